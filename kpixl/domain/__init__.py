@@ -1,0 +1,29 @@
+"""The domain of a council's performance cycle: pure Python, no file I/O, nothing from the rest of kpixl."""
+
+from .figures import NO_FIGURE_REASONS, Figure, FigureStatus, Headline, assess
+from .indicators import (
+    Committee,
+    Comparison,
+    Direction,
+    Frequency,
+    Indicator,
+    Kind,
+    Link,
+    PercentageBasis,
+    Service,
+    Tolerances,
+    Unit,
+    ZeroTarget,
+    format_value,
+)
+from .periods import FinancialYear, Month, Period, PeriodError, Quarter, parse_period, report_month
+from .rag import Change, Rag, change_in_performance, rate
+from .register import Register, indicator_sort_key
+
+__all__ = [
+    "Change", "Committee", "Comparison", "Direction", "Figure", "FigureStatus", "FinancialYear",
+    "Frequency", "Headline", "Indicator", "Kind", "Link", "Month", "NO_FIGURE_REASONS",
+    "PercentageBasis", "Period", "PeriodError", "Quarter", "Rag", "Register", "Service", "Tolerances",
+    "Unit", "ZeroTarget", "assess", "change_in_performance", "format_value", "indicator_sort_key",
+    "parse_period", "rate", "report_month",
+]

@@ -1,0 +1,240 @@
+"""Indicators (KPIs), the services that own them and the committees they report to.
+
+Figures are Decimals throughout so that rules are exact at their boundaries. A percentage is held as a
+fraction (68% is Decimal("0.68")), as Excel holds it; its unit formats it back to "68%".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
+
+from .periods import Month, Period, Quarter
+
+__all__ = [
+    "Committee",
+    "Comparison",
+    "Direction",
+    "Frequency",
+    "Indicator",
+    "Kind",
+    "Link",
+    "Service",
+    "Tolerances",
+    "Unit",
+    "ZeroTarget",
+    "PercentageBasis",
+    "format_value",
+]
+
+
+class Direction(str, Enum):
+    UP = "up"
+    DOWN = "down"
+    NONE = "none"
+
+    @property
+    def arrow(self) -> str:
+        """As the headline table prints it: an arrow, or "NA" where no direction is better."""
+        return {"up": "↑", "down": "↓", "none": "NA"}[self.value]
+
+    @property
+    def words(self) -> str:
+        return {"up": "Higher is better", "down": "Lower is better", "none": "No direction"}[self.value]
+
+
+class Frequency(str, Enum):
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+
+    @property
+    def period_word(self) -> str:
+        return "Quarter" if self is Frequency.QUARTERLY else "Month"
+
+
+class Comparison(str, Enum):
+    PREVIOUS_PERIOD = "previous_period"
+    SAME_PERIOD_LAST_YEAR = "same_period_last_year"
+
+
+class Kind(str, Enum):
+    TARGET = "target"
+    BASELINE = "baseline"
+    CONTEXTUAL = "contextual"
+    IN_DEVELOPMENT = "in_development"
+
+    @property
+    def label(self) -> str:
+        return {
+            "target": "Target",
+            "baseline": "Baseline",
+            "contextual": "Contextual",
+            "in_development": "In Development",
+        }[self.value]
+
+
+class Unit(str, Enum):
+    COUNT = "count"
+    PERCENTAGE = "percentage"
+    HOURS = "hours"
+    MONEY = "money"
+    RATE = "rate"
+    NUMBER = "number"
+    DAYS = "days"
+
+    @property
+    def words(self) -> str:
+        return {
+            "count": "a whole number",
+            "percentage": "a percentage (68% is typed 68%)",
+            "hours": "a number of hours",
+            "money": "an amount in pounds",
+            "rate": "a rate (per the description)",
+            "number": "a number",
+            "days": "a number of days",
+        }[self.value]
+
+    @property
+    def whole(self) -> bool:
+        """Counts are whole numbers; every other unit may carry decimals."""
+        return self is Unit.COUNT
+
+
+class ZeroTarget(str, Enum):
+    """What RAG means when the target is zero, where "10% of the target" is no margin at all.
+
+    EXACT (default): meeting zero exactly is Green, any figure on the wrong side is Red and any on the
+    right side is Blue. Typical zero targets ("no children placed out of county") are strict.
+    """
+
+    EXACT = "exact"
+
+
+class PercentageBasis(str, Enum):
+    """How "off target by 10%" reads for a percentage indicator.
+
+    RELATIVE (default): 10% of the target (target 70%: Amber down to 63%). This is how the key reads for
+    every unit, and all the seed's ratings agree with it.
+    POINTS: percentage points (target 70%: Amber down to 60%).
+    """
+
+    RELATIVE = "relative"
+    POINTS = "points"
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """The key's bands. A council may change them, for all indicators or for one.
+
+    red: off target by more than this is Red (10%); off by this or less is Amber.
+    blue: over target by more than this is Blue (5%); over by this or less is Green.
+    """
+
+    red: Decimal = Decimal("0.10")
+    blue: Decimal = Decimal("0.05")
+    percentage_basis: PercentageBasis = PercentageBasis.RELATIVE
+    zero_target: ZeroTarget = ZeroTarget.EXACT
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+    lead_name: str = ""
+    lead_email: str = ""
+    directorate: str = ""
+
+
+@dataclass(frozen=True)
+class Committee:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    service: str
+    committees: tuple[str, ...]
+    unit: Unit = Unit.COUNT
+    direction: Direction = Direction.UP
+    frequency: Frequency = Frequency.QUARTERLY
+    comparison: Comparison = Comparison.PREVIOUS_PERIOD
+    cumulative: bool = False
+    kind: Kind = Kind.TARGET
+    # Target (kind TARGET) or baseline (other kinds) by period slug ("2023-24-Q2" or "2023-09"). A figure
+    # under the financial year's slug ("2023-24") applies to every period of that year without its own.
+    targets: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=True)
+    description: str = ""
+    links: tuple[Link, ...] = ()
+    links_note: str = ""  # e.g. "There is no public facing data available for this KPI"
+    data_source: str = ""
+    decimals: int | None = None  # places shown; None: the unit's default
+    tolerances: Tolerances | None = None  # None: the council's defaults
+    statistical_neighbours_mean: Decimal | None = None
+    england_mean: Decimal | None = None
+
+    @property
+    def number(self) -> str:
+        return self.id
+
+    @property
+    def target_word(self) -> str:
+        """The headline table's first heading: "Target" or "Baseline"."""
+        return "Target" if self.kind in (Kind.TARGET, Kind.IN_DEVELOPMENT) else "Baseline"
+
+    def target_for(self, period: Period) -> Decimal | None:
+        """The target (or baseline) of a period: its own, else its quarter's, else its year's."""
+        keys = [period.slug]
+        if isinstance(period, Month):
+            keys.append(period.quarter().slug)
+        keys.append(period.year.slug)
+        for key in keys:
+            if key in self.targets:
+                return self.targets[key]
+        return None
+
+    def comparison_period(self, period: Period) -> Period:
+        if self.comparison is Comparison.SAME_PERIOD_LAST_YEAR:
+            return period.same_period_last_year()
+        return period.previous()
+
+    def periods_in(self, quarter: Quarter) -> tuple[Period, ...]:
+        """The periods a quarter's return asks for: the quarter, or each of its months."""
+        if self.frequency is Frequency.MONTHLY:
+            return quarter.months()
+        return (quarter,)
+
+    def reporting_period(self, quarter: Quarter) -> Period:
+        """The period whose figure a quarter's report shows: the quarter, or its last month."""
+        return self.periods_in(quarter)[-1]
+
+
+def _group_thousands(value: Decimal, places: int) -> str:
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
+
+
+def format_value(value: Decimal | None, unit: Unit, decimals: int | None = None) -> str:
+    """A figure as the report prints it: "380,018", "68%", "£1,250", "12.5 hours" is "12.5"."""
+    if value is None:
+        return "Not available"
+    if unit is Unit.PERCENTAGE:
+        places = 0 if decimals is None else decimals
+        return _group_thousands(value * 100, places) + "%"
+    if unit is Unit.MONEY:
+        places = 0 if decimals is None else decimals
+        text = _group_thousands(abs(value), places)
+        return ("-£" if value < 0 else "£") + text
+    if decimals is None:
+        decimals = 0 if value == value.to_integral_value() else min(2, max(1, -value.as_tuple().exponent))  # type: ignore[operator]
+    return _group_thousands(value, decimals)

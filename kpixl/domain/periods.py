@@ -1,0 +1,220 @@
+"""Reporting periods of UK local government: financial years, quarters and months.
+
+A financial year runs April to March and is written "2023/24"; it is held as its starting calendar
+year (2023). Quarters count from April: Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar.
+
+Two spellings of each period: the one people read ("2023/24 Q2", "September 2023") and the one a
+command line or a file name can carry ("2023-24-Q2", "2023-09"). Both parse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Union
+
+__all__ = [
+    "FinancialYear",
+    "Month",
+    "Period",
+    "PeriodError",
+    "Quarter",
+    "parse_period",
+    "report_month",
+]
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read; the message says what forms are accepted."""
+
+
+def _fy_start(calendar_year: int, month: int) -> int:
+    """The financial year (by its starting calendar year) that a calendar month belongs to."""
+    return calendar_year if month >= 4 else calendar_year - 1
+
+
+@dataclass(frozen=True, order=True)
+class FinancialYear:
+    start: int  # calendar year in which the financial year begins (April)
+
+    def __str__(self) -> str:
+        return f"{self.start}/{(self.start + 1) % 100:02d}"
+
+    @property
+    def short(self) -> str:
+        """The two-digit form used in headings such as "Quarter 2 22/23"."""
+        return f"{self.start % 100:02d}/{(self.start + 1) % 100:02d}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.start}-{(self.start + 1) % 100:02d}"
+
+    def quarters(self) -> tuple[Quarter, ...]:
+        return tuple(Quarter(self.start, q) for q in (1, 2, 3, 4))
+
+    def previous(self) -> FinancialYear:
+        return FinancialYear(self.start - 1)
+
+    @classmethod
+    def parse(cls, text: str) -> FinancialYear:
+        m = re.fullmatch(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*", text)
+        if not m:
+            raise PeriodError(f"'{text}' is not a financial year: write it as 2023/24 or 2023-24")
+        start, end = int(m.group(1)), int(m.group(2))
+        if end % 100 != (start + 1) % 100:
+            raise PeriodError(f"'{text}' is not a financial year: the second year must follow the first")
+        return cls(start)
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    fy: int  # financial year, by its starting calendar year
+    number: int  # 1..4, Q1 = April to June
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= 4:
+            raise PeriodError(f"quarter {self.number} does not exist: quarters are 1 to 4")
+
+    kind = "quarter"
+
+    @property
+    def year(self) -> FinancialYear:
+        return FinancialYear(self.fy)
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.number}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year.slug}-Q{self.number}"
+
+    @property
+    def long_label(self) -> str:
+        """As a heading prints it: "Quarter 2 22/23"."""
+        return f"Quarter {self.number} {self.year.short}"
+
+    def months(self) -> tuple[Month, ...]:
+        first = 4 + 3 * (self.number - 1)  # April, July, October, January(13)
+        return tuple(Month.from_index(self.fy * 12 + first - 1 + i) for i in range(3))
+
+    @property
+    def start_date(self) -> date:
+        return self.months()[0].start_date
+
+    @property
+    def end_date(self) -> date:
+        return self.months()[-1].end_date
+
+    def previous(self) -> Quarter:
+        return Quarter(self.fy - 1, 4) if self.number == 1 else Quarter(self.fy, self.number - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.fy + 1, 1) if self.number == 4 else Quarter(self.fy, self.number + 1)
+
+    def same_period_last_year(self) -> Quarter:
+        return Quarter(self.fy - 1, self.number)
+
+    def quarter(self) -> Quarter:
+        return self
+
+    def index(self) -> int:
+        """A running count of quarters, for ordering and spacing on a chart."""
+        return self.fy * 4 + self.number - 1
+
+    def periods_to_date(self) -> tuple[Quarter, ...]:
+        """This year's quarters up to and including this one (the span of a cumulative figure)."""
+        return tuple(Quarter(self.fy, n) for n in range(1, self.number + 1))
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    calendar_year: int
+    month: int  # 1..12
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise PeriodError(f"month {self.month} does not exist: months are 01 to 12")
+
+    kind = "month"
+
+    @classmethod
+    def from_index(cls, index: int) -> Month:
+        return cls(index // 12, index % 12 + 1)
+
+    def index(self) -> int:
+        return self.calendar_year * 12 + self.month - 1
+
+    @property
+    def fy(self) -> int:
+        return _fy_start(self.calendar_year, self.month)
+
+    @property
+    def year(self) -> FinancialYear:
+        return FinancialYear(self.fy)
+
+    def __str__(self) -> str:
+        return f"{MONTH_NAMES[self.month - 1]} {self.calendar_year}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.calendar_year}-{self.month:02d}"
+
+    @property
+    def long_label(self) -> str:
+        return str(self)
+
+    @property
+    def start_date(self) -> date:
+        return date(self.calendar_year, self.month, 1)
+
+    @property
+    def end_date(self) -> date:
+        nxt = Month.from_index(self.index() + 1).start_date
+        return date.fromordinal(nxt.toordinal() - 1)
+
+    def previous(self) -> Month:
+        return Month.from_index(self.index() - 1)
+
+    def next(self) -> Month:
+        return Month.from_index(self.index() + 1)
+
+    def same_period_last_year(self) -> Month:
+        return Month(self.calendar_year - 1, self.month)
+
+    def quarter(self) -> Quarter:
+        return Quarter(self.fy, (self.month - 4) % 12 // 3 + 1)
+
+    def periods_to_date(self) -> tuple[Month, ...]:
+        first = Month(self.fy, 4).index()
+        return tuple(Month.from_index(i) for i in range(first, self.index() + 1))
+
+
+Period = Union[Quarter, Month]
+
+_QUARTER = re.compile(r"\s*(\d{4})\s*[/-]\s*(\d{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
+_MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
+
+
+def parse_period(text: str) -> Period:
+    """Read "2023/24 Q2", "2023-24-Q2" or "2023-09"; anything else is a PeriodError saying what to write."""
+    m = _QUARTER.fullmatch(text)
+    if m:
+        year = FinancialYear.parse(f"{m.group(1)}/{m.group(2)}")
+        return Quarter(year.start, int(m.group(3)))
+    m = _MONTH.fullmatch(text)
+    if m:
+        return Month(int(m.group(1)), int(m.group(2)))
+    raise PeriodError(
+        f"'{text}' is not a period: write a quarter as 2023-24-Q2 (or 2023/24 Q2) and a month as 2023-09"
+    )
+
+
+def report_month(produced_on: date) -> str:
+    """The month a report is dated, as its pages print it: "December 2023"."""
+    return f"{MONTH_NAMES[produced_on.month - 1]} {produced_on.year}"

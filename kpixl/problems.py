@@ -1,0 +1,93 @@
+"""Problems found in a file a person filled in, collected as values (never raised), and the Report of them.
+
+A Problem says where (file, sheet, cell or row), what is wrong, and what to do. Its code is stable and
+documented in docs/problems.md, so scripts and tests can rely on it. The Report owns the exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any, Iterable, Iterator
+
+__all__ = ["Problem", "Report", "Severity"]
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # blocks: must be corrected
+    QUERY = "query"  # accepted once explained (an unusual change, Red without actions)
+    WARNING = "warning"  # stored with the return, nothing to do
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""  # A1 reference, or a whole row/column ("row 7", "column C")
+    indicator: str = ""
+
+    @property
+    def place(self) -> str:
+        """Where, as a person reads it: "register.xlsx, Indicators!C7, indicator 36"."""
+        parts = [self.file] if self.file else []
+        if self.cell.startswith("line "):  # YAML: the line is the place, the section adds nothing
+            parts.append(self.cell)
+        elif self.sheet and self.cell:
+            sheet = f"'{self.sheet}'" if " " in self.sheet else self.sheet
+            parts.append(f"{sheet}!{self.cell}")
+        elif self.sheet or self.cell:
+            parts.append(self.sheet or self.cell)
+        if self.indicator:
+            parts.append(f"indicator {self.indicator}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.place}: {self.message}" if self.place else self.message
+        return f"{text} {self.hint}".strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing blocks, 1 when any error was found (the CLI's contract)."""
+        return 0 if self.valid else 1
+
+    def flatten(self, keys: Iterable[str] = ("code", "sheet", "cell")) -> list[tuple[Any, ...]]:
+        """Tuples of chosen fields, for tests to compare with a literal list."""
+        keys = tuple(keys)
+        return [tuple(getattr(p, k) for k in keys) for p in self.problems]
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [p.to_dict() for p in self.problems]

@@ -1,0 +1,52 @@
+"""Reading, checking and writing the register (a workbook or YAML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..domain import Register
+from ..problems import Problem, Report, Severity
+from .build import RawRow, build_register
+from .check import check_register
+
+__all__ = ["LoadedRegister", "load_register", "RawRow"]
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LoadedRegister:
+    path: Path
+    register: Register
+    report: Report = field(default_factory=Report)
+
+
+def _read_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
+    name = path.name
+    if path.suffix.lower() in YAML_SUFFIXES:
+        from .yaml_io import YamlError, read_yaml_rows
+
+        try:
+            return read_yaml_rows(path.read_text(encoding="utf-8")), []
+        except (YamlError, UnicodeDecodeError) as exc:
+            return [], [Problem("REG_UNREADABLE", Severity.ERROR, f"This is not readable YAML: {exc}.",
+                                "Correct the file at the line shown, or restore it from version control.", name)]
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from .workbook_io import read_workbook_rows
+
+        return read_workbook_rows(path)
+    return [], [Problem("REG_UNKNOWN_FORMAT", Severity.ERROR, f"kpixl reads registers as .xlsx or .yaml, not "
+                        f"'{path.suffix or 'no extension'}'.", "Save the register as .xlsx, or write it as YAML.",
+                        name)]
+
+
+def load_register(path: Path) -> LoadedRegister:
+    """The register at path with every problem found in it; bad content never raises."""
+    rows, problems = _read_rows(path)
+    register, build_problems, by_sheet = build_register(rows, path.name)
+    report = Report(problems + build_problems)
+    if not problems:
+        report.extend(check_register(register, by_sheet, path.name))
+    return LoadedRegister(path, register, report)
