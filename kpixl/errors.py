@@ -11,13 +11,19 @@ __all__ = ["KpixlError", "WorkspaceError", "ConfigError", "OutputError"]
 class KpixlError(Exception):
     """Base of kpixl's operational errors; the message says what happened and what to do."""
 
+    exit_code = 1
+
 
 class WorkspaceError(KpixlError):
     """No workspace where one was expected, or a workspace that cannot be created."""
 
+    exit_code = 2  # the command was run in the wrong place or with a wrong name: a usage error
+
 
 class ConfigError(KpixlError):
     """kpixl.toml cannot be read or holds a value kpixl cannot use."""
+
+    exit_code = 2
 
 
 class OutputError(KpixlError):

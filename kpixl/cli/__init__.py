@@ -1,0 +1,36 @@
+"""kpixl's command line: each command parses its arguments, calls one library function, prints the result.
+
+Heavy libraries (openpyxl, xlsxwriter, python-docx, rich) are imported inside the commands that use them,
+so that `kpixl --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import indicators_cmd, register_cmds, workspace_cmds
+
+app = typer.Typer(
+    name="kpixl",
+    help=(
+        "kpixl runs a council's quarterly performance cycle: collection workbooks for service leads, "
+        "checked returns, and the committee's Word performance report.\n\n"
+        "Start with: kpixl init demo --example cambridgeshire && cd demo && kpixl indicators"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+workspace_cmds.register(app)
+register_cmds.register(app)
+indicators_cmd.register(app)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

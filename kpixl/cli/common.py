@@ -1,0 +1,84 @@
+"""What every command shares: the workspace option, error handling, and printing problems or JSON.
+
+The library never prints; this module is where its results become a table, JSON, and an exit code:
+0 all well, 1 problems found, 2 a usage error (wrong option, no workspace, unknown period or committee).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from ..domain import Quarter
+    from ..problems import Problem
+    from ..workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="The workspace folder (default: this folder or the nearest above).",
+                 file_okay=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print 'Error: message' on stderr and return the Exit to raise."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn kpixl's operational errors into 'Error: ...' and their exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..domain.periods import PeriodError
+        from ..errors import KpixlError
+
+        try:
+            return func(*args, **kwargs)
+        except PeriodError as exc:
+            raise fail(str(exc), 2) from None
+        except KpixlError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_workspace(path: Path | None) -> "Workspace":
+    from ..workspace import Workspace
+
+    return Workspace.open(path)
+
+
+def quarter_of(workspace: "Workspace", period: str | None) -> "Quarter":
+    return workspace.period_or_default(period)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_problems(problems: Iterable["Problem"], title: str = "Problems") -> None:
+    """A readable table: severity, where, what is wrong, what to do."""
+    from rich.console import Console
+    from rich.table import Table
+
+    problems = list(problems)
+    if not problems:
+        return
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in ("Severity", "Code", "Where", "Problem", "What to do"):
+        table.add_column(column, overflow="fold")
+    for p in problems:
+        style = {"error": "red", "query": "yellow", "warning": "cyan"}[p.severity.value]
+        table.add_row(f"[{style}]{p.severity.value}[/]", p.code, p.place, p.message, p.hint)
+    Console(stderr=False).print(table)

@@ -1,0 +1,76 @@
+"""kpixl indicators: every indicator of a quarter with its target, figures, RAG rating and change."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+
+_RAG_STYLE = {"Red": "white on red", "Amber": "black on dark_orange", "Green": "white on green4",
+              "Blue": "white on blue"}
+
+
+@handle_errors
+def indicators(
+    period: Annotated[Optional[str], typer.Argument(
+        help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
+    committee: Annotated[Optional[str], typer.Option(help="Only this committee's indicators (id or name).")] = None,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """List the indicators with their target, current and comparison figures, RAG rating and change.
+
+    Example: kpixl indicators 2023-24-Q2 --committee csmi
+    """
+    from ..overview import load_overview
+
+    ws = open_workspace(workspace)
+    overview = load_overview(ws, ws.period_or_default(period), committee)
+    if json:
+        print_json({"period": overview.quarter.slug, "indicators": [_record(h) for h in overview.headlines],
+                    "problems": overview.report.to_list()})
+    else:
+        print_problems(overview.report)
+        _table(overview)
+    raise typer.Exit(overview.report.exit_code)
+
+
+def _record(h: object) -> dict[str, object]:
+    from ..domain import Headline
+
+    assert isinstance(h, Headline)
+    return {
+        "indicator": h.indicator.id, "title": h.indicator.title, "period": h.period.slug,
+        "target_label": h.indicator.target_word, "target": h.target_text,
+        "direction": h.indicator.direction.arrow, "current_label": h.current_label, "current": h.current_text,
+        "comparison_label": h.comparison_label, "comparison": h.comparison_text,
+        "rag": h.rag.value, "change": h.change.value,
+        "status": h.current.status.value if h.current else "missing",
+    }
+
+
+def _table(overview: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..overview import Overview
+
+    assert isinstance(overview, Overview)
+    table = Table(title=f"Indicators, {overview.quarter}")
+    for column in ("No.", "Indicator", "Target", "Dir.", "Current", "Compared with", "RAG", "Change"):
+        table.add_column(column, overflow="fold")
+    for h in overview.headlines:
+        record = _record(h)
+        rag = str(record["rag"])
+        styled = f"[{_RAG_STYLE[rag]}] {rag} [/]" if rag in _RAG_STYLE else rag
+        caveat = " (provisional)" if record["status"] == "provisional" else ""
+        table.add_row(h.indicator.id, h.indicator.title, f"{record['target_label']}: {record['target']}",
+                      str(record["direction"]), f"{record['current']}{caveat}",
+                      f"{record['comparison']} ({record['comparison_label']})", styled, str(record["change"]))
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(indicators)

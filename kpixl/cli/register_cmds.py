@@ -1,0 +1,90 @@
+"""kpixl register template / check / export: the council's list of indicators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace, print_json, print_problems
+
+app = typer.Typer(help="The indicator register: a workbook (or YAML) of services, committees and indicators.",
+                  no_args_is_help=True, rich_markup_mode=None)
+
+
+@app.command()
+@handle_errors
+def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.", dir_okay=False)]) -> None:
+    """Write a blank register workbook with a dropdown on every coded column.
+
+    Example: kpixl register template register.xlsx
+    """
+    from ..register.workbook_io import write_register_workbook
+
+    if file.suffix.lower() != ".xlsx":
+        raise fail(f"{file} should end in .xlsx", 2)
+    write_register_workbook(file)
+    typer.echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
+
+
+@app.command()
+@handle_errors
+def check(
+    file: Annotated[Optional[Path], typer.Argument(help="The register (.xlsx or .yaml); default: the workspace's.",
+                                                   dir_okay=False)] = None,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Check a register and list every problem with its sheet, row and column. Exit 1 when any is an error.
+
+    Example: kpixl register check register.xlsx
+    """
+    from ..register import load_register
+
+    path = file or open_workspace(workspace).register_path
+    if not path.is_file():
+        raise fail(f"There is no register at {path}", 2)
+    loaded = load_register(path)
+    report, register = loaded.report, loaded.register
+    if json:
+        print_json({"file": str(path), "valid": report.valid, "problems": report.to_list()})
+    else:
+        print_problems(report, title=f"Problems in {path.name}")
+        typer.echo(f"{path.name}: {len(register.indicators)} indicators, {len(register.services)} services, "
+                   f"{len(register.committees)} committees; {len(report.errors)} errors, "
+                   f"{len(report) - len(report.errors)} warnings.")
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+@handle_errors
+def export(
+    file: Annotated[Path, typer.Argument(help="The file to write: .xlsx or .yaml.", dir_okay=False)],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write the workspace's register as a workbook or as YAML (to move between the two).
+
+    Example: kpixl register export register.xlsx
+    """
+    from ..register import load_register
+
+    loaded = load_register(open_workspace(workspace).register_path)
+    if not loaded.report.valid:
+        print_problems(loaded.report)
+        raise fail("the register has errors: correct them first (kpixl register check)")
+    if file.suffix.lower() == ".xlsx":
+        from ..register.workbook_io import write_register_workbook
+
+        write_register_workbook(file, loaded.register)
+    elif file.suffix.lower() in (".yaml", ".yml"):
+        from ..register.yaml_io import dump_yaml
+
+        file.write_text(dump_yaml(loaded.register), encoding="utf-8")
+    else:
+        raise fail(f"{file} should end in .xlsx or .yaml", 2)
+    typer.echo(f"Wrote {file}.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="register")

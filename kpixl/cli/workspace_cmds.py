@@ -1,0 +1,33 @@
+"""kpixl init: create a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import handle_errors
+
+
+@handle_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="The folder to create (it must be new or empty).",
+                                              file_okay=False)],
+    example: Annotated[Optional[str], typer.Option(
+        "--example", help="Fill the workspace with a bundled example: cambridgeshire (the seed report).")] = None,
+    council: Annotated[str, typer.Option(help="The council's name, for a blank workspace.")] = "Example Council",
+) -> None:
+    """Create a workspace: kpixl.toml, a register, the folders later commands use, and a signing key.
+
+    Example: kpixl init demo --example cambridgeshire
+    """
+    from ..workspace import init_workspace
+
+    workspace = init_workspace(directory, example, council)
+    typer.echo(f"Created the workspace {workspace.root} for {workspace.config.council}.")
+    typer.echo(f"Next: cd {directory} && kpixl register check")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)

@@ -1,0 +1,172 @@
+"""A workspace: the folder where one council's performance cycle lives.
+
+    kpixl.toml        council, team, year, deadline, contact, where things are, RAG bands
+    register.yaml     the indicators (or register.xlsx: either works)
+    history/          figures from before kpixl (CSV), read with every return
+    workbooks/        collection workbooks as generated
+    returns/          returns as received
+    reports/          committee reports
+    .kpixl/secret     the key that signs workbooks (never shared, never committed)
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .domain import PercentageBasis, Quarter, Tolerances, parse_period
+from .domain.numbers import NotANumber, parse_number
+from .domain.periods import PeriodError
+from .errors import ConfigError, WorkspaceError
+
+__all__ = ["Config", "Workspace", "EXAMPLES", "init_workspace", "bundled_path"]
+
+CONFIG_NAME = "kpixl.toml"
+FOLDERS = ("history", "workbooks", "returns", "reports")
+EXAMPLES = {"cambridgeshire": "cambridgeshire-csmi"}
+
+
+def bundled_path(kind: str) -> Path:
+    """A folder shipped with kpixl ("examples" or "workbook_templates"): in a source checkout it sits beside
+    the package; in an installed wheel it is packed inside it."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package.parent / kind, package / "_bundled" / kind):
+        if candidate.is_dir():
+            return candidate
+    raise WorkspaceError(f"kpixl's bundled {kind} are missing: reinstall kpixl")
+
+
+@dataclass(frozen=True)
+class Config:
+    council: str
+    team: str = "Performance Team"
+    period: Quarter | None = None  # the quarter commands work on when none is named
+    deadline: date | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    register: str = "register.yaml"
+    store: str = "kpixl.sqlite"
+    tolerances: Tolerances = field(default_factory=Tolerances)
+    report_reference: str = ""  # a council's own reference .docx; empty: kpixl's
+    show_both_comparisons: bool = False
+
+
+def _fraction(section: dict[str, Any], key: str, default: Any) -> Any:
+    raw = section.get(key)
+    if raw is None:
+        return default
+    try:
+        return parse_number(raw).value
+    except NotANumber:
+        raise ConfigError(f"{CONFIG_NAME}: [rag] {key} = {raw!r} is not a percentage; write it as \"10%\"") from None
+
+
+def _parse_config(data: dict[str, Any]) -> Config:
+    council, cycle = data.get("council", {}), data.get("cycle", {})
+    paths, rag, report = data.get("paths", {}), data.get("rag", {}), data.get("report", {})
+    if not council.get("name"):
+        raise ConfigError(f"{CONFIG_NAME} has no [council] name: add name = \"Your County Council\"")
+    try:
+        period = parse_period(str(cycle["period"])) if cycle.get("period") else None
+        deadline = date.fromisoformat(str(cycle["deadline"])) if cycle.get("deadline") else None
+    except (PeriodError, ValueError) as exc:
+        raise ConfigError(f"{CONFIG_NAME} [cycle]: {exc}") from None
+    if period is not None and not isinstance(period, Quarter):
+        raise ConfigError(f"{CONFIG_NAME} [cycle] period must be a quarter such as 2023-24-Q2")
+    try:
+        basis = PercentageBasis(rag.get("percentage_basis", "relative"))
+    except ValueError:
+        raise ConfigError(f"{CONFIG_NAME} [rag] percentage_basis must be relative or points") from None
+    defaults = Tolerances()
+    return Config(
+        council=council["name"], team=council.get("team", "Performance Team"), period=period, deadline=deadline,
+        contact_name=cycle.get("contact_name", ""), contact_email=cycle.get("contact_email", ""),
+        register=paths.get("register", "register.yaml"), store=paths.get("store", "kpixl.sqlite"),
+        tolerances=Tolerances(_fraction(rag, "red", defaults.red), _fraction(rag, "blue", defaults.blue), basis),
+        report_reference=report.get("reference_docx", ""),
+        show_both_comparisons=bool(report.get("show_both_comparisons", False)),
+    )
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+
+    @classmethod
+    def open(cls, start: Path | None = None) -> Workspace:
+        """The workspace at start (default: the current folder) or the nearest folder above it."""
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / CONFIG_NAME).is_file():
+                return cls(folder, load_config(folder / CONFIG_NAME))
+        raise WorkspaceError(f"No kpixl workspace at {here}: no {CONFIG_NAME} there or above. "
+                             "Run 'kpixl init DIR' to create one, or pass --workspace DIR.")
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    @property
+    def register_path(self) -> Path:
+        return self.root / self.config.register
+
+    @property
+    def secret(self) -> bytes:
+        path = self.root / ".kpixl" / "secret"
+        if not path.is_file():
+            raise WorkspaceError(f"The workspace's signing key {path} is missing. Restore it from a backup: "
+                                 "without it, returns of workbooks already sent cannot be verified.")
+        return bytes.fromhex(path.read_text().strip())
+
+    def period_or_default(self, text: str | None) -> Quarter:
+        """The quarter named on the command line, else kpixl.toml's [cycle] period."""
+        if text:
+            period = parse_period(text)
+            return period if isinstance(period, Quarter) else period.quarter()
+        if self.config.period is None:
+            raise ConfigError(f"Name a period (e.g. 2023-24-Q2), or set [cycle] period in {CONFIG_NAME}")
+        return self.config.period
+
+
+def load_config(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return _parse_config(data)
+
+
+def _config_text(council: str) -> str:
+    return (Path(__file__).parent / "config_template.toml").read_text(encoding="utf-8").replace(
+        "{council}", council.replace('"', "'"))
+
+
+def init_workspace(target: Path, example: str | None = None, council: str = "Example Council") -> Workspace:
+    """Create a workspace in target (new or empty), blank or holding a bundled example."""
+    if target.exists() and any(target.iterdir()):
+        raise WorkspaceError(f"{target} is not empty: choose a new folder for the workspace")
+    if example is not None and example not in EXAMPLES:
+        raise WorkspaceError(f"There is no example '{example}': choose one of {', '.join(EXAMPLES)}")
+    target.mkdir(parents=True, exist_ok=True)
+    if example:
+        source = bundled_path("examples") / EXAMPLES[example]
+        shutil.copy(source / CONFIG_NAME, target / CONFIG_NAME)
+        shutil.copy(source / "register.yaml", target / "register.yaml")
+        (target / "history").mkdir()
+        shutil.copy(source / "figures.csv", target / "history" / "figures.csv")
+    else:
+        (target / CONFIG_NAME).write_text(_config_text(council), encoding="utf-8")
+        (target / "register.yaml").write_text("services: []\ncommittees: []\nindicators: []\n", encoding="utf-8")
+    for folder in FOLDERS:
+        (target / folder).mkdir(exist_ok=True)
+    keydir = target / ".kpixl"
+    keydir.mkdir()
+    (keydir / "secret").write_text(secrets.token_hex(32) + "\n")
+    (keydir / "secret").chmod(0o600)
+    (target / ".gitignore").write_text(".kpixl/\nreturns/\n*.sqlite\n*.sqlite-journal\n")
+    return Workspace.open(target)
