@@ -1,0 +1,154 @@
+"""The collection workbook's cell map, shared by the writer (kpixl.workbook) and the reader (kpixl.intake)
+so that the two cannot drift, and the signature that lets kpixl trust a workbook that comes back.
+
+The Return sheet has one header row (row 1) and one row per indicator and period from row 2. Columns are
+found by header when reading (a lead may have moved them), so headers here are the contract.
+
+The hidden metadata sheet holds one key/value pair per row (column A key, column B value); row entries
+are keyed "row:<n>" with a JSON value. The signature is an HMAC-SHA256, with the workspace's secret, over
+the canonical JSON of everything the workbook asserts: council, service, period, version and, for each
+row, the indicator, its period and the context figures printed (target, comparison). A return whose
+metadata or context cells were changed, or whose metadata was copied into another service's file, fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Col", "RETURN_COLUMNS", "RETURN_SHEET", "INSTRUCTIONS_SHEET", "LISTS_SHEET", "META_SHEET",
+    "HEADER_ROW", "FIRST_ROW", "TEMPLATE_VERSION", "FORMAT_NAME", "RowMeta", "WorkbookMeta", "sign", "verify",
+    "column", "INPUT_KEYS", "COMMENTARY_MAX", "ACTIONS_MAX", "REASON_MAX", "REVISION_REASONS", "MAX_ROWS",
+]
+
+FORMAT_NAME = "kpixl-return"
+TEMPLATE_VERSION = 1
+RETURN_SHEET = "Return"
+INSTRUCTIONS_SHEET = "Instructions"
+LISTS_SHEET = "Lists"
+META_SHEET = "kpixl"
+HEADER_ROW = 1  # 1-based, as Excel shows it
+FIRST_ROW = 2
+MAX_ROWS = 2000  # a return never has more rows; beyond this the reader stops
+
+COMMENTARY_MAX = 4000  # characters; the longest seed commentary is about 1,700
+ACTIONS_MAX = 2000
+REASON_MAX = 500
+
+REVISION_REASONS = (
+    "Estimated figure replaced with actual",
+    "Late data received",
+    "Error corrected",
+    "Other (explain in commentary)",
+)
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    width: int
+    input: bool = False  # unlocked for the lead to type in
+    help: str = ""  # the input message (inputs) or a note on what the column holds
+
+
+RETURN_COLUMNS: tuple[Col, ...] = (
+    Col("indicator", "Indicator", 10),
+    Col("title", "Title", 40),
+    Col("period", "Period", 14),
+    Col("unit", "Unit", 12),
+    Col("direction", "Direction for improvement", 14),
+    Col("target_label", "Target or baseline", 12),
+    Col("target", "Target value", 12),
+    Col("comparison_label", "Compared with", 16),
+    Col("comparison", "Comparison figure", 13),
+    Col("current", "Current figure", 13, True, "The figure for this period."),
+    Col("reason", "Reason if no figure", 20, True,
+        "Only if you cannot give a figure: choose why, and explain in Commentary."),
+    Col("rag", "RAG preview", 11, help="Worked out from your figure and the target, as the report will rate it."),
+    Col("commentary", "Commentary", 50, True, "What explains the figure this period (required)."),
+    Col("actions", "Actions", 40, True, "What is being done to improve. Required when the RAG preview is Red."),
+    Col("revise_period", "Revise earlier period", 14,
+        help="The period whose reported figure you may correct in the next column."),
+    Col("revised", "Revised figure", 13, True, "Only to correct the figure reported for the earlier period."),
+    Col("revision_reason", "Reason for revision", 24, True, "Why the earlier figure changed."),
+    Col("last_commentary", "Last period's commentary", 40),
+)
+
+INPUT_KEYS = tuple(c.key for c in RETURN_COLUMNS if c.input)
+_INDEX = {c.key: i for i, c in enumerate(RETURN_COLUMNS)}
+
+
+def column(key: str) -> int:
+    """The 0-based column of a key in the Return sheet as kpixl writes it."""
+    return _INDEX[key]
+
+
+@dataclass(frozen=True)
+class RowMeta:
+    """What kpixl wrote in one row of the Return sheet, as the signature covers it."""
+
+    row: int  # 1-based sheet row
+    indicator: str
+    period: str  # period slug
+    target: str  # Decimal as text, "" when none
+    comparison_period: str
+    comparison: str  # Decimal as text, "" when none
+    revise_period: str
+
+    def as_list(self) -> list[Any]:
+        return [self.row, self.indicator, self.period, self.target, self.comparison_period, self.comparison,
+                self.revise_period]
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> RowMeta:
+        row, indicator, period, target, comparison_period, comparison, revise = data
+        return cls(int(row), str(indicator), str(period), str(target), str(comparison_period), str(comparison),
+                   str(revise))
+
+
+@dataclass(frozen=True)
+class WorkbookMeta:
+    council: str
+    service: str  # service id
+    service_name: str
+    period: str  # quarter slug
+    generated: str  # ISO date-time, for the people reading it; signed like the rest
+    rows: tuple[RowMeta, ...] = field(default_factory=tuple)
+    version: int = TEMPLATE_VERSION
+    format: str = FORMAT_NAME
+
+    def payload(self) -> bytes:
+        """The canonical bytes the signature covers."""
+        data = {"format": self.format, "version": self.version, "council": self.council,
+                "service": self.service, "service_name": self.service_name, "period": self.period,
+                "generated": self.generated, "rows": [r.as_list() for r in self.rows]}
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+    def pairs(self, signature: str) -> list[tuple[str, str]]:
+        """The metadata sheet's key/value rows."""
+        head = [("format", self.format), ("version", str(self.version)), ("council", self.council),
+                ("service", self.service), ("service_name", self.service_name), ("period", self.period),
+                ("generated", self.generated)]
+        rows = [(f"row:{r.row}", json.dumps(r.as_list())) for r in self.rows]
+        return head + rows + [("signature", signature)]
+
+    @classmethod
+    def from_pairs(cls, pairs: dict[str, str]) -> WorkbookMeta:
+        """Rebuild from the sheet's pairs; KeyError/ValueError when they are incomplete or malformed."""
+        rows = sorted((RowMeta.from_list(json.loads(v)) for k, v in pairs.items() if k.startswith("row:")),
+                      key=lambda r: r.row)
+        return cls(pairs["council"], pairs["service"], pairs["service_name"], pairs["period"],
+                   pairs["generated"], tuple(rows), int(pairs["version"]), pairs["format"])
+
+
+def sign(meta: WorkbookMeta, secret: bytes) -> str:
+    return hmac.new(secret, meta.payload(), hashlib.sha256).hexdigest()
+
+
+def verify(meta: WorkbookMeta, signature: str, secret: bytes) -> bool:
+    return hmac.compare_digest(sign(meta, secret), signature.strip().lower())
