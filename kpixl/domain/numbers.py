@@ -71,6 +71,8 @@ def _parse_text(raw: str) -> ParsedNumber:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         raise NotANumber(f"'{shown}' is not a number") from None
+    if value and not -15 <= value.adjusted() <= 15:  # "1e999999999": a number, but no council's figure
+        raise NotANumber(f"'{shown}' is too large or too small to be a figure")
     if percent:
         value = value / 100
     return ParsedNumber(value, percent_sign=percent, was_text=True)

@@ -197,22 +197,24 @@ class Month:
 
 Period = Union[Quarter, Month]
 
-_QUARTER = re.compile(r"\s*(\d{4})\s*[/-]\s*(\d{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
+_QUARTER = re.compile(r"\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
 _MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
 
 
 def parse_period(text: str) -> Period:
     """Read "2023/24 Q2", "2023-24-Q2" or "2023-09"; anything else is a PeriodError saying what to write."""
-    m = _QUARTER.fullmatch(text)
-    if m:
-        year = FinancialYear.parse(f"{m.group(1)}/{m.group(2)}")
-        return Quarter(year.start, int(m.group(3)))
-    m = _MONTH.fullmatch(text)
-    if m:
-        return Month(int(m.group(1)), int(m.group(2)))
-    raise PeriodError(
-        f"'{text}' is not a period: write a quarter as 2023-24-Q2 (or 2023/24 Q2) and a month as 2023-09"
-    )
+    hint = "write a quarter as 2023-24-Q2 (or 2023/24 Q2) and a month as 2023-09"
+    try:
+        m = _QUARTER.fullmatch(text)
+        if m:
+            year = FinancialYear.parse(f"{m.group(1)}/{m.group(2)}")
+            return Quarter(year.start, int(m.group(3)))
+        m = _MONTH.fullmatch(text)
+        if m:
+            return Month(int(m.group(1)), int(m.group(2)))
+    except PeriodError as exc:
+        raise PeriodError(f"{exc}; {hint}") from None
+    raise PeriodError(f"'{text}' is not a period: {hint}")
 
 
 def report_month(produced_on: date) -> str:

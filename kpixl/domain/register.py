@@ -23,7 +23,8 @@ class Register:
     _by_id: dict[str, Indicator] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._by_id.update({i.id: i for i in self.indicators})
+        for indicator in self.indicators:  # the first of a duplicated id wins; the check reports the rest
+            self._by_id.setdefault(indicator.id, indicator)
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         return self._by_id.get(indicator_id)

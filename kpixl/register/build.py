@@ -28,7 +28,7 @@ from ..domain.numbers import NotANumber, parse_number
 from ..problems import Problem, Severity
 from .fields import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
 
-__all__ = ["RawRow", "build_register"]
+__all__ = ["RawRow", "build_register", "committee_ids", "row_text"]
 
 
 @dataclass
@@ -37,6 +37,23 @@ class RawRow:
     values: dict[str, object]
     place: Callable[[str], str] = lambda key: ""  # the cell (or line) a key's value came from
     row: int = 0
+
+
+def row_text(row: RawRow, key: str) -> str:
+    """A cell's value as trimmed text; whole floats lose their ".0" (Excel stores 37 as 37.0)."""
+    value = row.values.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def committee_ids(row: RawRow) -> list[str]:
+    """The committees of an indicator row: a YAML list, or ids separated by commas in a cell."""
+    value = row.values.get("committees")
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[,;]", row_text(row, "committees"))
+    return [str(item).strip() for item in items if str(item).strip()]
 
 
 @dataclass
@@ -50,12 +67,7 @@ class _Builder:
                                      row.place(key), indicator))
 
     def text(self, row: RawRow, key: str) -> str:
-        value = row.values.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
+        return row_text(row, key)
 
     def required(self, row: RawRow, columns: Iterable[Column], indicator: str = "") -> bool:
         ok = True
@@ -116,12 +128,6 @@ def _bool(b: _Builder, row: RawRow, key: str, indicator: str) -> bool:
     return False
 
 
-def _committee_ids(b: _Builder, row: RawRow) -> tuple[str, ...]:
-    value = row.values.get("committees")
-    items = value if isinstance(value, (list, tuple)) else re.split(r"[,;]", b.text(row, "committees"))
-    return tuple(str(item).strip() for item in items if str(item).strip())
-
-
 def _tolerances(b: _Builder, row: RawRow, ident: str) -> Tolerances | None:
     red = b.number(row, "red", "Red beyond", ident)
     blue = b.number(row, "blue", "Blue beyond", ident)
@@ -148,7 +154,7 @@ def _indicator(b: _Builder, row: RawRow, targets: dict[str, dict[str, Decimal]],
         id=ident,
         title=b.text(row, "title"),
         service=b.text(row, "service"),
-        committees=_committee_ids(b, row),
+        committees=tuple(committee_ids(row)),
         unit=Unit(b.choice(row, cols["unit"], ident, "count")),
         direction=Direction(b.choice(row, cols["direction"], ident, "up")),
         frequency=Frequency(b.choice(row, cols["frequency"], ident, "quarterly")),

@@ -10,7 +10,7 @@ from ..domain import Direction, Frequency, Kind, Register, Unit
 from ..domain.numbers import NotANumber, parse_number
 from ..domain.periods import FinancialYear, Month, PeriodError, Quarter, parse_period
 from ..problems import Problem, Severity
-from .build import RawRow
+from .build import RawRow, committee_ids, row_text as _text
 
 __all__ = ["check_register", "is_safe_url", "is_email"]
 
@@ -29,13 +29,6 @@ def is_safe_url(text: str) -> bool:
     if text.lower().startswith("mailto:"):
         return is_email(text[7:].split("?")[0])
     return bool(_URL.fullmatch(text))
-
-
-def _text(row: RawRow, key: str) -> str:
-    value = row.values.get(key)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
 
 
 class _Checker:
@@ -69,8 +62,7 @@ class _Checker:
                 yield self.problem(row, "service", "REG_UNKNOWN_SERVICE",
                                    f"Service '{service}' is not on the Services sheet.",
                                    "Use an id from the Services sheet, or add the service there.", ident)
-            indicator = self.register.indicator(ident)
-            for committee in indicator.committees if indicator else ():
+            for committee in committee_ids(row):
                 if committee not in committees:
                     yield self.problem(row, "committees", "REG_UNKNOWN_COMMITTEE",
                                        f"Committee '{committee}' is not on the Committees sheet.",

@@ -1,0 +1,27 @@
+"""Shared fixtures: the seed example workspace, created fresh for each test that asks for it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kpixl.workspace import Workspace, init_workspace
+
+
+@pytest.fixture
+def example_ws(tmp_path: Path) -> Workspace:
+    """A workspace holding the seed example (Cambridgeshire, CSMI committee, 2023/24 Q2)."""
+    return init_workspace(tmp_path / "ws", "cambridgeshire")
+
+
+def require_tool(name: str) -> str:
+    """The path of an external tool, or skip; in CI (env CI set) a missing tool fails instead of skipping."""
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI but is not installed: .ci/run must install it")
+    pytest.skip(f"{name} is not installed")

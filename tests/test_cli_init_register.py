@@ -1,0 +1,157 @@
+"""kpixl init, kpixl register check/template/export, kpixl indicators: as an officer would run them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kpixl.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_init_example_then_register_check_exits_0(tmp_path: Path) -> None:
+    code, out = run("init", str(tmp_path / "demo"), "--example", "cambridgeshire")
+    assert code == 0, out
+    assert (tmp_path / "demo" / ".kpixl" / "secret").is_file()
+    code, out = run("register", "check", "--workspace", str(tmp_path / "demo"))
+    assert code == 0, out
+    assert "19 indicators, 7 services, 1 committees; 0 errors" in out
+
+
+def test_init_refuses_a_folder_in_use(tmp_path: Path) -> None:
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    code, out = run("init", str(tmp_path / "busy"))
+    assert code == 2
+    assert "is not empty" in out
+
+
+def test_unknown_example_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = run("init", str(tmp_path / "x"), "--example", "atlantis")
+    assert (code, "choose one of cambridgeshire" in out) == (2, True)
+
+
+def test_no_workspace_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = run("indicators", "--workspace", str(tmp_path))
+    assert code == 2
+    assert "kpixl init" in out
+
+
+DAMAGED = """
+services:
+  - {id: lib, name: Library Service, lead_email: not-an-email}
+  - {id: lib, name: Library Service again}
+committees:
+  - {id: csmi, name: CSMI}
+indicators:
+  - id: "37"
+    title: Visits
+    service: lib
+    committees: [csmi]
+    unit: count
+    direction: up
+    frequency: quarterly
+    comparison: previous_period
+    kind: target
+    targets: {2023-24-Q2: 475381}
+  - id: "37"
+    title: Visits again
+    service: libraries
+    committees: [csmi, audit]
+    unit: litres
+    direction: up
+    frequency: quarterly
+    comparison: previous_period
+    kind: target
+  - id: "179"
+    title: Inquests
+    service: lib
+    committees: [csmi]
+    unit: percentage
+    direction: none
+    frequency: monthly
+    comparison: previous_period
+    kind: contextual
+    targets: {2023-24-Q2: {value: 67, type: target}}
+    links: [{label: Annual reports, url: "javascript:alert(1)"}]
+"""
+
+
+def test_damaged_register_lists_every_problem_with_its_place(tmp_path: Path) -> None:
+    run("init", str(tmp_path / "ws"))
+    (tmp_path / "ws" / "register.yaml").write_text(DAMAGED)
+    code, out = run("register", "check", "--workspace", str(tmp_path / "ws"), "--json")
+    assert code == 1
+    found = {(p["code"], p["cell"], p["indicator"]) for p in json.loads(out)["problems"]}
+    assert found >= {
+        ("REG_BAD_CHOICE", "line 22", "37"),  # unit: litres
+        ("REG_DUPLICATE_ID", "line 4", ""),  # service lib twice
+        ("REG_DUPLICATE_ID", "line 18", "37"),  # indicator 37 twice
+        ("REG_UNKNOWN_SERVICE", "line 20", "37"),
+        ("REG_UNKNOWN_COMMITTEE", "line 21", "37"),
+        ("REG_TARGET_FREQUENCY", "line 36", "179"),  # monthly indicator, quarterly target
+        ("REG_TARGET_NOT_RATED", "line 36", "179"),  # a target on a contextual indicator
+        ("REG_PERCENT_SCALE", "line 36", "179"),  # 67 for a percentage
+        ("REG_BAD_URL", "line 37", "179"),
+        ("REG_BAD_EMAIL", "line 3", ""),
+    }
+    assert not [f for f in found if f[1] == "line 11"], "the first indicator 37 is fine: no problem there"
+
+
+def test_register_template_writes_a_workbook(tmp_path: Path) -> None:
+    code, out = run("register", "template", str(tmp_path / "register.xlsx"))
+    assert code == 0, out
+    assert (tmp_path / "register.xlsx").stat().st_size > 0
+
+
+def test_register_export_to_yaml_reads_back_the_same(tmp_path: Path) -> None:
+    from kpixl.register import load_register
+
+    run("init", str(tmp_path / "ws"), "--example", "cambridgeshire")
+    code, out = run("register", "export", str(tmp_path / "copy.yaml"), "--workspace", str(tmp_path / "ws"))
+    assert code == 0, out
+    original = load_register(tmp_path / "ws" / "register.yaml").register
+    copy = load_register(tmp_path / "copy.yaml")
+    assert copy.report.valid
+    assert copy.register == original
+
+
+SEED_RATINGS = {  # indicator: (RAG, change) the seed prints or DOMAIN.md pins
+    "37": ("Red", "Improving"), "136": (None, "Declining"), "174": ("In Development", "Unchanged"),
+    "175": (None, "N/A"), "179": ("Contextual", "N/A"), "197": ("Contextual", "Declining"),
+    "198": ("Amber", "Unchanged"), "199": ("Contextual", "Improving"), "219": ("Blue", "Improving"),
+    "220": ("Amber", "Improving"), "221": ("Green", "Declining"), "222": ("Red", "Declining"),
+}
+
+
+def test_indicators_json_matches_the_seed(tmp_path: Path) -> None:
+    run("init", str(tmp_path / "ws"), "--example", "cambridgeshire")
+    code, out = run("indicators", "2023-24-Q2", "--committee", "csmi", "--json", "--workspace", str(tmp_path / "ws"))
+    assert code == 0, out
+    rows = {r["indicator"]: r for r in json.loads(out)["indicators"]}
+    assert len(rows) == 19
+    for indicator, (rag, change) in SEED_RATINGS.items():
+        assert rows[indicator]["change"] == change, indicator
+        if rag:
+            assert rows[indicator]["rag"] == rag, indicator
+    assert rows["136"]["comparison_label"] == "Quarter 2 22/23 (cumulative)"
+    assert rows["179"]["current_label"] == "Current Quarter (cumulative)"
+    assert rows["221"]["current_label"] == "Current Month"
+    assert rows["37"]["current"] == "380,018"
+
+
+@pytest.mark.parametrize("args", [["indicators", "2023-24-Q9"], ["indicators", "--committee", "nonesuch"]])
+def test_bad_period_or_committee_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
+    run("init", str(tmp_path / "ws"), "--example", "cambridgeshire")
+    code, out = run(*args, "--workspace", str(tmp_path / "ws"))
+    assert code == 2
+    assert out.startswith("Error: ")
