@@ -5,7 +5,7 @@ Bad data in a file a person filled in is never an exception: it is a Problem (kp
 
 from __future__ import annotations
 
-__all__ = ["KpixlError", "WorkspaceError", "ConfigError", "OutputError"]
+__all__ = ["KpixlError", "WorkspaceError", "ConfigError", "OutputError", "StoreError"]
 
 
 class KpixlError(Exception):
@@ -28,3 +28,7 @@ class ConfigError(KpixlError):
 
 class OutputError(KpixlError):
     """A file kpixl was asked to write cannot be written."""
+
+
+class StoreError(KpixlError):
+    """The store cannot be opened, read or written: an unreachable server, a locked or damaged file."""
