@@ -326,10 +326,9 @@ DAMAGE = {
     "missing Services sheet": (_delete_sheet("Services"), [("REG_MISSING_SHEET", "Services", "")]),
     "missing Unit column": (_delete_column("Indicators", 5), [("REG_MISSING_COLUMN", "Indicators", "I1")]),
     "unknown unit": (_set("Indicators", "E2", "furlongs"), [("REG_BAD_CHOICE", "Indicators", "E2")]),
-    # An indicator that cannot be built takes its targets with it, and a target that is not a number is
-    # missing: the later problems follow from the first.
-    "empty title": (_set("Indicators", "B3", "  "), [("REG_MISSING", "Indicators", "B3"),
-                                                     ("REG_UNKNOWN_INDICATOR", "Targets", "A3")]),
+    # An indicator that cannot be built is reported once, at its own cell (its targets are not blamed);
+    # a target that is not a number is missing, so the indicator has no target.
+    "empty title": (_set("Indicators", "B3", "  "), [("REG_MISSING", "Indicators", "B3")]),
     "target not a number": (_set("Targets", "C2", "n/a"), [("REG_NOT_A_NUMBER", "Targets", "C2"),
                                                            ("REG_NO_TARGET", "Indicators", "I2")]),
     "quarter target on a monthly indicator": (

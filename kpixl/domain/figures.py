@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Mapping
 
-from .indicators import Comparison, Indicator, Kind, Tolerances, format_value
+from .indicators import DEFAULT_TOLERANCES, Comparison, Indicator, Kind, Tolerances, format_value
 from .periods import Period, Quarter
 from .rag import Change, Rag, change_in_performance, rate
 
-__all__ = ["Figure", "FigureStatus", "Headline", "NO_FIGURE_REASONS", "assess"]
+__all__ = ["NO_FIGURE_REASONS", "Figure", "FigureStatus", "Headline", "assess"]
 
 
 class FigureStatus(str, Enum):
@@ -99,7 +99,7 @@ def assess(
     indicator: Indicator,
     quarter: Quarter,
     figures: Mapping[tuple[str, str], Figure],
-    tolerances: Tolerances = Tolerances(),
+    tolerances: Tolerances = DEFAULT_TOLERANCES,
 ) -> Headline:
     """The headline of an indicator for a quarter's report, from figures keyed by (indicator, period slug)."""
     period = indicator.reporting_period(quarter)

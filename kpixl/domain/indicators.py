@@ -13,6 +13,7 @@ from enum import Enum
 from .periods import Month, Period, Quarter
 
 __all__ = [
+    "DEFAULT_TOLERANCES",
     "Committee",
     "Comparison",
     "Direction",
@@ -20,11 +21,11 @@ __all__ = [
     "Indicator",
     "Kind",
     "Link",
+    "PercentageBasis",
     "Service",
     "Tolerances",
     "Unit",
     "ZeroTarget",
-    "PercentageBasis",
     "format_value",
 ]
 
@@ -135,6 +136,9 @@ class Tolerances:
     blue: Decimal = Decimal("0.05")
     percentage_basis: PercentageBasis = PercentageBasis.RELATIVE
     zero_target: ZeroTarget = ZeroTarget.EXACT
+
+
+DEFAULT_TOLERANCES = Tolerances()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ anything that is not a number says so (never a traceback, never a guess).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -30,13 +31,13 @@ class ParsedNumber:
     was_text: bool = False
 
 
-def to_decimal(value: float | int) -> Decimal:
+def to_decimal(value: float) -> Decimal:
     """A spreadsheet's float as the decimal a person typed: 0.68 stays 0.68, not 0.68000000000000005."""
     if isinstance(value, bool):
         raise NotANumber("a TRUE/FALSE value is not a figure")
     if isinstance(value, int):
         return Decimal(value)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise NotANumber("the cell holds an error or an infinite value")
     return Decimal(repr(value)).normalize() if abs(value) >= 1e-12 else Decimal(0)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Union
 
 __all__ = [
     "FinancialYear",
@@ -195,7 +194,7 @@ class Month:
         return tuple(Month.from_index(i) for i in range(first, self.index() + 1))
 
 
-Period = Union[Quarter, Month]
+Period = Quarter | Month
 
 _QUARTER = re.compile(r"\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
 _MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")

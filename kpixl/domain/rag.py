@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import Enum
 
-from .indicators import Direction, Kind, PercentageBasis, Tolerances, Unit
+from .indicators import DEFAULT_TOLERANCES, Direction, Kind, PercentageBasis, Tolerances, Unit
 
 __all__ = ["Change", "Rag", "change_in_performance", "rate", "signed_gap"]
 
@@ -59,7 +59,7 @@ def rate(
     target: Decimal | None,
     direction: Direction,
     unit: Unit = Unit.COUNT,
-    tolerances: Tolerances = Tolerances(),
+    tolerances: Tolerances = DEFAULT_TOLERANCES,
 ) -> Rag:
     """The RAG rating of one figure against its target."""
     if kind in _KIND_RAG:

@@ -10,7 +10,7 @@ from ..problems import Problem, Report, Severity
 from .build import RawRow, build_register
 from .check import check_register
 
-__all__ = ["LoadedRegister", "load_register", "RawRow"]
+__all__ = ["LoadedRegister", "RawRow", "load_register"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -30,7 +30,7 @@ def _read_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
 
         try:
             return read_yaml_rows(path.read_text(encoding="utf-8")), []
-        except (YamlError, UnicodeDecodeError) as exc:
+        except (YamlError, UnicodeDecodeError, OSError) as exc:
             return [], [Problem("REG_UNREADABLE", Severity.ERROR, f"This is not readable YAML: {exc}.",
                                 "Correct the file at the line shown, or restore it from version control.", name)]
     if path.suffix.lower() in WORKBOOK_SUFFIXES:

@@ -6,9 +6,9 @@ A RawRow carries where it came from (sheet and row, or YAML line) so that each p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Iterable
 
 from ..domain import (
     Committee,
@@ -191,8 +191,8 @@ def build_register(rows: Iterable[RawRow], file: str) -> tuple[Register, list[Pr
         ident = b.text(row, "indicator")
         if b.required(row, SHEETS["Links"], ident):
             links.setdefault(ident, []).append(Link(b.text(row, "label"), b.text(row, "url")))
-    services = [s for s in map(lambda r: _service(b, r), by_sheet["Services"]) if s]
-    committees = [c for c in map(lambda r: _committee(b, r), by_sheet["Committees"]) if c]
+    services = [s for s in (_service(b, r) for r in by_sheet["Services"]) if s]
+    committees = [c for c in (_committee(b, r) for r in by_sheet["Committees"]) if c]
     indicators = [i for i in (_indicator(b, r, targets, links) for r in by_sheet["Indicators"]) if i]
     register = Register(tuple(services), tuple(committees), tuple(indicators))
     return register, b.problems, by_sheet

@@ -13,15 +13,16 @@ Problems name the line of the value they are about ("line 12").
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 from ..domain import Indicator, Register, Tolerances, Unit
 from .build import RawRow
 
-__all__ = ["read_yaml_rows", "dump_yaml", "YamlError"]
+__all__ = ["YamlError", "dump_yaml", "read_yaml_rows"]
 
 _SECTIONS = {"indicators": "Indicators", "services": "Services", "committees": "Committees"}
 
@@ -64,6 +65,10 @@ def _row(sheet: str, node: yaml.Node, extra: dict[str, Any] | None = None,
     return RawRow(sheet, values, lambda key: lines.get(key, default), node.start_mark.line + 1)
 
 
+def _fixed_place(line: str) -> Callable[[str], str]:
+    return lambda key: line
+
+
 def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
     row = _row("Indicators", node)
     yield row
@@ -78,9 +83,8 @@ def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
                     value, target_type = data.get("value"), data.get("type")
                 else:
                     value = _plain(target_node)
-                line = _line(target_node)
                 yield RawRow("Targets", {"indicator": ident, "period": _plain(period_node), "value": value,
-                                         "type": target_type}, lambda k, line=line: line)
+                                         "type": target_type}, _fixed_place(_line(target_node)))
         elif key == "links" and isinstance(value_node, yaml.SequenceNode):
             for link_node in value_node.value:
                 yield _row("Links", link_node, {"indicator": ident})
