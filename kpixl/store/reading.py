@@ -1,0 +1,107 @@
+"""Reading the store back as domain records: current figures, every version, submissions, events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from ..domain import Figure, FigureStatus, Period, parse_period
+from ..domain.returns import Provenance
+from ..problems import Problem, Severity
+from .records import Event, StoredFigure, SubmissionRecord
+from .schema import events, figures, problems, submissions
+
+__all__ = ["current_figures", "event_records", "figure_from_row", "stored_figures", "submission_records"]
+
+DbRow = Any  # a result row; its columns are read by name (row.indicator), which the typing cannot follow
+
+
+@lru_cache(maxsize=4096)
+def _period(slug: str) -> Period:
+    return parse_period(slug)
+
+
+def figure_from_row(row: DbRow) -> Figure:
+    value = None if row.value is None else Decimal(row.value)
+    return Figure(row.indicator, _period(row.period), value, FigureStatus(row.status), row.reason,
+                  row.commentary, row.actions)
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def current_figures(conn: Connection) -> dict[tuple[str, str], Figure]:
+    """The latest version of every figure, keyed by (indicator, period slug)."""
+    latest = (select(figures.c.indicator, figures.c.period, func.max(figures.c.version).label("version"))
+              .group_by(figures.c.indicator, figures.c.period).subquery())
+    query = select(figures).join(latest, and_(figures.c.indicator == latest.c.indicator,
+                                              figures.c.period == latest.c.period,
+                                              figures.c.version == latest.c.version))
+    return {(row.indicator, row.period): figure_from_row(row) for row in conn.execute(query)}
+
+
+def stored_figures(conn: Connection, indicator: str | None = None,
+                   periods: Collection[str] | None = None) -> list[StoredFigure]:
+    """Every version (of one indicator, or in some periods), oldest period first, then by version."""
+    sub = submissions.alias("s")
+    query = select(figures, *[c.label(f"s_{c.name}") for c in sub.c]).join(sub, sub.c.id == figures.c.submission_id)
+    if indicator is not None:
+        query = query.where(figures.c.indicator == indicator)
+    if periods is not None:
+        query = query.where(figures.c.period.in_(list(periods)))
+    rows = list(conn.execute(query))
+    latest: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.indicator, row.period)
+        latest[key] = max(latest.get(key, 0), row.version)
+    stored = [_stored(row, latest[(row.indicator, row.period)] == row.version) for row in rows]
+    return sorted(stored, key=lambda s: (s.figure.indicator, s.figure.period.start_date,
+                                         s.figure.period.kind, s.version))
+
+
+def _stored(row: DbRow, current: bool) -> StoredFigure:
+    m = row._mapping
+    submission = SubmissionRecord(m["s_id"], m["s_file_hash"], m["s_file_name"], _time(m["s_received_at"]),
+                                  m["s_service"], m["s_period"], bool(m["s_accepted"]), m["s_source"],
+                                  _time(m["s_recorded_at"]))
+    provenance = Provenance(submission.file_hash, submission.file_name, row.sheet, row.cell)
+    return StoredFigure(figure_from_row(row), row.version, provenance, submission, row.target,
+                        row.revision_reason, _time(row.recorded_at), current)
+
+
+def submission_records(conn: Connection, period: str | None = None) -> list[SubmissionRecord]:
+    """Every received file (of one period), in the order it was recorded, with its problems."""
+    query = select(submissions).order_by(submissions.c.id)
+    if period is not None:
+        query = query.where(submissions.c.period == period)
+    rows = list(conn.execute(query))
+    found = _problems_of(conn, [r.id for r in rows])
+    return [SubmissionRecord(r.id, r.file_hash, r.file_name, _time(r.received_at), r.service, r.period,
+                             bool(r.accepted), r.source, _time(r.recorded_at), tuple(found.get(r.id, ())))
+            for r in rows]
+
+
+def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[Problem]]:
+    found: dict[int, list[Problem]] = defaultdict(list)
+    if not ids:
+        return found
+    query = (select(problems).where(problems.c.submission_id.in_(ids))
+             .order_by(problems.c.submission_id, problems.c.position))
+    for r in conn.execute(query):
+        found[r.submission_id].append(Problem(r.code, Severity(r.severity), r.message, r.hint, r.file, r.sheet,
+                                              r.cell, r.indicator))
+    return found
+
+
+def event_records(conn: Connection, period: str | None = None) -> list[Event]:
+    query = select(events).order_by(events.c.id)
+    if period is not None:
+        query = query.where(events.c.period == period)
+    return [Event(r.service, r.period, r.kind, r.detail, _time(r.at)) for r in conn.execute(query)]

@@ -1,0 +1,139 @@
+"""The store's tables, in SQLAlchemy Core so that SQLite and PostgreSQL run the same schema (docs/store.md).
+
+Rows are only ever inserted: a revised figure is a new version beside the old one, a re-sent file is
+recognised by its hash. Figures are kept as text (Decimal's own spelling) so that 0.68 stays 0.68 and
+380018 stays 380018 on every database. Times are ISO 8601 text for the same reason.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ensure_schema",
+    "events",
+    "figures",
+    "metadata",
+    "problems",
+    "schema_version",
+    "submissions",
+]
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", String(40), nullable=False),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_hash", String(64), nullable=False),
+    Column("source", String(16), nullable=False),  # "return" or "history"
+    Column("file_name", Text, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("service", String(100), nullable=False, default=""),
+    Column("period", String(20), nullable=False, default=""),
+    Column("accepted", Boolean, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    # The same file collected twice is one submission: the second collect finds it and changes nothing.
+    UniqueConstraint("file_hash", "source", name="uq_submissions_file"),
+)
+Index("ix_submissions_period_service", submissions.c.period, submissions.c.service)
+
+problems = Table(
+    "problems", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # the order the checks reported them in
+    Column("code", String(60), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("file", Text, nullable=False, default=""),
+    Column("sheet", Text, nullable=False, default=""),
+    Column("cell", String(40), nullable=False, default=""),
+    Column("indicator", String(40), nullable=False, default=""),
+    Column("message", Text, nullable=False),
+    Column("hint", Text, nullable=False, default=""),
+)
+Index("ix_problems_submission", problems.c.submission_id)
+
+figures = Table(
+    "figures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("indicator", String(40), nullable=False),
+    Column("period", String(20), nullable=False),  # slug: 2023-24-Q2 or 2023-09
+    Column("version", Integer, nullable=False),
+    Column("value", Text, nullable=True),  # Decimal as text; NULL when no figure could be given
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("commentary", Text, nullable=False, default=""),
+    Column("actions", Text, nullable=False, default=""),
+    Column("target", Text, nullable=False, default=""),  # as the workbook showed it
+    Column("revision_reason", Text, nullable=False, default=""),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("sheet", Text, nullable=False, default=""),
+    Column("cell", String(40), nullable=False, default=""),
+    Column("recorded_at", String(40), nullable=False),
+    # Two collects racing for the same next version: one insert fails and is retried (store/writing.py).
+    UniqueConstraint("indicator", "period", "version", name="uq_figures_version"),
+)
+Index("ix_figures_period", figures.c.period)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service", String(100), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),  # "generated" or "sent"
+    Column("detail", Text, nullable=False, default=""),
+    Column("at", String(40), nullable=False),
+)
+Index("ix_events_period", events.c.period, events.c.service)
+
+
+def _current_version(engine: Engine) -> int:
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
+    except DBAPIError:  # no schema_version table yet: a new store
+        return 0
+
+
+def ensure_schema(engine: Engine, now: str) -> None:
+    """Create what is missing and record the version; safe to run any number of times, even at once.
+
+    Every statement is IF NOT EXISTS and runs in one write transaction, so two processes opening a new
+    store together both succeed. Future versions add their steps here, each guarded by the version.
+    """
+    if _current_version(engine) >= SCHEMA_VERSION:
+        return
+    with engine.execution_options(kpixl_write=True).begin() as conn:
+        for table in metadata.sorted_tables:
+            conn.execute(CreateTable(table, if_not_exists=True))
+            for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                conn.execute(CreateIndex(index, if_not_exists=True))
+        found = conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
+        if found < SCHEMA_VERSION:
+            conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=now))

@@ -1,0 +1,128 @@
+"""Recording a received file: one transaction that inserts, never updates or deletes (docs/store.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import Figure
+from ..domain.returns import ReceivedFigure, Submission
+from ..errors import StoreError
+from ..problems import Problem
+from .reading import figure_from_row
+from .records import FigureKey, RecordResult
+from .schema import events, figures, problems, submissions
+
+__all__ = ["record", "record_event", "value_text"]
+
+ATTEMPTS = 3  # a lost race for a version number (PostgreSQL) is retried; more losses mean something is wrong
+
+
+def value_text(value: Decimal | None) -> str | None:
+    """A Decimal as the store keeps it: its own exact spelling ("0.68", "380018")."""
+    return None if value is None else str(value)
+
+
+def record(engine: Engine, submission: Submission, received: Sequence[ReceivedFigure],
+           found: Sequence[Problem], now: str) -> RecordResult:
+    """Store a file's submission, problems and (if accepted) figures, all or nothing."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with engine.execution_options(kpixl_write=True).begin() as conn:
+                return _record(conn, submission, received, found, now)
+        except IntegrityError as exc:
+            if attempt == ATTEMPTS - 1:
+                raise StoreError(f"{submission.file_name} could not be stored: {exc.orig}. Nothing was "
+                                 "changed; run the command again.") from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record(conn: Connection, submission: Submission, received: Sequence[ReceivedFigure],
+            found: Sequence[Problem], now: str) -> RecordResult:
+    existing = conn.execute(select(submissions.c.id).where(
+        submissions.c.file_hash == submission.file_hash, submissions.c.source == submission.source)).scalar()
+    if existing is not None:
+        return RecordResult(int(existing), duplicate=True)
+    submission_id = _insert_submission(conn, submission, now)
+    if found:
+        conn.execute(insert(problems), [_problem_row(submission_id, i, p) for i, p in enumerate(found)])
+    if not submission.accepted:  # kept with its problems, so status can say what to fix; no figures
+        return RecordResult(submission_id)
+    rows, added = _new_versions(conn, received, submission_id, now)
+    if rows:
+        conn.execute(insert(figures), rows)
+    return RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added))
+
+
+def _insert_submission(conn: Connection, submission: Submission, now: str) -> int:
+    result = conn.execute(insert(submissions).values(
+        file_hash=submission.file_hash, source=submission.source, file_name=submission.file_name,
+        received_at=submission.received_at.isoformat(), service=submission.service, period=submission.period,
+        accepted=submission.accepted, recorded_at=now))
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every supported database hands back the new id
+        raise StoreError("The store did not return the new submission's id; nothing was changed.")
+    return int(key[0])
+
+
+def _problem_row(submission_id: int, position: int, p: Problem) -> dict[str, Any]:
+    return {"submission_id": submission_id, "position": position, "code": p.code, "severity": p.severity.value,
+            "file": p.file, "sheet": p.sheet, "cell": p.cell, "indicator": p.indicator, "message": p.message,
+            "hint": p.hint}
+
+
+def _new_versions(conn: Connection, received: Sequence[ReceivedFigure], submission_id: int,
+                  now: str) -> tuple[list[dict[str, Any]], list[FigureKey]]:
+    """The rows to insert: a figure is a new version unless it says exactly what its current version says."""
+    latest = _latest(conn, received)
+    rows: list[dict[str, Any]] = []
+    added: list[FigureKey] = []
+    for item in received:
+        key = (item.figure.indicator, item.figure.period.slug)
+        version, current = latest.get(key, (0, None))
+        if current is not None and _same(current, item.figure):
+            continue
+        rows.append(_figure_row(item, version + 1, submission_id, now))
+        added.append((*key, version + 1))
+        latest[key] = (version + 1, item.figure)  # a second figure for the key in one file follows this one
+    return rows, added
+
+
+def _latest(conn: Connection, received: Iterable[ReceivedFigure]) -> dict[tuple[str, str], tuple[int, Figure]]:
+    """The current version of every key the file touches, in one query."""
+    received = list(received)
+    if not received:
+        return {}
+    indicators = {r.figure.indicator for r in received}
+    periods = {r.figure.period.slug for r in received}
+    query = (select(figures.c.indicator, figures.c.period, figures.c.version, figures.c.value, figures.c.status,
+                    figures.c.reason, figures.c.commentary, figures.c.actions)
+             .where(figures.c.indicator.in_(indicators), figures.c.period.in_(periods))
+             .order_by(figures.c.version))
+    latest: dict[tuple[str, str], tuple[int, Figure]] = {}
+    for row in conn.execute(query):  # oldest version first, so the last one seen per key is current
+        latest[(row.indicator, row.period)] = (row.version, figure_from_row(row))
+    return latest
+
+
+def _same(a: Figure, b: Figure) -> bool:
+    """The same content: equal numbers (0.68 and 0.680 are one figure), status, reason and texts."""
+    return (a.value == b.value and a.status is b.status and a.reason == b.reason
+            and a.commentary == b.commentary and a.actions == b.actions)
+
+
+def _figure_row(item: ReceivedFigure, version: int, submission_id: int, now: str) -> dict[str, Any]:
+    f = item.figure
+    return {"indicator": f.indicator, "period": f.period.slug, "version": version, "value": value_text(f.value),
+            "status": f.status.value, "reason": f.reason, "commentary": f.commentary, "actions": f.actions,
+            "target": item.target, "revision_reason": item.revision_reason, "submission_id": submission_id,
+            "sheet": item.provenance.sheet, "cell": item.provenance.cell, "recorded_at": now}
+
+
+def record_event(engine: Engine, service: str, period: str, kind: str, detail: str, now: str) -> None:
+    with engine.execution_options(kpixl_write=True).begin() as conn:
+        conn.execute(insert(events).values(service=service, period=period, kind=kind, detail=detail, at=now))

@@ -1,0 +1,215 @@
+"""The store (docs/store.md): versions, idempotent records, all-or-nothing transactions, exact figures."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from kpixl.domain import Figure, FigureStatus, parse_period
+from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
+from kpixl.errors import StoreError
+from kpixl.problems import Problem, Severity
+from kpixl.store import SCHEMA_VERSION, Store, writing
+
+Q2 = "2023-24-Q2"
+
+
+def submission(file_hash: str, service: str = "libraries", period: str = Q2, accepted: bool = True,
+               source: str = "return") -> Submission:
+    return Submission(file_hash, f"{file_hash}.xlsx", datetime(2023, 10, 20, 9, 30, tzinfo=UTC), service, period,
+                      accepted, source)
+
+
+def received(file_hash: str, indicator: str, value: str | None, period: str = Q2, commentary: str = "",
+             cell: str = "J2", status: FigureStatus = FigureStatus.VALIDATED, reason: str = "") -> ReceivedFigure:
+    figure = Figure(indicator, parse_period(period), None if value is None else Decimal(value), status, reason,
+                    commentary)
+    return ReceivedFigure(figure, Provenance(file_hash, f"{file_hash}.xlsx", "Return", cell), target="475,381")
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'kpixl.sqlite'}"
+
+
+@pytest.fixture
+def store(url: str):
+    with Store(url) as s:
+        yield s
+
+
+def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table: the store's whole state, to compare before and after."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        tables = ("submissions", "problems", "figures", "events", "schema_version")
+        state = {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in tables}
+    engine.dispose()
+    return state
+
+
+def test_a_resubmission_is_version_2_and_becomes_current(store: Store) -> None:
+    store.record(submission("a"), [received("a", "37", "380018")])
+    result = store.record(submission("b"), [received("b", "37", "380019", commentary="Corrected count")])
+    assert result.added == (("37", Q2, 2),)
+    assert store.current_figures()[("37", Q2)].value == Decimal(380019)
+    history = store.history("37")
+    assert [(h.version, h.figure.value, h.current, h.provenance.file_name) for h in history] == [
+        (1, Decimal(380018), False, "a.xlsx"), (2, Decimal(380019), True, "b.xlsx")]
+    assert history[0].provenance.cell == "J2" and history[0].target == "475,381"
+
+
+def test_the_same_file_again_changes_nothing(store: Store, url: str) -> None:
+    first = store.record(submission("a"), [received("a", "37", "380018")], [Problem("W1", Severity.WARNING, "m")])
+    before = dump(url)
+    again = store.record(submission("a"), [received("a", "37", "1")], [])
+    assert again.duplicate and again.submission_id == first.submission_id and again.added == ()
+    assert dump(url) == before
+
+
+def test_identical_content_from_another_file_is_not_a_change(store: Store) -> None:
+    store.record(submission("a"), [received("a", "198", "0.68", commentary="Steady")])
+    result = store.record(submission("b"), [received("b", "198", "0.680", commentary="Steady")])
+    assert (result.added, result.unchanged, result.duplicate) == ((), 1, False)
+    assert [h.version for h in store.history("198")] == [1]
+
+
+def test_a_changed_commentary_alone_is_a_new_version(store: Store) -> None:
+    store.record(submission("a"), [received("a", "198", "0.68", commentary="Steady")])
+    store.record(submission("b"), [received("b", "198", "0.68", commentary="Steady, see note")])
+    assert store.current_figures()[("198", Q2)].commentary == "Steady, see note"
+
+
+def test_a_refused_return_is_kept_with_its_problems_and_adds_no_figure(store: Store) -> None:
+    problem = Problem("RET_WRONG_SERVICE", Severity.ERROR, "This is the Coroner's return.", "Send yours.",
+                      "a.xlsx", "Return", "A1")
+    result = store.record(submission("a", accepted=False), [received("a", "37", "1")], [problem])
+    assert result.added == () and not result.duplicate
+    assert store.current_figures() == {}
+    [record] = store.submissions(Q2)
+    assert (record.accepted, record.problems) == (False, (problem,))
+    assert store.outstanding_problems(Q2) == {"libraries": (problem,)}
+
+
+def test_a_failure_half_way_leaves_the_store_as_it_was(store: Store, url: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    store.record(submission("a"), [received("a", "37", "380018")])
+    before = dump(url)
+    real, calls = writing._figure_row, []
+
+    def failing(*args: object) -> dict[str, object]:
+        calls.append(args)
+        if len(calls) == 2:  # the submission and its problems are already inserted by now
+            raise RuntimeError("disk pulled out")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writing, "_figure_row", failing)
+    with pytest.raises(RuntimeError):
+        store.record(submission("b"), [received("b", "37", "2"), received("b", "38", "3")],
+                     [Problem("W1", Severity.WARNING, "m")])
+    assert dump(url) == before
+    monkeypatch.undo()
+    assert store.record(submission("b"), [received("b", "37", "2")]).added == (("37", Q2, 2),)
+
+
+@pytest.mark.parametrize("value", ["0.68", "380018", "0.680", "-1.5", "1E+3", "123456789012345678.000001", None])
+def test_figures_round_trip_exactly(store: Store, value: str | None) -> None:
+    status = FigureStatus.NOT_AVAILABLE if value is None else FigureStatus.VALIDATED
+    store.record(submission("a"), [received("a", "37", value, status=status, reason="Data delayed")])
+    stored = store.current_figures()[("37", Q2)].value
+    assert stored == (None if value is None else Decimal(value))
+    assert str(stored) == str(value if value is None else Decimal(value))  # the same spelling, not only equal
+
+
+def test_months_and_quarters_come_back_as_periods_oldest_first(store: Store) -> None:
+    store.record(submission("a"), [received("a", "221", "296", "2023-09"), received("a", "221", "313", "2023-08"),
+                                   received("a", "221", "280", "2022-09")])
+    assert [h.figure.period.slug for h in store.history("221")] == ["2022-09", "2023-08", "2023-09"]
+    assert store.current_figures()[("221", "2023-09")].period == parse_period("2023-09")
+
+
+def test_latest_submission_by_service_ignores_history_imports(store: Store) -> None:
+    store.record(submission("a"), [received("a", "37", "1")])
+    store.record(submission("b"), [received("b", "37", "2")])
+    store.record(submission("h", service="", period="", source="history"), [received("h", "36", "5")])
+    assert {s: r.file_hash for s, r in store.latest_submission_by_service(Q2).items()} == {"libraries": "b"}
+    assert [r.file_hash for r in store.submissions()] == ["a", "b", "h"]
+
+
+def test_the_same_file_as_return_and_as_history_are_two_submissions(store: Store) -> None:
+    store.record(submission("a"), [received("a", "37", "1")])
+    result = store.record(submission("a", source="history"), [received("a", "38", "2")])
+    assert not result.duplicate
+
+
+def test_events_are_kept_per_period(store: Store) -> None:
+    store.record_event("libraries", Q2, "generated", "workbooks/2023-24-Q2/libraries.xlsx")
+    store.record_event("libraries", Q2, "sent", "to lead@example.org")
+    assert [(e.service, e.kind) for e in store.events(Q2)] == [("libraries", "generated"), ("libraries", "sent")]
+    assert store.events("2023-24-Q3") == []
+    with pytest.raises(ValueError):
+        store.record_event("libraries", Q2, "printed")
+
+
+def test_opening_again_keeps_one_schema_version(url: str) -> None:
+    for _ in range(3):
+        Store(url).close()
+    assert dump(url)["schema_version"][0][0] == SCHEMA_VERSION
+    assert len(dump(url)["schema_version"]) == 1
+
+
+def test_sqlite_runs_in_wal_mode(store: Store, url: str) -> None:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_two_stores_recording_at_once_both_land(url: str) -> None:
+    """Two writers (as two officers collecting at once) contend for the same figures' next version."""
+    Store(url).close()  # created once; each thread then opens its own store, as a process would
+    errors: list[BaseException] = []
+
+    def collect(name: str) -> None:
+        try:
+            with Store(url) as s:
+                for i in range(15):
+                    value = str(2 * i + (name == "x"))  # never what the other writer just wrote
+                    s.record(submission(f"{name}{i}"), [received(f"{name}{i}", "37", value),
+                                                        received(f"{name}{i}", "38", str(i))])
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=collect, args=(n,)) for n in ("x", "y")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Store(url) as s:
+        assert len(s.submissions()) == 30
+        versions = [h.version for h in s.history("37")]
+    assert versions == list(range(1, len(versions) + 1))  # no gap, no duplicate
+    assert len(versions) == 30
+
+
+def test_a_store_in_a_missing_folder_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="could not be opened"):
+        Store(f"sqlite:///{tmp_path / 'no' / 'such' / 'kpixl.sqlite'}")
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "kpixl.sqlite"
+    path.write_bytes(b"this is a spreadsheet, honest" * 100)
+    with pytest.raises(StoreError, match="not a database"):
+        Store(f"sqlite:///{path}")
+
+
+def test_an_unknown_database_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="kpixl.toml"):
+        Store("nosuchdb://host/kpixl")
