@@ -1,0 +1,120 @@
+"""write_workbooks: one signed collection workbook per service for a quarter, and the manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from ..domain import Quarter, Register, Service
+from ..errors import KpixlError, OutputError, WorkspaceError
+from ..layout import WorkbookMeta, sign
+from ..overview import load_figures
+from ..problems import Report
+from ..register import load_register
+from ..workspace import Workspace
+from .manifest import write_manifest
+from .names import safe_child, workbook_filename
+from .rows import ReturnRow, plan_rows
+from .templates import render_template, template_path
+from .writer import WorkbookContent, write_workbook
+
+__all__ = ["WrittenWorkbook", "write_workbooks", "default_folder", "Progress"]
+
+Progress = Callable[[int, int, str], None]  # (done, total, service name): called after each workbook
+
+
+@dataclass(frozen=True)
+class WrittenWorkbook:
+    service: str
+    service_name: str
+    path: Path
+    sha256: str
+    rows: int
+    generated: str
+
+
+def default_folder(workspace: Workspace, quarter: Quarter) -> Path:
+    return workspace.path("workbooks") / quarter.slug
+
+
+def _choose(register: Register, quarter: Quarter, wanted: Sequence[str] | None) -> list[Service]:
+    if not wanted:
+        return list(register.services_reporting(quarter))
+    chosen = []
+    for ident in dict.fromkeys(wanted):
+        service = register.service(ident)
+        if service is None or not register.indicators_of_service(service.id):
+            known = ", ".join(s.id for s in register.services_reporting(quarter)) or "none"
+            why = "is not in the register" if service is None else "has no indicators"
+            raise WorkspaceError(f"Service '{ident}' {why}. Services with indicators: {known}")
+        chosen.append(service)
+    return chosen
+
+
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+def _instructions(workspace: Workspace, quarter: Quarter, service: Service, file_name: str) -> str:
+    config = workspace.config
+    day = config.deadline
+    deadline = f"{day:%A} {day.day} {day:%B %Y}" if day else "the date your performance team gives"
+    values = {"council": config.council, "team": config.team, "service": service.name, "period": str(quarter),
+              "period_long": f"Quarter {quarter.number} {quarter.year}", "deadline": deadline,
+              "contact_name": config.contact_name or config.team, "contact_email": config.contact_email,
+              "red": _percent(config.tolerances.red), "blue": _percent(config.tolerances.blue),
+              "file_name": file_name}
+    return render_template(template_path(workspace, "instructions.txt"), values)
+
+
+def _content(workspace: Workspace, quarter: Quarter, service: Service, rows: list[ReturnRow],
+             generated: str, file_name: str) -> WorkbookContent:
+    config = workspace.config
+    meta = WorkbookMeta(config.council, service.id, service.name, quarter.slug, generated,
+                        tuple(r.meta() for r in rows))
+    created = datetime.combine(quarter.end_date + timedelta(days=1), time(0))  # pinned: reproducible output
+    return WorkbookContent(meta, sign(meta, workspace.secret), rows,
+                           _instructions(workspace, quarter, service, file_name),
+                           f"Performance return: {service.name}, {quarter}", config.team, created)
+
+
+def _file_names(council: str, services: list[Service], quarter: Quarter) -> dict[str, str]:
+    names = {s.id: workbook_filename(council, s.id, quarter.slug) for s in services}
+    if len({n.casefold() for n in names.values()}) != len(names):
+        raise OutputError("Two services would share a workbook file name: give them distinct ids in the register")
+    return names
+
+
+def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[str] | None = None,
+                    out: Path | None = None, progress: Progress | None = None, *,
+                    generated: datetime | None = None, report: Report | None = None) -> list[WrittenWorkbook]:
+    """Write one workbook per service reporting in quarter (or per service named) into out (default:
+    workbooks/<period>/), record them in out's manifest.json, and return what was written. Problems in the
+    workspace's history files are added to report; a register with errors stops everything."""
+    loaded = load_register(workspace.register_path)
+    if not loaded.report.valid:
+        raise KpixlError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} errors: "
+                         "run 'kpixl register check' and correct them first.")
+    register, chosen = loaded.register, _choose(loaded.register, quarter, services)
+    figures = load_figures(workspace, register, report if report is not None else Report())
+    folder = out or default_folder(workspace, quarter)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder {folder}: {exc.strerror or exc}") from None
+    stamp = (generated or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    names, written = _file_names(workspace.config.council, chosen, quarter), []
+    for service in chosen:
+        rows = plan_rows(register, service.id, quarter, figures, workspace.config.tolerances)
+        path = safe_child(folder, names[service.id])
+        digest = write_workbook(path, _content(workspace, quarter, service, rows, stamp, path.name))
+        written.append(WrittenWorkbook(service.id, service.name, path, digest, len(rows), stamp))
+        if progress:
+            progress(len(written), len(chosen), service.name)
+    write_manifest(folder, workspace.config.council, quarter.slug, {
+        w.service: {"service_name": w.service_name, "file": w.path.name, "sha256": w.sha256,
+                    "generated": w.generated, "rows": w.rows} for w in written})
+    return written

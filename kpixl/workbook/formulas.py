@@ -1,0 +1,65 @@
+"""The RAG preview as an Excel formula, built for one row's indicator so that it gives exactly what
+kpixl.domain.rag.rate gives for the same figure and target.
+
+The formula shows "" while the figure is empty (the preview appears as the lead types), the kind's word
+(Baseline, Contextual, In Development) for indicators without a target, "Not rated" where rate() would not
+rate (no target, no direction), and otherwise Red, Amber, Green or Blue by the key's bands.
+
+Floating point: Excel holds 68% as the double nearest 0.68, so 70% - 63% is 0.07000000000000006 while
+10% x 70% is 0.07000000000000001. Both sides of every band comparison are rounded to 9 decimal places
+(ROUND(x, 9)) before comparing, which recovers the exact decimal for any figure with up to 9 places, so
+10.0% off is Amber and 5.0% over is Green as in kpixl's Decimal rules. A zero target needs no rounding:
+a difference from zero is exact in binary.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..domain import Direction, Indicator, Kind, PercentageBasis, Tolerances, Unit
+
+__all__ = ["rag_formula", "NOT_A_NUMBER", "NOT_RATED"]
+
+NOT_A_NUMBER = "Not a number"
+NOT_RATED = "Not rated"
+PLACES = 9
+
+
+def _num(value: Decimal) -> str:
+    """A Decimal as a formula literal: plain digits, never an exponent."""
+    text = format(value.normalize(), "f")
+    return text if text not in ("-0", "") else "0"
+
+
+def _banded(gap: str, target: str, unit: Unit, tolerances: Tolerances) -> str:
+    points = unit is Unit.PERCENTAGE and tolerances.percentage_basis is PercentageBasis.POINTS
+    scale = "1" if points else f"ABS({target})"
+    red = f"ROUND({_num(tolerances.red)}*{scale},{PLACES})"
+    blue = f"ROUND({_num(tolerances.blue)}*{scale},{PLACES})"
+    rounded = f"ROUND({gap},{PLACES})"
+    return (f'IF({rounded}<0,IF(-{rounded}>{red},"Red","Amber"),'
+            f'IF({rounded}>{blue},"Blue","Green"))')
+
+
+def _rated(indicator: Indicator, target_value: Decimal | None, figure: str, target: str,
+           tolerances: Tolerances) -> str:
+    """The rating of a present, numeric figure, as a formula expression."""
+    if indicator.kind is not Kind.TARGET:
+        return f'"{indicator.kind.label}"'
+    if target_value is None or indicator.direction is Direction.NONE:
+        return f'"{NOT_RATED}"'
+    up = indicator.direction is Direction.UP
+    gap = f"({figure}-{target})" if up else f"({target}-{figure})"
+    if target_value == 0:
+        return f'IF({figure}={target},"Green",IF({gap}>0,"Blue","Red"))'
+    return _banded(gap, target, indicator.unit, tolerances)
+
+
+def rag_formula(indicator: Indicator, target_value: Decimal | None, figure_cell: str, target_cell: str,
+                tolerances: Tolerances) -> str:
+    """The preview formula for a row whose figure is in figure_cell and target in target_cell (A1 refs).
+
+    target_value is the target written in target_cell: it decides the formula's shape (none, zero, banded),
+    while the formula reads the number itself from the cell, so the lead sees what it is compared with."""
+    rated = _rated(indicator, target_value, figure_cell, target_cell, tolerances)
+    return (f'=IF({figure_cell}="","",IF(NOT(ISNUMBER({figure_cell})),"{NOT_A_NUMBER}",{rated}))')

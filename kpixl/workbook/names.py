@@ -1,0 +1,47 @@
+"""File names for collection workbooks: council, service and period, safe on every file system.
+
+A name is built from ASCII slugs only (letters, digits, hyphens), each part bounded in length, joined by
+underscores: `cambridgeshire-county-council_libraries_2023-24-Q2.xlsx`. Whatever a service is called
+("../../etc", "Trading Standards / Fire: A*?", "CON"), the name has no separator, no dot but the
+extension's, no reserved device name, and cannot leave the output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from ..errors import OutputError
+
+__all__ = ["slug", "workbook_filename", "safe_child"]
+
+PART_MAX = 60  # characters per part; the whole name stays under 150, well within every file system's limit
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, fallback: str = "unnamed", limit: int = PART_MAX) -> str:
+    """Lower-case ASCII letters and digits joined by single hyphens: "Trading Standards / Fire" -> "trading-standards-fire"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    result = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-")
+    return result or fallback
+
+
+def workbook_filename(council: str, service_id: str, period_slug: str) -> str:
+    """The workbook's file name. A service id that loses characters in the slug gets a short hash of the
+    original, so that two ids which differ only in punctuation cannot overwrite each other's file."""
+    service = slug(service_id, "service")
+    if service != service_id:
+        service = f"{service[:PART_MAX - 7]}-{hashlib.sha256(service_id.encode()).hexdigest()[:6]}"
+    period = re.sub(r"[^A-Za-z0-9-]+", "-", period_slug).strip("-")[:20] or "period"
+    return f"{slug(council, 'council')}_{service}_{period}.xlsx"
+
+
+def safe_child(folder: Path, name: str) -> Path:
+    """folder/name, refusing any name that would resolve outside folder (belt and braces over the slugs)."""
+    base = folder.resolve()
+    path = (base / name).resolve()
+    if path.parent != base:
+        raise OutputError(f"Refusing to write '{name}': it would land outside {base}")
+    return path

@@ -1,0 +1,63 @@
+"""The Instructions, Lists and metadata sheets.
+
+Instructions come from workbook_templates/instructions.txt (restylable by a council): a line starting
+"# " is a heading (the first one the title); "[input]", "[required]", "[red]", "[amber]", "[green]",
+"[blue]" or "[context]" at the start of a line paints the line's cell in that colour, as a key; an empty
+line leaves an empty row. One column, wrapped, nothing merged: it reads the same to a screen reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layout import WorkbookMeta
+from .guard import check
+from .styles import Styles
+from .validations import LIST_COLUMNS
+
+__all__ = ["write_instructions", "write_lists", "write_meta", "KEY_MARKERS"]
+
+KEY_MARKERS = ("input", "required", "red", "amber", "green", "blue", "context")
+
+
+def _line_style(line: str, first_heading: bool) -> tuple[str, str]:
+    if line.startswith("# "):
+        return ("title" if first_heading else "heading"), line[2:].strip()
+    for marker in KEY_MARKERS:
+        if line.startswith(f"[{marker}]"):
+            return f"key_{marker}", line[len(marker) + 2:].strip()
+    return "text", line
+
+
+def write_instructions(sheet: Any, styles: Styles, text: str) -> None:
+    check(sheet.set_column(0, 0, 110), "the width of the instructions")
+    seen_heading = False
+    for row, line in enumerate(text.rstrip().splitlines()):
+        line = line.rstrip()
+        if not line:
+            continue
+        style, words = _line_style(line, not seen_heading)
+        seen_heading = seen_heading or line.startswith("# ")
+        check(sheet.write_string(row, 0, words, styles(style)), f"line {row + 1} of the instructions")
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.protect()
+
+
+def write_lists(sheet: Any, styles: Styles) -> None:
+    for letter, header, values in LIST_COLUMNS.values():
+        col = ord(letter) - ord("A")
+        check(sheet.set_column(col, col, 40), f"the width of {header}")
+        check(sheet.write_string(0, col, header, styles("header")), header)
+        for row, value in enumerate(values, start=1):
+            check(sheet.write_string(row, col, value, styles("text")), f"{header}, entry {row}")
+    sheet.hide()
+    sheet.protect()
+
+
+def write_meta(sheet: Any, styles: Styles, meta: WorkbookMeta, signature: str) -> None:
+    for row, (key, value) in enumerate(meta.pairs(signature)):
+        check(sheet.write_string(row, 0, key, styles("meta")), f"the metadata key {key}")
+        check(sheet.write_string(row, 1, value, styles("meta")), f"the metadata value of {key}")
+    sheet.very_hidden()
+    sheet.protect()

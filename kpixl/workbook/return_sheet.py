@@ -1,0 +1,122 @@
+"""The Return sheet: one header row, one row per indicator and period, layout.RETURN_COLUMNS in order.
+
+Context cells are locked; input cells are unlocked, pale yellow, and validated; the RAG preview is a
+formula per row (formulas.rag_formula) coloured by conditional formats like the report's RAG box.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from ..layout import HEADER_ROW, RETURN_COLUMNS, Col, column
+from .formulas import rag_formula
+from .guard import check
+from .rows import ReturnRow
+from .styles import RAG_COLOURS, Styles, number_format, unit_label
+from .validations import figure_rule, list_rule, text_rule
+
+__all__ = ["write_return_sheet", "PROTECTION"]
+
+# What the lead may still do on a protected sheet: resize rows and columns, select any cell.
+PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+              "select_unlocked_cells": True}
+_H = HEADER_ROW - 1  # 0-based header row
+
+
+def _ref(row: ReturnRow, key: str) -> str:
+    return xl_rowcol_to_cell(row.row - 1, column(key))
+
+
+def _col_range(key: str, first: int, last: int) -> str:
+    letter = xl_col_to_name(column(key))
+    return f"{letter}{first}:{letter}{last}"
+
+
+def _number(sheet: Any, styles: Styles, row: ReturnRow, key: str, value: Any) -> None:
+    r, c = row.row - 1, column(key)
+    unit, decimals = row.indicator.unit, row.indicator.decimals
+    if value is None:
+        text = row.target_text if key == "target" else ""
+        check(sheet.write_string(r, c, text, styles("context")), f"{key} of row {row.row}")
+    else:
+        fmt = styles("context", number_format(unit, decimals, value))
+        check(sheet.write_number(r, c, float(value), fmt), f"{key} of row {row.row}")
+
+
+def _context(row: ReturnRow) -> dict[str, str]:
+    i = row.indicator
+    return {"indicator": i.id, "title": i.title, "period": str(row.period), "unit": unit_label(i.unit),
+            "direction": i.direction.words, "target_label": i.target_word,
+            "comparison_label": str(row.comparison_period), "revise_period": str(row.revise_period),
+            "last_commentary": row.last_commentary}
+
+
+def _write_row(sheet: Any, styles: Styles, row: ReturnRow) -> None:
+    r = row.row - 1
+    for key, text in _context(row).items():
+        check(sheet.write_string(r, column(key), text, styles("context")), f"{key} of row {row.row}")
+    _number(sheet, styles, row, "target", row.target)
+    _number(sheet, styles, row, "comparison", row.comparison)
+    figure_format = number_format(row.indicator.unit, row.indicator.decimals, for_input=True)
+    for col in RETURN_COLUMNS:
+        if col.input:
+            fmt = styles("input", figure_format if col.key in ("current", "revised") else "")
+            check(sheet.write_blank(r, column(col.key), None, fmt), f"{col.key} of row {row.row}")
+            check(sheet.data_validation(r, column(col.key), r, column(col.key), _rule(col, row)),
+                  f"the data validation of {col.header} in row {row.row}")
+    formula = rag_formula(row.indicator, row.target, _ref(row, "current"), _ref(row, "target"), row.tolerances)
+    check(sheet.write_formula(r, column("rag"), formula, styles("rag"), ""), f"the RAG preview of row {row.row}")
+
+
+def _rule(col: Col, row: ReturnRow) -> dict[str, Any]:
+    if col.key in ("current", "revised"):
+        return figure_rule(row.indicator.unit, col.header)
+    if col.key in ("reason", "revision_reason"):
+        return list_rule(col.key, col.header, col.help)
+    return text_rule(col.key, col.header, col.help)
+
+
+def _header(sheet: Any, styles: Styles) -> None:
+    for i, col in enumerate(RETURN_COLUMNS):
+        check(sheet.write_string(_H, i, col.header, styles("header")), f"the header {col.header}")
+        check(sheet.set_column(i, i, col.width), f"the width of {col.header}")
+        if col.help and not col.input:  # inputs explain themselves in their own cells
+            check(sheet.data_validation(_H, i, _H, i, {"validate": "any", "input_title": col.header[:32],
+                                                       "input_message": col.help[:255]}),
+                  f"the note on {col.header}")
+
+
+def _conditional(sheet: Any, styles: Styles, first: int, last: int) -> None:
+    rag = _col_range("rag", first, last)
+    for word in RAG_COLOURS:
+        check(sheet.conditional_format(rag, {"type": "cell", "criteria": "==", "value": f'"{word}"',
+                                             "format": styles.rag(word)}), f"the {word} colour of the RAG preview")
+    top_rag, top_actions = (f"${xl_col_to_name(column('rag'))}{first}",
+                           f"${xl_col_to_name(column('actions'))}{first}")
+    required = {"type": "formula", "criteria": f'=AND({top_rag}="Red",LEN(TRIM({top_actions}))=0)',
+                "format": styles.required()}
+    check(sheet.conditional_format(_col_range("actions", first, last), required), "the Actions highlight")
+
+
+def _page(sheet: Any, last: int) -> None:
+    sheet.freeze_panes(HEADER_ROW, column("title") + 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    check(sheet.repeat_rows(_H), "the repeated header row")
+    sheet.set_footer("&L&A&RPage &P of &N")
+    indicator = xl_col_to_name(column("indicator"))
+    check(sheet.ignore_errors({"number_stored_as_text": f"{indicator}1:{indicator}{max(last, 2)}"}),
+          "the number-as-text note")
+
+
+def write_return_sheet(sheet: Any, styles: Styles, rows: list[ReturnRow]) -> None:
+    _header(sheet, styles)
+    for row in rows:
+        _write_row(sheet, styles, row)
+    if rows:
+        _conditional(sheet, styles, rows[0].row, rows[-1].row)
+    _page(sheet, rows[-1].row if rows else HEADER_ROW)
+    sheet.protect("", PROTECTION)
