@@ -1,0 +1,151 @@
+"""send_workbooks: each service lead gets one message with their workbooks, as drafts or through SMTP.
+
+Workbooks are those recorded in workbooks/<period>/manifest.json; any service's workbook that is missing
+is generated first. A workbook changed since it was generated is not sent (its digest no longer matches
+the manifest). A failed recipient does not stop the others; what was sent is recorded in sent.json after
+each message, and a rerun skips it unless resend is asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..domain import Quarter, Register, Service
+from ..errors import ConfigError, KpixlError
+from ..register import load_register
+from ..workbook import default_folder, write_workbooks
+from ..workbook.manifest import read_manifest
+from ..workspace import Workspace
+from .compose import Letter, compose
+from .ledger import read_sent, record_sent
+from .transports import DeliveryError, Transport
+
+__all__ = ["Outcome", "SendSummary", "send_workbooks"]
+
+SendProgress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    lead: str
+    email: str
+    services: tuple[str, ...]  # service ids
+    status: str  # "sent", "drafted", "would send", "skipped" or "failed"
+    detail: str = ""
+
+
+@dataclass
+class SendSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)  # services whose missing workbook was generated first
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count("failed") else 0
+
+
+def _register(workspace: Workspace) -> Register:
+    loaded = load_register(workspace.register_path)
+    if not loaded.report.valid:
+        raise KpixlError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} errors: "
+                         "run 'kpixl register check' and correct them first.")
+    return loaded.register
+
+
+def _workbooks(workspace: Workspace, quarter: Quarter, services: tuple[Service, ...], folder: Path,
+               summary: SendSummary) -> dict[str, dict[str, Any]]:
+    manifest = read_manifest(folder)
+    missing = [s.id for s in services if not _present(manifest.get(s.id), folder)]
+    if missing:
+        write_workbooks(workspace, quarter, missing)
+        summary.generated.extend(missing)
+        manifest = read_manifest(folder)
+    return manifest
+
+
+def _present(entry: Any, folder: Path) -> bool:
+    """A manifest entry naming a workbook that is in the folder (a name that leads elsewhere is not)."""
+    if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("file", "sha256")):
+        return False
+    name = entry["file"]
+    return Path(name).name == name and name not in ("", ".", "..") and (folder / name).is_file()
+
+
+def _check_one(service: Service, entry: dict[str, Any], folder: Path) -> str:
+    """Why this service's workbook cannot go in a letter ("" when it can)."""
+    if not service.lead_email:
+        return f"the register gives no lead_email for service {service.id}: add it, then run kpixl send again"
+    data = (folder / entry["file"]).read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        return f"{entry['file']} changed since it was generated: run 'kpixl workbooks --service {service.id}'"
+    return ""
+
+
+def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]], folder: Path,
+             sent: dict[str, Any], summary: SendSummary) -> list[Letter]:
+    groups: dict[str, list[Service]] = {}
+    for service in services:
+        if service.id in sent:
+            record = sent[service.id]
+            summary.outcomes.append(Outcome(service.lead_name, service.lead_email, (service.id,), "skipped",
+                                            f"sent to {record.get('to')} on {record.get('sent')}"))
+            continue
+        problem = _check_one(service, manifest[service.id], folder)
+        if problem:
+            summary.outcomes.append(Outcome(service.lead_name, service.lead_email, (service.id,), "failed", problem))
+            continue
+        groups.setdefault(service.lead_email.strip().casefold(), []).append(service)
+    return [Letter(group[0].lead_name, group[0].lead_email.strip(), tuple(group),
+                   tuple(folder / manifest[s.id]["file"] for s in group),
+                   tuple(manifest[s.id]["sha256"] for s in group)) for group in groups.values()]
+
+
+def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: Transport, sender: str,
+             folder: Path, dry_run: bool) -> Outcome:
+    ids = tuple(s.id for s in letter.services)
+    message = compose(workspace, quarter, letter, sender, draft=not transport.sends)
+    if dry_run:
+        return Outcome(letter.lead_name, letter.lead_email, ids, "would send", ", ".join(p.name for p in letter.files))
+    try:
+        where = transport.deliver(message, sender, letter.lead_email)
+    except DeliveryError as exc:
+        return Outcome(letter.lead_name, letter.lead_email, ids, "failed", str(exc))
+    if not transport.sends:
+        return Outcome(letter.lead_name, letter.lead_email, ids, "drafted", where)
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    record_sent(folder, quarter.slug, {s.id: {"to": letter.lead_email, "file": p.name, "sha256": h, "sent": stamp,
+                                              "via": where, "message_id": message["Message-ID"]}
+                                       for s, p, h in zip(letter.services, letter.files, letter.sha256)})
+    return Outcome(letter.lead_name, letter.lead_email, ids, "sent", where)
+
+
+def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport, *, sender: str | None = None,
+                   dry_run: bool = False, resend: bool = False,
+                   progress: SendProgress | None = None) -> SendSummary:
+    """Send (or draft) each lead's workbooks for quarter; the summary says what happened to each."""
+    sender = (sender or workspace.config.contact_email).strip()
+    if not sender:
+        raise ConfigError("Whom is the email from? Pass --from ADDRESS, or set [cycle] contact_email in kpixl.toml")
+    register, folder, summary = _register(workspace), default_folder(workspace, quarter), SendSummary()
+    services = register.services_reporting(quarter)
+    manifest = _workbooks(workspace, quarter, services, folder, summary)
+    sent = read_sent(folder) if transport.sends and not resend else {}
+    letters = _letters(services, manifest, folder, sent, summary)
+    if letters and not dry_run:
+        transport.open()
+    try:
+        for done, letter in enumerate(letters, start=1):
+            summary.outcomes.append(_deliver(workspace, quarter, letter, transport, sender, folder, dry_run))
+            if progress:
+                progress(done, len(letters), letter.label)
+    finally:
+        transport.close()
+    return summary
