@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import indicators_cmd, register_cmds, workspace_cmds
+from . import indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
 
 app = typer.Typer(
     name="kpixl",
@@ -27,6 +27,8 @@ app = typer.Typer(
 workspace_cmds.register(app)
 register_cmds.register(app)
 indicators_cmd.register(app)
+workbooks_cmd.register(app)
+send_cmd.register(app)
 
 
 def main() -> None:

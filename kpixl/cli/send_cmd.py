@@ -1,0 +1,103 @@
+"""kpixl send: email each service lead their workbooks, as drafts or through an SMTP server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .common import WorkspaceOption, fail, handle_errors, open_workspace
+
+if TYPE_CHECKING:
+    from ..mail import SendSummary
+    from ..mail.transports import Transport
+
+_STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": "yellow", "failed": "red"}
+
+
+def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str | None,
+               password_env: str, period: str) -> "Transport":
+    from ..mail import DraftsTransport, SmtpTransport, parse_server
+
+    if (drafts is None) == (smtp is None):
+        raise fail("Choose one: --drafts DIR (write .eml drafts) or --smtp HOST[:PORT] (send)", 2)
+    if drafts is not None:
+        return DraftsTransport(drafts, period)
+    assert smtp is not None
+    try:
+        host, port = parse_server(smtp, starttls)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    user = user or os.environ.get("KPIXL_SMTP_USER", "")
+    password = os.environ.get(password_env, "")
+    if user and not password:
+        raise fail(f"No password for {user}: set the environment variable {password_env}", 2)
+    return SmtpTransport(host, port, starttls, user, password)
+
+
+def _print(summary: "SendSummary", dry_run: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    title = "Dry run: nothing sent" if dry_run else ("Drafts written" if summary.count("drafted") else "Sent")
+    table = Table(title=title)
+    for column in ("Lead", "Email", "Services", "Result", "Detail"):
+        table.add_column(column, overflow="fold")
+    for o in summary.outcomes:
+        table.add_row(o.lead, o.email, ", ".join(o.services), f"[{_STYLE[o.status]}]{o.status}[/]", o.detail)
+    Console().print(table)
+    counts = ", ".join(f"{summary.count(s)} {s}" for s in _STYLE if summary.count(s))
+    typer.echo(f"{counts or 'Nothing to send'}.")
+
+
+@handle_errors
+def send(
+    period: Annotated[Optional[str], typer.Argument(
+        help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
+    drafts: Annotated[Optional[Path], typer.Option(
+        help="Write one .eml draft per lead in this folder (Outlook and Thunderbird open them).",
+        file_okay=False)] = None,
+    smtp: Annotated[Optional[str], typer.Option(help="Send through this server: HOST or HOST:PORT.")] = None,
+    starttls: Annotated[bool, typer.Option(help="Encrypt the SMTP connection with STARTTLS.")] = True,
+    user: Annotated[Optional[str], typer.Option(
+        help="SMTP login (default: $KPIXL_SMTP_USER; none: no login).")] = None,
+    password_env: Annotated[str, typer.Option(
+        help="The environment variable holding the SMTP password.")] = "KPIXL_SMTP_PASSWORD",
+    sender: Annotated[Optional[str], typer.Option(
+        "--from", help="The From address (default: [cycle] contact_email in kpixl.toml).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show who would get what; send nothing.")] = False,
+    resend: Annotated[bool, typer.Option("--resend", help="Send again what was already sent.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Email each service lead their workbooks (one message per lead), generating any that are missing.
+
+    What was sent is recorded in workbooks/<period>/sent.json: running again sends only what has not gone.
+    Exit 1 if any message failed.
+
+    Example: kpixl send 2023-24-Q2 --smtp smtp.example.org:587 --user me@example.org
+    """
+    from rich.progress import Progress
+
+    from ..mail import send_workbooks
+
+    ws = open_workspace(workspace)
+    quarter = ws.period_or_default(period)
+    transport = _transport(drafts, smtp, starttls, user, password_env, quarter.slug)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Preparing", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        summary = send_workbooks(ws, quarter, transport, sender=sender, dry_run=dry_run, resend=resend,
+                                 progress=advance)
+    if summary.generated:
+        typer.echo(f"Generated the missing workbooks first: {', '.join(summary.generated)}")
+    _print(summary, dry_run)
+    raise typer.Exit(summary.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(send)

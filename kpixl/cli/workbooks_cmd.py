@@ -1,0 +1,56 @@
+"""kpixl workbooks: one collection workbook per service for a quarter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import WorkspaceOption, handle_errors, open_workspace, print_problems
+
+
+@handle_errors
+def workbooks(
+    period: Annotated[Optional[str], typer.Argument(
+        help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
+    service: Annotated[Optional[list[str]], typer.Option(
+        "--service", "-s", metavar="ID", help="Only this service (its id in the register); repeat for several.")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        help="The folder to write to (default: workbooks/<period>/ in the workspace).", file_okay=False)] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write one workbook per service for the service lead to fill in: prefilled, validated and signed.
+
+    Each workbook holds the service's indicators for the quarter, with targets and the last figures,
+    input cells for this quarter's figures, commentary and actions, and a live RAG preview.
+
+    Example: kpixl workbooks 2023-24-Q2 --service libraries
+    """
+    from rich.progress import Progress
+
+    from ..problems import Report
+    from ..workbook import write_workbooks
+
+    ws = open_workspace(workspace)
+    quarter = ws.period_or_default(period)
+    report = Report()
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Writing workbooks", total=None)
+
+        def advance(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Wrote {name}")
+
+        written = write_workbooks(ws, quarter, service, out, advance, report=report)
+    print_problems(report, title="Problems in the workspace's figures")
+    folder = written[0].path.parent if written else (out or ws.path("workbooks") / quarter.slug)
+    typer.echo(f"Wrote {len(written)} workbooks for {quarter} in {folder}:")
+    for w in written:
+        typer.echo(f"  {w.path.name}  ({w.service_name}, {w.rows} rows)")
+    if written:
+        typer.echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
+    raise typer.Exit(report.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(workbooks)
