@@ -54,6 +54,7 @@ class Config:
     tolerances: Tolerances = field(default_factory=Tolerances)
     report_reference: str = ""  # a council's own reference .docx; empty: kpixl's
     show_both_comparisons: bool = False
+    produced_on: date | None = None  # the report's date; None: the day it is built
 
 
 def _fraction(section: dict[str, Any], key: str, default: Any) -> Any:
@@ -74,6 +75,7 @@ def _parse_config(data: dict[str, Any]) -> Config:
     try:
         period = parse_period(str(cycle["period"])) if cycle.get("period") else None
         deadline = date.fromisoformat(str(cycle["deadline"])) if cycle.get("deadline") else None
+        produced_on = date.fromisoformat(str(report["produced_on"])) if report.get("produced_on") else None
     except (PeriodError, ValueError) as exc:
         raise ConfigError(f"{CONFIG_NAME} [cycle]: {exc}") from None
     if period is not None and not isinstance(period, Quarter):
@@ -89,7 +91,7 @@ def _parse_config(data: dict[str, Any]) -> Config:
         register=paths.get("register", "register.yaml"), store=paths.get("store", "kpixl.sqlite"),
         tolerances=Tolerances(_fraction(rag, "red", defaults.red), _fraction(rag, "blue", defaults.blue), basis),
         report_reference=report.get("reference_docx", ""),
-        show_both_comparisons=bool(report.get("show_both_comparisons", False)),
+        show_both_comparisons=bool(report.get("show_both_comparisons", False)), produced_on=produced_on,
     )
 
 
