@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from .domain import Figure, Headline, Quarter, Register, assess, indicator_sort_key
 from .errors import WorkspaceError
-from .intake.figures_csv import read_figures_csv
 from .problems import Report
 from .register import load_register
+from .store import open_store
 from .workspace import Workspace
 
-__all__ = ["Overview", "load_overview", "load_figures"]
+__all__ = ["Overview", "load_figures", "load_overview"]
 
 
 @dataclass
@@ -22,13 +22,13 @@ class Overview:
 
 
 def load_figures(workspace: Workspace, register: Register, report: Report) -> dict[tuple[str, str], Figure]:
-    """Every figure the workspace holds, keyed by (indicator, period slug); a later file wins."""
-    figures: dict[tuple[str, str], Figure] = {}
-    for path in sorted(workspace.path("history").glob("*.csv")):
-        found, problems = read_figures_csv(path, register)
-        report.extend(problems)
-        figures.update({(f.indicator, f.period.slug): f for f in found})
-    return figures
+    """The current figures of the workspace's store, keyed by (indicator, period slug).
+
+    Figures enter the store by `kpixl collect` and `kpixl history import` (which check them), so there is
+    nothing left to report here; register and report stay for callers that pass them.
+    """
+    with open_store(workspace) as store:
+        return store.current_figures()
 
 
 def load_overview(workspace: Workspace, quarter: Quarter, committee: str | None = None) -> Overview:

@@ -148,8 +148,14 @@ def _config_text(council: str) -> str:
         "{council}", council.replace('"', "'"))
 
 
-def init_workspace(target: Path, example: str | None = None, council: str = "Example Council") -> Workspace:
-    """Create a workspace in target (new or empty), blank or holding a bundled example."""
+def init_workspace(target: Path, example: str | None = None, council: str = "Example Council",
+                   include_current: bool = True) -> Workspace:
+    """Create a workspace in target (new or empty), blank or holding a bundled example.
+
+    An example's history/figures.csv is imported into the store. With include_current=False the figures of
+    the [cycle] quarter (the quarter itself, or its months) are left out, for a demo to collect them as
+    returns; a later `kpixl history import history/figures.csv` would add them as the whole file.
+    """
     if target.exists() and any(target.iterdir()):
         raise WorkspaceError(f"{target} is not empty: choose a new folder for the workspace")
     if example is not None and example not in EXAMPLES:
@@ -170,5 +176,18 @@ def init_workspace(target: Path, example: str | None = None, council: str = "Exa
     keydir.mkdir()
     (keydir / "secret").write_text(secrets.token_hex(32) + "\n")
     (keydir / "secret").chmod(0o600)
-    (target / ".gitignore").write_text(".kpixl/\nreturns/\n*.sqlite\n*.sqlite-journal\n")
-    return Workspace.open(target)
+    (target / ".gitignore").write_text(".kpixl/\nreturns/\n*.sqlite\n*.sqlite-journal\n*.sqlite-wal\n*.sqlite-shm\n")
+    workspace = Workspace.open(target)
+    if example:
+        _import_example_history(workspace, include_current)
+    return workspace
+
+
+def _import_example_history(workspace: Workspace, include_current: bool) -> None:
+    from .history import import_history  # the store (SQLAlchemy) loads only when an example needs it
+
+    skip = None if include_current else workspace.config.period
+    result = import_history(workspace, workspace.path("history") / "figures.csv", skip)
+    if not result.report.valid:
+        raise WorkspaceError(f"The bundled example's figures do not import ({result.report.errors[0]}): "
+                             "reinstall kpixl")

@@ -47,7 +47,7 @@ def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table: the store's whole state, to compare before and after."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        tables = ("submissions", "problems", "figures", "events", "schema_version")
+        tables = ("submissions", "problems", "figures", "schema_version")
         state = {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in tables}
     engine.dispose()
     return state
@@ -145,15 +145,6 @@ def test_the_same_file_as_return_and_as_history_are_two_submissions(store: Store
     store.record(submission("a"), [received("a", "37", "1")])
     result = store.record(submission("a", source="history"), [received("a", "38", "2")])
     assert not result.duplicate
-
-
-def test_events_are_kept_per_period(store: Store) -> None:
-    store.record_event("libraries", Q2, "generated", "workbooks/2023-24-Q2/libraries.xlsx")
-    store.record_event("libraries", Q2, "sent", "to lead@example.org")
-    assert [(e.service, e.kind) for e in store.events(Q2)] == [("libraries", "generated"), ("libraries", "sent")]
-    assert store.events("2023-24-Q3") == []
-    with pytest.raises(ValueError):
-        store.record_event("libraries", Q2, "printed")
 
 
 def test_opening_again_keeps_one_schema_version(url: str) -> None:

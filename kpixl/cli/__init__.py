@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
+from . import history_cmd, indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
 
 app = typer.Typer(
     name="kpixl",
@@ -29,6 +29,7 @@ register_cmds.register(app)
 indicators_cmd.register(app)
 workbooks_cmd.register(app)
 send_cmd.register(app)
+history_cmd.register(app)
 
 
 def main() -> None:

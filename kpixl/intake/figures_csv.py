@@ -1,13 +1,16 @@
 """Figures kept as CSV: the example's seed figures, and history a council brings from before kpixl.
 
 Columns: indicator, period, value, status, reason, commentary, actions. Values as people write them
-("380,018", "68%"); status validated (default), provisional or not_available.
+("380,018", "68%"); status validated (default), provisional or not_available. The checks here are shared
+with the workbook form of the same table (figures_xlsx.py): both hand their rows to figures_from_records.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain import Figure, FigureStatus, Register, Unit, parse_period
@@ -15,31 +18,67 @@ from ..domain.numbers import NotANumber, parse_number
 from ..domain.periods import PeriodError
 from ..problems import Problem, Severity
 
-__all__ = ["read_figures_csv", "FIGURE_COLUMNS"]
+__all__ = ["FIGURE_COLUMNS", "FigureRow", "figures_from_records", "read_figure_rows_csv", "read_figures_csv"]
 
 FIGURE_COLUMNS = ("indicator", "period", "value", "status", "reason", "commentary", "actions")
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any council's history; a bigger file is a mistake
 
 
-def _problem(file: str, row: int, column: str, code: str, message: str, hint: str, indicator: str = "") -> Problem:
-    cell = f"{chr(ord('A') + FIGURE_COLUMNS.index(column))}{row}" if column in FIGURE_COLUMNS else f"row {row}"
-    return Problem(code, Severity.ERROR, message, hint, file, "", cell, indicator)
+@dataclass(frozen=True)
+class FigureRow:
+    """A figure read from a table, with the cell its value came from (its provenance)."""
+
+    figure: Figure
+    row: int
+    cell: str
+    sheet: str = ""
 
 
-def _figure(record: dict[str, str], row: int, file: str, register: Register) -> tuple[Figure | None, list[Problem]]:
+@dataclass(frozen=True)
+class _Table:
+    """Where rows come from, so that a problem names the file, sheet and cell a person can open."""
+
+    file: str
+    columns: tuple[str, ...]  # the header as found: a person may have moved columns
+    sheet: str = ""
+
+    def cell(self, column: str, row: int) -> str:
+        if column not in self.columns:
+            return f"row {row}"
+        return f"{column_letter(self.columns.index(column) + 1)}{row}"
+
+    def problem(self, row: int, column: str, code: str, message: str, hint: str,
+                indicator: str = "") -> Problem:
+        return Problem(code, Severity.ERROR, message, hint, self.file, self.sheet, self.cell(column, row),
+                       indicator)
+
+
+def column_letter(number: int) -> str:
+    """1 -> A, 27 -> AA, as a spreadsheet names its columns."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _figure(record: dict[str, str], row: int, table: _Table,
+            register: Register) -> tuple[Figure | None, list[Problem]]:
+    _problem = table.problem
     ident = (record.get("indicator") or "").strip()
     indicator = register.indicator(ident)
     if indicator is None:
-        return None, [_problem(file, row, "indicator", "FIG_UNKNOWN_INDICATOR",
+        return None, [_problem(row, "indicator", "FIG_UNKNOWN_INDICATOR",
                                f"Indicator '{ident}' is not in the register.", "Correct the number.", ident)]
     try:
         period = parse_period(record.get("period") or "")
     except PeriodError as exc:
-        return None, [_problem(file, row, "period", "FIG_BAD_PERIOD", str(exc), "", ident)]
+        return None, [_problem(row, "period", "FIG_BAD_PERIOD", str(exc), "", ident)]
     try:
         status = FigureStatus((record.get("status") or "validated").strip().lower())
     except ValueError:
-        return None, [_problem(file, row, "status", "FIG_BAD_STATUS", f"Status '{record.get('status')}' is unknown.",
+        return None, [_problem(row, "status", "FIG_BAD_STATUS",
+                               f"Status '{record.get('status')}' is unknown.",
                                "Write validated, provisional or not_available.", ident)]
     raw = (record.get("value") or "").strip()
     value = None
@@ -47,23 +86,58 @@ def _figure(record: dict[str, str], row: int, file: str, register: Register) -> 
         try:
             parsed = parse_number(raw)
         except NotANumber as exc:
-            return None, [_problem(file, row, "value", "FIG_NOT_A_NUMBER", f"{exc}.",
+            return None, [_problem(row, "value", "FIG_NOT_A_NUMBER", f"{exc}.",
                                    "Enter the figure, or leave it empty with status not_available and a reason.",
                                    ident)]
         if indicator.unit is Unit.PERCENTAGE and not parsed.percent_sign and parsed.value > 1:
-            return None, [_problem(file, row, "value", "FIG_PERCENT_SCALE",
+            return None, [_problem(row, "value", "FIG_PERCENT_SCALE",
                                    f"Indicator {ident} is a percentage; {raw} would be {raw}00%.",
                                    f"Did you mean {raw}%? Write percentages with a % sign.", ident)]
         value = parsed.value
     elif status is not FigureStatus.NOT_AVAILABLE:
-        return None, [_problem(file, row, "value", "FIG_MISSING", "The figure is empty.",
+        return None, [_problem(row, "value", "FIG_MISSING", "The figure is empty.",
                                "Enter the figure, or set status not_available and give a reason.", ident)]
     return Figure(ident, period, value, status, (record.get("reason") or "").strip(),
                   (record.get("commentary") or "").strip(), (record.get("actions") or "").strip()), []
 
 
-def read_figures_csv(path: Path, register: Register) -> tuple[list[Figure], list[Problem]]:
-    """Every figure of a CSV file, and a problem for each row that cannot be taken."""
+def _missing_columns(table: _Table) -> list[Problem]:
+    missing = [c for c in FIGURE_COLUMNS[:3] if c not in table.columns]
+    if not missing:
+        return []
+    return [Problem("FIG_MISSING_COLUMN", Severity.ERROR, f"Column(s) {', '.join(missing)} missing.",
+                    f"The first row must name the columns: {', '.join(FIGURE_COLUMNS)}.", table.file,
+                    table.sheet, "row 1")]
+
+
+def figures_from_records(records: Iterable[tuple[int, dict[str, str]]], columns: Sequence[str], file: str,
+                         register: Register, sheet: str = "") -> tuple[list[FigureRow], list[Problem]]:
+    """Every figure of a table's rows (row number, column -> text), and a problem for each row not taken."""
+    table = _Table(file, tuple(columns), sheet)
+    problems = _missing_columns(table)
+    if problems:
+        return [], problems
+    rows: list[FigureRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row, record in records:
+        figure, found = _figure(record, row, table, register)
+        problems.extend(found)
+        if figure is None:
+            continue
+        key = (figure.indicator, figure.period.slug)
+        if key in seen:  # two figures for one period: which is right is the person's call, not kpixl's
+            problems.append(table.problem(
+                row, "period", "FIG_DUPLICATE",
+                f"Indicator {key[0]} has a second figure for {key[1]} (the first is in row {seen[key]}).",
+                "Keep one row for each indicator and period.", key[0]))
+            continue
+        seen[key] = row
+        rows.append(FigureRow(figure, row, table.cell("value", row), table.sheet))
+    return rows, problems
+
+
+def read_figure_rows_csv(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
+    """Every figure of a CSV file with its cell, and a problem for each row that cannot be taken."""
     if path.stat().st_size > MAX_BYTES:
         return [], [Problem("FIG_TOO_LARGE", Severity.ERROR, f"The file is over {MAX_BYTES // 2**20} MB.",
                             "Split it, or check it is the right file.", path.name)]
@@ -73,16 +147,12 @@ def read_figures_csv(path: Path, register: Register) -> tuple[list[Figure], list
         return [], [Problem("FIG_ENCODING", Severity.ERROR, "The file is not UTF-8 text.",
                             "Save it as 'CSV UTF-8 (Comma delimited)' and try again.", path.name)]
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in FIGURE_COLUMNS[:3] if c not in (reader.fieldnames or [])]
-    if missing:
-        return [], [Problem("FIG_MISSING_COLUMN", Severity.ERROR, f"Column(s) {', '.join(missing)} missing.",
-                            f"The first row must name the columns: {', '.join(FIGURE_COLUMNS)}.", path.name,
-                            cell="row 1")]
-    figures: list[Figure] = []
-    problems: list[Problem] = []
-    for row, record in enumerate(reader, start=2):
-        figure, found = _figure(record, row, path.name, register)
-        problems.extend(found)
-        if figure:
-            figures.append(figure)
-    return figures, problems
+    columns = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    reader.fieldnames = columns
+    return figures_from_records(enumerate(reader, start=2), columns, path.name, register)
+
+
+def read_figures_csv(path: Path, register: Register) -> tuple[list[Figure], list[Problem]]:
+    """Every figure of a CSV file, and a problem for each row that cannot be taken."""
+    rows, problems = read_figure_rows_csv(path, register)
+    return [r.figure for r in rows], problems

@@ -25,16 +25,14 @@ from ..errors import StoreError
 from ..problems import Problem
 from . import reading, writing
 from .engine import make_engine, store_url
-from .records import Event, FigureKey, RecordResult, StoredFigure, SubmissionRecord
+from .records import FigureKey, RecordResult, StoredFigure, SubmissionRecord
 from .schema import SCHEMA_VERSION, ensure_schema
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
 __all__ = [
-    "EVENT_KINDS",
     "SCHEMA_VERSION",
-    "Event",
     "FigureKey",
     "RecordResult",
     "Store",
@@ -42,8 +40,6 @@ __all__ = [
     "SubmissionRecord",
     "open_store",
 ]
-
-EVENT_KINDS = ("generated", "sent")
 
 
 def _now() -> str:
@@ -90,20 +86,13 @@ class Store:
         with self._guard("read"), self._engine.begin() as conn:  # one snapshot for the whole read
             yield conn
 
-    # Writing: inserts only, each call one transaction.
+    # Writing: inserts only, one transaction.
 
     def record(self, submission: Submission, figures: Sequence[ReceivedFigure],
                problems: Sequence[Problem] = ()) -> RecordResult:
         """Keep a received file, its problems and, if it was accepted, each changed figure as a new version."""
         with self._guard("written"):
             return writing.record(self._engine, submission, figures, problems, _now())
-
-    def record_event(self, service: str, period: str, kind: str, detail: str = "") -> None:
-        """Note that a workbook was generated or sent, for `kpixl status`."""
-        if kind not in EVENT_KINDS:
-            raise ValueError(f"event kind must be one of {EVENT_KINDS}, not {kind!r}")
-        with self._guard("written"):
-            writing.record_event(self._engine, service, period, kind, detail, _now())
 
     # Reading.
 
@@ -139,10 +128,6 @@ class Store:
         """Per service, the errors of its latest return for the quarter: what the lead still has to fix."""
         return {service: record.errors for service, record in self.latest_submission_by_service(period).items()
                 if record.errors}
-
-    def events(self, period: str | None = None) -> list[Event]:
-        with self._read() as conn:
-            return reading.event_records(conn, period)
 
 
 def open_store(workspace: Workspace) -> Store:

@@ -1,4 +1,4 @@
-"""Reading the store back as domain records: current figures, every version, submissions, events."""
+"""Reading the store back as domain records: current figures, every version, submissions."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from sqlalchemy import Connection, and_, func, select
 from ..domain import Figure, FigureStatus, Period, parse_period
 from ..domain.returns import Provenance
 from ..problems import Problem, Severity
-from .records import Event, StoredFigure, SubmissionRecord
-from .schema import events, figures, problems, submissions
+from .records import StoredFigure, SubmissionRecord
+from .schema import figures, problems, submissions
 
-__all__ = ["current_figures", "event_records", "figure_from_row", "stored_figures", "submission_records"]
+__all__ = ["current_figures", "figure_from_row", "stored_figures", "submission_records"]
 
 DbRow = Any  # a result row; its columns are read by name (row.indicator), which the typing cannot follow
 
@@ -98,10 +98,3 @@ def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[Problem]]:
         found[r.submission_id].append(Problem(r.code, Severity(r.severity), r.message, r.hint, r.file, r.sheet,
                                               r.cell, r.indicator))
     return found
-
-
-def event_records(conn: Connection, period: str | None = None) -> list[Event]:
-    query = select(events).order_by(events.c.id)
-    if period is not None:
-        query = query.where(events.c.period == period)
-    return [Event(r.service, r.period, r.kind, r.detail, _time(r.at)) for r in conn.execute(query)]

@@ -9,7 +9,7 @@ from ..domain import Figure
 from ..domain.returns import Provenance, Submission
 from ..problems import Problem, Severity
 
-__all__ = ["Event", "FigureKey", "RecordResult", "StoredFigure", "SubmissionRecord"]
+__all__ = ["FigureKey", "RecordResult", "StoredFigure", "SubmissionRecord"]
 
 FigureKey = tuple[str, str, int]  # (indicator, period slug, version)
 
@@ -65,12 +65,3 @@ class StoredFigure:
     revision_reason: str
     recorded_at: datetime
     current: bool  # the latest version of its indicator and period
-
-
-@dataclass(frozen=True)
-class Event:
-    service: str
-    period: str
-    kind: str  # "generated" or "sent"
-    detail: str
-    at: datetime

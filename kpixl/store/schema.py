@@ -29,8 +29,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 __all__ = [
     "SCHEMA_VERSION",
     "ensure_schema",
-    "events",
-    "figures",
+        "figures",
     "metadata",
     "problems",
     "schema_version",
@@ -100,18 +99,6 @@ figures = Table(
     UniqueConstraint("indicator", "period", "version", name="uq_figures_version"),
 )
 Index("ix_figures_period", figures.c.period)
-
-events = Table(
-    "events", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("service", String(100), nullable=False),
-    Column("period", String(20), nullable=False),
-    Column("kind", String(20), nullable=False),  # "generated" or "sent"
-    Column("detail", Text, nullable=False, default=""),
-    Column("at", String(40), nullable=False),
-)
-Index("ix_events_period", events.c.period, events.c.service)
-
 
 def _current_version(engine: Engine) -> int:
     try:

@@ -15,9 +15,9 @@ from ..errors import StoreError
 from ..problems import Problem
 from .reading import figure_from_row
 from .records import FigureKey, RecordResult
-from .schema import events, figures, problems, submissions
+from .schema import figures, problems, submissions
 
-__all__ = ["record", "record_event", "value_text"]
+__all__ = ["record", "value_text"]
 
 ATTEMPTS = 3  # a lost race for a version number (PostgreSQL) is retried; more losses mean something is wrong
 
@@ -121,8 +121,3 @@ def _figure_row(item: ReceivedFigure, version: int, submission_id: int, now: str
             "status": f.status.value, "reason": f.reason, "commentary": f.commentary, "actions": f.actions,
             "target": item.target, "revision_reason": item.revision_reason, "submission_id": submission_id,
             "sheet": item.provenance.sheet, "cell": item.provenance.cell, "recorded_at": now}
-
-
-def record_event(engine: Engine, service: str, period: str, kind: str, detail: str, now: str) -> None:
-    with engine.execution_options(kpixl_write=True).begin() as conn:
-        conn.execute(insert(events).values(service=service, period=period, kind=kind, detail=detail, at=now))

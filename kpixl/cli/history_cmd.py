@@ -1,0 +1,115 @@
+"""kpixl history show / import: an indicator's stored figures and versions, and loading past figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+
+if TYPE_CHECKING:
+    from ..history import ImportResult, IndicatorHistory
+    from ..store import StoredFigure
+
+app = typer.Typer(help="Figures kept in the store: every version of an indicator, and past figures to load.",
+                  no_args_is_help=True, rich_markup_mode=None)
+
+
+@app.command()
+@handle_errors
+def show(
+    indicator: Annotated[str, typer.Argument(help="The indicator's number, e.g. 37.")],
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """List every figure stored for an indicator: each period, each version, and where it came from.
+
+    Example: kpixl history show 37
+    """
+    from ..history import indicator_history
+
+    history = indicator_history(open_workspace(workspace), indicator)
+    if json:
+        print_json({"indicator": indicator, "title": history.indicator.title if history.indicator else "",
+                    "figures": [_record(history, s) for s in history.versions]})
+    elif not history.versions:
+        typer.echo(f"No figures are stored for indicator {indicator} yet.")
+    else:
+        _table(history)
+
+
+def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
+    f = s.figure
+    return {
+        "period": f.period.slug, "version": s.version, "current": s.current,
+        "value": None if f.value is None else str(f.value), "value_text": history.value_text(f),
+        "status": f.status.value, "reason": f.reason, "commentary": f.commentary, "actions": f.actions,
+        "target": s.target, "revision_reason": s.revision_reason,
+        "file": s.provenance.file_name, "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
+        "cell": s.provenance.cell, "source": s.submission.source, "service": s.submission.service,
+        "received_at": s.submission.received_at.isoformat(), "recorded_at": s.recorded_at.isoformat(),
+    }
+
+
+def _table(history: IndicatorHistory) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    title = f"Indicator {history.indicator_id}" + (f": {history.indicator.title}" if history.indicator else "")
+    table = Table(title=title, caption="* the current version")
+    for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("Period", "Ver.", "Received"))
+    for s in history.versions:
+        cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
+        table.add_row(s.figure.period.slug, f"{s.version}{' *' if s.current else ''}", history.value_text(s.figure),
+                      s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
+                      s.provenance.file_name, cell)
+    Console().print(table)
+
+
+@app.command(name="import")
+@handle_errors
+def import_(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx with columns indicator, period, value, status, "
+                                              "reason, commentary, actions.", exists=True, dir_okay=False)],
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Load past figures (for a council starting mid-year), checked like a return: any error and nothing
+    is stored. Importing the same file again changes nothing.
+
+    Example: kpixl history import history/figures.csv
+    """
+    from ..history import import_history
+
+    result = import_history(open_workspace(workspace), file)
+    if json:
+        print_json(_summary(result))
+    else:
+        print_problems(result.report, title=f"Problems in {file.name}")
+        typer.echo(_sentence(result))
+    raise typer.Exit(result.exit_code)
+
+
+def _summary(result: ImportResult) -> dict[str, Any]:
+    recorded = result.recorded
+    return {"file": str(result.path), "stored": recorded is not None and not recorded.duplicate,
+            "duplicate": bool(recorded and recorded.duplicate), "figures": len(result.figures),
+            "added": len(recorded.added) if recorded else 0, "unchanged": recorded.unchanged if recorded else 0,
+            "problems": result.report.to_list()}
+
+
+def _sentence(result: ImportResult) -> str:
+    name, recorded = result.path.name, result.recorded
+    if recorded is None:
+        return f"{name}: {len(result.report.errors)} error(s); nothing was stored. Correct the file and import it again."
+    if recorded.duplicate:
+        return f"{name} was imported before: nothing changed."
+    return (f"{name}: {len(result.figures)} figures read; {len(recorded.added)} stored as new versions, "
+            f"{recorded.unchanged} already stored unchanged.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="history")

@@ -1,0 +1,81 @@
+"""Figures kept in a workbook: the same table as figures.csv, on the first sheet, for a council whose
+history lives in Excel. Cells become the text a person would have typed, then the CSV checks apply.
+
+Excel's habits are undone here: a period typed 2023-09 comes back as a date (read as that month), a
+percentage typed 68% comes back as 0.68 (already the fraction kpixl keeps).
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ..domain import Register
+from ..domain.numbers import NotANumber, to_decimal
+from ..problems import Problem, Severity
+from .figures_csv import MAX_BYTES, FigureRow, figures_from_records
+
+__all__ = ["MAX_ROWS", "read_figure_rows_xlsx"]
+
+MAX_ROWS = 100_000  # rows read at most: a declared dimension of a million rows is damage, not history
+
+
+def _text(value: Any, column: str) -> str:
+    """A cell as the text a person typed."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return f"{value.year}-{value.month:02d}" if column == "period" else value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return str(to_decimal(value))
+        except NotANumber:
+            return str(value)
+    return str(value)
+
+
+def _records(rows: Iterable[tuple[Any, ...]], columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    for number, values in enumerate(rows, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue  # an empty row between blocks is layout, not a figure
+        yield number, {c: _text(v, c) for c, v in zip(columns, values) if c}
+
+
+def _unreadable(path: Path, why: str) -> tuple[list[FigureRow], list[Problem]]:
+    return [], [Problem("FIG_UNREADABLE", Severity.ERROR, f"The file cannot be read as a workbook: {why}.",
+                        "Save it from Excel as .xlsx (or as CSV UTF-8) and try again.", path.name)]
+
+
+def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
+    """Every figure on the workbook's first sheet with its cell, and a problem for each row not taken."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if path.stat().st_size > MAX_BYTES:
+        return [], [Problem("FIG_TOO_LARGE", Severity.ERROR, f"The file is over {MAX_BYTES // 2**20} MB.",
+                            "Split it, or check it is the right file.", path.name)]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns of features it drops; the figures are unaffected
+            book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        return _unreadable(path, str(exc) or type(exc).__name__)
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, ())
+        columns = [str(v).strip().lower() if v is not None else "" for v in header]
+        records = _records(islice(rows, MAX_ROWS), columns)
+        found, problems = figures_from_records(records, columns, path.name, register, sheet.title)
+        if any(v is not None for v in next(rows, ())):
+            problems.append(Problem("FIG_TOO_MANY_ROWS", Severity.ERROR,
+                                    f"The sheet has more than {MAX_ROWS:,} rows of figures.",
+                                    "Split the history into several files of fewer rows.", path.name, sheet.title))
+        return found, problems
+    finally:
+        book.close()
