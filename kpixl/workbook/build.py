@@ -11,7 +11,6 @@ from pathlib import Path
 from ..domain import Quarter, Register, Service
 from ..errors import KpixlError, OutputError, WorkspaceError
 from ..layout import WorkbookMeta, sign
-from ..overview import load_figures
 from ..problems import Report
 from ..register import load_register
 from ..workspace import Workspace
@@ -94,6 +93,8 @@ def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[s
     """Write one workbook per service reporting in quarter (or per service named) into out (default:
     workbooks/<period>/), record them in out's manifest.json, and return what was written. Problems in the
     workspace's history files are added to report; a register with errors stops everything."""
+    from ..overview import load_figures  # the figures' source (files or the store) loads only when needed
+
     loaded = load_register(workspace.register_path)
     if not loaded.report.valid:
         raise KpixlError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} errors: "

@@ -5,8 +5,8 @@ The formula shows "" while the figure is empty (the preview appears as the lead 
 (Baseline, Contextual, In Development) for indicators without a target, "Not rated" where rate() would not
 rate (no target, no direction), and otherwise Red, Amber, Green or Blue by the key's bands.
 
-Floating point: Excel holds 68% as the double nearest 0.68, so 70% - 63% is 0.07000000000000006 while
-10% x 70% is 0.07000000000000001. Both sides of every band comparison are rounded to 9 decimal places
+Floating point: Excel holds 98.7% as the double nearest 0.987, so 98.7% - 94% is 0.04700000000000004
+while 5% x 94% is 0.047: exactly 5% over would be Blue. Both sides of every band comparison are rounded to 9 decimal places
 (ROUND(x, 9)) before comparing, which recovers the exact decimal for any figure with up to 9 places, so
 10.0% off is Amber and 5.0% over is Green as in kpixl's Decimal rules. A zero target needs no rounding:
 a difference from zero is exact in binary.

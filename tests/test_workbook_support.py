@@ -1,0 +1,65 @@
+"""Helpers shared by the workbook and send tests (no tests here): workspaces, custom registers, and
+filling a workbook's cells without disturbing the rest of the file, as a lead's spreadsheet would."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from kpixl.domain import Committee, Indicator, Register, Service
+from kpixl.register.yaml_io import dump_yaml
+from kpixl.workbook import WrittenWorkbook, write_workbooks
+from kpixl.workspace import Workspace, init_workspace
+
+GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=timezone.utc)
+SEED_SERVICES = ["libraries", "adult-skills", "communities", "coroner", "domestic-abuse", "registration",
+                 "trading-standards"]
+
+
+def example_workspace(tmp_path: Path) -> Workspace:
+    return init_workspace(tmp_path / "ws", "cambridgeshire")
+
+
+def custom_workspace(tmp_path: Path, services: list[Service], indicators: list[Indicator]) -> Workspace:
+    """A blank workspace whose register holds exactly these services and indicators (committee "c")."""
+    ws = init_workspace(tmp_path / "custom")
+    register = Register(tuple(services), (Committee("c", "Committee"),), tuple(indicators))
+    ws.register_path.write_text(dump_yaml(register), encoding="utf-8")
+    return Workspace.open(ws.root)
+
+
+def indicator(ident: str, service: str = "s", **fields: object) -> Indicator:
+    fields.setdefault("targets", {})
+    targets = {k: Decimal(str(v)) for k, v in dict(fields.pop("targets")).items()}  # type: ignore[call-overload]
+    return Indicator(ident, f"Indicator {ident}", service, ("c",), targets=targets, **fields)  # type: ignore[arg-type]
+
+
+def write_all(ws: Workspace, **kwargs: object) -> list[WrittenWorkbook]:
+    kwargs.setdefault("generated", GENERATED)
+    return write_workbooks(ws, ws.period_or_default(None), **kwargs)  # type: ignore[arg-type]
+
+
+def fill_cells(source: Path, target: Path, values: dict[str, float | str], sheet_xml: str = "xl/worksheets/sheet2.xml") -> None:
+    """Copy the workbook, putting values in empty cells of one sheet by editing its XML only: every other
+    part, the formulas' cached results included, stays byte for byte as written."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == sheet_xml:
+                data = _put(data.decode("utf-8"), values).encode("utf-8")
+            dst.writestr(item, data)
+
+
+def _put(xml: str, values: dict[str, float | str]) -> str:
+    for ref, value in values.items():
+        pattern = re.compile(rf'<c r="{ref}"( s="\d+")?/>')
+        if isinstance(value, str):
+            cell = rf'<c r="{ref}"\1 t="inlineStr"><is><t>{value}</t></is></c>'
+        else:
+            cell = rf'<c r="{ref}"\1><v>{value!r}</v></c>'
+        xml, count = pattern.subn(cell, xml)
+        assert count == 1, f"no empty cell {ref} to fill"
+    return xml

@@ -1,0 +1,203 @@
+"""The generated workbooks, opened with openpyxl as a reader would: sheets, protection, locked and
+unlocked cells, validations, formats, page setup, properties and the signed metadata (docs/workbooks.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from test_workbook_support import GENERATED, SEED_SERVICES, example_workspace, write_all
+
+from kpixl.domain import NO_FIGURE_REASONS
+from kpixl.domain.numbers import to_decimal
+from kpixl.layout import (ACTIONS_MAX, COMMENTARY_MAX, INPUT_KEYS, META_SHEET, RETURN_COLUMNS, REVISION_REASONS,
+                          RowMeta, WorkbookMeta, column, verify)
+from kpixl.workbook import WrittenWorkbook, read_meta
+from kpixl.workspace import Workspace
+
+LETTER = {c.key: chr(ord("A") + i) for i, c in enumerate(RETURN_COLUMNS)}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, list[WrittenWorkbook]]:
+    ws = example_workspace(tmp_path_factory.mktemp("writer"))
+    return ws, write_all(ws)
+
+
+def _book(written: tuple[Workspace, list[WrittenWorkbook]], service: str):  # type: ignore[no-untyped-def]
+    path = next(w.path for w in written[1] if w.service == service)
+    return load_workbook(path)
+
+
+def _validations(sheet: Worksheet) -> dict[str, object]:
+    found = {}
+    for dv in sheet.data_validations.dataValidation:
+        for cell_range in dv.sqref.ranges:
+            for row in cell_range.cells:
+                found[f"{chr(ord('A') + row[1] - 1)}{row[0]}"] = dv
+    return found
+
+
+def test_one_workbook_per_seed_service_named_council_service_period(written) -> None:  # type: ignore[no-untyped-def]
+    ws, books = written
+    assert [w.service for w in books] == SEED_SERVICES
+    assert books[0].path.name == "cambridgeshire-county-council_libraries_2023-24-Q2.xlsx"
+    assert {w.path.parent for w in books} == {ws.path("workbooks") / "2023-24-Q2"}
+    assert sum(w.rows for w in books) == 21  # 19 indicators, 221 monthly: three rows
+
+
+def test_sheets_order_visibility_and_structure_protection(written) -> None:  # type: ignore[no-untyped-def]
+    book = _book(written, "libraries")
+    assert book.sheetnames == ["Instructions", "Return", "Lists", META_SHEET]
+    assert book.active.title == "Instructions"
+    states = {s.title: s.sheet_state for s in book.worksheets}
+    assert states == {"Instructions": "visible", "Return": "visible", "Lists": "hidden", META_SHEET: "veryHidden"}
+    assert book.security is not None and book.security.lockStructure
+    for sheet in book.worksheets:
+        assert sheet.protection.sheet, sheet.title
+        assert not sheet.merged_cells.ranges, sheet.title
+        assert len(sheet.title) <= 31
+    ret = book["Return"].protection
+    assert ret.insertRows and ret.deleteRows and ret.insertColumns and ret.deleteColumns  # still forbidden
+    assert not ret.formatColumns and not ret.formatRows  # resizing is allowed
+
+
+def test_header_row_and_one_row_per_indicator_and_month(written) -> None:  # type: ignore[no-untyped-def]
+    sheet = _book(written, "trading-standards")["Return"]
+    assert [c.value for c in sheet[1]] == [c.header for c in RETURN_COLUMNS]
+    rows = [(sheet[f"A{r}"].value, sheet[f"C{r}"].value) for r in range(2, sheet.max_row + 1)]
+    assert rows == [("221", "July 2023"), ("221", "August 2023"), ("221", "September 2023"), ("222", "2023/24 Q2")]
+    assert sheet["G4"].value == 291 and sheet["G2"].value in (None, "")  # the target is set for September only
+    assert sheet["I4"].value == 313 and sheet["H4"].value == "August 2023"
+    assert sheet["O2"].value == "June 2023"
+
+
+def test_context_cells_locked_inputs_unlocked_and_styled(written) -> None:  # type: ignore[no-untyped-def]
+    sheet = _book(written, "registration")["Return"]
+    for row in (2, 3):
+        for col in RETURN_COLUMNS:
+            cell = sheet[f"{LETTER[col.key]}{row}"]
+            assert cell.protection.locked is (not col.input), (col.key, row)
+            if col.input:
+                assert cell.fill.fgColor.rgb == "FFFFF2CC" and cell.border.left.style == "thin"
+    assert sheet["G2"].number_format == "0%" and sheet["J2"].number_format == "0.0%"
+    assert sheet.freeze_panes == "C2"
+    assert all(sheet.column_dimensions[LETTER[c.key]].width >= c.width for c in RETURN_COLUMNS)
+
+
+def test_every_input_is_validated_with_a_stop_alert(written) -> None:  # type: ignore[no-untyped-def]
+    for service in SEED_SERVICES:
+        sheet = _book(written, service)["Return"]
+        validations = _validations(sheet)
+        for row in range(2, sheet.max_row + 1):
+            for key in INPUT_KEYS:
+                dv = validations[f"{LETTER[key]}{row}"]
+                assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.showInputMessage
+                assert dv.prompt and dv.promptTitle and dv.error
+
+
+def test_validation_rules_by_unit_and_column(written) -> None:  # type: ignore[no-untyped-def]
+    reg = _validations(_book(written, "registration")["Return"])  # percentages
+    assert (reg["J2"].type, reg["J2"].formula1, reg["J2"].formula2) == ("decimal", "0", "1")
+    assert reg["J2"].operator in (None, "between")  # "between" is the default, so not written
+    assert "Type 68% for sixty-eight per cent" in reg["J2"].prompt
+    assert (reg["P2"].type, reg["P2"].formula1, reg["P2"].formula2) == ("decimal", "0", "1")
+    lib = _validations(_book(written, "libraries")["Return"])  # counts
+    assert (lib["J2"].type, lib["J2"].operator, lib["J2"].formula1) == ("whole", "greaterThanOrEqual", "0")
+    ts = _validations(_book(written, "trading-standards")["Return"])  # hours
+    assert (ts["J2"].type, ts["J2"].operator, ts["J2"].formula1) == ("decimal", "greaterThanOrEqual", "0")
+    assert (lib["K2"].type, lib["K2"].formula1) == ("list", f"Lists!$A$2:$A${1 + len(NO_FIGURE_REASONS)}")
+    assert (lib["Q2"].type, lib["Q2"].formula1) == ("list", f"Lists!$B$2:$B${1 + len(REVISION_REASONS)}")
+    assert (lib["M2"].type, lib["M2"].operator, lib["M2"].formula1) == ("textLength", "lessThanOrEqual",
+                                                                        str(COMMENTARY_MAX))
+    assert (lib["N2"].type, lib["N2"].formula1) == ("textLength", str(ACTIONS_MAX))
+
+
+def test_lists_sheet_holds_the_dropdown_sources(written) -> None:  # type: ignore[no-untyped-def]
+    sheet = _book(written, "libraries")["Lists"]
+    assert [c.value for c in sheet["A"]][1:] == list(NO_FIGURE_REASONS)
+    assert [c.value for c in sheet["B"]][1:] == list(REVISION_REASONS)
+
+
+def test_rag_preview_formulas_and_colours(written) -> None:  # type: ignore[no-untyped-def]
+    sheet = _book(written, "coroner")["Return"]
+    formula = sheet["L2"].value
+    assert formula.startswith('=IF(J2="","",') and '"Contextual"' in formula
+    rules = {str(r.sqref): [rule for rule in r.rules] for r in sheet.conditional_formatting}
+    rag = rules[f"L2:L{sheet.max_row}"]
+    assert sorted(r.formula[0] for r in rag) == ['"Amber"', '"Blue"', '"Green"', '"Red"']
+    assert {r.formula[0]: r.dxf.fill.bgColor.rgb[-6:] for r in rag}['"Red"'] == "C00000"
+    actions = rules[f"N2:N{sheet.max_row}"][0]
+    assert actions.formula == ['AND($L2="Red",LEN(TRIM($N2))=0)']
+
+
+def test_print_setup_and_properties_are_pinned(written) -> None:  # type: ignore[no-untyped-def]
+    book = _book(written, "libraries")
+    sheet = book["Return"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # 1 wide (the default)
+    assert sheet.print_title_rows == "$1:$1"
+    assert book.properties.created == datetime(2023, 10, 1)
+    assert book.properties.title == "Performance return: Library Service, 2023/24 Q2"
+
+
+def test_the_same_input_writes_the_same_bytes(written, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws, books = written
+    again = write_all(ws, services=["libraries"], out=tmp_path)
+    assert again[0].path.read_bytes() == books[0].path.read_bytes()
+
+
+def test_instructions_name_council_service_period_deadline_and_contact(written) -> None:  # type: ignore[no-untyped-def]
+    text = "\n".join(str(c.value) for c in _book(written, "libraries")["Instructions"]["A"] if c.value)
+    for words in ("Cambridgeshire County Council", "Library Service", "Quarter 2 2023/24", "Friday 27 October 2023",
+                  "performance@example.org", "Type percentages with the % sign", "Red: off target by more than 10%"):
+        assert words in text
+
+
+def test_metadata_is_signed_and_matches_the_cells(written) -> None:  # type: ignore[no-untyped-def]
+    ws, books = written
+    for book in books:
+        meta, signature = read_meta(book.path)
+        assert verify(meta, signature, ws.secret)
+        assert (meta.council, meta.service, meta.period, meta.generated) == (
+            "Cambridgeshire County Council", book.service, "2023-24-Q2", GENERATED.isoformat())
+        sheet = load_workbook(book.path)["Return"]
+        assert [r.row for r in meta.rows] == list(range(2, 2 + book.rows))
+        for r in meta.rows:
+            assert sheet.cell(r.row, column("indicator") + 1).value == r.indicator
+            for key, text in (("target", r.target), ("comparison", r.comparison)):
+                value = sheet.cell(r.row, column(key) + 1).value
+                assert (Decimal(text) == to_decimal(value)) if text else not isinstance(value, (int, float))
+
+
+def _tampered(meta: WorkbookMeta, **changes: object) -> WorkbookMeta:
+    fields = {**meta.__dict__, **changes}
+    return WorkbookMeta(**fields)  # type: ignore[arg-type]
+
+
+def test_signature_fails_for_another_service_or_an_edited_context_cell(written) -> None:  # type: ignore[no-untyped-def]
+    ws, books = written
+    meta, signature = read_meta(books[0].path)
+    assert not verify(_tampered(meta, service="adult-skills"), signature, ws.secret)
+    assert not verify(_tampered(meta, period="2023-24-Q3"), signature, ws.secret)
+    first = meta.rows[0]
+    edited = RowMeta(first.row, first.indicator, first.period, "1", first.comparison_period, first.comparison,
+                     first.revise_period)
+    assert not verify(_tampered(meta, rows=(edited, *meta.rows[1:])), signature, ws.secret)
+    assert not verify(meta, signature, b"another workspace's secret")
+    other_meta, other_signature = read_meta(books[1].path)
+    assert not verify(meta, other_signature, ws.secret)
+
+
+def test_read_meta_is_none_for_a_file_kpixl_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "notes.xlsx").write_bytes(b"not a zip")
+    assert read_meta(tmp_path / "notes.xlsx") is None
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "plain.xlsx")
+    assert read_meta(tmp_path / "plain.xlsx") is None
