@@ -63,7 +63,7 @@ def parse_server(text: str, starttls: bool) -> tuple[str, int]:
     host, _, port = text.strip().rpartition(":") if ":" in text else (text.strip(), "", "")
     if not host or (port and not port.isdigit()):
         raise ValueError(f"'{text}' is not a server: write it as HOST or HOST:PORT, e.g. smtp.example.org:587")
-    return host, int(port) if port else (587 if starttls else 25)
+    return host.strip("[]"), int(port) if port else (587 if starttls else 25)
 
 
 @dataclass
@@ -78,39 +78,56 @@ class SmtpTransport:
     _smtp: smtplib.SMTP | None = field(default=None, init=False, repr=False)
 
     def open(self) -> None:
-        where = f"{self.host}:{self.port}"
+        where, smtp = f"{self.host}:{self.port}", smtplib.SMTP(timeout=self.timeout)
         try:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.connect(self.host, self.port)
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.user:
                 smtp.login(self.user, self.password)
         except smtplib.SMTPAuthenticationError:
+            smtp.close()
             raise OutputError(f"The SMTP server {where} refused the login of '{self.user}': check the user "
                               "and the password (KPIXL_SMTP_PASSWORD or --password-env)") from None
         except (smtplib.SMTPException, OSError) as exc:
+            smtp.close()
             hint = " (does the server offer STARTTLS? try --no-starttls)" if self.starttls else ""
             raise OutputError(f"Cannot use the SMTP server {where}: {exc}{hint}") from None
         self._smtp = smtp
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str:
+    def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             try:
                 self.open()
             except OutputError as exc:
                 raise DeliveryError(str(exc)) from None
         assert self._smtp is not None
-        try:
-            self._smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = next(iter(exc.recipients.values()))
-            raise DeliveryError(f"the server refused {recipient}: {code} {_text(text)}") from None
-        except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"the server answered {exc.smtp_code} {_text(exc.smtp_error)}") from None
-        except (smtplib.SMTPException, OSError) as exc:
-            self._smtp = None  # the connection is gone: the next message reconnects
-            raise DeliveryError(f"the connection failed: {exc}") from None
-        return f"{self.host}:{self.port}"
+        return self._smtp
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+        self._smtp = None
+
+    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str:
+        """Send one message; a connection the server closed meanwhile (an idle timeout) is reopened once."""
+        for attempt in (1, 2):
+            try:
+                self._connection().send_message(message, from_addr=sender, to_addrs=[recipient])
+                return f"{self.host}:{self.port}"
+            except smtplib.SMTPServerDisconnected as exc:
+                self._drop()
+                if attempt == 2:
+                    raise DeliveryError(f"the server closed the connection: {exc}") from None
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, text = next(iter(exc.recipients.values()))
+                raise DeliveryError(f"the server refused {recipient}: {code} {_text(text)}") from None
+            except smtplib.SMTPResponseException as exc:
+                raise DeliveryError(f"the server answered {exc.smtp_code} {_text(exc.smtp_error)}") from None
+            except (smtplib.SMTPException, OSError) as exc:
+                self._drop()  # the connection is unusable: the next message reconnects
+                raise DeliveryError(f"the connection failed: {exc}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         if self._smtp is not None:
