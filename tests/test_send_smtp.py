@@ -151,7 +151,7 @@ def test_missing_workbooks_are_generated_first(tmp_path: Path, smtp: tuple[Recor
     recorder, port = smtp
     ws = example_workspace(tmp_path)
     summary = _send(ws, port)
-    assert summary.generated == SEED_SERVICES and summary.count("sent") == 7
+    assert summary.generated == SEED_SERVICES and summary.count("sent") == 7 and len(recorder.messages) == 7
 
 
 def test_cli_logs_in_from_the_environment_and_exits_1_on_a_failure(

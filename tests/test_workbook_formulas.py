@@ -30,7 +30,7 @@ def evaluate(formula: str, figure: Any, target: float | None) -> str:
     assert formula.startswith("=")
     expr = re.sub(r'(?<![<>])=(?!=)', "==", formula[1:])
     expr = re.sub(r"\b([A-Z]+[0-9]+)\b", lambda m: f"cells[{m.group(1)!r}]", expr)
-    return str(eval(expr, {"__builtins__": {}}, {**FUNCTIONS, "cells": {"J2": figure, "G2": target}}))  # noqa: S307
+    return str(eval(expr, {"__builtins__": {}}, {**FUNCTIONS, "cells": {"J2": figure, "G2": target}}))
 
 
 def expected(ind: Any, figure: Decimal, target: Decimal | None, tol: Tolerances) -> str:
@@ -38,7 +38,10 @@ def expected(ind: Any, figure: Decimal, target: Decimal | None, tol: Tolerances)
     return NOT_RATED if rag is Rag.NOT_RATED else rag.value
 
 
-def _both(ind: Any, figure: Decimal, target: Decimal | None, tol: Tolerances = Tolerances()) -> tuple[str, str]:
+DEFAULT = Tolerances()
+
+
+def _both(ind: Any, figure: Decimal, target: Decimal | None, tol: Tolerances = DEFAULT) -> tuple[str, str]:
     formula = rag_formula(ind, target, "J2", "G2", tol)
     got = evaluate(formula, float(figure), None if target is None else float(target))
     return got, expected(ind, figure, target, tol)

@@ -23,9 +23,8 @@ def test_check_raises_on_failure_codes_only() -> None:
 
 
 def test_warnings_become_output_errors() -> None:
-    with pytest.raises(OutputError, match="the workbook: careful"):
-        with warnings_as_errors("the workbook"):
-            warnings.warn("careful", stacklevel=1)
+    with pytest.raises(OutputError, match="the workbook: careful"), warnings_as_errors("the workbook"):
+        warnings.warn("careful", stacklevel=1)
 
 
 def test_a_malformed_validation_stops_the_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

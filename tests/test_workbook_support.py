@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from kpixl.register.yaml_io import dump_yaml
 from kpixl.workbook import WrittenWorkbook, write_workbooks
 from kpixl.workspace import Workspace, init_workspace
 
-GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=timezone.utc)
+GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
 SEED_SERVICES = ["libraries", "adult-skills", "communities", "coroner", "domestic-abuse", "registration",
                  "trading-standards"]
 

@@ -14,8 +14,18 @@ from test_workbook_support import GENERATED, SEED_SERVICES, example_workspace, w
 
 from kpixl.domain import NO_FIGURE_REASONS
 from kpixl.domain.numbers import to_decimal
-from kpixl.layout import (ACTIONS_MAX, COMMENTARY_MAX, INPUT_KEYS, META_SHEET, RETURN_COLUMNS, REVISION_REASONS,
-                          RowMeta, WorkbookMeta, column, verify)
+from kpixl.layout import (
+    ACTIONS_MAX,
+    COMMENTARY_MAX,
+    INPUT_KEYS,
+    META_SHEET,
+    RETURN_COLUMNS,
+    REVISION_REASONS,
+    RowMeta,
+    WorkbookMeta,
+    column,
+    verify,
+)
 from kpixl.workbook import WrittenWorkbook, read_meta
 from kpixl.workspace import Workspace
 
@@ -190,7 +200,7 @@ def test_signature_fails_for_another_service_or_an_edited_context_cell(written) 
                      first.revise_period)
     assert not verify(_tampered(meta, rows=(edited, *meta.rows[1:])), signature, ws.secret)
     assert not verify(meta, signature, b"another workspace's secret")
-    other_meta, other_signature = read_meta(books[1].path)
+    _, other_signature = read_meta(books[1].path)
     assert not verify(meta, other_signature, ws.secret)
 
 

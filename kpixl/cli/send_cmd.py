@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,7 +18,7 @@ _STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": 
 
 
 def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str | None,
-               password_env: str, period: str) -> "Transport":
+               password_env: str, period: str) -> Transport:
     from ..mail import DraftsTransport, SmtpTransport, parse_server
 
     if (drafts is None) == (smtp is None):
@@ -37,7 +37,7 @@ def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str 
     return SmtpTransport(host, port, starttls, user, password)
 
 
-def _print(summary: "SendSummary", dry_run: bool) -> None:
+def _print(summary: SendSummary, dry_run: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -54,18 +54,18 @@ def _print(summary: "SendSummary", dry_run: bool) -> None:
 
 @handle_errors
 def send(
-    period: Annotated[Optional[str], typer.Argument(
+    period: Annotated[str | None, typer.Argument(
         help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
-    drafts: Annotated[Optional[Path], typer.Option(
+    drafts: Annotated[Path | None, typer.Option(
         help="Write one .eml draft per lead in this folder (Outlook and Thunderbird open them).",
         file_okay=False)] = None,
-    smtp: Annotated[Optional[str], typer.Option(help="Send through this server: HOST or HOST:PORT.")] = None,
+    smtp: Annotated[str | None, typer.Option(help="Send through this server: HOST or HOST:PORT.")] = None,
     starttls: Annotated[bool, typer.Option(help="Encrypt the SMTP connection with STARTTLS.")] = True,
-    user: Annotated[Optional[str], typer.Option(
+    user: Annotated[str | None, typer.Option(
         help="SMTP login (default: $KPIXL_SMTP_USER; none: no login).")] = None,
     password_env: Annotated[str, typer.Option(
         help="The environment variable holding the SMTP password.")] = "KPIXL_SMTP_PASSWORD",
-    sender: Annotated[Optional[str], typer.Option(
+    sender: Annotated[str | None, typer.Option(
         "--from", help="The From address (default: [cycle] contact_email in kpixl.toml).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show who would get what; send nothing.")] = False,
     resend: Annotated[bool, typer.Option("--resend", help="Send again what was already sent.")] = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,11 +12,11 @@ from .common import WorkspaceOption, handle_errors, open_workspace, print_proble
 
 @handle_errors
 def workbooks(
-    period: Annotated[Optional[str], typer.Argument(
+    period: Annotated[str | None, typer.Argument(
         help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
-    service: Annotated[Optional[list[str]], typer.Option(
+    service: Annotated[list[str] | None, typer.Option(
         "--service", "-s", metavar="ID", help="Only this service (its id in the register); repeat for several.")] = None,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         help="The folder to write to (default: workbooks/<period>/ in the workspace).", file_okay=False)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:

@@ -13,7 +13,7 @@ from ..domain import Quarter, Service
 from ..workbook.templates import render_template, template_path
 from ..workspace import Workspace
 
-__all__ = ["Letter", "compose", "XLSX_TYPE", "mail_values"]
+__all__ = ["XLSX_TYPE", "Letter", "compose", "mail_values"]
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: 
         return Outcome(letter.lead_name, letter.lead_email, ids, "failed", str(exc))
     if not transport.sends:
         return Outcome(letter.lead_name, letter.lead_email, ids, "drafted", where)
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     record_sent(folder, quarter.slug, {s.id: {"to": letter.lead_email, "file": p.name, "sha256": h, "sent": stamp,
                                               "via": where, "message_id": message["Message-ID"]}
                                        for s, p, h in zip(letter.services, letter.files, letter.sha256)})

@@ -17,7 +17,7 @@ from typing import Protocol
 from ..errors import OutputError
 from ..workbook.names import safe_child, slug
 
-__all__ = ["Transport", "DraftsTransport", "SmtpTransport", "DeliveryError", "parse_server"]
+__all__ = ["DeliveryError", "DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
 
 
 class DeliveryError(Exception):

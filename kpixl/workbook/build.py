@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .rows import ReturnRow, plan_rows
 from .templates import render_template, template_path
 from .writer import WorkbookContent, write_workbook
 
-__all__ = ["WrittenWorkbook", "write_workbooks", "default_folder", "Progress"]
+__all__ = ["Progress", "WrittenWorkbook", "default_folder", "write_workbooks"]
 
 Progress = Callable[[int, int, str], None]  # (done, total, service name): called after each workbook
 
@@ -106,7 +106,7 @@ def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[s
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the folder {folder}: {exc.strerror or exc}") from None
-    stamp = (generated or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    stamp = (generated or datetime.now(UTC)).isoformat(timespec="seconds")
     names, written = _file_names(workspace.config.council, chosen, quarter), []
     for service in chosen:
         rows = plan_rows(register, service.id, quarter, figures, workspace.config.tolerances)

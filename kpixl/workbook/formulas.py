@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from ..domain import Direction, Indicator, Kind, PercentageBasis, Tolerances, Unit
 
-__all__ = ["rag_formula", "NOT_A_NUMBER", "NOT_RATED"]
+__all__ = ["NOT_A_NUMBER", "NOT_RATED", "rag_formula"]
 
 NOT_A_NUMBER = "Not a number"
 NOT_RATED = "Not rated"

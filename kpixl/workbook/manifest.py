@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import OutputError
 
-__all__ = ["MANIFEST", "read_manifest", "write_manifest", "read_json", "write_json"]
+__all__ = ["MANIFEST", "read_json", "read_manifest", "write_json", "write_manifest"]
 
 MANIFEST = "manifest.json"
 

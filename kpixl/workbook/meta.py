@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..layout import META_SHEET, WorkbookMeta
 
-__all__ = ["read_meta", "MAX_META_ROWS"]
+__all__ = ["MAX_META_ROWS", "read_meta"]
 
 MAX_META_ROWS = 5000  # more than layout.MAX_ROWS rows plus the head: beyond it the sheet is not kpixl's
 

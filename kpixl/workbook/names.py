@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 
-__all__ = ["slug", "workbook_filename", "safe_child"]
+__all__ = ["safe_child", "slug", "workbook_filename"]
 
 PART_MAX = 60  # characters per part; the whole name stays under 150, well within every file system's limit
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")

@@ -15,7 +15,7 @@ from .guard import check
 from .styles import Styles
 from .validations import LIST_COLUMNS
 
-__all__ = ["write_instructions", "write_lists", "write_meta", "KEY_MARKERS"]
+__all__ = ["KEY_MARKERS", "write_instructions", "write_lists", "write_meta"]
 
 KEY_MARKERS = ("input", "required", "red", "amber", "green", "blue", "context")
 

@@ -17,7 +17,7 @@ from .rows import ReturnRow
 from .styles import RAG_COLOURS, Styles, number_format, unit_label
 from .validations import figure_rule, list_rule, text_rule
 
-__all__ = ["write_return_sheet", "PROTECTION"]
+__all__ = ["PROTECTION", "write_return_sheet"]
 
 # What the lead may still do on a protected sheet: resize rows and columns, select any cell.
 PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
@@ -26,7 +26,7 @@ _H = HEADER_ROW - 1  # 0-based header row
 
 
 def _ref(row: ReturnRow, key: str) -> str:
-    return xl_rowcol_to_cell(row.row - 1, column(key))
+    return str(xl_rowcol_to_cell(row.row - 1, column(key)))
 
 
 def _col_range(key: str, first: int, last: int) -> str:

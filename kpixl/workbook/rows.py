@@ -6,9 +6,9 @@ the quarter), in the register's order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
 
 from ..domain import Figure, Indicator, Kind, Period, Quarter, Register, Tolerances
 from ..layout import FIRST_ROW, RowMeta

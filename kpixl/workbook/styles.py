@@ -12,7 +12,7 @@ from typing import Any
 
 from ..domain import Unit
 
-__all__ = ["Styles", "number_format", "RAG_COLOURS", "INPUT_FILL", "REQUIRED_FILL", "unit_label"]
+__all__ = ["INPUT_FILL", "RAG_COLOURS", "REQUIRED_FILL", "Styles", "number_format", "unit_label"]
 
 INPUT_FILL = "#FFF2CC"  # pale yellow
 REQUIRED_FILL = "#F8CBAD"  # pale red-orange: an input kpixl expects (Actions when the preview is Red)

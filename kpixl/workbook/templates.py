@@ -8,13 +8,13 @@ KeyError in the middle of a run.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from ..errors import ConfigError
 from ..workspace import Workspace, bundled_path
 
-__all__ = ["template_path", "render_template", "FOLDER"]
+__all__ = ["FOLDER", "render_template", "template_path"]
 
 FOLDER = "workbook_templates"
 

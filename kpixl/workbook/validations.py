@@ -12,7 +12,7 @@ from typing import Any
 from ..domain import NO_FIGURE_REASONS, Unit
 from ..layout import ACTIONS_MAX, COMMENTARY_MAX, LISTS_SHEET, REVISION_REASONS
 
-__all__ = ["figure_rule", "text_rule", "list_rule", "LIST_COLUMNS", "list_range"]
+__all__ = ["LIST_COLUMNS", "figure_rule", "list_range", "list_rule", "text_rule"]
 
 # The Lists sheet: column letter, header, values.
 LIST_COLUMNS = {

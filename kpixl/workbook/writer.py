@@ -28,7 +28,7 @@ from .return_sheet import write_return_sheet
 from .rows import ReturnRow
 from .styles import Styles
 
-__all__ = ["WorkbookContent", "write_workbook", "render_workbook"]
+__all__ = ["WorkbookContent", "render_workbook", "write_workbook"]
 
 
 @dataclass(frozen=True)
