@@ -49,8 +49,9 @@ def _read(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem
         return read_figure_rows_xlsx(path, register)
     if path.suffix.lower() == ".csv":
         return read_figure_rows_csv(path, register)
-    return [], [Problem("FIG_UNKNOWN_FORMAT", Severity.ERROR, f"kpixl imports history from .csv or .xlsx, not "
-                        f"'{path.suffix or 'a file without an extension'}'.",
+    found = path.suffix or "a file without an extension"
+    return [], [Problem("FIG_UNKNOWN_FORMAT", Severity.ERROR,
+                        f"kpixl imports history from .csv or .xlsx, not '{found}'.",
                         "Save the table as CSV UTF-8 or as an Excel workbook (.xlsx).", path.name)]
 
 
@@ -79,7 +80,8 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
     result.skipped = len(rows) - len(kept)
     data = path.read_bytes()
     file_hash = _file_hash(data, skip)
-    result.figures = [ReceivedFigure(r.figure, Provenance(file_hash, path.name, r.sheet, r.cell)) for r in kept]
+    result.figures = [ReceivedFigure(r.figure, Provenance(file_hash, path.name, r.sheet, r.cell))
+                      for r in kept]
     if not result.report.valid:
         return result
     submission = Submission(file_hash, path.name, datetime.now(UTC), "", "", True, source="history")

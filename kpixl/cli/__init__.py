@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from . import history_cmd, indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
+from . import indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
+from . import export_cmd, history_cmd, status_cmd
 
 app = typer.Typer(
     name="kpixl",
@@ -30,6 +31,8 @@ indicators_cmd.register(app)
 workbooks_cmd.register(app)
 send_cmd.register(app)
 history_cmd.register(app)
+status_cmd.register(app)
+export_cmd.register(app)
 
 
 def main() -> None:

@@ -57,13 +57,16 @@ def _table(history: IndicatorHistory) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    title = f"Indicator {history.indicator_id}" + (f": {history.indicator.title}" if history.indicator else "")
+    title = f"Indicator {history.indicator_id}"
+    if history.indicator:
+        title += f": {history.indicator.title}"
     table = Table(title=title, caption="* the current version")
     for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell"):
         table.add_column(column, overflow="fold", no_wrap=column in ("Period", "Ver.", "Received"))
     for s in history.versions:
         cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
-        table.add_row(s.figure.period.slug, f"{s.version}{' *' if s.current else ''}", history.value_text(s.figure),
+        version = f"{s.version} *" if s.current else str(s.version)
+        table.add_row(s.figure.period.slug, version, history.value_text(s.figure),
                       s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
                       s.provenance.file_name, cell)
     Console().print(table)
@@ -72,8 +75,9 @@ def _table(history: IndicatorHistory) -> None:
 @app.command(name="import")
 @handle_errors
 def import_(
-    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx with columns indicator, period, value, status, "
-                                              "reason, commentary, actions.", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(
+        help="A .csv or .xlsx with columns indicator, period, value, status, reason, commentary, actions.",
+        exists=True, dir_okay=False)],
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -97,14 +101,15 @@ def _summary(result: ImportResult) -> dict[str, Any]:
     recorded = result.recorded
     return {"file": str(result.path), "stored": recorded is not None and not recorded.duplicate,
             "duplicate": bool(recorded and recorded.duplicate), "figures": len(result.figures),
-            "added": len(recorded.added) if recorded else 0, "unchanged": recorded.unchanged if recorded else 0,
-            "problems": result.report.to_list()}
+            "added": len(recorded.added) if recorded else 0,
+            "unchanged": recorded.unchanged if recorded else 0, "problems": result.report.to_list()}
 
 
 def _sentence(result: ImportResult) -> str:
     name, recorded = result.path.name, result.recorded
     if recorded is None:
-        return f"{name}: {len(result.report.errors)} error(s); nothing was stored. Correct the file and import it again."
+        errors = len(result.report.errors)
+        return f"{name}: {errors} error(s); nothing was stored. Correct the file and import it again."
     if recorded.duplicate:
         return f"{name} was imported before: nothing changed."
     return (f"{name}: {len(result.figures)} figures read; {len(recorded.added)} stored as new versions, "

@@ -75,7 +75,7 @@ def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRo
         if any(v is not None for v in next(rows, ())):
             problems.append(Problem("FIG_TOO_MANY_ROWS", Severity.ERROR,
                                     f"The sheet has more than {MAX_ROWS:,} rows of figures.",
-                                    "Split the history into several files of fewer rows.", path.name, sheet.title))
+                                    "Split the history into several smaller files.", path.name, sheet.title))
         return found, problems
     finally:
         book.close()

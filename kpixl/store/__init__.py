@@ -90,7 +90,7 @@ class Store:
 
     def record(self, submission: Submission, figures: Sequence[ReceivedFigure],
                problems: Sequence[Problem] = ()) -> RecordResult:
-        """Keep a received file, its problems and, if it was accepted, each changed figure as a new version."""
+        """Keep a received file, its problems and, if accepted, each changed figure as a new version."""
         with self._guard("written"):
             return writing.record(self._engine, submission, figures, problems, _now())
 
@@ -126,8 +126,8 @@ class Store:
 
     def outstanding_problems(self, period: str) -> dict[str, tuple[Problem, ...]]:
         """Per service, the errors of its latest return for the quarter: what the lead still has to fix."""
-        return {service: record.errors for service, record in self.latest_submission_by_service(period).items()
-                if record.errors}
+        latest = self.latest_submission_by_service(period)
+        return {service: record.errors for service, record in latest.items() if record.errors}
 
 
 def open_store(workspace: Workspace) -> Store:

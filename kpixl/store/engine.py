@@ -23,7 +23,7 @@ BUSY_TIMEOUT_SECONDS = 30  # a collect of a whole quarter takes well under a sec
 
 
 def store_url(root: Path, setting: str) -> str:
-    """The URL of the store that kpixl.toml's [paths] store names: a URL as given, a path from the workspace."""
+    """The store kpixl.toml's [paths] store names: a URL as given, or a file in the workspace."""
     if "://" in setting:
         return setting
     return f"sqlite:///{(root / setting).resolve()}"
@@ -56,8 +56,9 @@ def make_engine(url: str) -> Engine:
             return engine
         return create_engine(parsed, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"The store '{_safe(url)}' cannot be used: {exc}. Check [paths] store in kpixl.toml "
-                         "(a file name, or a URL such as postgresql://host/kpixl with its driver installed).") from None
+        raise StoreError(f"The store '{_safe(url)}' cannot be used: {exc}. Check [paths] store in "
+                         "kpixl.toml (a file name, or a URL such as postgresql://host/kpixl with its driver "
+                         "installed).") from None
 
 
 def _safe(url: str) -> str:

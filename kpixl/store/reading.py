@@ -51,7 +51,8 @@ def stored_figures(conn: Connection, indicator: str | None = None,
                    periods: Collection[str] | None = None) -> list[StoredFigure]:
     """Every version (of one indicator, or in some periods), oldest period first, then by version."""
     sub = submissions.alias("s")
-    query = select(figures, *[c.label(f"s_{c.name}") for c in sub.c]).join(sub, sub.c.id == figures.c.submission_id)
+    labelled = [c.label(f"s_{c.name}") for c in sub.c]  # the submission's columns, apart from the figure's
+    query = select(figures, *labelled).join(sub, sub.c.id == figures.c.submission_id)
     if indicator is not None:
         query = query.where(figures.c.indicator == indicator)
     if periods is not None:
@@ -95,6 +96,7 @@ def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[Problem]]:
     query = (select(problems).where(problems.c.submission_id.in_(ids))
              .order_by(problems.c.submission_id, problems.c.position))
     for r in conn.execute(query):
-        found[r.submission_id].append(Problem(r.code, Severity(r.severity), r.message, r.hint, r.file, r.sheet,
-                                              r.cell, r.indicator))
+        problem = Problem(r.code, Severity(r.severity), r.message, r.hint, r.file, r.sheet, r.cell,
+                          r.indicator)
+        found[r.submission_id].append(problem)
     return found

@@ -70,9 +70,9 @@ def _insert_submission(conn: Connection, submission: Submission, now: str) -> in
 
 
 def _problem_row(submission_id: int, position: int, p: Problem) -> dict[str, Any]:
-    return {"submission_id": submission_id, "position": position, "code": p.code, "severity": p.severity.value,
-            "file": p.file, "sheet": p.sheet, "cell": p.cell, "indicator": p.indicator, "message": p.message,
-            "hint": p.hint}
+    return {"submission_id": submission_id, "position": position, "code": p.code,
+            "severity": p.severity.value, "file": p.file, "sheet": p.sheet, "cell": p.cell,
+            "indicator": p.indicator, "message": p.message, "hint": p.hint}
 
 
 def _new_versions(conn: Connection, received: Sequence[ReceivedFigure], submission_id: int,
@@ -92,15 +92,16 @@ def _new_versions(conn: Connection, received: Sequence[ReceivedFigure], submissi
     return rows, added
 
 
-def _latest(conn: Connection, received: Iterable[ReceivedFigure]) -> dict[tuple[str, str], tuple[int, Figure]]:
+def _latest(conn: Connection,
+            received: Iterable[ReceivedFigure]) -> dict[tuple[str, str], tuple[int, Figure]]:
     """The current version of every key the file touches, in one query."""
     received = list(received)
     if not received:
         return {}
     indicators = {r.figure.indicator for r in received}
     periods = {r.figure.period.slug for r in received}
-    query = (select(figures.c.indicator, figures.c.period, figures.c.version, figures.c.value, figures.c.status,
-                    figures.c.reason, figures.c.commentary, figures.c.actions)
+    query = (select(figures.c.indicator, figures.c.period, figures.c.version, figures.c.value,
+                    figures.c.status, figures.c.reason, figures.c.commentary, figures.c.actions)
              .where(figures.c.indicator.in_(indicators), figures.c.period.in_(periods))
              .order_by(figures.c.version))
     latest: dict[tuple[str, str], tuple[int, Figure]] = {}
@@ -117,7 +118,8 @@ def _same(a: Figure, b: Figure) -> bool:
 
 def _figure_row(item: ReceivedFigure, version: int, submission_id: int, now: str) -> dict[str, Any]:
     f = item.figure
-    return {"indicator": f.indicator, "period": f.period.slug, "version": version, "value": value_text(f.value),
-            "status": f.status.value, "reason": f.reason, "commentary": f.commentary, "actions": f.actions,
+    return {"indicator": f.indicator, "period": f.period.slug, "version": version,
+            "value": value_text(f.value), "status": f.status.value, "reason": f.reason,
+            "commentary": f.commentary, "actions": f.actions,
             "target": item.target, "revision_reason": item.revision_reason, "submission_id": submission_id,
             "sheet": item.provenance.sheet, "cell": item.provenance.cell, "recorded_at": now}

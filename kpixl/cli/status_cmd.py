@@ -1,0 +1,110 @@
+"""kpixl status: per service, whether the quarter's workbook went out, the return came back, and what is
+still missing or wrong; exit 1 while anything is outstanding."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+
+if TYPE_CHECKING:
+    from ..status import ServiceStatus, StatusReport
+
+
+@handle_errors
+def status(
+    period: Annotated[str | None, typer.Argument(
+        help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show, per service, whether its workbook was generated and sent, its return received and accepted,
+    the problems still to correct and the figures still missing, with the lead to chase. Exit 1 while
+    anything is outstanding, 0 when every service is complete.
+
+    Example: kpixl status 2023-24-Q2
+    """
+    from ..status import service_status
+
+    ws = open_workspace(workspace)
+    report = service_status(ws, ws.period_or_default(period))
+    if json:
+        print_json(_record(report))
+    else:
+        print_problems(report.report, title="Problems in the register")
+        _print(report)
+    raise typer.Exit(report.exit_code)
+
+
+def _service(s: ServiceStatus) -> dict[str, Any]:
+    return {
+        "service": s.service.id, "name": s.service.name, "lead_name": s.service.lead_name,
+        "lead_email": s.service.lead_email, "indicators": s.indicators, "generated": s.generated,
+        "sent": s.sent, "received": s.received, "accepted": s.accepted,
+        "latest_file": s.latest.file_name if s.latest else None,
+        "complete": s.complete, "problems": [p.to_dict() for p in s.outstanding],
+        "missing": [{"indicator": i, "period": p} for i, p in s.missing],
+    }
+
+
+def _record(report: StatusReport) -> dict[str, Any]:
+    return {
+        "period": report.quarter.slug, "complete": report.complete, "totals": report.totals,
+        "services": [_service(s) for s in report.services],
+        "committees": [{"committee": c.committee.id, "name": c.committee.name,
+                        "missing": [{"indicator": i, "period": p} for i, p in c.missing]}
+                       for c in report.committees],
+        "register_problems": report.report.to_list(),
+    }
+
+
+def _workbook(s: ServiceStatus) -> str:
+    return "sent" if s.sent else "generated" if s.generated else "-"
+
+
+def _return(s: ServiceStatus) -> str:
+    if s.latest is None:
+        return "-"
+    return "accepted" if s.accepted else "refused"
+
+
+def _gaps(missing: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{indicator} ({period})" for indicator, period in missing)
+
+
+def _chase(s: ServiceStatus) -> str:
+    what = [f"missing {_gaps(s.missing)}"] if s.missing else []
+    if s.latest and s.outstanding:
+        what.append(f"{len(s.outstanding)} error(s) to correct in {s.latest.file_name}")
+    return f"Chase {s.service.name}: {s.service.lead_name} <{s.service.lead_email}>, " + "; ".join(what)
+
+
+def _print(report: StatusReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Returns for {report.quarter}")
+    for column in ("Service", "Workbook", "Return", "Errors", "Missing", "Complete"):
+        table.add_column(column, overflow="fold")
+    for s in report.services:
+        table.add_row(s.service.name, _workbook(s), _return(s), str(len(s.outstanding)), str(len(s.missing)),
+                      "yes" if s.complete else "[bold]no[/]")
+    console = Console(highlight=False)
+    console.print(table)
+    t = report.totals
+    console.print(f"{t['complete']} of {t['services']} services complete: {t['generated']} workbooks "
+                  f"generated, {t['sent']} sent, {t['received']} returns received, {t['accepted']} accepted; "
+                  f"{t['problems']} error(s) to correct, {t['missing']} figure(s) missing.")
+    for s in (s for s in report.services if not s.complete):
+        console.print(_chase(s))
+    for c in (c for c in report.committees if c.missing):
+        console.print(f"{c.committee.name}: no figure yet for {_gaps(c.missing)}.")
+    for s in report.services:
+        if s.latest and s.outstanding:
+            print_problems(s.outstanding, title=f"To correct: {s.service.name}, {s.latest.file_name}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(status)

@@ -1,0 +1,259 @@
+"""What the committee report says, as plain values: no file, no python-docx, no layout.
+
+build_model() turns the register, the figures and the council's settings into a ReportModel: the cover, the
+key, the index with its summary counts, and one page per indicator. Every word and figure the report prints
+is decided here, so the renderer only places text, and tests can read the report without opening Word.
+See docs/report.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from ..domain import (
+    Committee,
+    Comparison,
+    Figure,
+    FigureStatus,
+    Headline,
+    Indicator,
+    Quarter,
+    Rag,
+    Register,
+    Tolerances,
+    assess,
+    format_value,
+    report_month,
+)
+from ..domain.periods import MONTH_NAMES
+from ..register.check import is_safe_url
+from .trend import Trend, build_trend
+from .wording import KeyRow, key_rows
+
+__all__ = [
+    "SUMMARY_ORDER",
+    "Cover",
+    "IndexRow",
+    "KeyRow",
+    "LinkItem",
+    "Page",
+    "ReportModel",
+    "bookmark_name",
+    "build_model",
+]
+
+# The index's summary, in the key's order; "Not rated" is added only when some indicator is not rated.
+SUMMARY_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.BASELINE, Rag.CONTEXTUAL, Rag.IN_DEVELOPMENT)
+INDEX_BOOKMARK = "kpixl_index"
+MAX_TREND_PERIODS = 8
+
+
+@dataclass(frozen=True)
+class Cover:
+    produced_on: str  # "Produced on: 12 December 2023"
+    title: str  # "Performance Report"
+    quarter: str  # "Quarter 2"
+    year: str  # "2023/24 financial year"
+    committee: str
+    team: str
+    council: str
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    number: str
+    title: str
+    bookmark: str
+    rag: Rag
+    direction: str
+    change: str
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    label: str
+    url: str | None  # None: not a web or mail address, printed as text and never made a link
+    text: str  # what the page prints when url is None
+
+
+@dataclass(frozen=True)
+class Page:
+    number: str
+    heading: str  # "Indicator 37: Number of visits made to library sites reported quarterly"
+    bookmark: str
+    month: str  # "December 2023"
+    headers: tuple[str, ...]  # the headline table's column headings
+    cells: tuple[str, ...]  # its figures, one per heading
+    comparators: tuple[tuple[str, str], ...]  # ("Statistical Neighbours Mean", "54%") where known
+    rag: Rag
+    rag_note: str  # why there is no rating, when there is none
+    trend: Trend | None
+    description: tuple[str, ...]
+    caveat: str  # "Provisional figure: ..." or "Figure not available: ..."; empty for a validated figure
+    commentary: tuple[str, ...]
+    actions: tuple[str, ...]
+    links: tuple[LinkItem, ...]
+    links_note: str
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    title: str  # the document's title (core properties), also the header's {title}
+    period: str  # "Quarter 2 2023/24", the header's {period}
+    subject: str
+    council: str
+    committee: str
+    team: str
+    produced_on: date
+    cover: Cover
+    key: tuple[KeyRow, ...]
+    summary: tuple[tuple[Rag, int], ...]
+    index: tuple[IndexRow, ...]
+    pages: tuple[Page, ...]
+    index_bookmark: str = INDEX_BOOKMARK
+    language: str = "en-GB"
+
+
+def long_date(day: date) -> str:
+    """ "12 December 2023", as the cover prints it."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def bookmark_name(indicator_id: str) -> str:
+    """A bookmark Word and LibreOffice both accept: a letter first, letters, digits and _ only, 40 at most."""
+    return ("kpi_" + re.sub(r"[^A-Za-z0-9]", "_", indicator_id))[:40]
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """Text as the council wrote it, split at blank lines; single line breaks join into one paragraph."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return tuple(" ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip())
+
+
+def build_model(register: Register, committee: Committee, quarter: Quarter,
+                figures: Mapping[tuple[str, str], Figure], *, council: str, team: str, produced_on: date,
+                tolerances: Tolerances | None = None, show_both_comparisons: bool = False) -> ReportModel:
+    """The report of one committee for one quarter; tolerances are the council's RAG bands."""
+    tolerances = tolerances or Tolerances()
+    indicators = register.indicators_of_committee(committee.id)
+    headlines = [assess(i, quarter, figures, tolerances) for i in indicators]
+    bookmarks = _unique_bookmarks([i.id for i in indicators])
+    month = report_month(produced_on)
+    pages = tuple(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons)
+                  for h in headlines)
+    title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
+    cover = Cover(f"Produced on: {long_date(produced_on)}", "Performance Report", f"Quarter {quarter.number}",
+                  f"{quarter.year} financial year", committee.name, team, council)
+    return ReportModel(
+        title=title, period=f"Quarter {quarter.number} {quarter.year}",
+        subject=f"{council} performance report, {quarter.year} Quarter {quarter.number}",
+        council=council, committee=committee.name, team=team, produced_on=produced_on, cover=cover,
+        key=key_rows(tolerances), summary=_summary([p.rag for p in pages]),
+        index=tuple(IndexRow(p.number, h.indicator.title, p.bookmark, p.rag, h.indicator.direction.arrow,
+                             h.change.value) for p, h in zip(pages, headlines)),
+        pages=pages,
+    )
+
+
+def _unique_bookmarks(ids: list[str]) -> dict[str, str]:
+    """Two ids may clean to the same name ("A-1", "A_1"): number the later ones."""
+    names: dict[str, str] = {}
+    taken: set[str] = {INDEX_BOOKMARK}
+    for ident in ids:
+        name, n = bookmark_name(ident), 2
+        while name in taken:
+            name, n = f"{bookmark_name(ident)[:36]}_{n}", n + 1
+        taken.add(name)
+        names[ident] = name
+    return names
+
+
+def _summary(rags: list[Rag]) -> tuple[tuple[Rag, int], ...]:
+    counts = tuple((rag, rags.count(rag)) for rag in SUMMARY_ORDER)
+    unrated = rags.count(Rag.NOT_RATED)
+    return counts + (((Rag.NOT_RATED, unrated),) if unrated else ())
+
+
+def _page(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: Tolerances, month: str,
+          bookmark: str, both: bool) -> Page:
+    indicator, current = h.indicator, h.current
+    headers, cells = _headline_table(h, figures, tolerances, both)
+    return Page(
+        number=indicator.number, heading=f"Indicator {indicator.number}: {indicator.title}",
+        bookmark=bookmark,
+        month=month, headers=headers, cells=cells, comparators=_comparators(indicator), rag=h.rag,
+        rag_note=_rag_note(h), trend=build_trend(h, figures, MAX_TREND_PERIODS),
+        description=paragraphs(indicator.description), caveat=_caveat(h),
+        commentary=paragraphs(current.commentary) if current else (),
+        actions=paragraphs(current.actions) if current else (),
+        links=tuple(_link(link.label, link.url) for link in indicator.links), links_note=indicator.links_note,
+    )
+
+
+def _headline_table(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: Tolerances,
+                    both: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The headline row, with the other comparison beside the indicator's own when the council asks."""
+    comparisons = [h]
+    if both:
+        other = (Comparison.PREVIOUS_PERIOD if h.indicator.comparison is Comparison.SAME_PERIOD_LAST_YEAR
+                 else Comparison.SAME_PERIOD_LAST_YEAR)
+        twin = assess(dataclasses.replace(h.indicator, comparison=other), h.period.quarter(), figures,
+                      tolerances)
+        # Previous period first, then the same period last year, whichever the indicator's own is.
+        comparisons = [h, twin] if other is Comparison.SAME_PERIOD_LAST_YEAR else [twin, h]
+    headers = (h.indicator.target_word, "Direction for Improvement", h.current_label,
+               *(c.comparison_label for c in comparisons), "Change in Performance")
+    cells = (h.target_text, h.indicator.direction.arrow, _current_text(h),
+             *(c.comparison_text for c in comparisons), h.change.value)
+    return headers, cells
+
+
+def _current_text(h: Headline) -> str:
+    if h.current is not None and h.current.status is FigureStatus.PROVISIONAL:
+        return f"{h.current_text} (provisional)"
+    return h.current_text
+
+
+def _comparators(indicator: Indicator) -> tuple[tuple[str, str], ...]:
+    known = (("Statistical Neighbours Mean", indicator.statistical_neighbours_mean),
+             ("England Mean", indicator.england_mean))
+    return tuple((label, format_value(value, indicator.unit, indicator.decimals))
+                 for label, value in known if value is not None)
+
+
+def _rag_note(h: Headline) -> str:
+    if h.rag is not Rag.NOT_RATED:
+        return ""
+    if h.current is None or h.current.usable is None:
+        return f"Not rated: there is no figure for {h.period}."
+    if h.target is None:
+        return f"Not rated: no target is set for {h.period}."
+    return "Not rated: the indicator has no direction for improvement."
+
+
+def _caveat(h: Headline) -> str:
+    current = h.current
+    if current is None:
+        return f"No figure has been received for {h.period}."
+    if current.status is FigureStatus.PROVISIONAL:
+        return f"Provisional figure: {_sentence(current.reason, 'subject to validation')}"
+    if current.status is FigureStatus.NOT_AVAILABLE:
+        return f"Figure not available: {_sentence(current.reason, 'no reason given')}"
+    return ""
+
+
+def _sentence(text: str, default: str) -> str:
+    text = text.strip() or default
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _link(label: str, url: str) -> LinkItem:
+    label = label or url
+    if is_safe_url(url):
+        return LinkItem(label, url.strip(), label)
+    # An address that is not web or mail (javascript:, file:, a typo) is shown, never made clickable.
+    return LinkItem(label, None, f"{label} ({url})" if url and url != label else label)

@@ -1,0 +1,118 @@
+"""An indicator's recent figures for its trend chart, and the chart's alt text in words.
+
+Pure: the chart renderer (charts.py) draws a Trend; nothing here knows about XML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..domain import Comparison, Figure, FigureStatus, Headline, Kind, Month, Unit, format_value
+from ..domain.periods import Period
+
+__all__ = ["Trend", "TrendPoint", "axis_label", "build_trend"]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str  # the category axis: "2023/24 Q1", "Sep 2023"
+    value: Decimal | None  # None: a gap in the line (no figure, or not available)
+    target: Decimal | None
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class Trend:
+    title: str
+    value_name: str  # the figure's series name: "Actual"
+    target_name: str  # "Target" or "Baseline"
+    unit: Unit
+    decimals: int | None
+    points: tuple[TrendPoint, ...]
+    summary: str  # the trend in words: "351,220 in 2023/24 Q1, 380,018 in 2023/24 Q2, target 475,381. Up ..."
+
+    @property
+    def alt_text(self) -> str:
+        """The chart's alt text: what it is, then the trend in words."""
+        return f"Line chart of {self.title.rstrip('. ')}: {self.summary}"
+
+    @property
+    def has_target(self) -> bool:
+        return any(p.target is not None for p in self.points)
+
+
+def axis_label(period: Period) -> str:
+    return period.start_date.strftime("%b %Y") if isinstance(period, Month) else str(period)
+
+
+def build_trend(h: Headline, figures: Mapping[tuple[str, str], Figure], max_periods: int) -> Trend | None:
+    """Up to max_periods periods ending with the reported one, starting at the first with a figure.
+
+    Where history is short the chart shows what there is; with no figure at all there is no chart.
+    """
+    periods: list[Period] = [h.period]
+    while len(periods) < max_periods:
+        periods.insert(0, periods[0].previous())
+    known = [figures.get((h.indicator.id, p.slug)) for p in periods]
+    first = next((n for n, f in enumerate(known) if f is not None and f.usable is not None), None)
+    if first is None:
+        return None
+    with_target = h.indicator.kind is not Kind.IN_DEVELOPMENT
+    points = tuple(
+        TrendPoint(axis_label(p), f.usable if f else None, h.indicator.target_for(p) if with_target else None,
+                   f is not None and f.status is FigureStatus.PROVISIONAL)
+        for p, f in zip(periods[first:], known[first:])
+    )
+    ind = h.indicator
+    trend = Trend(ind.title, "Actual", ind.target_word, ind.unit, ind.decimals, points, "")
+    return replace(trend, summary=summary(trend, periods[first:], h))
+
+
+def summary(trend: Trend, periods: list[Period], h: Headline) -> str:
+    """ "351,220 in 2023/24 Q1, 380,018 in 2023/24 Q2, target 475,381. Up 8.2% on the previous quarter." """
+    shown = [f"{_fmt(trend, p.value)} in {period}" + (" (provisional)" if p.provisional else "")
+             for p, period in zip(trend.points, periods) if p.value is not None]
+    text = ", ".join(shown)
+    targets = [(p.target, period) for p, period in zip(trend.points, periods) if p.target is not None]
+    if targets:
+        name = trend.target_name.lower()
+        if len({t for t, _ in targets}) == 1:
+            text += f", {name} {_fmt(trend, targets[0][0])}"
+        else:
+            text += (f", {name} {_fmt(trend, targets[0][0])} in {targets[0][1]} "
+                     f"to {_fmt(trend, targets[-1][0])} in {targets[-1][1]}")
+    return f"{text}. {change_sentence(h)}".strip()
+
+
+def change_sentence(h: Headline) -> str:
+    """The change on the comparison figure, in numbers: "Up 8.2% on the previous quarter." """
+    current = h.current.usable if h.current else None
+    previous = h.comparison.usable if h.comparison else None
+    if current is None:
+        return f"No figure for {h.period}."
+    if previous is None:
+        return ""
+    word = h.indicator.frequency.period_word.lower()
+    against = (f"the same {word} last year" if h.indicator.comparison is Comparison.SAME_PERIOD_LAST_YEAR
+               else f"the previous {word}")
+    if current == previous:
+        return f"Unchanged on {against}."
+    way = "Up" if current > previous else "Down"
+    gap = abs(current - previous)
+    if h.indicator.unit is Unit.PERCENTAGE:
+        points = _round(gap * 100)
+        return f"{way} {points} percentage point{'' if points == '1' else 's'} on {against}."
+    if previous == 0:
+        return f"{way} from 0 on {against}."
+    return f"{way} {_round(gap * 100 / abs(previous))}% on {against}."
+
+
+def _round(value: Decimal) -> str:
+    text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
+    return text.removesuffix(".0")
+
+
+def _fmt(trend: Trend, value: Decimal | None) -> str:
+    return format_value(value, trend.unit, trend.decimals)

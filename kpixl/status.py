@@ -1,0 +1,106 @@
+"""Where a quarter's collection stands, per service: what `kpixl status` prints and scripts call.
+
+A service is complete when every period its indicators ask for this quarter has a figure in the store
+(a figure, or an explained "not available") and its latest return has no error left to correct. Figures
+imported as history count: a council that starts mid-year has nobody to chase for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .domain import Committee, Indicator, Quarter, Register, Service
+from .mail.ledger import read_sent
+from .problems import Problem, Report
+from .register import load_register
+from .store import SubmissionRecord, open_store
+from .workbook.build import default_folder
+from .workbook.manifest import read_manifest
+from .workspace import Workspace
+
+__all__ = ["CommitteeGaps", "Missing", "ServiceStatus", "StatusReport", "service_status"]
+
+Missing = tuple[str, str]  # (indicator, period slug) without a figure
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    service: Service
+    indicators: int
+    generated: bool  # its workbook is in workbooks/<period>/manifest.json
+    sent: bool  # recorded in workbooks/<period>/sent.json
+    latest: SubmissionRecord | None  # its most recent return for the quarter
+    missing: tuple[Missing, ...]
+
+    @property
+    def received(self) -> bool:
+        return self.latest is not None
+
+    @property
+    def accepted(self) -> bool:
+        return self.latest is not None and self.latest.accepted
+
+    @property
+    def outstanding(self) -> tuple[Problem, ...]:
+        """The errors of the latest return: what the lead still has to correct."""
+        return self.latest.errors if self.latest else ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.outstanding
+
+
+@dataclass(frozen=True)
+class CommitteeGaps:
+    committee: Committee
+    missing: tuple[Missing, ...]
+
+
+@dataclass
+class StatusReport:
+    quarter: Quarter
+    services: list[ServiceStatus]
+    committees: list[CommitteeGaps]
+    report: Report = field(default_factory=Report)  # the register's own problems, if any
+
+    @property
+    def complete(self) -> bool:
+        return all(s.complete for s in self.services)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every service is complete, 1 while anything is outstanding."""
+        return 0 if self.complete else 1
+
+    @property
+    def totals(self) -> dict[str, int]:
+        s = self.services
+        return {"services": len(s), "generated": sum(x.generated for x in s), "sent": sum(x.sent for x in s),
+                "received": sum(x.received for x in s), "accepted": sum(x.accepted for x in s),
+                "complete": sum(x.complete for x in s), "problems": sum(len(x.outstanding) for x in s),
+                "missing": sum(len(x.missing) for x in s)}
+
+
+def _missing(indicators: tuple[Indicator, ...], quarter: Quarter,
+             present: set[tuple[str, str]]) -> tuple[Missing, ...]:
+    """Each period the quarter's return asks for (the quarter, or each month) that has no figure."""
+    wanted = ((i.id, p.slug) for i in indicators for p in i.periods_in(quarter))
+    return tuple(key for key in wanted if key not in present)
+
+
+def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
+    loaded = load_register(workspace.register_path)
+    register: Register = loaded.register
+    with open_store(workspace) as store:
+        present = set(store.current_figures())
+        latest = store.latest_submission_by_service(quarter.slug)
+    folder = default_folder(workspace, quarter)
+    generated, sent = read_manifest(folder), read_sent(folder)
+    services = []
+    for service in register.services_reporting(quarter):
+        indicators = register.indicators_of_service(service.id)
+        services.append(ServiceStatus(service, len(indicators), service.id in generated, service.id in sent,
+                                      latest.get(service.id), _missing(indicators, quarter, present)))
+    committees = [CommitteeGaps(c, _missing(register.indicators_of_committee(c.id), quarter, present))
+                  for c in register.committees]
+    return StatusReport(quarter, services, committees, Report(list(loaded.report)))

@@ -1,0 +1,121 @@
+"""kpixl status: per service, workbook generated and sent, return received and accepted, what is left."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kpixl.cli import app
+from kpixl.domain import Figure, FigureStatus, parse_period
+from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
+from kpixl.mail.ledger import record_sent
+from kpixl.problems import Problem, Severity
+from kpixl.status import service_status
+from kpixl.store import open_store
+from kpixl.workbook.manifest import write_manifest
+from kpixl.workspace import Workspace, init_workspace
+
+runner = CliRunner()
+Q2 = "2023-24-Q2"
+SERVICES = ["libraries", "adult-skills", "communities", "coroner", "domestic-abuse", "registration",
+            "trading-standards"]
+
+
+def status_json(ws: Workspace, *args: str) -> tuple[int, dict]:
+    result = runner.invoke(app, ["status", *args, "--json", "--workspace", str(ws.root)])
+    return result.exit_code, json.loads(result.output)
+
+
+def july_return(ws: Workspace, file_hash: str = "ts-1", accepted: bool = True,
+                problems: tuple[Problem, ...] = ()) -> None:
+    """Trading Standards sends 221's July figure: the one figure the example lacks."""
+    figure = Figure("221", parse_period("2023-07"), Decimal(301), commentary="July as reported")
+    with open_store(ws) as store:
+        store.record(Submission(file_hash, "trading-standards.xlsx", datetime(2023, 10, 20, tzinfo=UTC),
+                                "trading-standards", Q2, accepted),
+                     [ReceivedFigure(figure, Provenance(file_hash, "trading-standards.xlsx", "Return", "J2"))],
+                     list(problems))
+
+
+def test_the_example_lacks_only_julys_figure_for_221(example_ws: Workspace) -> None:
+    code, data = status_json(example_ws, Q2)
+    assert code == 1 and data["complete"] is False
+    assert [s["service"] for s in data["services"]] == SERVICES
+    incomplete = [s for s in data["services"] if not s["complete"]]
+    assert [(s["service"], s["missing"]) for s in incomplete] == [
+        ("trading-standards", [{"indicator": "221", "period": "2023-07"}])]
+    assert incomplete[0]["lead_email"] == "trading-standards.lead@example.org"
+    assert data["committees"] == [{"committee": "csmi", "name": "Communities, Social Mobility and Inclusion Committee",
+                                   "missing": [{"indicator": "221", "period": "2023-07"}]}]
+    assert data["totals"] == {"services": 7, "generated": 0, "sent": 0, "received": 0, "accepted": 0,
+                              "complete": 6, "problems": 0, "missing": 1}
+
+
+def test_every_service_complete_exits_0(example_ws: Workspace) -> None:
+    july_return(example_ws)
+    code, data = status_json(example_ws)  # the [cycle] period by default
+    assert code == 0 and data["complete"] is True and data["period"] == Q2
+    ts = data["services"][-1]
+    assert (ts["received"], ts["accepted"], ts["latest_file"], ts["problems"]) == (
+        True, True, "trading-standards.xlsx", [])
+
+
+def test_a_refused_return_leaves_its_errors_outstanding(example_ws: Workspace) -> None:
+    july_return(example_ws)
+    error = Problem("RET_NOT_A_NUMBER", Severity.ERROR, "'n/a' is not a number.", "Enter the figure.",
+                    "trading-standards-v2.xlsx", "Return", "J3", "221")
+    july_return(example_ws, "ts-2", accepted=False, problems=(error, Problem("W", Severity.WARNING, "note")))
+    code, data = status_json(example_ws, Q2)
+    assert code == 1
+    ts = data["services"][-1]
+    assert (ts["received"], ts["accepted"], ts["complete"]) == (True, False, False)
+    assert [(p["code"], p["cell"]) for p in ts["problems"]] == [("RET_NOT_A_NUMBER", "J3")]
+    result = runner.invoke(app, ["status", Q2, "--workspace", str(example_ws.root)])
+    assert "Chase Trading Standards" in result.output and "1 error(s) to correct" in result.output
+    assert "To correct: Trading Standards" in result.output  # then the problems table
+
+
+def test_generated_and_sent_come_from_the_workbooks_folder(example_ws: Workspace) -> None:
+    folder = example_ws.path("workbooks") / Q2
+    folder.mkdir(parents=True)
+    write_manifest(folder, "Cambridgeshire County Council", Q2,
+                   {s: {"file": f"{s}.xlsx", "sha256": "0" * 64} for s in ("libraries", "coroner")})
+    record_sent(folder, Q2, {"libraries": {"to": "libraries.lead@example.org"}})
+    report = service_status(example_ws, parse_period(Q2))  # type: ignore[arg-type]
+    flags = {s.service.id: (s.generated, s.sent) for s in report.services}
+    assert flags["libraries"] == (True, True)
+    assert flags["coroner"] == (True, False)
+    assert flags["registration"] == (False, False)
+
+
+def test_a_workspace_waiting_for_every_return(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws", "cambridgeshire", include_current=False)
+    code, data = status_json(ws, Q2)
+    assert code == 1
+    assert data["totals"]["complete"] == 0
+    assert data["totals"]["missing"] == 21  # 18 quarterly indicators and 221's three months
+    libraries = data["services"][0]
+    assert [m["indicator"] for m in libraries["missing"]] == ["36", "37", "38"]
+
+
+def test_another_quarter_names_its_own_periods(example_ws: Workspace) -> None:
+    code, data = status_json(example_ws, "2023-24-Q3")
+    assert code == 1
+    assert {"indicator": "221", "period": "2023-12"} in data["services"][-1]["missing"]
+
+
+def test_not_available_with_a_reason_is_an_answer(example_ws: Workspace) -> None:
+    figure = Figure("221", parse_period("2023-07"), None, FigureStatus.NOT_AVAILABLE, "Data delayed", "New system")
+    with open_store(example_ws) as store:
+        store.record(Submission("na", "ts.xlsx", datetime(2023, 10, 20, tzinfo=UTC), "trading-standards", Q2, True),
+                     [ReceivedFigure(figure, Provenance("na", "ts.xlsx"))])
+    assert status_json(example_ws, Q2)[0] == 0
+
+
+def test_a_bad_period_is_a_usage_error(example_ws: Workspace) -> None:
+    result = runner.invoke(app, ["status", "Q5", "--workspace", str(example_ws.root)])
+    assert result.exit_code == 2 and "is not a period" in result.output
