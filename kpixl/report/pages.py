@@ -1,0 +1,160 @@
+"""The report's layout as the seed shows it: cover, key, index, then one page per indicator.
+
+Turns a ReportModel into WordprocessingML (wordml.py strings). What needs the package (a relationship for a
+web link or a chart part) is asked of a Parts object that render_docx.py provides, so this module stays free
+of python-docx and can be read as the layout alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+from ..domain import Rag
+from . import wordml as w
+from .charts import inline_xml
+from .model import IndexRow, KeyRow, LinkItem, Page, ReportModel
+from .trend import Trend
+
+__all__ = ["RAG_COLOURS", "STYLES", "Parts", "report_blocks"]
+
+# Every style the report uses, by the name Word shows; the reference document must hold each one.
+STYLES = {"Normal": "paragraph", "Title": "paragraph", "Subtitle": "paragraph", "Heading 1": "paragraph",
+          "Heading 2": "paragraph", "Table Text": "paragraph", "Caption": "paragraph",
+          "Hyperlink": "character", "Performance Table": "table"}
+# (fill, text colour): each pair has a contrast of at least 4.5:1, and the word is always printed in the box.
+RAG_COLOURS = {
+    Rag.RED: ("C00000", "FFFFFF"), Rag.AMBER: ("FFC000", "000000"), Rag.GREEN: ("00B050", "000000"),
+    Rag.BLUE: ("0070C0", "FFFFFF"), Rag.BASELINE: ("D9D9D9", "000000"), Rag.CONTEXTUAL: ("D9D9D9", "000000"),
+    Rag.IN_DEVELOPMENT: ("E4DFEC", "000000"), Rag.NOT_RATED: ("FFFFFF", "000000"),
+}
+PAGE_WIDTH = 9638  # twentieths of a point between A4's 2 cm margins
+StyleOf = Callable[[str], str]
+
+
+class Parts(Protocol):
+    def style(self, name: str) -> str: ...  # the style's id in the reference document
+    def external_link(self, url: str) -> str: ...  # a relationship id
+    def chart(self, trend: Trend) -> str: ...  # the relationship id of a new chart part
+    def next_id(self) -> int: ...  # unique across bookmarks and drawings
+
+
+def report_blocks(model: ReportModel, parts: Parts) -> Iterator[str]:
+    """The body, block by block, in reading order."""
+    s = parts.style
+    yield from _cover(model, s)
+    yield from _key(model.key, s)
+    yield from _index(model, parts)
+    for page in model.pages:
+        yield from _page(page, model.index_bookmark, parts)
+
+
+def _rag_cell(rag: Rag, style: str) -> w.Cell:
+    fill, colour = RAG_COLOURS[rag]
+    return w.cell(rag.value, style, fill=fill, colour=colour, bold=True, align="center")
+
+
+def _cover(model: ReportModel, s: StyleOf) -> Iterator[str]:
+    c = model.cover
+    yield w.para(w.run(c.produced_on), s("Normal"), align="right")
+    yield w.para(w.run(c.title), s("Title"))
+    for line in (c.quarter, c.year, c.committee):
+        yield w.para(w.run(line), s("Subtitle"))
+    yield w.para(w.run(c.team, bold=True), s("Normal"))
+    yield w.para(w.run(c.council, bold=True), s("Normal"))
+
+
+def _key(rows: tuple[KeyRow, ...], s: StyleOf) -> Iterator[str]:
+    text = s("Table Text")
+    yield w.para(w.run("Key"), s("Heading 1"), page_break=True)
+    body = [[_rag_cell(r.rag, text) if r.rag else w.cell(r.item, text, bold=True),
+             w.cell(r.explanation, text)] for r in rows]
+    header = [w.cell("Data Item", text), w.cell("Explanation", text)]
+    yield w.table(header, body, (2600, PAGE_WIDTH - 2600), s("Performance Table"),
+                  "Key: what each item of an indicator page means")
+
+
+def _index(model: ReportModel, parts: Parts) -> Iterator[str]:
+    s, text = parts.style, parts.style("Table Text")
+    heading = w.bookmark(parts.next_id(), model.index_bookmark, w.run("Index"))
+    yield w.para(heading, s("Heading 1"), page_break=True)
+    yield w.para(w.run("Summary of ratings"), s("Heading 2"))
+    yield w.table([w.cell("Rating", text), w.cell("Indicators", text, align="center")],
+                  [[_rag_cell(rag, text), w.cell(str(n), text, align="center")] for rag, n in model.summary],
+                  (2400, 1400), s("Performance Table"), "How many indicators have each rating")
+    yield w.para(w.run("Indicators"), s("Heading 2"))
+    header = [w.cell(h, text) for h in ("No.", "Indicator", "RAG Rating", "Direction", "Change")]
+    rows = [_index_row(r, text, s("Hyperlink")) for r in model.index]
+    yield w.table(header, rows, (900, 4388, 1850, 1250, 1250), s("Performance Table"),
+                  "Index of indicators: each number and title links to the indicator's page")
+
+
+def _index_row(r: IndexRow, text: str, link: str) -> list[w.Cell]:
+    return [w.Cell(w.para(w.link_to_anchor(r.bookmark, r.number, link), text)),
+            w.Cell(w.para(w.link_to_anchor(r.bookmark, r.title, link), text)),
+            _rag_cell(r.rag, text), w.cell(r.direction, text, align="center"), w.cell(r.change, text)]
+
+
+def _even(total: int, count: int) -> tuple[int, ...]:
+    return tuple(total // count for _ in range(count))
+
+
+def _page(page: Page, index_bookmark: str, parts: Parts) -> Iterator[str]:
+    s, text = parts.style, parts.style("Table Text")
+    heading = w.bookmark(parts.next_id(), page.bookmark, w.run(page.heading))
+    yield w.para(heading, s("Heading 1"), page_break=True)
+    yield w.para(w.link_to_anchor(index_bookmark, "Return to Index", s("Hyperlink")), s("Normal"))
+    yield w.para(w.run(page.month), s("Normal"))
+    yield w.table([w.cell(h, text, align="center") for h in page.headers],
+                  [[w.cell(c, text, align="center") for c in page.cells]],
+                  _even(PAGE_WIDTH, len(page.headers)),
+                  s("Performance Table"), f"Headline figures of indicator {page.number}")
+    if page.comparators:
+        yield w.table([w.cell(label, text) for label, _ in page.comparators],
+                      [[w.cell(value, text) for _, value in page.comparators]],
+                      _even(PAGE_WIDTH // 2 * len(page.comparators), len(page.comparators)),
+                      s("Performance Table"), f"Comparators of indicator {page.number}")
+    yield w.para(w.run("RAG Rating"), s("Heading 2"))
+    yield w.table(None, [[_rag_cell(page.rag, text)]], (2400,), s("Performance Table"),
+                  f"RAG rating of indicator {page.number}: {page.rag.value}")
+    if page.rag_note:
+        yield w.para(w.run(page.rag_note), s("Normal"))
+    yield _chart(page.trend, parts)
+    yield from _section("Indicator Description", page.description, "", s)
+    yield from _section("Commentary", page.commentary, "No commentary was given.", s, page.caveat)
+    yield from _section("Actions", page.actions, "No actions were reported.", s)
+    yield from _links(page.links, page.links_note, parts)
+
+
+def _chart(trend: Trend | None, parts: Parts) -> str:
+    if trend is None:
+        return w.para(w.run("There are no figures to chart yet."), parts.style("Normal"))
+    shape = parts.next_id()
+    drawing = inline_xml(parts.chart(trend), shape, f"Trend chart {shape}", trend.alt_text)
+    # The trend in words is also printed: LibreOffice drops a chart's alt text when it converts to PDF.
+    return (w.para(f"<w:r>{drawing}</w:r>", parts.style("Normal"), keep_next=True)
+            + w.para(w.run(f"Trend: {trend.summary}"), parts.style("Caption")))
+
+
+def _section(title: str, paragraphs: tuple[str, ...], empty: str, s: StyleOf,
+             caveat: str = "") -> Iterator[str]:
+    yield w.para(w.run(title), s("Heading 2"))
+    if caveat:
+        yield w.para(w.run(caveat, bold=True), s("Normal"))
+    for text in paragraphs or ((empty,) if empty else ()):
+        yield w.para(w.run(text), s("Normal"))
+
+
+def _links(links: tuple[LinkItem, ...], note: str, parts: Parts) -> Iterator[str]:
+    s = parts.style
+    yield w.para(w.run("Useful Links"), s("Heading 2"))
+    for link in links:
+        if link.url:
+            rid = parts.external_link(link.url)
+            yield w.para(w.link_to_rid(rid, link.label, s("Hyperlink")), s("Normal"))
+        else:
+            yield w.para(w.run(link.text), s("Normal"))
+    if note:
+        yield w.para(w.run(note), s("Normal"))
+    if not links and not note:
+        yield w.para(w.run("No links."), s("Normal"))
