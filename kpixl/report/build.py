@@ -1,0 +1,101 @@
+"""build_report(): a committee's report for a quarter, from the workspace to a .docx file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..domain import Committee, Quarter, Register, parse_period
+from ..errors import WorkspaceError
+from ..problems import Report
+from ..workspace import Workspace, bundled_path
+from .errors import ReportError
+from .model import ReportModel, build_model
+
+__all__ = ["PreparedReport", "build_report", "default_output", "prepare_report", "reference_document",
+           "write_report"]
+
+
+@dataclass
+class PreparedReport:
+    model: ReportModel
+    committee: Committee
+    quarter: Quarter
+    problems: Report  # warnings and queries met on the way; errors stop the build instead
+
+
+def _quarter(value: Quarter | str) -> Quarter:
+    period = parse_period(value) if isinstance(value, str) else value
+    return period if isinstance(period, Quarter) else period.quarter()
+
+
+def _committee(register: Register, name: str | None) -> Committee:
+    """The committee named, or the register's only one when none is named."""
+    names = ", ".join(f"{c.id} ({c.name})" for c in register.committees) or "none"
+    if name is None:
+        if len(register.committees) == 1:
+            return register.committees[0]
+        raise WorkspaceError(f"Name the committee with --committee. Committees: {names}")
+    found = register.committee(name)
+    if found is None:
+        raise WorkspaceError(f"No committee '{name}' in the register. Committees: {names}")
+    return found
+
+
+def _stop_on_errors(report: Report, what: str, command: str) -> None:
+    errors = report.errors
+    if errors:
+        plural = "s" if len(errors) > 1 else ""
+        raise ReportError(f"The {what} has {len(errors)} error{plural}, so the report would be wrong. "
+                          f"The first: {errors[0]} Run '{command}' to see them all.")
+
+
+def prepare_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
+                   produced_on: date | None = None) -> PreparedReport:
+    """The report's content, checked: a register or figures with errors stop here, before any file is
+    written."""
+    from ..overview import load_figures
+    from ..register import load_register
+
+    loaded = load_register(workspace.register_path)
+    _stop_on_errors(loaded.report, f"register {workspace.config.register}", "kpixl register check")
+    found, when = _committee(loaded.register, committee), _quarter(quarter)
+    problems = Report()
+    figures = load_figures(workspace, loaded.register, problems)
+    _stop_on_errors(problems, "figures", f"kpixl indicators {when.slug}")
+    config = workspace.config
+    model = build_model(loaded.register, found, when, figures, council=config.council, team=config.team,
+                        produced_on=produced_on or config.produced_on or date.today(),
+                        tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons)
+    return PreparedReport(model, found, when, problems)
+
+
+def reference_document(workspace: Workspace) -> Path:
+    """The council's reference .docx ([report] reference_docx, relative to the workspace), else kpixl's."""
+    if not workspace.config.report_reference:
+        return bundled_path("workbook_templates") / "reference.docx"
+    path = workspace.root / workspace.config.report_reference
+    if not path.is_file():
+        raise ReportError(f"The reference document {path} named in kpixl.toml ([report] reference_docx) "
+                          "does not exist. Correct the path, or set reference_docx = \"\" to use kpixl's.")
+    return path
+
+
+def default_output(workspace: Workspace, committee: Committee, quarter: Quarter) -> Path:
+    """reports/<committee id>_<quarter slug>.docx, e.g. reports/csmi_2023-24-Q2.docx."""
+    return workspace.path("reports") / f"{committee.id}_{quarter.slug}.docx"
+
+
+def write_report(workspace: Workspace, prepared: PreparedReport, out: Path | None = None) -> Path:
+    """Write a prepared report as .docx (default: reports/<committee>_<quarter>.docx) and return its path."""
+    from .render_docx import render
+
+    target = out or default_output(workspace, prepared.committee, prepared.quarter)
+    return render(prepared.model, reference_document(workspace), target)
+
+
+def build_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
+                 produced_on: date | None = None, out: Path | None = None) -> Path:
+    """Build the committee's performance report for the quarter and return the .docx written."""
+    return write_report(workspace, prepare_report(workspace, quarter, committee, produced_on), out)
