@@ -10,6 +10,7 @@ import typer
 
 from . import indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
 from . import export_cmd, history_cmd, status_cmd
+from . import report_cmd
 
 app = typer.Typer(
     name="kpixl",
@@ -33,6 +34,7 @@ send_cmd.register(app)
 history_cmd.register(app)
 status_cmd.register(app)
 export_cmd.register(app)
+report_cmd.register(app)
 
 
 def main() -> None:
