@@ -1,0 +1,119 @@
+"""Timing and memory: in-process runs (perf_counter, tracemalloc) and whole processes (wall time, ru_maxrss).
+
+A Timing keeps every run, so the JSON holds the spread as well as the median.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ProcessRun", "Timing", "machine", "run_process", "time_once", "traced_peak"]
+
+
+@dataclass
+class Timing:
+    """Seconds of each run; median and spread (min to max) as the table prints them."""
+
+    runs: list[float] = field(default_factory=list)
+    peak_mb: float | None = None  # tracemalloc's peak (in-process) or ru_maxrss (a whole process)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs) if self.runs else float("nan")
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        return (min(self.runs), max(self.runs)) if self.runs else (float("nan"), float("nan"))
+
+    def as_json(self) -> dict[str, Any]:
+        if not self.runs:
+            return {"median_s": None, "min_s": None, "max_s": None, "runs_s": [],
+                    "peak_mb": None if self.peak_mb is None else round(self.peak_mb, 1)}
+        low, high = self.spread
+        return {"median_s": round(self.median, 4), "min_s": round(low, 4), "max_s": round(high, 4),
+                "runs_s": [round(r, 4) for r in self.runs],
+                "peak_mb": None if self.peak_mb is None else round(self.peak_mb, 1)}
+
+
+def time_once(work: Callable[[], Any]) -> float:
+    """Seconds of one call of work, on a clean heap (gc.collect before the clock starts)."""
+    gc.collect()
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def traced_peak(work: Callable[[], Any]) -> float:
+    """The peak of Python allocations (MB) while work runs, by tracemalloc (C libraries' own memory, such as
+    lxml trees, is not seen: the whole-process ru_maxrss is the complete figure)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+@dataclass
+class ProcessRun:
+    seconds: float
+    maxrss_mb: float
+    returncode: int
+    output: str
+
+
+def run_process(args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> ProcessRun:
+    """Run a command to the end: wall time, and the peak resident memory of that process alone (wait4)."""
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"kpixl-bench-{os.getpid()}.log"
+    with open(log, "w+b") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(list(args), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode("utf-8", "replace")
+    log.unlink(missing_ok=True)
+    # Linux reports ru_maxrss in kilobytes (macOS in bytes).
+    scale = 1 if sys.platform == "darwin" else 1024
+    return ProcessRun(seconds, usage.ru_maxrss * scale / 2**20, process.returncode, output)
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import platform
+
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor()
+    memory = ""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f"{pages / 2**30:.1f} GB"
+    except (ValueError, OSError, AttributeError):
+        pass
+    return {"cpu": model, "cores": os.cpu_count(), "memory": memory, "python": platform.python_version(),
+            "platform": platform.platform(), "rss_self_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                                                                  / 1024, 1)}
+
+
+def as_dict(value: Any) -> Any:
+    return asdict(value)
