@@ -85,7 +85,7 @@ def _index(model: ReportModel, parts: Parts) -> Iterator[str]:
     yield w.para(w.run("Indicators"), s("Heading 2"))
     header = [w.cell(h, text) for h in ("No.", "Indicator", "RAG Rating", "Direction", "Change")]
     rows = [_index_row(r, text, s("Hyperlink")) for r in model.index]
-    yield w.table(header, rows, (900, 4388, 1850, 1250, 1250), s("Performance Table"),
+    yield w.table(header, rows, (900, 4188, 1850, 1250, 1450), s("Performance Table"),
                   "Index of indicators: each number and title links to the indicator's page")
 
 
@@ -110,6 +110,7 @@ def _page(page: Page, index_bookmark: str, parts: Parts) -> Iterator[str]:
                   _even(PAGE_WIDTH, len(page.headers)),
                   s("Performance Table"), f"Headline figures of indicator {page.number}")
     if page.comparators:
+        yield w.para("", s("Table Text"))  # Word joins two tables that touch: keep them apart
         yield w.table([w.cell(label, text) for label, _ in page.comparators],
                       [[w.cell(value, text) for _, value in page.comparators]],
                       _even(PAGE_WIDTH // 2 * len(page.comparators), len(page.comparators)),
