@@ -96,6 +96,8 @@ def test_context_cells_locked_inputs_unlocked_and_styled(written) -> None:  # ty
                 assert cell.fill.fgColor.rgb == "FFFFF2CC" and cell.border.left.style == "thin"
     assert sheet["G2"].number_format == "0%" and sheet["J2"].number_format == "0.0%"
     assert sheet.freeze_panes == "C2"
+    # rows are sized for their wrapped text (spreadsheets do not re-fit rows on opening) and room to write
+    assert sheet.row_dimensions[1].height >= 30 and all(sheet.row_dimensions[r].height >= 45 for r in (2, 3))
     assert all(sheet.column_dimensions[LETTER[c.key]].width >= c.width for c in RETURN_COLUMNS)
 
 

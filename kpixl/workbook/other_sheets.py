@@ -12,12 +12,14 @@ from typing import Any
 
 from ..layout import WorkbookMeta
 from .guard import check
-from .styles import Styles
+from .styles import Styles, row_height
 from .validations import LIST_COLUMNS
 
 __all__ = ["KEY_MARKERS", "write_instructions", "write_lists", "write_meta"]
 
 KEY_MARKERS = ("input", "required", "red", "amber", "green", "blue", "context")
+WIDTH = 75  # characters: fits a portrait A4 page at 100% (LibreOffice ignores fit-to-width on long sheets)
+_SCALE = {"title": 1.4, "heading": 1.2}
 
 
 def _line_style(line: str, first_heading: bool) -> tuple[str, str]:
@@ -30,7 +32,7 @@ def _line_style(line: str, first_heading: bool) -> tuple[str, str]:
 
 
 def write_instructions(sheet: Any, styles: Styles, text: str) -> None:
-    check(sheet.set_column(0, 0, 110), "the width of the instructions")
+    check(sheet.set_column(0, 0, WIDTH), "the width of the instructions")
     seen_heading = False
     for row, line in enumerate(text.rstrip().splitlines()):
         line = line.rstrip()
@@ -39,7 +41,9 @@ def write_instructions(sheet: Any, styles: Styles, text: str) -> None:
         style, words = _line_style(line, not seen_heading)
         seen_heading = seen_heading or line.startswith("# ")
         check(sheet.write_string(row, 0, words, styles(style)), f"line {row + 1} of the instructions")
-    sheet.set_landscape()
+        check(sheet.set_row(row, row_height([(words, WIDTH * 0.9 if style in _SCALE else WIDTH)],
+                                            scale=_SCALE.get(style, 1.0))), f"the height of line {row + 1}")
+    sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     sheet.protect()
 

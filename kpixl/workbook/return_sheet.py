@@ -14,7 +14,7 @@ from ..layout import HEADER_ROW, RETURN_COLUMNS, Col, column
 from .formulas import rag_formula
 from .guard import check
 from .rows import ReturnRow
-from .styles import RAG_COLOURS, Styles, number_format, unit_label
+from .styles import RAG_COLOURS, Styles, number_format, row_height, unit_label
 from .validations import figure_rule, list_rule, text_rule
 
 __all__ = ["PROTECTION", "write_return_sheet"]
@@ -23,6 +23,8 @@ __all__ = ["PROTECTION", "write_return_sheet"]
 PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
               "select_unlocked_cells": True}
 _H = HEADER_ROW - 1  # 0-based header row
+_WIDTH = {c.key: c.width for c in RETURN_COLUMNS}
+INPUT_LINES = 3  # every row leaves room to write a few lines of commentary
 
 
 def _ref(row: ReturnRow, key: str) -> str:
@@ -55,7 +57,10 @@ def _context(row: ReturnRow) -> dict[str, str]:
 
 def _write_row(sheet: Any, styles: Styles, row: ReturnRow) -> None:
     r = row.row - 1
-    for key, text in _context(row).items():
+    context = _context(row)
+    height = row_height(((text, _WIDTH[key]) for key, text in context.items()), INPUT_LINES)
+    check(sheet.set_row(r, height), f"the height of row {row.row}")
+    for key, text in context.items():
         check(sheet.write_string(r, column(key), text, styles("context")), f"{key} of row {row.row}")
     _number(sheet, styles, row, "target", row.target)
     _number(sheet, styles, row, "comparison", row.comparison)
@@ -79,6 +84,7 @@ def _rule(col: Col, row: ReturnRow) -> dict[str, Any]:
 
 
 def _header(sheet: Any, styles: Styles) -> None:
+    check(sheet.set_row(_H, row_height((c.header, c.width) for c in RETURN_COLUMNS)), "the header row height")
     for i, col in enumerate(RETURN_COLUMNS):
         check(sheet.write_string(_H, i, col.header, styles("header")), f"the header {col.header}")
         check(sheet.set_column(i, i, col.width), f"the width of {col.header}")

@@ -7,12 +7,22 @@ reads better on the colour.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from ..domain import Unit
 
-__all__ = ["INPUT_FILL", "RAG_COLOURS", "REQUIRED_FILL", "Styles", "number_format", "unit_label"]
+__all__ = [
+    "INPUT_FILL",
+    "RAG_COLOURS",
+    "REQUIRED_FILL",
+    "Styles",
+    "number_format",
+    "row_height",
+    "unit_label",
+]
 
 INPUT_FILL = "#FFF2CC"  # pale yellow
 REQUIRED_FILL = "#F8CBAD"  # pale red-orange: an input kpixl expects (Actions when the preview is Red)
@@ -91,3 +101,19 @@ def number_format(unit: Unit, decimals: int | None, value: Decimal | None = None
 
 def unit_label(unit: Unit) -> str:
     return "Money (£)" if unit is Unit.MONEY else unit.value.capitalize()
+
+
+LINE_POINTS = 15.0  # one line of 11-point text
+MAX_LINES = 24  # a taller row is a scroll, not a read; the lead can still drag it taller
+
+
+def _lines(text: str, width: float) -> int:
+    per_line = max(width - 1, 1)  # a column's width counts '0's; ordinary text is a little narrower
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def row_height(cells: Iterable[tuple[str, float]], min_lines: int = 1, scale: float = 1.0) -> float:
+    """The height (points) that shows every (text, column width) of a row wrapped. Spreadsheets do not
+    re-fit rows when a file is opened, so wrapped text would overlap the next row without it."""
+    lines = max([min_lines, *(_lines(text, width) for text, width in cells)])
+    return min(lines, MAX_LINES) * LINE_POINTS * scale
