@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -204,3 +207,26 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 def test_an_unknown_database_url_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="kpixl.toml"):
         Store("nosuchdb://host/kpixl")
+
+
+WRITER = """
+import sys
+from test_store import received, submission
+from kpixl.store import Store
+url, name = sys.argv[1], sys.argv[2]
+with Store(url) as store:
+    for i in range(10):
+        store.record(submission(f"{name}{i}"), [received(f"{name}{i}", "37", str(2 * i + (name == "p")))])
+"""
+
+
+def test_two_processes_recording_at_once_both_land(url: str) -> None:
+    """As two officers running `kpixl collect` on one workspace: separate processes, one SQLite file."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, name], env=env, stderr=subprocess.PIPE,
+                                text=True) for name in ("p", "q")]
+    errors = [w.communicate(timeout=120)[1] for w in writers]
+    assert ([w.returncode for w in writers], errors) == ([0, 0], ["", ""])
+    with Store(url) as s:
+        assert len(s.submissions()) == 20
+        assert [h.version for h in s.history("37")] == list(range(1, 21))
