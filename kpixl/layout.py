@@ -20,9 +20,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "Col", "RETURN_COLUMNS", "RETURN_SHEET", "INSTRUCTIONS_SHEET", "LISTS_SHEET", "META_SHEET",
-    "HEADER_ROW", "FIRST_ROW", "TEMPLATE_VERSION", "FORMAT_NAME", "RowMeta", "WorkbookMeta", "sign", "verify",
-    "column", "INPUT_KEYS", "COMMENTARY_MAX", "ACTIONS_MAX", "REASON_MAX", "REVISION_REASONS", "MAX_ROWS",
+    "ACTIONS_MAX",
+    "COMMENTARY_MAX",
+    "FIRST_ROW",
+    "FORMAT_NAME",
+    "HEADER_ROW",
+    "INPUT_KEYS",
+    "INSTRUCTIONS_SHEET",
+    "LISTS_SHEET",
+    "MAX_ROWS",
+    "META_SHEET",
+    "REASON_MAX",
+    "RETURN_COLUMNS",
+    "RETURN_SHEET",
+    "REVISION_REASONS",
+    "TEMPLATE_VERSION",
+    "Col",
+    "RowMeta",
+    "WorkbookMeta",
+    "column",
+    "sign",
+    "verify",
 ]
 
 FORMAT_NAME = "kpixl-return"

@@ -6,9 +6,10 @@ documented in docs/problems.md, so scripts and tests can rely on it. The Report 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 __all__ = ["Problem", "Report", "Severity"]
 

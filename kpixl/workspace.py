@@ -24,7 +24,7 @@ from .domain.numbers import NotANumber, parse_number
 from .domain.periods import PeriodError
 from .errors import ConfigError, WorkspaceError
 
-__all__ = ["Config", "Workspace", "EXAMPLES", "init_workspace", "bundled_path"]
+__all__ = ["EXAMPLES", "Config", "Workspace", "bundled_path", "init_workspace"]
 
 CONFIG_NAME = "kpixl.toml"
 FOLDERS = ("history", "workbooks", "returns", "reports")

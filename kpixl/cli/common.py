@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -53,13 +54,13 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_workspace(path: Path | None) -> "Workspace":
+def open_workspace(path: Path | None) -> Workspace:
     from ..workspace import Workspace
 
     return Workspace.open(path)
 
 
-def quarter_of(workspace: "Workspace", period: str | None) -> "Quarter":
+def quarter_of(workspace: Workspace, period: str | None) -> Quarter:
     return workspace.period_or_default(period)
 
 
@@ -67,7 +68,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def print_problems(problems: Iterable["Problem"], title: str = "Problems") -> None:
+def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None:
     """A readable table: severity, where, what is wrong, what to do."""
     from rich.console import Console
     from rich.table import Table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,9 +14,9 @@ _RAG_STYLE = {"Red": "white on red", "Amber": "black on dark_orange", "Green": "
 
 @handle_errors
 def indicators(
-    period: Annotated[Optional[str], typer.Argument(
+    period: Annotated[str | None, typer.Argument(
         help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
-    committee: Annotated[Optional[str], typer.Option(help="Only this committee's indicators (id or name).")] = None,
+    committee: Annotated[str | None, typer.Option(help="Only this committee's indicators (id or name).")] = None,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace, print_json, print_problems
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    fail,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_problems,
+)
 
 app = typer.Typer(help="The indicator register: a workbook (or YAML) of services, committees and indicators.",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -31,7 +39,7 @@ def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.
 @app.command()
 @handle_errors
 def check(
-    file: Annotated[Optional[Path], typer.Argument(help="The register (.xlsx or .yaml); default: the workspace's.",
+    file: Annotated[Path | None, typer.Argument(help="The register (.xlsx or .yaml); default: the workspace's.",
                                                    dir_okay=False)] = None,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,

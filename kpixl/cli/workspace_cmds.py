@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,7 @@ from .common import handle_errors
 def init(
     directory: Annotated[Path, typer.Argument(help="The folder to create (it must be new or empty).",
                                               file_okay=False)],
-    example: Annotated[Optional[str], typer.Option(
+    example: Annotated[str | None, typer.Option(
         "--example", help="Fill the workspace with a bundled example: cambridgeshire (the seed report).")] = None,
     council: Annotated[str, typer.Option(help="The council's name, for a blank workspace.")] = "Example Council",
 ) -> None:
