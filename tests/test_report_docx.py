@@ -266,3 +266,14 @@ def test_text_that_xml_forbids_is_dropped_not_fatal(tmp_path):
     figures[key] = replace(figures[key], commentary="Pasted\x0b from Excel\x01.")
     model = build_model(register, register.committees[0], quarter, figures, council="C", team="T", produced_on=DAY)
     assert "Pasted from Excel." in Docx(render(model, REFERENCE, tmp_path / "x.docx")).texts()
+
+
+def test_prefixes_are_bound_when_the_reference_root_lacks_them():
+    from lxml import etree
+
+    from kpixl.report.render_docx import _declare
+
+    root = etree.fromstring('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    head = '<?xml version="1.0"?>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    spliced = _declare(head, root) + "<w:body><w:p/></w:body></w:document>"
+    assert etree.fromstring(spliced.split("\n", 1)[1]).nsmap["r"].endswith("/relationships")

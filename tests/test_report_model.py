@@ -185,3 +185,10 @@ def test_key_states_the_councils_bands():
     rows = {r.item: r.explanation for r in key_rows(Tolerances(Decimal("0.15"), Decimal("0.025")))}
     assert rows["Red"] == "current performance is off target by more than 15%"
     assert rows["Blue"] == "current performance exceeds target by more than 2.5%"
+
+
+def test_comparators_print_where_known():
+    known = dataclasses.replace(IND, unit=Unit.PERCENTAGE, statistical_neighbours_mean=Decimal("0.543"),
+                                england_mean=None)
+    assert _one(known, []).comparators == (("Statistical Neighbours Mean", "54%"),)
+    assert _one(IND, []).comparators == ()

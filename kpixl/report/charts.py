@@ -186,8 +186,8 @@ def workbook_xlsx(trend: Trend) -> bytes:
     milliseconds.
     """
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not deflated: the .docx around it deflates it anyway, and zlib per tiny part costs more.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name, text in (*_XLSX_FIXED.items(), ("xl/worksheets/sheet1.xml", _sheet(trend))):
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), text,
-                             compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["NAMESPACES", "Cell", "bookmark", "cell", "link_to_anchor", "link_to_rid", "para", "run", "table"]
+__all__ = ["R_NS", "W_NS", "Cell", "bookmark", "cell", "link_to_anchor", "link_to_rid", "para", "run", "table"]
 
-NAMESPACES = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-              'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Characters XML 1.0 forbids: they arrive in text pasted from other programs and would make the file
 # unreadable.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
