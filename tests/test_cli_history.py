@@ -7,10 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from kpixl.cli import app
+from kpixl.intake import figures_csv
 from kpixl.store import open_store
 from kpixl.workspace import Workspace, bundled_path, init_workspace
 
@@ -165,3 +167,13 @@ def test_show_a_known_indicator_without_figures(example_ws: Workspace) -> None:
     empty_store(example_ws)
     code, output = invoke(example_ws, "history", "show", "37")
     assert code == 0 and "No figures are stored for indicator 37" in output
+
+
+def test_a_file_over_the_size_limit_is_not_read(example_ws: Workspace, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(figures_csv, "MAX_BYTES", 10)
+    for name in ("big.csv", "big.xlsx"):
+        path = tmp_path / name
+        path.write_bytes(b"x" * 11)
+        code, output = invoke(example_ws, "history", "import", str(path), "--json")
+        assert code == 1 and json.loads(output)["problems"][0]["code"] == "FIG_TOO_LARGE", name

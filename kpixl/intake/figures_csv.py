@@ -18,7 +18,7 @@ from ..domain.numbers import NotANumber, parse_number
 from ..domain.periods import PeriodError
 from ..problems import Problem, Severity
 
-__all__ = ["FIGURE_COLUMNS", "FigureRow", "figures_from_records", "read_figure_rows_csv", "read_figures_csv"]
+__all__ = ["FIGURE_COLUMNS", "FigureRow", "figures_from_records", "read_figure_rows_csv", "read_figures_csv", "size_problem"]
 
 FIGURE_COLUMNS = ("indicator", "period", "value", "status", "reason", "commentary", "actions")
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any council's history; a bigger file is a mistake
@@ -136,11 +136,18 @@ def figures_from_records(records: Iterable[tuple[int, dict[str, str]]], columns:
     return rows, problems
 
 
+def size_problem(path: Path) -> list[Problem]:
+    """A file too big to be a council's history: read no further."""
+    if path.stat().st_size <= MAX_BYTES:
+        return []
+    return [Problem("FIG_TOO_LARGE", Severity.ERROR, f"The file is over {MAX_BYTES // 2**20} MB.",
+                    "Split it, or check it is the right file.", path.name)]
+
+
 def read_figure_rows_csv(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
     """Every figure of a CSV file with its cell, and a problem for each row that cannot be taken."""
-    if path.stat().st_size > MAX_BYTES:
-        return [], [Problem("FIG_TOO_LARGE", Severity.ERROR, f"The file is over {MAX_BYTES // 2**20} MB.",
-                            "Split it, or check it is the right file.", path.name)]
+    if too_large := size_problem(path):
+        return [], too_large
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

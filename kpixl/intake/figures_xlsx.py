@@ -18,7 +18,7 @@ from typing import Any
 from ..domain import Register
 from ..domain.numbers import NotANumber, to_decimal
 from ..problems import Problem, Severity
-from .figures_csv import MAX_BYTES, FigureRow, figures_from_records
+from .figures_csv import FigureRow, figures_from_records, size_problem
 
 __all__ = ["MAX_ROWS", "read_figure_rows_xlsx"]
 
@@ -56,9 +56,8 @@ def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRo
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if path.stat().st_size > MAX_BYTES:
-        return [], [Problem("FIG_TOO_LARGE", Severity.ERROR, f"The file is over {MAX_BYTES // 2**20} MB.",
-                            "Split it, or check it is the right file.", path.name)]
+    if too_large := size_problem(path):
+        return [], too_large
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of features it drops; the figures are unaffected
