@@ -1,0 +1,141 @@
+"""Checking one returned file from its bytes: what it is, whose it is, its rows, each figure, its history.
+
+    sniff -> read_book -> identify -> match_rows -> check_row (each) -> history queries -> explanations
+
+Each stage adds Problems; a stage that leaves nothing to judge (not a workbook, another service's
+file) ends the checks there. Nothing raises on content. The problems come out in reading order: the file,
+then its identity, its rows, then each row from left to right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from ..domain import format_value
+from ..domain.returns import Provenance
+from ..problems import Problem, Severity
+from .context import IntakeContext, period_of
+from .history_rules import cumulative_fall, unusual_change
+from .identity import identify
+from .limits import MAX_FILE_BYTES, MAX_ROWS
+from .messages import EXPLANATION_MARK, Where, explain, problem
+from .read_return import ReturnBook, read_book
+from .result import ReturnResult
+from .rows import RowResult, check_row
+from .sniff import Kind, sniff
+from .structure import match_rows
+
+__all__ = ["assess_bytes"]
+
+_REFUSED = {Kind.XLS: "FILE_XLS", Kind.XLSM: "FILE_XLSM", Kind.ODS: "FILE_ODS",
+            Kind.ENCRYPTED: "FILE_ENCRYPTED", Kind.EMPTY: "FILE_EMPTY", Kind.TOO_LARGE: "FILE_TOO_LARGE",
+            Kind.CORRUPT: "FILE_CORRUPT", Kind.OTHER: "FILE_NOT_WORKBOOK"}
+
+
+def assess_bytes(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
+    """Every problem of the file whose bytes are data, and the figures it gives."""
+    sniffed = sniff(data)
+    whole = len(data) <= MAX_FILE_BYTES  # a file cut at the limit has no hash worth keeping
+    result = ReturnResult(path, hashlib.sha256(data).hexdigest() if whole else "", sniffed.ext)
+    where = Where(path.name)
+    if sniffed.kind is not Kind.XLSX:
+        result.report.add(problem(_REFUSED[sniffed.kind], where, detail=sniffed.what, what=sniffed.what))
+        return result
+    book, problems = read_book(data, path.name)
+    result.report.extend(problems)
+    if book is not None:
+        _assess_book(ctx, book, result)
+    return result
+
+
+def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> None:
+    identity = identify(book, ctx, result.file_name)
+    result.report.extend(identity.problems)
+    if identity.service is not None:
+        result.service, result.service_name = identity.service.id, identity.service.name
+    result.period, result.verified = identity.period, identity.verified
+    if identity.refused or identity.service is None:
+        return
+    where = Where(result.file_name, book.sheet)
+    if book.too_many_rows:
+        result.report.add(problem("FILE_TOO_LARGE", Where(result.file_name),
+                                  detail=f"its {book.sheet} sheet goes on past {MAX_ROWS:,} rows"))
+    matched, problems = match_rows(book.rows, identity.rows, where, identity.service, identity.quarter)
+    result.report.extend(problems)
+    provenance = Provenance(result.sha256, result.file_name, book.sheet)
+    rows: list[RowResult] = []
+    for item in matched:
+        indicator, period = ctx.register.indicator(item.meta.indicator), period_of(item.meta.period)
+        if indicator is None or period is None or indicator.service != identity.service.id:
+            # Signed, but no longer this service's in the register: no figure of another service is taken.
+            result.report.add(problem("ROW_UNKNOWN", where.at(f"A{item.row.row}", item.meta.indicator),
+                                      row=item.row.row, indicator=item.meta.indicator,
+                                      period=item.meta.period,
+                                      service_name=identity.service.name, quarter=str(identity.quarter)))
+            continue
+        rows.append(check_row(ctx, indicator, period, item.meta, item.row, where, provenance))
+    _history_queries(ctx, rows, where)
+    for row in sorted(rows, key=lambda r: r.row.row):
+        result.report.extend(_explained(_in_column_order(row.problems), row, book.responses))
+        result.figures.extend(row.received)
+
+
+def _history_queries(ctx: IntakeContext, rows: list[RowResult], where: Where) -> None:
+    """The queries that need the indicator's history and this return's other rows (earlier months)."""
+    values: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        if row.value is not None:
+            series = values.setdefault(row.indicator.id, dict(ctx.values(row.indicator.id)))
+            series[row.period.slug] = row.value
+    for row in rows:
+        if row.value is None:
+            continue
+        series = values[row.indicator.id]
+        cell = row.row.get("current")
+        at = where.at(cell.ref if cell else "", row.indicator.id)
+        unit = row.indicator.unit
+        fall = cumulative_fall(row.indicator, row.period, row.value, series)
+        if fall is not None:
+            row.problems.append(problem("CUMULATIVE_FALLS", at, shown=format_value(row.value, unit),
+                                        previous_period=str(fall[0]), previous=format_value(fall[1], unit)))
+        unusual = unusual_change(row.indicator, row.period, row.value, series)
+        if unusual is not None:
+            row.problems.append(problem("CHANGE_UNUSUAL", at, shown=format_value(row.value, unit),
+                                        change=unusual.change, previous_period=str(unusual.previous_period),
+                                        previous=format_value(unusual.previous, unit), rule=unusual.rule))
+
+
+def _column_key(p: Problem) -> tuple[int, str]:
+    letters = re.match(r"[A-Z]*", p.cell).group(0)  # type: ignore[union-attr]
+    return (len(letters), letters)
+
+
+def _in_column_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=_column_key)
+
+
+def _explanation(commentary: str) -> str:
+    """A commentary paragraph (or line) that starts with the explanation mark, without the mark."""
+    for line in commentary.splitlines():
+        if line.strip().casefold().startswith(EXPLANATION_MARK.casefold()):
+            return line.strip()[len(EXPLANATION_MARK):].strip()
+    return ""
+
+
+def _explained(problems: list[Problem], row: RowResult,
+               responses: dict[tuple[str, str, str], str]) -> list[Problem]:
+    """Queries the lead has explained, in the feedback sheet's response column or in the commentary."""
+    by_indicator = {(code, ind): text for (code, ind, _), text in responses.items()}
+    note = _explanation(row.commentary)
+    out = []
+    for p in problems:
+        if p.severity is Severity.QUERY:
+            text = (responses.get((p.code, p.indicator, p.cell)) or by_indicator.get((p.code, p.indicator))
+                    or note)
+            p = explain(p, text) if text else p
+        out.append(p)
+    return out
+

@@ -1,0 +1,171 @@
+"""The rules a returned row is checked against: pure functions, one rule each, over cells already read.
+
+Each takes the cell (with its A1 place) and what kpixl knows of the indicator, and gives values and
+Problems; none reads a file or the store. Percentages are fractions throughout (68% is 0.68), as Excel
+and kpixl hold them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from ..domain import Indicator, Rag, Tolerances, Unit, format_value, rate
+from ..domain.numbers import NotANumber, parse_number, to_decimal
+from ..problems import Problem
+from .messages import Where, problem, shown
+from .read_return import Cell, cell_text
+
+__all__ = [
+    "COMMENTARY_MIN",
+    "FigureReading",
+    "check_actions",
+    "check_commentary",
+    "check_context",
+    "context_value",
+    "read_figure",
+    "read_text",
+]
+
+COMMENTARY_MIN = 10  # characters: "n/a" or "see above" does not explain a figure
+_REASON_HEADER = "Reason if no figure"
+
+
+@dataclass(frozen=True)
+class FigureReading:
+    value: Decimal | None = None  # a number kpixl accepts
+    blank: bool = True  # nothing typed
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity.value == "error" for p in self.problems)
+
+
+def _not_number(value: object, where: Where) -> Problem:
+    return problem("FIGURE_NOT_NUMBER", where, text=shown(value), reason_header=_REASON_HEADER)
+
+
+def _number(cell: Cell, unit: Unit, where: Where,
+            explained: bool) -> tuple[Decimal | None, bool, list[Problem]]:
+    """The cell's number, whether it came with a % (sign or format), and the problems on the way."""
+    value = cell.value
+    if cell.formula:
+        return None, False, [problem("FIGURE_FORMULA", where, formula=shown(value))]
+    if isinstance(value, bool):
+        return None, False, [problem("FIGURE_BOOLEAN", where, shown=cell_text(value))]
+    if isinstance(value, (datetime, date, time, timedelta)):
+        return None, False, [problem("FIGURE_DATE", where, shown=shown(cell_text(value)))]
+    if isinstance(value, (int, float)):
+        try:
+            return to_decimal(value), "%" in cell.number_format, []
+        except NotANumber:
+            return None, False, [_not_number(value, where)]
+    try:
+        parsed = parse_number(str(value))
+    except NotANumber:
+        if explained:  # "n/a" with a reason chosen: the figure is not available, and that is fine
+            return None, False, []
+        return None, False, [_not_number(value, where)]
+    note = problem("FIGURE_TEXT", where, text=shown(value), value=format_value(parsed.value, unit)
+                   if not (unit is Unit.PERCENTAGE and not parsed.percent_sign) else cell_text(parsed.value))
+    return parsed.value, parsed.percent_sign, [note]
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.removesuffix(".0")
+
+
+def _unit_rules(value: Decimal, percent: bool, unit: Unit, where: Where) -> list[Problem]:
+    shown_value = format_value(value, unit) if percent or unit is not Unit.PERCENTAGE else _plain(value)
+    if value < 0:
+        return [problem("FIGURE_NEGATIVE", where, shown=shown_value, unit_words=unit.words)]
+    if unit is Unit.PERCENTAGE and value > 1:
+        return [problem("FIGURE_PERCENT_SCALE", where, shown=shown_value, guess=_plain(value))]
+    if unit.whole and value != value.to_integral_value():
+        return [problem("FIGURE_NOT_WHOLE", where, shown=shown_value)]
+    return []
+
+
+def read_figure(cell: Cell | None, indicator: Indicator, where: Where,
+                reason_given: bool = False) -> FigureReading:
+    """A figure cell: its value, or why it has none. A number typed as text is read (with a warning)."""
+    if cell is None or cell.blank:
+        return FigureReading()
+    where = where.at(cell.ref)
+    value, percent, problems = _number(cell, indicator.unit, where, reason_given)
+    if value is None:
+        return FigureReading(None, False, problems)
+    rules = _unit_rules(value, percent, indicator.unit, where)
+    if rules:  # the rule says it all; "read as text" would only add noise
+        return FigureReading(None, False, rules)
+    return FigureReading(value, False, problems)
+
+
+def read_text(cell: Cell | None, column: str, limit: int, where: Where) -> tuple[str, list[Problem]]:
+    """A text cell as typed (line endings made \\n), or the problem with it: a formula, or too long."""
+    if cell is None or cell.blank:
+        return "", []
+    if cell.formula:
+        return "", [problem("TEXT_FORMULA", where.at(cell.ref), column=column, formula=shown(cell.value))]
+    text = cell_text(cell.value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > limit:
+        code = "COMMENTARY_TOO_LONG" if column == "commentary" else "TEXT_TOO_LONG"
+        return text[:limit], [problem(code, where.at(cell.ref), column=column, length=len(text), limit=limit)]
+    return text, []
+
+
+def check_commentary(text: str, cell: Cell | None, period: str, where: Where) -> list[Problem]:
+    """Every figure of the report's period needs a commentary that says something."""
+    if len(text) >= COMMENTARY_MIN:
+        return []
+    return [problem("COMMENTARY_MISSING", where.at(cell.ref if cell else ""), period=period,
+                    minimum=COMMENTARY_MIN)]
+
+
+def check_actions(indicator: Indicator, value: Decimal | None, target: Decimal | None, actions: str,
+                  cell: Cell | None, tolerances: Tolerances, where: Where) -> list[Problem]:
+    """Red needs actions. kpixl rates the figure itself: the workbook's RAG preview is a formula whose
+    cached value depends on the program that saved it (0, empty, or stale), so it is never read."""
+    bands = indicator.tolerances or tolerances
+    if actions or value is None or rate(indicator.kind, value, target, indicator.direction, indicator.unit,
+                                        bands) is not Rag.RED:
+        return []
+    return [problem("ACTIONS_REQUIRED", where.at(cell.ref if cell else ""),
+                    shown=format_value(value, indicator.unit), target=format_value(target, indicator.unit),
+                    red=format_value(bands.red, Unit.PERCENTAGE, 1 if (bands.red * 100) % 1 else 0))]
+
+
+def context_value(cell: Cell) -> Decimal | str | None:
+    """A context cell's number, None when it holds none, or a description when it holds something else."""
+    if cell.formula:
+        return "a formula"
+    if cell.blank or isinstance(cell.value, bool):
+        return None if cell.blank else cell_text(cell.value)
+    if isinstance(cell.value, (int, float)):
+        return to_decimal(cell.value)
+    try:
+        return parse_number(cell_text(cell.value)).value
+    except NotANumber:
+        return None  # a word kpixl printed ("In Development") or typed over a blank: no figure either way
+
+
+def check_context(cell: Cell | None, printed: str, column: str, indicator: Indicator,
+                  where: Where) -> list[Problem]:
+    """A target or comparison figure must still say what kpixl printed (and signed)."""
+    if cell is None:
+        return []
+    expected = Decimal(printed) if printed else None
+    found = context_value(cell)
+    if found == expected:
+        return []
+
+    def words(value: Decimal | str | None) -> str:
+        if isinstance(value, str):
+            return value
+        return "blank" if value is None else format_value(value, indicator.unit)
+
+    return [problem("CONTEXT_EDITED", where.at(cell.ref), column=column, expected=words(expected),
+                    found=words(found))]

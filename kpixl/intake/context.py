@@ -1,0 +1,63 @@
+"""What a return is judged against, loaded once per command: the register, the council, the quarter being
+collected, the signing key, the RAG bands, and every figure already known (for the history checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..domain import Figure, Month, Period, Quarter, Register, Tolerances, parse_period
+from ..domain.periods import MONTH_NAMES, PeriodError
+from ..errors import ConfigError
+from ..workspace import Workspace
+
+__all__ = ["IntakeContext", "load_context", "period_of"]
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    council: str
+    register: Register
+    quarter: Quarter  # the collection under way: a return for another quarter is refused
+    secret: bytes
+    tolerances: Tolerances = field(default_factory=Tolerances)
+    known: Mapping[tuple[str, str], Figure] = field(default_factory=dict)  # (indicator, period slug)
+
+    def values(self, indicator: str) -> dict[str, Decimal]:
+        """An indicator's known usable figures by period slug, for the history checks."""
+        return {slug: f.usable for (ident, slug), f in self.known.items()
+                if ident == indicator and f.usable is not None}
+
+
+def load_context(workspace: Workspace, period: str | None = None) -> IntakeContext:
+    """The context of the workspace for the quarter named (default: kpixl.toml's [cycle] period).
+    A register with errors stops here: returns cannot be judged against it."""
+    from ..overview import load_figures
+    from ..problems import Report
+    from ..register import load_register
+
+    quarter = workspace.period_or_default(period)
+    loaded = load_register(workspace.register_path)
+    if not loaded.report.valid:
+        raise ConfigError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} "
+                          "error(s): run 'kpixl register check' and correct them before checking returns.")
+    known = load_figures(workspace, loaded.register, Report())
+    return IntakeContext(workspace.config.council, loaded.register, quarter, workspace.secret,
+                         workspace.config.tolerances, known)
+
+
+_MONTHS = {name.casefold(): number for number, name in enumerate(MONTH_NAMES, start=1)}
+
+
+def period_of(text: str) -> Period | None:
+    """A period as the workbook prints it ("2023/24 Q2", "September 2023") or as a slug; None if neither."""
+    text = " ".join(text.split())
+    try:
+        return parse_period(text)
+    except PeriodError:
+        pass
+    parts = text.split(" ")
+    if len(parts) == 2 and parts[0].casefold() in _MONTHS and parts[1].isdigit() and len(parts[1]) == 4:
+        return Month(int(parts[1]), _MONTHS[parts[0].casefold()])
+    return None

@@ -1,0 +1,67 @@
+"""Typing figures into a generated collection workbook as a service lead would: the tests' returns and the
+`kpixl demo` command's are made this way, from the workbooks kpixl really writes.
+
+A lead types 68% into a percentage cell, which Excel keeps as 0.68 in a cell formatted as a percentage:
+so does fill_return. A count is typed as a whole number. A figure with a reason (a provisional one) gets
+both; no figure with a reason gets the reason alone. Text is written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..domain import Figure, FigureStatus
+from ..layout import RETURN_COLUMNS, RETURN_SHEET
+
+__all__ = ["fill_return"]
+
+_HEADERS = {c.header: c.key for c in RETURN_COLUMNS}
+
+
+def _put_text(cell: object, text: str) -> None:
+    """Text as a lead typed it: kept as a string even when it starts with '=' (never a formula)."""
+    cell.value = text if text else None  # type: ignore[attr-defined]
+    if text:
+        cell.data_type = "s"  # type: ignore[attr-defined]
+
+
+def _number(value: object) -> int | float:
+    from decimal import Decimal
+
+    assert isinstance(value, Decimal)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def fill_return(path: Path, figures: Iterable[Figure], out: Path | None = None) -> Path:
+    """Write each figure into its row (found by indicator number and period) of the workbook at path; save
+    to out (default: over path). ValueError names any figure whose row the workbook does not have."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl notes the validation extensions it rewrites
+        book = load_workbook(path)
+    sheet = book[RETURN_SHEET]
+    columns = {_HEADERS[c.value]: c.column for c in sheet[1] if c.value in _HEADERS}
+    rows = {(str(sheet.cell(r, columns["indicator"]).value), str(sheet.cell(r, columns["period"]).value)): r
+            for r in range(2, sheet.max_row + 1)}
+    missing = []
+    for figure in figures:
+        row = rows.get((figure.indicator, str(figure.period)))
+        if row is None:
+            missing.append(f"{figure.indicator} {figure.period}")
+            continue
+        if figure.value is not None:
+            sheet.cell(row, columns["current"]).value = _number(figure.value)
+        if figure.status is not FigureStatus.VALIDATED:
+            _put_text(sheet.cell(row, columns["reason"]), figure.reason)
+        _put_text(sheet.cell(row, columns["commentary"]), figure.commentary)
+        _put_text(sheet.cell(row, columns["actions"]), figure.actions)
+    if missing:
+        raise ValueError(f"{path.name} has no row for: {', '.join(missing)}")
+    target = out or path
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book.save(target)
+    return target

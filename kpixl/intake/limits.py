@@ -1,0 +1,69 @@
+"""Every limit the returns reader puts on a file it did not make, in one place.
+
+Returns arrive by email from dozens of people: each one is untrusted. A real return is a ~30 KB .xlsx with
+about 20 zip parts and a few dozen rows, so every limit here is far above anything a real return reaches
+and far below what would exhaust an officer's machine. When a file hits one, the problem names the limit
+(FILE_TOO_LARGE), so nobody is left guessing. Tests and the hostile-input corpus (issue 7) import these
+names rather than repeating the numbers.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+
+from ..layout import MAX_ROWS as LAYOUT_MAX_ROWS
+
+__all__ = [
+    "FEEDBACK_MAX_UNCOMPRESSED",
+    "HEADER_SEARCH_ROWS",
+    "MAX_COLUMNS",
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "MAX_META_ROWS",
+    "MAX_PARTS",
+    "MAX_PART_BYTES",
+    "MAX_RATIO",
+    "MAX_ROWS",
+    "MAX_SHOWN",
+    "MAX_UNCOMPRESSED_BYTES",
+    "RATIO_FLOOR",
+    "zip_limit_hit",
+]
+
+MAX_FILE_BYTES = 10 * 2**20  # the file as received
+MAX_PARTS = 500  # zip members
+MAX_PART_BYTES = 25 * 2**20  # one member once inflated (a sheet, the shared strings)
+MAX_UNCOMPRESSED_BYTES = 40 * 2**20  # all members once inflated: what openpyxl may hold in memory at once
+MAX_RATIO = 100  # inflated / compressed, for members bigger than RATIO_FLOOR: a zip bomb's signature
+RATIO_FLOOR = 2**20  # small XML parts compress 50x and more legitimately; only big ones can be bombs
+MAX_ROWS = LAYOUT_MAX_ROWS  # data rows read from the Return sheet (a dimension of a million rows is damage)
+MAX_COLUMNS = 60  # columns read; the Return sheet has 18
+MAX_META_ROWS = MAX_ROWS + 50  # the hidden metadata sheet: a row per return row, plus its head
+HEADER_SEARCH_ROWS = 10  # a lead may insert a title above the header row; look this far for it
+MAX_SHOWN = 60  # characters of a lead's text quoted back in a message
+MAX_FILES = 5000  # files taken from the folders named on one command line
+FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it for feedback
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.0f} MB"
+
+
+def zip_limit_hit(infos: Sequence[zipfile.ZipInfo]) -> str:
+    """Which limit a zip's directory breaks, in words; "" when none. Sizes are the declared ones: zipfile
+    never inflates a member beyond its declared size, so checking them bounds what openpyxl can read."""
+    if len(infos) > MAX_PARTS:
+        return f"it has {len(infos):,} parts inside; a workbook has a few dozen (limit {MAX_PARTS:,})"
+    total = 0
+    for info in infos:
+        if info.file_size > MAX_PART_BYTES:
+            return (f"its part {info.filename[:60]} inflates to {_mb(info.file_size)} "
+                    f"(limit {_mb(MAX_PART_BYTES)})")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            return f"its part {info.filename[:60]} inflates {ratio:,} times (limit {MAX_RATIO}): a zip bomb"
+        total += info.file_size
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return f"its contents inflate to {_mb(total)} (limit {_mb(MAX_UNCOMPRESSED_BYTES)})"
+    return ""

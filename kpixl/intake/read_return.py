@@ -1,0 +1,215 @@
+"""Reading a returned workbook's cells: the Return sheet's rows by header, the hidden metadata's pairs and the
+feedback sheet's responses. No judgement here (checks.py and assess.py judge); only what the cells say.
+
+The file is untrusted. By the time it gets here sniff() has checked its zip directory against limits.py;
+openpyxl parses its XML with defusedxml (installed with kpixl), in read-only mode (streamed, bounded by
+MAX_ROWS and MAX_COLUMNS whatever the sheet's declared dimension), without external links, and with
+data_only=False so that a formula typed where a figure goes is seen as a formula and refused, never
+evaluated and never taken from its cached value.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..layout import META_SHEET, RETURN_COLUMNS, RETURN_SHEET
+from ..problems import Problem
+from .limits import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_META_ROWS, MAX_ROWS
+from .messages import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER, Where, problem
+
+__all__ = ["REQUIRED_KEYS", "Cell", "ReturnBook", "SheetRow", "cell_text", "normal", "read_book"]
+
+# Without these the rows cannot be matched or the return judged; the others (context, revision) may go.
+REQUIRED_KEYS = ("indicator", "period", "current", "reason", "commentary", "actions")
+_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Cell:
+    ref: str  # A1
+    value: Any  # as openpyxl reads it: str, int, float, bool, datetime, None; a formula's text
+    formula: bool = False
+    number_format: str = "General"
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    row: int
+    cells: dict[str, Cell]  # by layout key, for the columns found
+
+    def get(self, key: str) -> Cell | None:
+        return self.cells.get(key)
+
+    def text(self, key: str) -> str:
+        cell = self.cells.get(key)
+        return cell_text(cell.value) if cell and not cell.formula else ""
+
+    @property
+    def indicator(self) -> str:
+        return self.text("indicator").strip()
+
+
+@dataclass
+class ReturnBook:
+    sheet: str
+    header_row: int
+    columns: dict[str, int]  # layout key -> 1-based column
+    rows: list[SheetRow]
+    meta_pairs: dict[str, str] | None  # None: no metadata sheet
+    responses: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (code, indicator, cell)
+    too_many_rows: bool = False
+
+
+def normal(text: object) -> str:
+    return " ".join(text.split()).casefold() if isinstance(text, str) else ""
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person typed: 36 rather than 36.0, a date as 2023-09-30."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ") if value.time() != time(0) else value.date().isoformat()
+    if isinstance(value, (date, time, timedelta, Decimal, int, float)):
+        return str(value)
+    return str(value)
+
+
+def _cell(c: Any, ref: str) -> Cell:
+    formula = getattr(c, "data_type", "") == "f"
+    value = getattr(c, "value", None)
+    if formula and not isinstance(value, str):  # an array or data-table formula object
+        value = str(getattr(value, "text", value))
+    try:
+        fmt = getattr(c, "number_format", "General") or "General"
+    except (IndexError, AttributeError, KeyError):  # a style index pointing nowhere: damage, not a format
+        fmt = "General"
+    return Cell(ref, value, formula, str(fmt))
+
+
+def _find_header(ws: Any) -> tuple[int, dict[str, int]]:
+    """The header row (the first with the Indicator and Current figure headings) and each column found."""
+    wanted = {normal(c.header): c.key for c in RETURN_COLUMNS}
+    for number, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS,
+                                              values_only=True), start=1):
+        found: dict[str, int] = {}
+        for index, value in enumerate(row, start=1):
+            key = wanted.get(normal(value))
+            if key and key not in found:
+                found[key] = index
+        if "indicator" in found and "current" in found:
+            return number, found
+    return 0, {}
+
+
+def _rows(ws: Any, header: int, columns: dict[str, int]) -> Iterator[SheetRow]:
+    """Each non-blank data row, up to MAX_ROWS + 1 rows below the header (the caller tells when a sheet
+    goes on past MAX_ROWS). Read-only sheets yield every row, empty ones included, so counting is exact."""
+    from openpyxl.utils import get_column_letter
+
+    letters = {key: get_column_letter(col) for key, col in columns.items()}
+    width = max(columns.values())
+    for number, row in enumerate(ws.iter_rows(min_row=header + 1, max_row=header + MAX_ROWS + 1,
+                                              max_col=width), start=header + 1):
+        cells = {key: _cell(row[col - 1], f"{letters[key]}{number}") for key, col in columns.items()
+                 if col - 1 < len(row)}
+        if not all(c.blank for c in cells.values()):
+            yield SheetRow(number, cells)
+
+
+def _return_sheet(book: Any) -> Any | None:
+    titles = {normal(t): t for t in book.sheetnames}
+    if normal(RETURN_SHEET) in titles:
+        return book[titles[normal(RETURN_SHEET)]]
+    for title in book.sheetnames:  # renamed: the sheet with kpixl's headings is the return
+        if title not in (META_SHEET, FEEDBACK_SHEET) and _find_header(book[title])[0]:
+            return book[title]
+    return None
+
+
+def _meta_pairs(book: Any) -> dict[str, str] | None:
+    if META_SHEET not in book.sheetnames:
+        return None
+    pairs: dict[str, str] = {}
+    for row in book[META_SHEET].iter_rows(min_row=1, max_row=MAX_META_ROWS, max_col=2, values_only=True):
+        key, value = (tuple(row) + (None, None))[:2]
+        if key is not None:
+            pairs[cell_text(key).strip()] = cell_text(value).strip()
+    return pairs
+
+
+def _responses(book: Any) -> dict[tuple[str, str, str], str]:
+    """The lead's answers to queries, from a feedback workbook sent back: (code, indicator, cell) -> text."""
+    if FEEDBACK_SHEET not in book.sheetnames:
+        return {}
+    rows = book[FEEDBACK_SHEET].iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=len(FEEDBACK_HEADERS) + 5,
+                                          values_only=True)
+    header = [normal(v) for v in next(rows, ())]
+    try:
+        code, indicator, cell, response = (header.index(normal(h)) for h in
+                                           ("Code", "Indicator", "Cell", RESPONSE_HEADER))
+    except ValueError:
+        return {}
+    found: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        row = tuple(row) + (None,) * len(header)
+        text = cell_text(row[response]).strip() if isinstance(row[response], (str, int, float)) else ""
+        if text:
+            found[(cell_text(row[code]).strip(), cell_text(row[indicator]).strip(),
+                   cell_text(row[cell]).strip())] = text
+    return found
+
+
+def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]:
+    """The workbook's cells, or the problems that stop it being read at all. Never raises on content."""
+    from openpyxl import load_workbook
+
+    where = Where(file)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it drops (extensions, slicers) and bad dates: none hold a figure.
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+            try:
+                return _read(book, where)
+            finally:
+                book.close()
+    except Exception as exc:  # noqa: BLE001 - damage fails anywhere in zipfile, the XML parser or openpyxl
+        detail = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
+        return None, [problem("FILE_CORRUPT", where, detail=detail)]
+
+
+def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
+    ws = _return_sheet(book)
+    if ws is None:
+        return None, [problem("SHEET_MISSING", where, sheet=RETURN_SHEET)]
+    ws.reset_dimensions()  # the file's own size record may be wrong, or hostile (A1:XFD1048576)
+    header, columns = _find_header(ws)
+    if not header:
+        return None, [problem("SHEET_MISSING", where, sheet=RETURN_SHEET)]
+    missing = [k for k in REQUIRED_KEYS if k not in columns]
+    if missing:
+        at = Where(where.file, ws.title)
+        return None, [problem("COLUMN_MISSING", at, sheet=ws.title, header=_HEADERS[k]) for k in missing]
+    rows: list[SheetRow] = []
+    too_many = False
+    for row in _rows(ws, header, columns):
+        if row.row > header + MAX_ROWS:
+            too_many = True
+            break
+        rows.append(row)
+    return ReturnBook(ws.title, header, columns, rows, _meta_pairs(book), _responses(book), too_many), []

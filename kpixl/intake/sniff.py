@@ -1,0 +1,145 @@
+"""What a file is, by its bytes, never by its name: a lead renames files, and Excel saves .xls, .xlsm or a
+password-protected workbook under any name. Each kind gets its own answer ("save it as .xlsx").
+
+    .xlsx   a zip with xl/workbook.xml and no macros
+    .xlsm   the same with xl/vbaProject.bin or a macro-enabled content type
+    .ods    a zip whose first member "mimetype" says application/vnd.oasis.opendocument.spreadsheet
+    .xls    an OLE2 compound file (D0 CF 11 E0 ...) with a "Workbook" or "Book" stream
+    encrypted .xlsx   also an OLE2 compound file: Excel wraps the encrypted package in one, beside an
+            "EncryptionInfo" stream
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from dataclasses import dataclass
+from enum import Enum
+
+from .limits import MAX_FILE_BYTES, zip_limit_hit
+
+__all__ = ["Kind", "Sniffed", "sniff"]
+
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_DIR_ENTRY = 128  # bytes per OLE2 directory entry; entries start on 128-byte boundaries
+_CONTENT_TYPES_MAX = 2**20
+
+
+class Kind(str, Enum):
+    XLSX = "xlsx"
+    XLSM = "xlsm"
+    XLS = "xls"
+    ENCRYPTED = "encrypted"
+    ODS = "ods"
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    CORRUPT = "corrupt"
+    OTHER = "other"  # a PDF, an image, a Word document...: `what` says which
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: Kind
+    ext: str  # the extension the archive gives the original bytes
+    what: str = ""  # for OTHER: "a PDF document"; for CORRUPT and TOO_LARGE: what is wrong
+
+
+def _ole2_has_stream(data: bytes, name: str) -> bool:
+    """Whether an OLE2 file's directory holds a stream of this name. Directory entries sit at 128-byte
+    boundaries and start with the UTF-16LE name and its length in bytes (with the terminator) at offset 64:
+    matching both is exact enough without walking the sector chains."""
+    encoded = name.encode("utf-16-le") + b"\x00\x00"
+    start = data.find(encoded)
+    while start != -1:
+        if start % _DIR_ENTRY == 0 and data[start + 64:start + 66] == struct.pack("<H", len(encoded)):
+            return True
+        start = data.find(encoded, start + 1)
+    return False
+
+
+def _sniff_ole2(data: bytes) -> Sniffed:
+    if _ole2_has_stream(data, "EncryptionInfo") or _ole2_has_stream(data, "EncryptedPackage"):
+        return Sniffed(Kind.ENCRYPTED, "bin")
+    if _ole2_has_stream(data, "Workbook") or _ole2_has_stream(data, "Book"):
+        return Sniffed(Kind.XLS, "xls")
+    return Sniffed(Kind.OTHER, "bin", "an old-style Office document (Word or PowerPoint 97-2003)")
+
+
+def _sniff_zip(data: bytes) -> Sniffed:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            hit = zip_limit_hit(infos)
+            if hit:
+                return Sniffed(Kind.TOO_LARGE, "zip", hit)
+            names = {i.filename for i in infos}
+            if "mimetype" in names:
+                return _sniff_odf(zf.read("mimetype")[:200])
+            types = b""
+            part = "[Content_Types].xml"
+            if part in names and zf.getinfo(part).file_size < _CONTENT_TYPES_MAX:
+                types = zf.read(part)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            NotImplementedError) as exc:
+        return Sniffed(Kind.CORRUPT, "zip", f"its zip structure is broken: {str(exc)[:80]}")
+    return _sniff_ooxml(names, types)
+
+
+def _sniff_odf(mimetype: bytes) -> Sniffed:
+    if mimetype.strip().startswith(ODS_MIME):
+        return Sniffed(Kind.ODS, "ods")
+    kind = mimetype.decode("ascii", "replace").rsplit(".", 1)[-1][:30] or "unknown"
+    return Sniffed(Kind.OTHER, "zip", f"an OpenDocument file ({kind}), not a spreadsheet")
+
+
+def _sniff_ooxml(names: set[str], types: bytes) -> Sniffed:
+    if "xl/workbook.xml" in names or b"spreadsheetml.sheet.main" in types or b"macroEnabled.main" in types:
+        if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
+            return Sniffed(Kind.XLSM, "xlsm")
+        return Sniffed(Kind.XLSX, "xlsx")
+    if any(n.startswith("word/") for n in names):
+        return Sniffed(Kind.OTHER, "docx", "a Word document")
+    if any(n.startswith("ppt/") for n in names):
+        return Sniffed(Kind.OTHER, "pptx", "a PowerPoint presentation")
+    return Sniffed(Kind.OTHER, "zip", "a zip archive")
+
+
+_MAGIC = (
+    (b"%PDF", "pdf", "a PDF document"),
+    (b"\x89PNG", "png", "an image (PNG)"),
+    (b"\xff\xd8\xff", "jpg", "an image (JPEG)"),
+    (b"GIF8", "gif", "an image (GIF)"),
+    (b"{\\rtf", "rtf", "an RTF document"),
+)
+
+
+def _sniff_text(data: bytes) -> Sniffed:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return Sniffed(Kind.OTHER, "html", "a web page (HTML)")
+    if head.startswith(b"<?xml"):
+        return Sniffed(Kind.OTHER, "xml", "an XML file (perhaps an Excel 2003 XML spreadsheet)")
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return Sniffed(Kind.OTHER, "bin", "a file of unknown type")
+    return Sniffed(Kind.OTHER, "txt", "a text or CSV file")
+
+
+def sniff(data: bytes) -> Sniffed:
+    """The kind of file these bytes are."""
+    if not data:
+        return Sniffed(Kind.EMPTY, "bin")
+    if len(data) > MAX_FILE_BYTES:
+        return Sniffed(Kind.TOO_LARGE, "bin", f"it is {len(data) / 2**20:.1f} MB "
+                                              f"(limit {MAX_FILE_BYTES / 2**20:.0f} MB)")
+    if data.startswith(OLE2_MAGIC):
+        return _sniff_ole2(data)
+    if data.startswith(b"PK"):
+        return _sniff_zip(data)
+    for magic, ext, what in _MAGIC:
+        if data.startswith(magic):
+            return Sniffed(Kind.OTHER, ext, what)
+    return _sniff_text(data)

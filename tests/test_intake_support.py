@@ -1,0 +1,97 @@
+"""Helpers shared by the returns-reading tests (no tests here): the example workspace with its generated
+workbooks filled in with the seed's Q2 figures as a lead would, and damage done to copies of them."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kpixl.domain import Figure, Quarter, Register
+from kpixl.intake.assess import assess_bytes
+from kpixl.intake.context import IntakeContext, load_context
+from kpixl.intake.figures_csv import read_figures_csv
+from kpixl.intake.fill import fill_return
+from kpixl.intake.result import ReturnResult
+from kpixl.register import load_register
+from kpixl.workbook import write_workbooks
+from kpixl.workspace import Workspace, bundled_path, init_workspace
+
+GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
+Q2 = Quarter(2023, 2)
+SEED_FIGURES = bundled_path("examples") / "cambridgeshire-csmi" / "figures.csv"
+CURRENT = ("2023-24-Q2", "2023-09")  # the seed's Q2 figures: the quarter's, and 221's September
+KEYS = ("code", "cell", "indicator")
+
+
+@dataclass(frozen=True)
+class Filled:
+    """An example workspace whose Q2 workbooks were generated and filled in with the seed's figures."""
+
+    ws: Workspace
+    ctx: IntakeContext
+    blank: dict[str, Path]  # service id -> the workbook as generated
+    filled: dict[str, Path]  # service id -> the same, filled in
+
+    def copy(self, service: str, folder: Path, name: str | None = None, blank: bool = False) -> Path:
+        source = (self.blank if blank else self.filled)[service]
+        target = folder / (name or source.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target
+
+
+def seed_figures(register: Register) -> list[Figure]:
+    figures, problems = read_figures_csv(SEED_FIGURES, register)
+    assert problems == []
+    return [f for f in figures if f.period.slug in CURRENT]
+
+
+def make_filled(folder: Path) -> Filled:
+    ws = init_workspace(folder / "ws", "cambridgeshire", include_current=False)
+    register = load_register(ws.register_path).register
+    written = write_workbooks(ws, Q2, generated=GENERATED)
+    figures = seed_figures(register)
+    blank, filled = {}, {}
+    (folder / "filled").mkdir()
+    for w in written:
+        blank[w.service] = w.path
+        mine = [f for f in figures if register.indicator(f.indicator).service == w.service]  # type: ignore[union-attr]
+        filled[w.service] = fill_return(w.path, mine, folder / "filled" / w.path.name)
+    return Filled(ws, load_context(ws), blank, filled)
+
+
+def assess(ctx: IntakeContext, path: Path) -> ReturnResult:
+    return assess_bytes(ctx, path, path.read_bytes())
+
+
+def codes(result: ReturnResult, keys: tuple[str, ...] = KEYS) -> list[tuple[Any, ...]]:
+    return result.report.flatten(keys)
+
+
+def edit(path: Path, change: Callable[[Any], None], sheet: str = "Return") -> Path:
+    """Open the workbook with openpyxl, let change() edit a sheet (or the book when sheet is ""), save."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = load_workbook(path)
+        change(book[sheet] if sheet else book)
+        book.save(path)
+    return path
+
+
+def set_cells(path: Path, values: dict[str, Any], sheet: str = "Return") -> Path:
+    def change(ws: Any) -> None:
+        for ref, value in values.items():
+            ws[ref].value = value
+
+    return edit(path, change, sheet)
+
+
+def figures_by_key(result: ReturnResult) -> dict[tuple[str, str], Figure]:
+    return {(r.figure.indicator, r.figure.period.slug): r.figure for r in result.figures}
