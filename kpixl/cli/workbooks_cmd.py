@@ -46,7 +46,7 @@ def workbooks(
     folder = written[0].path.parent if written else (out or ws.path("workbooks") / quarter.slug)
     typer.echo(f"Wrote {len(written)} workbooks for {quarter} in {folder}:")
     for w in written:
-        typer.echo(f"  {w.path.name}  ({w.service_name}, {w.rows} rows)")
+        typer.echo(f"  {w.path.name}  ({w.service_name}, {w.rows} row{'' if w.rows == 1 else 's'})")
     if written:
         typer.echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
     raise typer.Exit(report.exit_code)
