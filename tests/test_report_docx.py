@@ -277,3 +277,17 @@ def test_prefixes_are_bound_when_the_reference_root_lacks_them():
     head = '<?xml version="1.0"?>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
     spliced = _declare(head, root) + "<w:body><w:p/></w:body></w:document>"
     assert etree.fromstring(spliced.split("\n", 1)[1]).nsmap["r"].endswith("/relationships")
+
+
+def test_language_is_en_gb_whatever_the_reference_says(tmp_path):
+    reference = tmp_path / "us.docx"
+    with zipfile.ZipFile(REFERENCE) as src, zipfile.ZipFile(reference, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/styles.xml":
+                data = re.sub(rb"<w:docDefaults>.*?</w:docDefaults>", b"", data)
+            out.writestr(info, data)
+    register, figures, quarter = synthetic_committee(1, 2)
+    model = build_model(register, register.committees[0], quarter, figures, council="C", team="T", produced_on=DAY)
+    styles = Docx(render(model, reference, tmp_path / "x.docx")).part("word/styles.xml")
+    assert styles.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val", namespaces=NS) == ["en-GB"]

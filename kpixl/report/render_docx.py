@@ -22,6 +22,7 @@ from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.opc.pkgwriter import PackageWriter
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -152,6 +153,22 @@ def _properties(document: docx.document.Document, model: ReportModel) -> None:
     props.revision = 1
 
 
+def _child(parent: etree._Element, tag: str, first: bool = False) -> etree._Element:
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        parent.insert(0 if first else len(parent), found)
+    return found
+
+
+def _language(document: docx.document.Document, language: str) -> None:
+    """The text's language in the styles' defaults, whatever the council's reference says: screen readers
+    and spell checkers read it there."""
+    defaults = _child(document.styles.element, "w:docDefaults", first=True)
+    run_props = _child(_child(defaults, "w:rPrDefault", first=True), "w:rPr")
+    _child(run_props, "w:lang").set(qn("w:val"), language)
+
+
 class _ZipWriter:
     """python-docx's package writer interface, with a fixed timestamp on every entry (python-docx stamps the
     current time, so the same report would differ byte for byte) and fast compression (level 1: a large
@@ -203,6 +220,7 @@ def render(model: ReportModel, reference: Path, out: Path) -> Path:
     main = _document_xml(document, report_blocks(model, package))
     _fill_placeholders(document, model)
     _properties(document, model)
+    _language(document, model.language)
     day = model.produced_on
     _save(document, main, out, (max(day.year, 1980), day.month, day.day, 0, 0, 0))
     return out
