@@ -75,9 +75,13 @@ def _parse_config(data: dict[str, Any]) -> Config:
     try:
         period = parse_period(str(cycle["period"])) if cycle.get("period") else None
         deadline = date.fromisoformat(str(cycle["deadline"])) if cycle.get("deadline") else None
-        produced_on = date.fromisoformat(str(report["produced_on"])) if report.get("produced_on") else None
     except (PeriodError, ValueError) as exc:
         raise ConfigError(f"{CONFIG_NAME} [cycle]: {exc}") from None
+    try:
+        produced_on = date.fromisoformat(str(report["produced_on"])) if report.get("produced_on") else None
+    except ValueError:
+        raise ConfigError(f"{CONFIG_NAME} [report] produced_on = {report['produced_on']!r} is not a date: "
+                          "write it as \"2023-12-12\"") from None
     if period is not None and not isinstance(period, Quarter):
         raise ConfigError(f"{CONFIG_NAME} [cycle] period must be a quarter such as 2023-24-Q2")
     try:

@@ -44,3 +44,11 @@ def test_pdf_without_libreoffice_fails_with_the_fix(example_ws, monkeypatch):
     assert result.exit_code == 1
     assert "apt-get install libreoffice-writer" in result.output
     assert (example_ws.root / "reports" / "csmi_2023-24-Q2.docx").is_file()  # the Word report is still there
+
+
+def test_a_bad_produced_on_in_kpixl_toml_names_its_section(example_ws):
+    config = example_ws.root / "kpixl.toml"
+    config.write_text(config.read_text().replace('produced_on = "2023-12-12"', 'produced_on = "12/12/2023"'))
+    result = run(example_ws)
+    assert result.exit_code == 2
+    assert "[report] produced_on = '12/12/2023' is not a date" in result.output
