@@ -1,0 +1,146 @@
+"""validate and collect: the library behind `kpixl validate` and `kpixl collect` (the CLI only prints).
+
+    validate_paths(workspace, paths)  check every return; store nothing
+    collect_paths(workspace, paths)   check, archive the original bytes, and record each return
+
+collect never loses anything: every file that can be read, accepted or refused, is archived under its
+content hash (workspace/archive/<sha256>.<ext>, written to a temporary file then renamed, so a crash leaves
+either no file or the whole file) and then recorded with its problems in one store transaction; accepted
+figures are stored with it. The same file again changes nothing. Archive first, record second: a crash
+between the two leaves an archived file the store does not know yet, and rerunning records it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..domain.returns import Submission
+from ..errors import KpixlError
+from ..workspace import Workspace
+from .assess import assess_bytes
+from .context import IntakeContext, load_context
+from .limits import MAX_FILE_BYTES, MAX_FILES
+from .messages import Where, problem
+from .result import ReturnResult
+
+__all__ = ["ARCHIVE", "PathError", "Progress", "collect_paths", "expand_paths", "validate_paths"]
+
+ARCHIVE = "archive"
+Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
+_SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
+_SKIPPED_NAMES = ("manifest.json", "Thumbs.db", "desktop.ini")  # kpixl's own list of workbooks; OS litter
+
+
+class PathError(KpixlError):
+    """A path on the command line that is not there, or a folder with no files: a usage error."""
+
+    exit_code = 2
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and the files in the folders named (recursively, sorted, skipping hidden files,
+    Excel's lock files, and kpixl's workbook manifest). Every other file is checked by its bytes, so a PDF
+    sent instead of a workbook is reported, not skipped. PathError for a path that does not exist or a
+    folder without files."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _wanted(p.relative_to(path)))
+            if not found:
+                raise PathError(f"The folder {path} holds no files to check.")
+            files.extend(found)
+        else:
+            raise PathError(f"There is no file or folder {path}.")
+        if len(files) > MAX_FILES:
+            raise PathError(f"More than {MAX_FILES:,} files named: name the folder of one quarter's returns.")
+    return list(dict.fromkeys(files))
+
+
+def _wanted(relative: Path) -> bool:
+    name = relative.name
+    hidden = any(part.startswith(".") for part in relative.parts[:-1])
+    return not (hidden or name.startswith(_SKIPPED_PREFIXES) or name in _SKIPPED_NAMES)
+
+
+def _read(path: Path) -> bytes | ReturnResult:
+    """The file's bytes, at most one byte past the size limit (enough to say it is too large)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        result = ReturnResult(path)
+        result.report.add(problem("FILE_UNREADABLE", Where(path.name), detail=exc.strerror or str(exc)))
+        return result
+
+
+def _check(ctx: IntakeContext, path: Path) -> tuple[ReturnResult, bytes | None]:
+    """The file's result, and its bytes when they are to be archived (not when unreadable or too large:
+    the file stays where it is, and kpixl keeps no partial copy)."""
+    data = _read(path)
+    if isinstance(data, ReturnResult):
+        return data, None
+    result = assess_bytes(ctx, path, data)
+    return (result, None) if len(data) > MAX_FILE_BYTES else (result, data)
+
+
+def validate_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
+                   progress: Progress | None = None) -> list[ReturnResult]:
+    """Check every file (folders expanded); nothing is stored or archived."""
+    files = expand_paths(paths)
+    ctx = load_context(workspace, period)
+    results = []
+    for path in files:
+        results.append(_check(ctx, path)[0])
+        if progress:
+            progress(len(results), len(files), results[-1])
+    return results
+
+
+def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> Path:
+    """Keep the original bytes under their hash; atomic, and a no-op when they are already kept."""
+    folder = workspace.path(ARCHIVE)
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{sha256}.{ext}"
+    if target.is_file() and target.stat().st_size == len(data):
+        return target
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{sha256[:16]}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
+                  progress: Progress | None = None) -> list[ReturnResult]:
+    """Check, archive and record every file; accepted returns' figures are stored. One transaction each."""
+    from ..store import open_store
+
+    files = expand_paths(paths)
+    ctx = load_context(workspace, period)
+    results = []
+    with open_store(workspace) as store:
+        for path in files:
+            result, data = _check(ctx, path)
+            if data is not None:
+                result.archived = archive_bytes(workspace, data, result.sha256, result.ext)
+                submission = Submission(result.sha256, result.file_name, datetime.now(UTC),
+                                        result.service, result.period, result.accepted)
+                figures = result.figures if result.accepted else []
+                recorded = store.record(submission, figures, list(result.report))
+                result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
+            results.append(result)
+            if progress:
+                progress(len(results), len(files), result)
+    return results

@@ -1,0 +1,148 @@
+"""Collecting returns: the example's Q2 returns, filled in as leads would, collect with no errors and store
+exactly the example's figures; every file is archived under its hash; nothing is lost, repeated or half
+written (docs/problems.md, "Collecting")."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_intake_support import CURRENT, Filled, make_filled, seed_figures, set_cells
+
+from kpixl.intake import collect as collect_module
+from kpixl.intake.collect import ARCHIVE, PathError, collect_paths, expand_paths, validate_paths
+from kpixl.register import load_register
+from kpixl.store import open_store
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Filled:
+    return make_filled(tmp_path)
+
+
+def _returns(filled: Filled, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in filled.filled.values():
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+def _store_state(filled: Filled) -> tuple[int, int]:
+    with open_store(filled.ws) as store:
+        return len(store.submissions()), len(store.figures())
+
+
+def test_the_seed_returns_collect_with_no_errors_and_store_the_examples_figures(filled: Filled,
+                                                                                 tmp_path: Path) -> None:
+    results = collect_paths(filled.ws, [_returns(filled, tmp_path / "in")])
+    assert [(r.service, r.accepted, r.count_errors) for r in results] == [
+        (s, True, 0) for s in sorted(filled.filled, key=lambda s: filled.filled[s].name)]
+    register = load_register(filled.ws.register_path).register
+    with open_store(filled.ws) as store:
+        stored = store.current_figures()
+        statuses = {r.service: r.accepted for r in store.latest_submission_by_service("2023-24-Q2").values()}
+    assert statuses == dict.fromkeys(filled.filled, True)
+    for expected in seed_figures(register):
+        got = stored[(expected.indicator, expected.period.slug)]
+        assert (got.value, got.status, got.reason, got.commentary, got.actions) == (
+            expected.value, expected.status, expected.reason, expected.commentary, expected.actions), expected.indicator
+    assert {k for k in stored if k[1] in CURRENT} == {(f.indicator, f.period.slug) for f in seed_figures(register)}
+
+
+def test_every_file_is_archived_under_its_hash_with_its_original_bytes(filled: Filled, tmp_path: Path) -> None:
+    results = collect_paths(filled.ws, [filled.filled["libraries"]])
+    archived = results[0].archived
+    assert archived == filled.ws.path(ARCHIVE) / f"{results[0].sha256}.xlsx"
+    assert archived.read_bytes() == filled.filled["libraries"].read_bytes()
+    assert [p.name for p in archived.parent.iterdir()] == [archived.name]  # no temporary file left behind
+
+
+def test_collecting_the_same_file_twice_changes_nothing(filled: Filled) -> None:
+    collect_paths(filled.ws, [filled.filled["libraries"]])
+    before = _store_state(filled)
+    again = collect_paths(filled.ws, [filled.filled["libraries"]])
+    assert _store_state(filled) == before and again[0].stored == "already recorded: nothing changed"
+
+
+def test_a_refused_return_is_archived_and_recorded_with_its_problems_but_no_figure(filled: Filled,
+                                                                                   tmp_path: Path) -> None:
+    bad = set_cells(filled.copy("libraries", tmp_path), {"J2": "n/a"})
+    before = _store_state(filled)
+    result = collect_paths(filled.ws, [bad])[0]
+    assert not result.accepted and result.archived is not None and result.archived.is_file()
+    with open_store(filled.ws) as store:
+        record = store.submissions()[-1]
+        assert (record.accepted, record.service, [p.code for p in record.problems]) == (
+            False, "libraries", ["FIGURE_NOT_NUMBER"])
+        assert len(store.figures()) == before[1]
+
+
+def test_not_a_workbook_is_kept_too(filled: Filled, tmp_path: Path) -> None:
+    pdf = tmp_path / "return.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    result = collect_paths(filled.ws, [pdf])[0]
+    assert result.archived is not None and result.archived.suffix == ".pdf"
+    with open_store(filled.ws) as store:
+        assert store.submissions()[-1].problems[0].code == "FILE_NOT_WORKBOOK"
+
+
+def test_a_resubmission_adds_a_version(filled: Filled, tmp_path: Path) -> None:
+    collect_paths(filled.ws, [filled.filled["libraries"]])
+    corrected = set_cells(filled.copy("libraries", tmp_path), {"J2": 96330})
+    collect_paths(filled.ws, [corrected])
+    with open_store(filled.ws) as store:
+        versions = [(s.version, s.figure.value) for s in store.history("36") if s.figure.period.slug == "2023-24-Q2"]
+    assert [(v, int(x)) for v, x in versions] == [(1, 96326), (2, 96330)]
+
+
+def test_a_failure_in_the_middle_of_recording_leaves_the_store_as_it_was(filled: Filled,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpixl.store import writing
+
+    before = _store_state(filled)
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(writing, "_new_versions", broken)  # after the submission row is inserted
+    with pytest.raises(RuntimeError):
+        collect_paths(filled.ws, [filled.filled["libraries"]])
+    monkeypatch.undo()
+    assert _store_state(filled) == before
+    collect_paths(filled.ws, [filled.filled["libraries"]])  # rerunning completes it
+    assert _store_state(filled)[0] == before[0] + 1
+
+
+def test_an_interrupted_archive_write_leaves_no_file(filled: Filled, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(src: str, dst: str) -> None:
+        raise OSError("interrupted")
+
+    monkeypatch.setattr(collect_module.os, "replace", broken)
+    with pytest.raises(OSError):
+        collect_paths(filled.ws, [filled.filled["libraries"]])
+    assert list(filled.ws.path(ARCHIVE).iterdir()) == []
+
+
+def test_validate_stores_and_archives_nothing(filled: Filled) -> None:
+    before = _store_state(filled)
+    results = validate_paths(filled.ws, [filled.filled["libraries"]])
+    assert results[0].accepted and results[0].archived is None
+    assert _store_state(filled) == before and not filled.ws.path(ARCHIVE).exists()
+
+
+def test_folders_are_searched_and_litter_skipped(tmp_path: Path) -> None:
+    (tmp_path / "q2" / "late").mkdir(parents=True)
+    for name in ("a.xlsx", "late/b.xlsx", "~$a.xlsx", ".DS_Store", "manifest.json", "notes.pdf"):
+        (tmp_path / "q2" / name).write_bytes(b"x")
+    assert [p.relative_to(tmp_path / "q2").as_posix() for p in expand_paths([tmp_path / "q2"])] == [
+        "a.xlsx", "late/b.xlsx", "notes.pdf"]
+
+
+def test_paths_that_are_not_there_are_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(PathError) as missing:
+        expand_paths([tmp_path / "nowhere.xlsx"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PathError):
+        expand_paths([tmp_path / "empty"])
+    assert missing.value.exit_code == 2
