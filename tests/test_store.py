@@ -35,9 +35,22 @@ def received(file_hash: str, indicator: str, value: str | None, period: str = Q2
     return ReceivedFigure(figure, Provenance(file_hash, f"{file_hash}.xlsx", "Return", cell), target="475,381")
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'kpixl.sqlite'}"
+# SQLite always; PostgreSQL too when KPIXL_TEST_POSTGRES_URL names an empty database to use (its tables are
+# dropped before each test), e.g. postgresql+psycopg://kpixl@/kpixl_test?host=/tmp/pgsock with psycopg installed.
+POSTGRES = os.environ.get("KPIXL_TEST_POSTGRES_URL", "")
+TABLES = ("problems", "figures", "submissions", "schema_version")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kpixl.sqlite'}"
+    engine = create_engine(POSTGRES)
+    with engine.begin() as conn:
+        for table in TABLES:
+            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+    return POSTGRES
 
 
 @pytest.fixture
@@ -50,8 +63,7 @@ def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table: the store's whole state, to compare before and after."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        tables = ("submissions", "problems", "figures", "schema_version")
-        state = {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in tables}
+        state = {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in TABLES}
     engine.dispose()
     return state
 
@@ -158,6 +170,8 @@ def test_opening_again_keeps_one_schema_version(url: str) -> None:
 
 
 def test_sqlite_runs_in_wal_mode(store: Store, url: str) -> None:
+    if not url.startswith("sqlite"):
+        pytest.skip("a SQLite setting")
     engine = create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

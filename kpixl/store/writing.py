@@ -15,11 +15,11 @@ from ..errors import StoreError
 from ..problems import Problem
 from .reading import figure_from_row
 from .records import FigureKey, RecordResult
-from .schema import figures, problems, submissions
+from .schema import figures, problems, schema_version, submissions
 
 __all__ = ["record", "value_text"]
 
-ATTEMPTS = 3  # a lost race for a version number (PostgreSQL) is retried; more losses mean something is wrong
+ATTEMPTS = 3  # a constraint that fails despite the write lock is retried; more failures mean something is wrong
 
 
 def value_text(value: Decimal | None) -> str | None:
@@ -36,13 +36,17 @@ def record(engine: Engine, submission: Submission, received: Sequence[ReceivedFi
                 return _record(conn, submission, received, found, now)
         except IntegrityError as exc:
             if attempt == ATTEMPTS - 1:
-                raise StoreError(f"{submission.file_name} could not be stored: {exc.orig}. Nothing was "
-                                 "changed; run the command again.") from None
+                why = str(exc.orig).strip().rstrip(".")
+                raise StoreError(f"{submission.file_name} could not be stored: {why}. Nothing was changed; "
+                                 "run the command again.") from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _record(conn: Connection, submission: Submission, received: Sequence[ReceivedFigure],
             found: Sequence[Problem], now: str) -> RecordResult:
+    # One writer at a time, as BEGIN IMMEDIATE gives on SQLite: on PostgreSQL the schema_version row is
+    # locked, so two collects cannot both read version 3 and both write version 4 (SQLite ignores FOR UPDATE).
+    conn.execute(select(schema_version.c.version).with_for_update())
     existing = conn.execute(select(submissions.c.id).where(
         submissions.c.file_hash == submission.file_hash, submissions.c.source == submission.source)).scalar()
     if existing is not None:
