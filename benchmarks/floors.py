@@ -375,8 +375,6 @@ def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
 # Reports: python-docx with native chart parts
 # -------------------------------------------------------------------------------------------------------------
 
-W_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
 RAG_FILLS = {"Red": ("C00000", "FFFFFF"), "Amber": ("FFC000", "000000"), "Green": ("00B050", "000000"),
              "Blue": ("0070C0", "FFFFFF")}
 
@@ -540,7 +538,7 @@ def _chart_workbook(chart: ChartPlan) -> bytes:
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
              f'spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>')
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # tiny parts: storing beats deflating
         for name, text in (*_XLSX_PARTS.items(), ("xl/worksheets/sheet1.xml", sheet)):
             archive.writestr(name, text)
     return buffer.getvalue()
@@ -551,9 +549,6 @@ def _render_report(plan: ReportPlan, reference: Path, out: Path) -> None:
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import qn
-
     document = docx.Document(str(reference))
     part, package = document.part, document.part.package
     ids = {s.name: s.style_id for s in document.styles}
@@ -632,17 +627,46 @@ def _render_report(plan: ReportPlan, reference: Path, out: Path) -> None:
             blocks.append(f'<w:p><w:pPr><w:pStyle w:val="{normal}"/></w:pPr><w:hyperlink r:id="{links[url]}">'
                           f'<w:r><w:rPr><w:rStyle w:val="{link_style}"/></w:rPr><w:t xml:space="preserve">'
                           f"{_t(label)}</w:t></w:r></w:hyperlink></w:p>")
-    body = document.element.body
-    section = body.find(qn("w:sectPr"))
-    for child in list(body):
-        body.remove(child)
-    body.extend(list(parse_xml(f"<w:body {W_NS}>{''.join(blocks)}</w:body>")))
-    if section is not None:
-        body.append(section)
+    _save_spliced(document, blocks, plan.properties, out)
+
+
+def _save_spliced(document: Any, blocks: list[str], properties: dict[str, str], out: Path) -> None:
+    """The body spliced into document.xml as text, the package zipped at level 1 (as kpixl does: the cheapest
+    known way to write a large body with python-docx)."""
+    from docx.opc.oxml import serialize_part_xml
+    from docx.opc.pkgwriter import PackageWriter
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    root = document.element
+    for child in list(root.body):
+        if child.tag != qn("w:sectPr"):
+            root.body.remove(child)
+    root.body.insert(0, etree.Comment("floor-body"))
+    head, tail = serialize_part_xml(root).decode("utf-8").split("<!--floor-body-->")
+    main = (head + "".join(blocks) + tail).encode("utf-8")
     props = document.core_properties
-    props.title, props.subject, props.author = plan.properties["title"], plan.properties["subject"], \
-        plan.properties["author"]
-    document.save(str(out))
+    props.title, props.subject, props.author = properties["title"], properties["subject"], properties["author"]
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+
+    class Writer:
+        def __init__(self, archive: zipfile.ZipFile) -> None:
+            self.archive = archive
+
+        def write(self, name: Any, blob: bytes) -> None:
+            self.archive.writestr(zipfile.ZipInfo(name.membername, date_time=(2023, 12, 12, 0, 0, 0)), blob)
+
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        writer = Writer(archive)
+        PackageWriter._write_content_types_stream(writer, parts)  # type: ignore[no-untyped-call]
+        PackageWriter._write_pkg_rels(writer, package.rels)  # type: ignore[no-untyped-call]
+        for part in parts:
+            writer.write(part.partname, main if part is document.part else part.blob)
+            if len(part.rels):
+                writer.write(part.partname.rels_uri, part.rels.xml)
 
 
 def floor_reports(plans: list[ReportPlan], reference: Path, out: Path) -> list[Path]:

@@ -6,17 +6,22 @@ A Timing keeps every run, so the JSON holds the spread as well as the median.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+SPAWN = Path(__file__).with_name("spawn.py")
 
 __all__ = ["ProcessRun", "Timing", "machine", "run_process", "time_once", "traced_peak"]
 
@@ -75,21 +80,22 @@ class ProcessRun:
 
 
 def run_process(args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> ProcessRun:
-    """Run a command to the end: wall time, and the peak resident memory of that process alone (wait4)."""
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"kpixl-bench-{os.getpid()}.log"
-    with open(log, "w+b") as out:
-        start = time.perf_counter()
-        process = subprocess.Popen(list(args), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        output = out.read().decode("utf-8", "replace")
-    log.unlink(missing_ok=True)
+    """Run a command to the end: its wall time and the peak resident memory of that process alone (measured
+    by spawn.py, a small process in between, so that this process's own size is not charged to it)."""
+    folder = Path(tempfile.mkdtemp(prefix="kpixl-spawn-"))
+    report, log = folder / "result.json", folder / "output.log"
+    try:
+        with open(log, "w+b") as out:
+            subprocess.run([sys.executable, str(SPAWN), str(report), *args], cwd=cwd, env=env, stdout=out,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False)
+            out.seek(0)
+            output = out.read().decode("utf-8", "replace")
+        data = json.loads(report.read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     # Linux reports ru_maxrss in kilobytes (macOS in bytes).
-    scale = 1 if sys.platform == "darwin" else 1024
-    return ProcessRun(seconds, usage.ru_maxrss * scale / 2**20, process.returncode, output)
+    kb = data["maxrss_kb"] / (1024 if sys.platform == "darwin" else 1)
+    return ProcessRun(data["seconds"], kb / 1024, data["returncode"], output)
 
 
 def machine() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -524,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     output: dict[str, Any] = {"format": "kpixl-benchmark", "version": 1,
                               "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                               "machine": machine(), "command": " ".join(sys.argv), "runs": args.runs,
-                              "cli_runs": args.cli_runs}
+                              "cli_runs": args.cli_runs, "load_average_before": os.getloadavg()}
     try:
         main_size = measure_size(base, args.runs, workdir / f"x{args.scale:g}", args.cli_runs, args.help_runs)
         main_size["targets"] = targets(main_size)
@@ -546,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.growth:
             print_growth(sizes)
             output["growth"] = growth_factors(sizes)
+        output["load_average_after"] = os.getloadavg()
+        log(f"Load average (1, 5, 15 min) before: {output['load_average_before']}, after: "
+            f"{output['load_average_after']}: other work on the machine slows every figure, not the ratios")
         output["sizes"] = {k: {kk: vv for kk, vv in v.items() if kk != "_results"} for k, v in sizes.items()}
         output["targets"] = main_size["targets"]
     finally:
