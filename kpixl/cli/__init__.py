@@ -11,6 +11,7 @@ import typer
 from . import indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
 from . import export_cmd, history_cmd, status_cmd
 from . import report_cmd
+from . import collect_cmd, validate_cmd
 
 app = typer.Typer(
     name="kpixl",
@@ -35,6 +36,8 @@ history_cmd.register(app)
 status_cmd.register(app)
 export_cmd.register(app)
 report_cmd.register(app)
+validate_cmd.register(app)
+collect_cmd.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,109 @@
+"""kpixl validate: check returned workbooks without storing anything; every problem, then a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+
+if TYPE_CHECKING:
+    from ..intake.result import ReturnResult
+
+PathsArgument = Annotated[list[Path], typer.Argument(
+    help="Returned workbooks, or folders of them (searched recursively).", show_default=False)]
+PeriodOption = Annotated[str | None, typer.Option(
+    "--period", help="The quarter being collected, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")]
+FeedbackOption = Annotated[Path | None, typer.Option(
+    "--feedback", help="Write, into this folder, a marked copy of each return with problems for its lead.",
+    file_okay=False)]
+
+
+@handle_errors
+def validate(
+    paths: PathsArgument,
+    period: PeriodOption = None,
+    feedback: FeedbackOption = None,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Check returns and list every problem in every file, then a summary. Nothing is stored.
+    Exit 0 when every return would be accepted, 1 when any is refused, 2 for a path that is not there.
+
+    Example: kpixl validate returns/2023-24-Q2 --feedback feedback/
+    """
+    from ..intake.collect import validate_paths
+
+    results = validate_paths(open_workspace(workspace), paths, period)
+    show_results(results, json, feedback, stored=False)
+
+
+def _feedback(results: list[ReturnResult], folder: Path | None) -> list[Path]:
+    if folder is None:
+        return []
+    from ..intake.feedback import write_feedbacks
+
+    return write_feedbacks(results, folder)
+
+
+def show_results(results: list[ReturnResult], json: bool, feedback: Path | None, stored: bool) -> None:
+    """Print every problem, then the summary (or the same records as JSON); exit 1 if any is refused."""
+    written = _feedback(results, feedback)
+    refused = sum(1 for r in results if not r.accepted)
+    if json:
+        print_json({"accepted": len(results) - refused, "refused": refused,
+                    "returns": [r.to_dict() for r in results], "feedback": [str(p) for p in written]})
+    else:
+        _problems(results)
+        _summary_table(results, stored)
+        typer.echo(_sentence(results, refused, stored))
+        for path in written:
+            typer.echo(f"Feedback for the lead: {path}")
+    raise typer.Exit(1 if refused else 0)
+
+
+def _problems(results: list[ReturnResult]) -> None:
+    """One table per file with problems, titled with the file, so each place reads short (Return!J7)."""
+    from dataclasses import replace
+
+    for r in results:
+        if r.report.problems:
+            print_problems([replace(p, file="") for p in r.report], title=f"{r.file_name}: problems")
+
+
+def _summary_table(results: list[ReturnResult], stored: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Returns")
+    columns = ["File", "Service", "Period", "Accepted?", "Errors", "Queries", "Warnings"]
+    for column in columns + (["Stored"] if stored else []):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        row: list[Any] = [r.file_name, r.service_name or r.service or "?", r.period or "?", _verdict(r),
+                          str(r.count_errors), _queries(r), str(r.count_warnings)]
+        table.add_row(*(row + ([r.stored] if stored else [])))
+    Console().print(table)
+
+
+def _verdict(r: ReturnResult) -> str:
+    return "[green]yes[/]" if r.accepted else "[red]no[/]"
+
+
+def _queries(r: ReturnResult) -> str:
+    total = r.count_queries
+    return f"{total} ({r.open_queries} open)" if total else "0"
+
+
+def _sentence(results: list[ReturnResult], refused: int, stored: bool) -> str:
+    done = "stored" if stored else "would be accepted"
+    text = f"{len(results) - refused} of {len(results)} return(s) {done}"
+    if refused:
+        text += f"; {refused} refused: correct the errors listed and send again"
+    return text + "."
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)

@@ -1,0 +1,191 @@
+"""Feedback workbooks (`--feedback DIR`): for each return with problems, a copy the lead can act on.
+
+The copy is the lead's own workbook with each problem cell filled (red: error, amber: query, blue:
+warning) and explained in a note (an Excel comment) that says what is wrong and what to do, plus a
+"Problems" sheet listing every problem with a "Your response" column. A lead fixes the cells, answers the
+queries in that column, and sends the file back: kpixl reads it as a return, and reads the responses as
+explanations (assess._explained). The hidden metadata sheet is kept, so the copy still verifies.
+
+A file kpixl could not open as a workbook (an .xls, a PDF) gets a workbook holding only the Problems sheet.
+Text is always written as text: a message quoting "=SUM(...)" a lead typed is never a formula here.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..problems import Problem, Severity
+from .limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
+from .messages import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
+from .read_return import normal
+from .result import ReturnResult
+
+__all__ = ["feedback_name", "write_feedback", "write_feedbacks"]
+
+FILLS = {Severity.ERROR: "FFC7CE", Severity.QUERY: "FFEB9C", Severity.WARNING: "DDEBF7"}
+_A1 = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
+_WIDTHS = (10, 22, 10, 8, 10, 70, 60, 40)
+
+
+def feedback_name(result: ReturnResult, taken: set[str]) -> str:
+    """A safe file name from the lead's: letters, digits, dot, dash and underscore only, unique in the run."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(result.file_name).stem).strip("._")[:80] or "return"
+    name = f"{stem}-feedback.xlsx"
+    if name.casefold() in taken:
+        name = f"{stem}-{result.sha256[:8] or len(taken)}-feedback.xlsx"
+    taken.add(name.casefold())
+    return name
+
+
+def _text(cell: Any, value: object) -> None:
+    cell.value = "" if value is None else str(value)
+    cell.data_type = "s"  # never a formula, whatever the text starts with
+
+
+def _markable(data: bytes) -> bool:
+    """Whether the lead's workbook can be reopened to mark it: a small, real .xlsx (openpyxl's full mode
+    holds every cell in memory, so the limit here is tighter than the reader's)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return sum(i.file_size for i in zf.infolist()) <= FEEDBACK_MAX_UNCOMPRESSED
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _mark(book: Any, problems: Iterable[Problem]) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[tuple[str, str], list[Problem]] = {}
+    for p in problems:
+        if p.sheet in book.sheetnames and _A1.match(p.cell):
+            by_cell.setdefault((p.sheet, p.cell), []).append(p)
+    for (sheet, ref), found in by_cell.items():
+        cell = book[sheet][ref]
+        worst = min(found, key=lambda p: list(Severity).index(p.severity)).severity
+        cell.fill = PatternFill("solid", start_color=FILLS[worst], end_color=FILLS[worst])
+        text = "\n\n".join(f"{p.severity.value.upper()} {p.code}: {p.message} {p.hint}".strip()
+                             for p in found)
+        comment = Comment(text[:30000], "kpixl")
+        comment.width, comment.height = 420, min(80 + 15 * len(text) // 50, 600)
+        cell.comment = comment
+
+
+def _old_responses(book: Any) -> dict[tuple[str, str, str], str]:
+    """Responses already written in a feedback sheet the lead sent back: carried into the new one."""
+    if FEEDBACK_SHEET not in book.sheetnames:
+        return {}
+    rows = list(book[FEEDBACK_SHEET].iter_rows(values_only=True, max_row=5000, max_col=len(FEEDBACK_HEADERS)))
+    if not rows:
+        return {}
+    header = [normal(v) for v in rows[0]]
+    try:
+        index = [header.index(normal(h)) for h in ("Code", "Indicator", "Cell", RESPONSE_HEADER)]
+    except ValueError:
+        return {}
+    found = {}
+    for row in rows[1:]:
+        code, indicator, cell, response = (row[i] if i < len(row) else None for i in index)
+        if response:
+            found[(str(code or ""), str(indicator or ""), str(cell or ""))] = str(response)
+    return found
+
+
+def _problems_sheet(book: Any, problems: list[Problem], responses: dict[tuple[str, str, str], str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    if FEEDBACK_SHEET in book.sheetnames:
+        del book[FEEDBACK_SHEET]
+    sheet = book.create_sheet(FEEDBACK_SHEET, 0)
+    for column, (header, width) in enumerate(zip(FEEDBACK_HEADERS, _WIDTHS), start=1):
+        _text(sheet.cell(1, column), header)
+        sheet.cell(1, column).font = Font(bold=True)
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
+    for row, p in enumerate(problems, start=2):
+        values = (p.severity.value, p.code, p.sheet, p.cell, p.indicator, p.message, p.hint,
+                  responses.get((p.code, p.indicator, p.cell), ""))
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row, column)
+            _text(cell, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        colour = FILLS[p.severity]
+        sheet.cell(row, 1).fill = PatternFill("solid", start_color=colour, end_color=colour)
+        if p.sheet in book.sheetnames and _A1.match(p.cell):
+            link = sheet.cell(row, 4)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{p.sheet}'!{p.cell}")
+            link.font = Font(color="0563C1", underline="single")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{sheet.cell(1, len(FEEDBACK_HEADERS)).column_letter}{len(problems) + 1}"
+    book.active = 0
+
+
+def _load(data: bytes) -> Any | None:
+    from openpyxl import load_workbook
+
+    if not _markable(data):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), keep_links=False)
+    except Exception:  # noqa: BLE001 - the reader already reported why this file cannot be read
+        return None
+
+
+def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken: set[str]) -> Path | None:
+    """Write the feedback workbook of one return into folder; None when the return has no problem."""
+    from openpyxl import Workbook
+
+    problems = list(result.report)
+    if not problems:
+        return None
+    book = _load(data) if data and result.ext == "xlsx" else None
+    if book is None:
+        book = Workbook()
+        del book[book.active.title]
+    else:
+        _mark(book, problems)
+    _problems_sheet(book, problems, _old_responses(book))
+    for sheet in book.worksheets:  # a lead's earlier selection of several sheets would hide the new one
+        sheet.sheet_view.tabSelected = sheet.title == FEEDBACK_SHEET
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / feedback_name(result, taken)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book.save(path)
+    return path
+
+
+def _same_bytes(result: ReturnResult) -> bytes | None:
+    """The file's bytes again, if it is still the file that was checked."""
+    import hashlib
+
+    try:
+        data = result.path.read_bytes() if result.path.stat().st_size <= MAX_FILE_BYTES else b""
+    except OSError:
+        return None
+    return data if data and hashlib.sha256(data).hexdigest() == result.sha256 else None
+
+
+def write_feedbacks(results: Iterable[ReturnResult], folder: Path) -> list[Path]:
+    """A feedback workbook for each return with problems, in folder; the paths written."""
+    from ..errors import OutputError
+
+    taken: set[str] = set()
+    written = []
+    for result in results:
+        try:
+            data = _same_bytes(result) if result.report.problems else None
+            path = write_feedback(result, folder, data, taken)
+        except OSError as exc:
+            raise OutputError(f"Cannot write feedback into {folder}: {exc.strerror or exc}") from None
+        if path is not None:
+            written.append(path)
+    return written

@@ -1,0 +1,112 @@
+"""Feedback workbooks: the lead's own return with each problem cell marked and explained in a note, and a
+Problems sheet whose "Your response" column, sent back, explains the queries."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from test_intake_support import Filled, assess, codes, make_filled, set_cells
+
+from kpixl.intake.feedback import FILLS, write_feedbacks
+from kpixl.intake.messages import FEEDBACK_HEADERS, FEEDBACK_SHEET
+from kpixl.layout import META_SHEET
+from kpixl.problems import Severity
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Filled:
+    return make_filled(tmp_path_factory.mktemp("feedback"))
+
+
+def _damaged(filled: Filled, tmp_path: Path) -> Path:
+    # An error (text), a query (Red without actions, 37) and a warning (a number typed as text).
+    return set_cells(filled.copy("libraries", tmp_path / "in"), {"J2": "lots", "N3": None, "J4": "276,954"})
+
+
+def _rows(sheet: Any) -> list[tuple[Any, ...]]:
+    return [tuple(c.value for c in row) for row in sheet.iter_rows()]
+
+
+def test_each_problem_cell_is_marked_and_explained(filled: Filled, tmp_path: Path) -> None:
+    result = assess(filled.ctx, _damaged(filled, tmp_path))
+    [path] = write_feedbacks([result], tmp_path / "feedback")
+    assert path.name == "cambridgeshire-county-council_libraries_2023-24-Q2-feedback.xlsx"
+    book = load_workbook(path)
+    sheet = book["Return"]
+    for p in result.report:
+        cell = sheet[p.cell]
+        assert cell.comment is not None and p.message in cell.comment.text and p.hint in cell.comment.text
+        assert cell.fill.start_color.rgb.endswith(FILLS[p.severity])
+    assert sheet["J3"].comment is None  # a cell without a problem is left alone
+    assert [(p.severity, p.cell) for p in result.report] == [
+        (Severity.ERROR, "J2"), (Severity.QUERY, "N3"), (Severity.WARNING, "J4")]
+
+
+def test_the_problems_sheet_lists_every_problem_first_with_a_response_column(filled: Filled, tmp_path: Path) -> None:
+    result = assess(filled.ctx, _damaged(filled, tmp_path))
+    [path] = write_feedbacks([result], tmp_path / "feedback")
+    book = load_workbook(path)
+    assert book.sheetnames[0] == FEEDBACK_SHEET and book.active.title == FEEDBACK_SHEET
+    rows = _rows(book[FEEDBACK_SHEET])
+    assert rows[0] == FEEDBACK_HEADERS
+    assert [(r[1], r[3], r[4]) for r in rows[1:]] == codes(result)
+    assert book[FEEDBACK_SHEET]["D2"].hyperlink.location == "'Return'!J2"
+    assert META_SHEET in book.sheetnames and book[META_SHEET].sheet_state == "veryHidden"
+
+
+def test_the_feedback_workbook_is_still_the_return_and_a_response_explains_the_query(filled: Filled,
+                                                                                    tmp_path: Path) -> None:
+    result = assess(filled.ctx, _damaged(filled, tmp_path))
+    [path] = write_feedbacks([result], tmp_path / "feedback")
+    again = assess(filled.ctx, path)
+    assert codes(again) == codes(result) and again.verified  # the marks and the new sheet change nothing
+    book = load_workbook(path)
+    sheet = book[FEEDBACK_SHEET]
+    query_row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 2).value == "ACTIONS_REQUIRED")
+    sheet.cell(query_row, len(FEEDBACK_HEADERS)).value = "Visits recover in Q3 as the refurbished libraries reopen."
+    book["Return"]["J2"].value = 96326
+    book["Return"]["J4"].value = 276954
+    book.save(path)
+    answered = assess(filled.ctx, path)
+    assert codes(answered) == [("ACTIONS_REQUIRED", "N3", "37")]
+    assert answered.accepted and answered.open_queries == 0
+    assert "refurbished libraries reopen" in answered.report.problems[0].message
+    # A second round keeps the lead's earlier response in the new Problems sheet.
+    [second] = write_feedbacks([answered], tmp_path / "round2")
+    assert "refurbished" in _rows(load_workbook(second)[FEEDBACK_SHEET])[1][-1]
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(filled: Filled, tmp_path: Path) -> None:
+    path = set_cells(filled.copy("libraries", tmp_path / "in"), {"J2": '=HYPERLINK("http://x","y")'})
+    result = assess(filled.ctx, path)
+    [out] = write_feedbacks([result], tmp_path / "feedback")
+    with zipfile.ZipFile(out) as zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        problems_xml = zf.read(sorted(names)[-1]).decode()  # the Problems sheet is the newest part
+    assert "<f>" not in problems_xml
+    book = load_workbook(out)
+    assert book[FEEDBACK_SHEET]["F2"].data_type == "s" and "HYPERLINK" in book[FEEDBACK_SHEET]["F2"].value
+    assert book["Return"]["J2"].data_type == "f"  # the lead's own formula is kept as they typed it
+
+
+def test_a_file_that_is_not_a_workbook_gets_a_problems_only_workbook(filled: Filled, tmp_path: Path) -> None:
+    pdf = tmp_path / "Libraries Q2.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    [out] = write_feedbacks([assess(filled.ctx, pdf)], tmp_path / "feedback")
+    book = load_workbook(out)
+    assert book.sheetnames == [FEEDBACK_SHEET]
+    assert _rows(book[FEEDBACK_SHEET])[1][1] == "FILE_NOT_WORKBOOK"
+
+
+def test_no_feedback_for_a_return_without_problems_and_names_stay_in_the_folder(filled: Filled,
+                                                                                 tmp_path: Path) -> None:
+    clean = assess(filled.ctx, filled.filled["libraries"])
+    hostile = tmp_path / "..%2F..%2Fevil name;rm -rf.xlsx"
+    hostile.write_bytes(b"")
+    written = write_feedbacks([clean, assess(filled.ctx, hostile)], tmp_path / "feedback")
+    assert [p.name for p in written] == ["2F.._2Fevil_name_rm_-rf-feedback.xlsx"]
+    assert written[0].parent == tmp_path / "feedback"
