@@ -1,0 +1,214 @@
+"""The pure rules, with boundary tables and properties, and the message templates held in step with
+docs/problems.md (a code that is not documented, or documented with another severity, fails here)."""
+
+from __future__ import annotations
+
+import re
+import string
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpixl.domain import Comparison, Indicator, Month, Quarter, Unit
+from kpixl.intake.checks import read_figure, read_text
+from kpixl.intake.context import period_of
+from kpixl.intake.history_rules import cumulative_fall, unusual_change
+from kpixl.intake.limits import MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, RATIO_FLOOR, zip_limit_hit
+from kpixl.intake.messages import TEMPLATES, Where, explain, is_explained, problem
+from kpixl.intake.read_return import Cell
+from kpixl.problems import Severity
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")
+HERE = Where("r.xlsx", "Return", "", "36")
+
+
+def documented() -> dict[str, str]:
+    """Code -> severity, from the tables of docs/problems.md."""
+    return dict(re.findall(r"^\| `([A-Z_]+)` \| (error|query|warning) \|", DOC, re.MULTILINE))
+
+
+def codes_in_source(pattern: str, *folders: str) -> set[str]:
+    found: set[str] = set()
+    for folder in folders:
+        for path in (ROOT / "kpixl" / folder).glob("*.py") if (ROOT / "kpixl" / folder).is_dir() else [
+                ROOT / "kpixl" / folder]:
+            found |= set(re.findall(rf'"({pattern}_[A-Z_]+)"', path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_returns_code_is_documented_with_its_severity() -> None:
+    docs = documented()
+    assert {code: t.severity.value for code, t in TEMPLATES.items()} == {
+        code: docs[code] for code in TEMPLATES if code in docs}
+    assert set(TEMPLATES) <= set(docs)
+
+
+def test_every_register_and_figures_code_is_documented_and_nothing_else() -> None:
+    register = codes_in_source("REG", "register")
+    figures = codes_in_source("FIG", "intake", "history.py")
+    assert register and figures
+    assert set(documented()) == set(TEMPLATES) | register | figures
+
+
+@pytest.mark.parametrize("code", sorted(TEMPLATES))
+def test_every_template_says_what_is_wrong_and_what_to_do(code: str) -> None:
+    template = TEMPLATES[code]
+    names = {f for text in (template.message, template.hint) for _, f, _, _ in string.Formatter().parse(text) if f}
+    values = {name.split(":")[0]: 1234 if name in ("length", "limit") else f"<{name}>" for name in names}
+    made = problem(code, HERE, **values)
+    assert made.message.endswith((".", "?")) and made.hint.endswith(".")
+    assert made.severity is template.severity and "{" not in made.message + made.hint
+
+
+def test_an_explained_query_says_so_and_is_no_longer_open() -> None:
+    query = problem("CHANGE_UNUSUAL", HERE, shown="1", change="+1", previous_period="Q1", previous="0", rule="r")
+    done = explain(query, "A new site opened.\nIt counts twice.")
+    assert is_explained(done) and not is_explained(query)
+    assert done.message.endswith('The lead explained: "A new site opened. It counts twice."')
+
+
+# --- Figures --------------------------------------------------------------------------------------------
+
+COUNT = Indicator("36", "Visits", "s", ("c",))
+PERCENT = Indicator("198", "Share", "s", ("c",), unit=Unit.PERCENTAGE)
+HOURS = Indicator("221", "Hours", "s", ("c",), unit=Unit.HOURS)
+
+
+@pytest.mark.parametrize(("indicator", "value", "fmt", "expected", "code"), [
+    (COUNT, 96326, "#,##0", Decimal(96326), None),
+    (COUNT, 96326.0, "General", Decimal(96326), None),
+    (COUNT, "96,326", "General", Decimal(96326), "FIGURE_TEXT"),
+    (COUNT, "\u00a096\u202f326 ", "General", Decimal(96326), "FIGURE_TEXT"),
+    (COUNT, 0, "General", Decimal(0), None),
+    (COUNT, 0.5, "General", None, "FIGURE_NOT_WHOLE"),
+    (COUNT, -1, "General", None, "FIGURE_NEGATIVE"),
+    (PERCENT, 0.68, "0.0%", Decimal("0.68"), None),
+    (PERCENT, 0.68, "General", Decimal("0.68"), None),
+    (PERCENT, 1, "0%", Decimal(1), None),  # 100% exactly
+    (PERCENT, 1.0001, "0.00%", None, "FIGURE_PERCENT_SCALE"),
+    (PERCENT, "68%", "General", Decimal("0.68"), "FIGURE_TEXT"),
+    (PERCENT, "68", "General", None, "FIGURE_PERCENT_SCALE"),
+    (PERCENT, 68, "General", None, "FIGURE_PERCENT_SCALE"),
+    (HOURS, 12.5, "General", Decimal("12.5"), None),
+    (HOURS, "1e999999", "General", None, "FIGURE_NOT_NUMBER"),
+])
+def test_read_figure(indicator: Indicator, value: object, fmt: str, expected: Decimal | None,
+                     code: str | None) -> None:
+    reading = read_figure(Cell("J2", value, False, fmt), indicator, HERE)
+    assert reading.value == expected
+    assert [p.code for p in reading.problems] == ([code] if code else [])
+    assert all(p.cell == "J2" for p in reading.problems)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_a_count_typed_as_a_number_or_as_grouped_text_reads_the_same(n: int) -> None:
+    as_number = read_figure(Cell("J2", n), COUNT, HERE)
+    as_text = read_figure(Cell("J2", f"{n:,}"), COUNT, HERE)
+    assert as_number.value == as_text.value == Decimal(n)
+
+
+@given(st.decimals(min_value=0, max_value=1, places=4))
+def test_a_percentage_as_a_fraction_or_as_percent_text_reads_the_same(d: Decimal) -> None:
+    as_number = read_figure(Cell("J2", float(d), False, "0.00%"), PERCENT, HERE)
+    as_text = read_figure(Cell("J2", f"{d * 100}%"), PERCENT, HERE)
+    assert as_number.value == as_text.value == d
+
+
+def test_read_text_normalises_line_endings_and_refuses_formulas() -> None:
+    assert read_text(Cell("M2", "a\r\nb\rc "), "commentary", 100, HERE) == ("a\nb\nc", [])
+    text, problems = read_text(Cell("M2", "=A1", True), "commentary", 100, HERE)
+    assert text == "" and [p.code for p in problems] == ["TEXT_FORMULA"]
+
+
+# --- History rules --------------------------------------------------------------------------------------
+
+Q = [Quarter(2022, n) for n in (1, 2, 3, 4)] + [Quarter(2023, n) for n in (1, 2, 3, 4)]
+
+
+def series(*values: int) -> dict[str, Decimal]:
+    return {q.slug: Decimal(v) for q, v in zip(Q, values, strict=False)}
+
+
+@pytest.mark.parametrize(("values", "current", "unusual"), [
+    ((100,), 150, False),  # +50% exactly, short history: not unusual
+    ((100,), 151, True),
+    ((100,), 49, True),  # -51%
+    ((0,), 500, False),  # no share of zero to measure against
+    ((100, 110, 100, 110, 100), 130, False),  # 4 earlier changes of 10: 30 is 3 times, not more
+    ((100, 110, 100, 110, 100), 131, True),
+    ((100, 100, 100, 100, 100), 140, False),  # no spread at all: falls back to the 50% rule
+])
+def test_unusual_change(values: tuple[int, ...], current: int, unusual: bool) -> None:
+    period = Q[len(values)]
+    found = unusual_change(COUNT, period, Decimal(current), series(*values))
+    assert (found is not None) is unusual
+
+
+def test_unusual_change_compares_the_same_quarter_last_year_when_the_indicator_does() -> None:
+    yearly = Indicator("136", "YTD", "s", ("c",), comparison=Comparison.SAME_PERIOD_LAST_YEAR, cumulative=True)
+    values = {Quarter(2022, 2).slug: Decimal(1107)}
+    found = unusual_change(yearly, Quarter(2023, 2), Decimal(500), values)
+    assert found is not None and found.previous_period == Quarter(2022, 2) and found.change == "-607 (-55%)"
+
+
+def test_a_cumulative_indicator_is_not_compared_across_april() -> None:
+    ytd = Indicator("179", "YTD", "s", ("c",), cumulative=True)
+    assert unusual_change(ytd, Quarter(2023, 1), Decimal(10), {Quarter(2022, 4).slug: Decimal(400)}) is None
+    assert cumulative_fall(ytd, Quarter(2023, 1), Decimal(10), {Quarter(2022, 4).slug: Decimal(400)}) is None
+
+
+@pytest.mark.parametrize(("indicator", "current", "falls"), [
+    (Indicator("179", "YTD", "s", ("c",), cumulative=True), 87, True),
+    (Indicator("179", "YTD", "s", ("c",), cumulative=True), 88, False),
+    (Indicator("179", "YTD", "s", ("c",), cumulative=False), 10, False),
+    (Indicator("138", "YTD %", "s", ("c",), cumulative=True, unit=Unit.PERCENTAGE), 10, False),
+])
+def test_cumulative_fall(indicator: Indicator, current: int, falls: bool) -> None:
+    found = cumulative_fall(indicator, Quarter(2023, 2), Decimal(current), {Quarter(2023, 1).slug: Decimal(88)})
+    assert (found is not None) is falls
+
+
+def test_cumulative_months_fall_within_the_quarter_too() -> None:
+    monthly = Indicator("221", "YTD hours", "s", ("c",), cumulative=True, unit=Unit.HOURS)
+    found = cumulative_fall(monthly, Month(2023, 9), Decimal(5), {Month(2023, 8).slug: Decimal(9)})
+    assert found == (Month(2023, 8), Decimal(9))
+
+
+# --- Periods and limits ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("2023/24 Q2", "2023-24-Q2"), ("2023-24-Q2", "2023-24-Q2"), ("September 2023", "2023-09"),
+    ("  september   2023 ", "2023-09"), ("2023-09", "2023-09"), ("Sept 2023", None), ("", None), ("Q2", None),
+])
+def test_period_of_reads_what_the_workbook_prints(text: str, slug: str | None) -> None:
+    found = period_of(text)
+    assert (found.slug if found else None) == slug
+
+
+def _info(size: int, compressed: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo("xl/part.xml")
+    info.file_size, info.compress_size = size, compressed
+    return info
+
+
+@pytest.mark.parametrize(("infos", "hit"), [
+    ([_info(RATIO_FLOOR, 1)], ""),  # small parts may compress as much as they like
+    ([_info(RATIO_FLOOR + 1, (RATIO_FLOOR + 1) // MAX_RATIO + 1)], ""),
+    ([_info(RATIO_FLOOR + MAX_RATIO, (RATIO_FLOOR + MAX_RATIO) // MAX_RATIO - 1)], "zip bomb"),
+    ([_info(MAX_PART_BYTES + 1, MAX_PART_BYTES)], "limit 25 MB"),
+    ([_info(20 * 2**20, 20 * 2**20), _info(21 * 2**20, 21 * 2**20)], "limit 40 MB"),
+    ([_info(1, 1)] * (MAX_PARTS + 1), "parts inside"),
+])
+def test_zip_limits(infos: list[zipfile.ZipInfo], hit: str) -> None:
+    found = zip_limit_hit(infos)
+    assert (hit in found) if hit else found == ""
+
+
+def test_severities_are_the_three_grades() -> None:
+    assert {t.severity for t in TEMPLATES.values()} == {Severity.ERROR, Severity.QUERY, Severity.WARNING}
