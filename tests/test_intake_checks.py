@@ -58,7 +58,8 @@ def test_every_register_and_figures_code_is_documented_and_nothing_else() -> Non
 @pytest.mark.parametrize("code", sorted(TEMPLATES))
 def test_every_template_says_what_is_wrong_and_what_to_do(code: str) -> None:
     template = TEMPLATES[code]
-    names = {f for text in (template.message, template.hint) for _, f, _, _ in string.Formatter().parse(text) if f}
+    texts = (template.message, template.hint)
+    names = {f for text in texts for _, f, _, _ in string.Formatter().parse(text) if f}
     values = {name.split(":")[0]: 1234 if name in ("length", "limit") else f"<{name}>" for name in names}
     made = problem(code, HERE, **values)
     assert made.message.endswith((".", "?")) and made.hint.endswith(".")
@@ -66,7 +67,8 @@ def test_every_template_says_what_is_wrong_and_what_to_do(code: str) -> None:
 
 
 def test_an_explained_query_says_so_and_is_no_longer_open() -> None:
-    query = problem("CHANGE_UNUSUAL", HERE, shown="1", change="+1", previous_period="Q1", previous="0", rule="r")
+    query = problem("CHANGE_UNUSUAL", HERE, shown="1", change="+1", previous_period="Q1", previous="0",
+                    rule="r")
     done = explain(query, "A new site opened.\nIt counts twice.")
     assert is_explained(done) and not is_explained(query)
     assert done.message.endswith('The lead explained: "A new site opened. It counts twice."')
@@ -150,7 +152,8 @@ def test_unusual_change(values: tuple[int, ...], current: int, unusual: bool) ->
 
 
 def test_unusual_change_compares_the_same_quarter_last_year_when_the_indicator_does() -> None:
-    yearly = Indicator("136", "YTD", "s", ("c",), comparison=Comparison.SAME_PERIOD_LAST_YEAR, cumulative=True)
+    yearly = Indicator("136", "YTD", "s", ("c",), comparison=Comparison.SAME_PERIOD_LAST_YEAR,
+                       cumulative=True)
     values = {Quarter(2022, 2).slug: Decimal(1107)}
     found = unusual_change(yearly, Quarter(2023, 2), Decimal(500), values)
     assert found is not None and found.previous_period == Quarter(2022, 2) and found.change == "-607 (-55%)"
@@ -169,7 +172,8 @@ def test_a_cumulative_indicator_is_not_compared_across_april() -> None:
     (Indicator("138", "YTD %", "s", ("c",), cumulative=True, unit=Unit.PERCENTAGE), 10, False),
 ])
 def test_cumulative_fall(indicator: Indicator, current: int, falls: bool) -> None:
-    found = cumulative_fall(indicator, Quarter(2023, 2), Decimal(current), {Quarter(2023, 1).slug: Decimal(88)})
+    earlier = {Quarter(2023, 1).slug: Decimal(88)}
+    found = cumulative_fall(indicator, Quarter(2023, 2), Decimal(current), earlier)
     assert (found is not None) is falls
 
 

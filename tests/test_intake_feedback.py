@@ -46,7 +46,7 @@ def test_each_problem_cell_is_marked_and_explained(filled: Filled, tmp_path: Pat
         (Severity.ERROR, "J2"), (Severity.QUERY, "N3"), (Severity.WARNING, "J4")]
 
 
-def test_the_problems_sheet_lists_every_problem_first_with_a_response_column(filled: Filled, tmp_path: Path) -> None:
+def test_the_problems_sheet_lists_every_problem_with_a_response(filled: Filled, tmp_path: Path) -> None:
     result = assess(filled.ctx, _damaged(filled, tmp_path))
     [path] = write_feedbacks([result], tmp_path / "feedback")
     book = load_workbook(path)
@@ -67,7 +67,8 @@ def test_the_feedback_workbook_is_still_the_return_and_a_response_explains_the_q
     book = load_workbook(path)
     sheet = book[FEEDBACK_SHEET]
     query_row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 2).value == "ACTIONS_REQUIRED")
-    sheet.cell(query_row, len(FEEDBACK_HEADERS)).value = "Visits recover in Q3 as the refurbished libraries reopen."
+    response = "Visits recover in Q3 as the refurbished libraries reopen."
+    sheet.cell(query_row, len(FEEDBACK_HEADERS)).value = response
     book["Return"]["J2"].value = 96326
     book["Return"]["J4"].value = 276954
     book.save(path)

@@ -44,7 +44,8 @@ def test_dropped_metadata_is_a_warning_and_rows_are_read_by_indicator(filled: Fi
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), drop, sheet=""))
     assert codes(result) == [("META_MISSING", "", "")]
-    assert result.accepted and not result.verified and (result.service, result.period) == ("libraries", "2023-24-Q2")
+    assert result.accepted and not result.verified
+    assert (result.service, result.period) == ("libraries", "2023-24-Q2")
     assert "read by indicator number as Library Service's return" in result.report.problems[0].message
     original = figures_by_key(assess(filled.ctx, filled.filled["libraries"]))
     assert figures_by_key(result) == original
@@ -57,8 +58,8 @@ def test_dropped_metadata_still_finds_rows_missing_and_foreign(filled: Filled, t
         book["Return"]["A3"].value = "222"  # 38's row now claims another service's indicator
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change, sheet=""))
-    assert codes(result) == [("META_MISSING", "", ""), ("ROW_UNKNOWN", "A3", "222"), ("ROW_MISSING", "", "37"),
-                             ("ROW_MISSING", "", "38")]
+    assert codes(result) == [("META_MISSING", "", ""), ("ROW_UNKNOWN", "A3", "222"),
+                             ("ROW_MISSING", "", "37"), ("ROW_MISSING", "", "38")]
 
 
 def test_dropped_metadata_and_last_quarters_rows_is_the_wrong_period(filled: Filled, tmp_path: Path) -> None:
@@ -84,18 +85,21 @@ def test_dropped_metadata_and_no_known_indicator(filled: Filled, tmp_path: Path)
 @pytest.mark.parametrize("changes", [
     {"service": "coroner"},  # claims to be another service's
     {"period": "2023-24-Q3"},
-    {"row:3": json.dumps([3, "37", "2023-24-Q2", "1", "2023-24-Q1", "351220", "2023-24-Q1"])},  # target lowered
+    {"row:3": json.dumps([3, "37", "2023-24-Q2", "1", "2023-24-Q1", "351220", "2023-24-Q1"])},  # a new target
     {"signature": "0" * 64},
     {"format": "something-else"},
 ])
-def test_altered_metadata_fails_the_signature(filled: Filled, tmp_path: Path, changes: dict[str, str]) -> None:
+def test_altered_metadata_fails_the_signature(filled: Filled, tmp_path: Path,
+                                              changes: dict[str, str]) -> None:
     result = assess(filled.ctx, _set_meta(filled.copy("libraries", tmp_path), changes))
     assert codes(result) == [("META_SIGNATURE", "", "")] and not result.accepted
     assert result.figures == []
 
 
-@pytest.mark.parametrize(("damage", "words"), [("empty", "'council' is empty"), ("deleted", "'council' is missing")])
-def test_incomplete_metadata_names_what_is_missing(filled: Filled, tmp_path: Path, damage: str, words: str) -> None:
+@pytest.mark.parametrize(("damage", "words"), [("empty", "'council' is empty"),
+                                               ("deleted", "'council' is missing")])
+def test_incomplete_metadata_names_what_is_missing(filled: Filled, tmp_path: Path, damage: str,
+                                                   words: str) -> None:
     def change(ws: Any) -> None:
         cell = _pairs(ws)["council"]
         if damage == "empty":
@@ -109,9 +113,9 @@ def test_incomplete_metadata_names_what_is_missing(filled: Filled, tmp_path: Pat
 
 
 def test_another_councils_workbook(filled: Filled, tmp_path: Path) -> None:
-    result = assess(filled.ctx, _set_meta(filled.copy("libraries", tmp_path), {"council": "Norfolk County Council"}))
-    assert codes(result, ("code", "message")) == [
-        ("META_OTHER_COUNCIL", "This workbook is for Norfolk County Council, not Cambridgeshire County Council.")]
+    path = _set_meta(filled.copy("libraries", tmp_path), {"council": "Norfolk County Council"})
+    message = "This workbook is for Norfolk County Council, not Cambridgeshire County Council."
+    assert codes(assess(filled.ctx, path), ("code", "message")) == [("META_OTHER_COUNCIL", message)]
 
 
 def test_a_service_that_does_not_exist_even_when_signed(filled: Filled, tmp_path: Path) -> None:
@@ -152,7 +156,7 @@ def test_a_workbook_from_another_workspace(filled: Filled, tmp_path: Path) -> No
     assert codes(assess(filled.ctx, stranger.path)) == [("META_SIGNATURE", "", "")]
 
 
-def test_hidden_instead_of_very_hidden_and_numbers_for_text_still_verify(filled: Filled, tmp_path: Path) -> None:
+def test_hidden_not_very_hidden_and_numbers_for_text_still_verify(filled: Filled, tmp_path: Path) -> None:
     """LibreOffice turns "very hidden" into "hidden"; a spreadsheet may turn "1" into the number 1."""
     def change(ws: Any) -> None:
         ws.sheet_state = "hidden"
