@@ -45,7 +45,14 @@ def _quarter_text(slug: str) -> str:
     return str(found.quarter()) if found else slug
 
 
+_REQUIRED = ("format", "council", "service", "period", "signature")
+
+
 def _from_meta(pairs: dict[str, str], ctx: IntakeContext, where: Where) -> Identity:
+    empty = next((key for key in _REQUIRED if key in pairs and not pairs[key]), None)
+    if empty:
+        return Identity(None, ctx.quarter, problems=[
+            problem("META_SIGNATURE", where, detail=f"its entry '{empty}' is empty")])
     try:
         meta = WorkbookMeta.from_pairs(pairs)
         signature = pairs["signature"]
