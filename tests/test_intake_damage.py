@@ -277,3 +277,20 @@ def test_several_damages_at_once_are_all_reported_in_reading_order(filled: Fille
     assert codes(result) == [("ROW_DUPLICATE", "A6", "37"), ("FIGURE_TEXT", "J2", "36"),
                              ("COMMENTARY_MISSING", "M2", "36"), ("FIGURE_NOT_NUMBER", "J4", "38")]
     assert not result.accepted
+
+
+def test_a_lead_who_dropped_the_metadata_resorted_and_typed_text_is_still_accepted(filled: Filled,
+                                                                                   tmp_path: Path) -> None:
+    def change(book: Any) -> None:
+        del book["kpixl"]
+        ws = book["Return"]
+        ws["J4"].value = "276,954"
+        ws.move_range("A2:R2", rows=4)
+        ws.delete_rows(2)
+
+    path = edit(filled.copy("libraries", tmp_path, name="LIBS final v3.xlsx"), change, sheet="")
+    result = assess(filled.ctx, path)
+    assert codes(result) == [("META_MISSING", "", ""), ("ROWS_REORDERED", "A5", "36"),
+                             ("FIGURE_TEXT", "J3", "38")]
+    assert result.accepted and {f.value for f in figures_by_key(result).values()} == {
+        Decimal(96326), Decimal(380018), Decimal(276954)}
