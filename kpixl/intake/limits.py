@@ -18,6 +18,7 @@ __all__ = [
     "FEEDBACK_MAX_UNCOMPRESSED",
     "HEADER_SEARCH_ROWS",
     "MAX_COLUMNS",
+    "MAX_EXPLANATION",
     "MAX_FILES",
     "MAX_FILE_BYTES",
     "MAX_META_ROWS",
@@ -42,6 +43,7 @@ MAX_COLUMNS = 60  # columns read; the Return sheet has 18
 MAX_META_ROWS = MAX_ROWS + 50  # the hidden metadata sheet: a row per return row, plus its head
 HEADER_SEARCH_ROWS = 10  # a lead may insert a title above the header row; look this far for it
 MAX_SHOWN = 60  # characters of a lead's text quoted back in a message
+MAX_EXPLANATION = 1000  # characters of a lead's explanation of a query kept in its message
 MAX_FILES = 5000  # files taken from the folders named on one command line
 FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it for feedback
 

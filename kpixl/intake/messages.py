@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..problems import Problem, Severity
-from .limits import MAX_SHOWN
+from .limits import MAX_EXPLANATION, MAX_SHOWN
 
 __all__ = [
     "EXPLAINED_HINT",
@@ -227,15 +227,17 @@ def problem(code: str, where: Where, **values: Any) -> Problem:
                    where.file, where.sheet, where.cell, where.indicator)
 
 
-def shown(value: object) -> str:
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
     """A lead's entry quoted back: on one line and short, whatever they typed."""
     text = " ".join(str(value).split())
-    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def explain(p: Problem, response: str) -> Problem:
-    """A query the lead explained: kept as a query (the team may still read it), marked as explained."""
-    return replace(p, message=f"{p.message} The lead explained: \"{shown(response)}\"", hint=EXPLAINED_HINT)
+    """A query the lead explained: kept as a query (the team may still read it), marked as explained, with
+    the explanation in the message so that the store keeps it with the return."""
+    quoted = shown(response, MAX_EXPLANATION)
+    return replace(p, message=f"{p.message} The lead explained: \"{quoted}\"", hint=EXPLAINED_HINT)
 
 
 def is_explained(p: Problem) -> bool:
