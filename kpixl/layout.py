@@ -86,7 +86,7 @@ RETURN_COLUMNS: tuple[Col, ...] = (
     Col("comparison", "Comparison figure", 13),
     Col("current", "Current figure", 13, True, "The figure for this period."),
     Col("reason", "Reason if no figure", 20, True,
-        "Only if you cannot give a figure: choose why, and explain in Commentary."),
+        "If you cannot give a figure, or your figure is provisional: choose why, and explain in Commentary."),
     Col("rag", "RAG preview", 11, help="Worked out from your figure and the target, as the report will rate it."),
     Col("commentary", "Commentary", 50, True, "What explains the figure this period (required)."),
     Col("actions", "Actions", 40, True, "What is being done to improve. Required when the RAG preview is Red."),

@@ -8,17 +8,27 @@ from __future__ import annotations
 
 import typer
 
-from . import indicators_cmd, register_cmds, send_cmd, workbooks_cmd, workspace_cmds
-from . import export_cmd, history_cmd, status_cmd
-from . import report_cmd
-from . import collect_cmd, validate_cmd
+from . import (
+    collect_cmd,
+    demo_cmd,
+    export_cmd,
+    history_cmd,
+    indicators_cmd,
+    register_cmds,
+    report_cmd,
+    send_cmd,
+    status_cmd,
+    validate_cmd,
+    workbooks_cmd,
+    workspace_cmds,
+)
 
 app = typer.Typer(
     name="kpixl",
     help=(
         "kpixl runs a council's quarterly performance cycle: collection workbooks for service leads, "
         "checked returns, and the committee's Word performance report.\n\n"
-        "Start with: kpixl init demo --example cambridgeshire && cd demo && kpixl indicators"
+        "Start with: kpixl demo demo (the whole cycle on the bundled example), or kpixl init demo --example cambridgeshire"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -27,18 +37,19 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# In the order of the cycle, which is the order --help lists them.
+demo_cmd.register(app)
 workspace_cmds.register(app)
 register_cmds.register(app)
-indicators_cmd.register(app)
 workbooks_cmd.register(app)
 send_cmd.register(app)
-history_cmd.register(app)
-status_cmd.register(app)
-export_cmd.register(app)
-report_cmd.register(app)
 validate_cmd.register(app)
 collect_cmd.register(app)
-
+status_cmd.register(app)
+indicators_cmd.register(app)
+history_cmd.register(app)
+export_cmd.register(app)
+report_cmd.register(app)
 
 def main() -> None:
     app()

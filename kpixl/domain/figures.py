@@ -20,8 +20,10 @@ class FigureStatus(str, Enum):
     NOT_AVAILABLE = "not_available"  # no figure: no RAG, no change, the reason printed
 
 
-# The reasons a lead can choose when no figure can be given (the workbook's dropdown offers these).
+# The reasons a lead can choose when no figure can be given, or the figure given is provisional (the
+# workbook's dropdown offers these). A figure with a reason is provisional; a reason alone, not available.
 NO_FIGURE_REASONS = (
+    "Awaiting validation",
     "Data delayed",
     "System change",
     "Not collected this period",
