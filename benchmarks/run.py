@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `benchmarks` importable
 
 from benchmarks import floors, stages
 from benchmarks.measure import Timing, machine, run_process, time_once, traced_peak
+from benchmarks.parts import measure_parts
 from benchmarks.synthetic import Scenario, current_figures, figures_by_service, make_council
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
@@ -90,6 +91,7 @@ class Size:
     def __init__(self, scenario: Scenario, workdir: Path) -> None:
         self.scenario, self.workdir = scenario, workdir
         self.info: dict[str, Any] = {}
+        self.memory = True  # tracemalloc runs (slow at 4x: only at the main size)
         self._count = 0
 
     def fresh(self, name: str) -> Path:
@@ -128,7 +130,7 @@ def _cli_available(command: str) -> str:
 
 
 def _measure(result: StageResult, runs: int, kpixl: Callable[[], Callable[[], Any]],
-             floor: Callable[[], Callable[[], Any]] | None, memory: bool = True) -> None:
+             floor: Callable[[], Callable[[], Any]] | None, memory: bool) -> None:
     """Time kpixl and its floor alternately, runs times each; kpixl() and floor() set up one run (untimed)
     and return the work to time. Then one more run of each under tracemalloc for the peak."""
     try:
@@ -172,6 +174,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     from kpixl.domain import Quarter
 
     size = Size(scenario, workdir)
+    size.memory = cli_runs > 0
     log(f"Generating the synthetic council: {scenario}")
     generated = time_once(lambda: make_council(workdir / "council", scenario.n_indicators, scenario.n_services,
                                                scenario.n_committees, scenario.n_quarters, scenario.seed))
@@ -192,7 +195,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     wb = results["workbooks"] = StageResult("workbooks", f"{len(register.services_reporting(quarter))} workbooks")
     plans = floors.prepare_workbooks(ws, register, quarter, history, _file_names(ws, register, quarter))
     _measure(wb, runs, size.into("workbooks", lambda out: stages.write_workbooks(ws, quarter, out)),
-             size.into("floor-workbooks", lambda out: floors.floor_workbooks(plans, out)))
+             size.into("floor-workbooks", lambda out: floors.floor_workbooks(plans, out)), size.memory)
     wb.whole_status = _cli_available("workbooks")
     if wb.whole_status == "ok":
         _measure_cli(wb, cli_runs, lambda: [[*kpixl_cmd, "workbooks", quarter.slug, "--out",
@@ -223,7 +226,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
             database = size.fresh("floor-collect") / "floor.sqlite"
             return lambda: floors.floor_returns(returns, database, secret)
 
-        _measure(co, runs, collect_run, collect_floor)
+        _measure(co, runs, collect_run, collect_floor, size.memory)
         co.whole_status = _cli_available("collect")
         if co.whole_status == "ok":
             def collect_commands() -> list[list[str]]:
@@ -265,9 +268,11 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     results["help"] = helped
 
     # 6. The whole cycle in one process: its peak memory.
-    cycle = _cycle_memory(size, ws, returns, quarter)
+    cycle = _cycle_memory(size, ws, returns, quarter) if cli_runs else {}
+    log("Parts: register load, store read, imports")
+    parts = measure_parts(collected, runs, processes=cli_runs > 0)
     return {"scenario": vars(scenario), "info": size.info,
-            "stages": {k: v.as_json() for k, v in results.items()}, "cycle": cycle,
+            "stages": {k: v.as_json() for k, v in results.items()}, "cycle": cycle, "parts": parts,
             "_results": results}
 
 
@@ -320,7 +325,11 @@ def _collected_workspace(size: Size, ws: Any, returns: list[Path], now: list[Any
     copy = size.copy_workspace(ws.root, "collected")
     if returns and collect.status == "ok":
         try:
-            stages.collect_returns(copy, returns)
+            results = stages.collect_returns(copy, returns)
+            accepted = sum(1 for r in results if getattr(r, "accepted", False))
+            size.info["returns_accepted"] = f"{accepted} of {len(returns)}"
+            if accepted < len(returns):
+                collect.notes.append(f"only {accepted} of {len(returns)} synthetic returns were accepted")
             return copy
         except Exception as exc:  # noqa: BLE001
             log(f"  collect for the reports failed: {_failure(exc)}")
@@ -349,7 +358,8 @@ def _measure_reports(result: StageResult, size: Size, runs: int, cli_runs: int, 
                      committees: list[str], plans: list[floors.ReportPlan], reference: Path) -> None:
     _measure(result, runs,
              size.into(result.name, lambda out: stages.build_reports(workspace, quarter, committees, out)),
-             size.into(f"floor-{result.name}", lambda out: floors.floor_reports(plans, reference, out)))
+             size.into(f"floor-{result.name}", lambda out: floors.floor_reports(plans, reference, out)),
+             size.memory)
     result.notes.append(f"{sum(1 for p in plans for page in p.pages if page.chart)} charts")
     result.whole_status = _cli_available("report")
     if result.whole_status == "ok":
@@ -462,8 +472,34 @@ def print_size(size: dict[str, Any], title: str) -> None:
     for row in size["targets"]:
         goals.add_row(row["target"], row["shown"], _mark(row["met"]))
     console.print(goals)
+    print_parts(console, size["parts"])
     if "error" in size["cycle"]:
         console.print(f"Whole cycle in one process: {size['cycle']['error'][-300:]}")
+
+
+def print_parts(console: Any, parts: dict[str, dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Where the time goes: parts every command pays before its own work", title_justify="left")
+    for column in ("Part", "kpixl", "Floor", "kpixl/floor"):
+        table.add_column(column)
+    for part in parts.values():
+        if part["status"] != "ok":
+            table.add_row(part["label"], part["status"][:80], "", "")
+        elif "whole_process" in part:
+            table.add_row(part["label"], _shown(part["whole_process"]),
+                          f"{_shown(part['python_alone'])} (python alone)", "")
+        else:
+            ratio = part.get("ratio")
+            table.add_row(part["label"], _shown(part["in_process"]), _shown(part["floor"]),
+                          "–" if ratio is None else f"{ratio:.1f}x")
+    console.print(table)
+
+
+def _shown(timing: dict[str, Any]) -> str:
+    if timing.get("median_s") is None:
+        return "–"
+    return f"{timing['median_s']:.3f} s ({timing['min_s']:.2f}–{timing['max_s']:.2f})"
 
 
 def print_growth(sizes: dict[str, dict[str, Any]]) -> None:
