@@ -88,7 +88,7 @@ def test_not_a_workbook_is_kept_too(filled: Filled, tmp_path: Path) -> None:
     pdf = tmp_path / "return.xlsx"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
     result = collect_paths(filled.ws, [pdf])[0]
-    assert result.archived is not None and result.archived.suffix == ".pdf"
+    assert result.archived is not None and result.archived.name == f"{result.sha256}.pdf.bin"  # inert
     with open_store(filled.ws) as store:
         assert store.submissions()[-1].problems[0].code == "FILE_NOT_WORKBOOK"
 

@@ -4,17 +4,17 @@ return: every file here is made by the test, from nothing or from a real generat
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile_corpus import ods, ole2, rezip, xlsm, zipped
 from test_intake_support import Filled, codes, make_filled
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.intake.limits import MAX_FILE_BYTES, MAX_PARTS
-from kpixl.intake.sniff import OLE2_MAGIC, Kind, sniff
+from kpixl.intake.sniff import Kind, sniff
 
 
 @pytest.fixture(scope="module")
@@ -25,61 +25,6 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Filled:
 @pytest.fixture(scope="module")
 def real(filled: Filled) -> bytes:
     return filled.filled["libraries"].read_bytes()
-
-
-def ole2(*streams: str) -> bytes:
-    """A compound file (the container of .xls and of password-protected .xlsx): header, one FAT sector and
-    one directory sector holding the root entry and the named streams."""
-    header = bytearray(512)
-    header[0:8] = OLE2_MAGIC
-    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
-    struct.pack_into("<IIII", header, 0x2C, 1, 1, 0, 0x1000)  # 1 FAT sector; directory at sector 1
-    struct.pack_into("<III", header, 0x3C, 0xFFFFFFFE, 0, 0xFFFFFFFE)
-    header[0x4C:0x200] = b"\xff" * (0x200 - 0x4C)
-    struct.pack_into("<I", header, 0x4C, 0)  # the FAT is sector 0
-    fat = struct.pack("<III", 0xFFFFFFFD, 0xFFFFFFFE, 0xFFFFFFFE) + b"\xff" * (512 - 12)
-    directory = b""
-    for i, name in enumerate(("Root Entry", *streams)):
-        entry = bytearray(128)
-        encoded = name.encode("utf-16-le") + b"\x00\x00"
-        entry[0:len(encoded)] = encoded
-        struct.pack_into("<HBB", entry, 64, len(encoded), 5 if i == 0 else 2, 1)
-        struct.pack_into("<III", entry, 68, 0xFFFFFFFF, 0xFFFFFFFF, 1 if i == 0 else 0xFFFFFFFF)
-        directory += bytes(entry)
-    directory += b"\x00" * (512 - len(directory) % 512)
-    return bytes(header) + fat + directory + b"\x00" * 512
-
-
-def rezip(data: bytes, add: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            dst.writestr(item, (replace or {}).get(item.filename, src.read(item.filename)))
-        for name, content in (add or {}).items():
-            dst.writestr(name, content)
-    return out.getvalue()
-
-
-def zipped(members: dict[str, bytes], stored_first: bool = False) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for i, (name, content) in enumerate(members.items()):
-            kind = zipfile.ZIP_STORED if stored_first and i == 0 else zipfile.ZIP_DEFLATED
-            zf.writestr(name, content, compress_type=kind)
-    return out.getvalue()
-
-
-def ods() -> bytes:
-    return zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                   "content.xml": b"<office:document-content/>", "META-INF/manifest.xml": b"<manifest/>"},
-                  stored_first=True)
-
-
-def xlsm(real: bytes) -> bytes:
-    types = zipfile.ZipFile(io.BytesIO(real)).read("[Content_Types].xml").replace(
-        b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
-    return rezip(real, add={"xl/vbaProject.bin": ole2("VBA", "PROJECT")},
-                 replace={"[Content_Types].xml": types})
 
 
 def file_codes(filled: Filled, data: bytes, name: str = "return.xlsx") -> list[tuple[str, str, str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from ..domain import Quarter
     from ..problems import Problem
     from ..workspace import Workspace
@@ -68,6 +71,27 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: object) -> str:
+    """Text from a file or a person with its control characters shown as '?': a file name or a cell can
+    hold a terminal escape sequence, which printed raw would rewrite the officer's screen."""
+    return _CONTROL.sub("?", str(text))
+
+
+def plain(text: object) -> Text:
+    """Text from a file or a person for a rich table, never read as markup: '[/]' in a lead's cell would
+    otherwise raise, and '[blink]' would blink."""
+    from rich.text import Text
+
+    return Text(clean(text))
+
+
+def one_line(text: object) -> str:
+    return " ".join(clean(text).split())
+
+
 def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None:
     """A readable table: severity, where, what is wrong, what to do."""
     from rich.console import Console
@@ -76,10 +100,10 @@ def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None
     problems = list(problems)
     if not problems:
         return
-    table = Table(title=title, show_lines=False, expand=False)
+    table = Table(title=plain(title), show_lines=False, expand=False)
     for column in ("Severity", "Code", "Where", "Problem", "What to do"):
         table.add_column(column, overflow="fold")
     for p in problems:
         style = {"error": "red", "query": "yellow", "warning": "cyan"}[p.severity.value]
-        table.add_row(f"[{style}]{p.severity.value}[/]", p.code, p.place, p.message, p.hint)
+        table.add_row(f"[{style}]{p.severity.value}[/]", p.code, plain(p.place), plain(p.message), plain(p.hint))
     Console(stderr=False).print(table)

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    handle_errors,
+    one_line,
+    open_workspace,
+    plain,
+    print_json,
+    print_problems,
+)
 
 if TYPE_CHECKING:
     from ..intake.result import ReturnResult
@@ -58,6 +67,9 @@ def show_results(results: list[ReturnResult], json: bool, feedback: Path | None,
     else:
         _problems(results)
         _summary_table(results, stored)
+        for r in results:
+            if not r.accepted:
+                typer.echo(refusal(r))
         typer.echo(_sentence(results, refused, stored))
         for path in written:
             typer.echo(f"Feedback for the lead: {path}")
@@ -82,10 +94,18 @@ def _summary_table(results: list[ReturnResult], stored: bool) -> None:
     for column in columns + (["Stored"] if stored else []):
         table.add_column(column, overflow="fold")
     for r in results:
-        row: list[Any] = [r.file_name, r.service_name or r.service or "?", r.period or "?", _verdict(r),
-                          str(r.count_errors), _queries(r), str(r.count_warnings)]
+        row: list[Any] = [plain(r.file_name), plain(r.service_name or r.service or "?"), r.period or "?",
+                          _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
         table.add_row(*(row + ([r.stored] if stored else [])))
     Console().print(table)
+
+
+def refusal(r: ReturnResult) -> str:
+    """One line per refused file, naming it, with its first error: what a log or a quick look needs."""
+    errors = r.report.errors
+    first = f"{errors[0].code}: {errors[0].message}" if errors else "refused"
+    more = f" (and {len(errors) - 1} more error(s) listed above)" if len(errors) > 1 else ""
+    return one_line(f"Refused {r.file_name}: {first}{more}")
 
 
 def _verdict(r: ReturnResult) -> str:

@@ -24,9 +24,16 @@ __all__ = [
     "MAX_META_ROWS",
     "MAX_PARTS",
     "MAX_PART_BYTES",
+    "MAX_PART_ELEMENTS",
     "MAX_RATIO",
     "MAX_ROWS",
+    "MAX_ROW_CELLS",
+    "MAX_ROW_ELEMENTS",
+    "MAX_SHARED_STRINGS",
+    "MAX_SHEET_ROWS",
     "MAX_SHOWN",
+    "MAX_STYLE_ELEMENTS",
+    "MAX_TEXT_CHARS",
     "MAX_UNCOMPRESSED_BYTES",
     "RATIO_FLOOR",
     "zip_limit_hit",
@@ -38,6 +45,14 @@ MAX_PART_BYTES = 25 * 2**20  # one member once inflated (a sheet, the shared str
 MAX_UNCOMPRESSED_BYTES = 40 * 2**20  # all members once inflated: what openpyxl may hold in memory at once
 MAX_RATIO = 100  # inflated / compressed, for members bigger than RATIO_FLOOR: a zip bomb's signature
 RATIO_FLOOR = 2**20  # small XML parts compress 50x and more legitimately; only big ones can be bombs
+# What openpyxl would build from one part, counted by parts.scan_parts before it opens anything:
+MAX_SHARED_STRINGS = 100_000  # read-only mode loads the whole table; a return has a few hundred strings
+MAX_SHEET_ROWS = 10_000  # row elements in one sheet, or a declared dimension reaching further down
+MAX_ROW_CELLS = 16_384  # cells in one row: Excel's own width (XFD); openpyxl builds a whole row at once
+MAX_ROW_ELEMENTS = 100_000  # XML elements in one row or shared string (cells, runs of rich text)
+MAX_PART_ELEMENTS = 100_000  # other elements of one part (a 2,000-row Return sheet's validations: ~25,000)
+MAX_STYLE_ELEMENTS = 20_000  # of xl/styles.xml, where openpyxl builds a heavy object each; kpixl writes ~300
+MAX_TEXT_CHARS = 32_767  # characters of one text: Excel's own limit for a cell, so a bigger one is not Excel's
 MAX_ROWS = LAYOUT_MAX_ROWS  # data rows read from the Return sheet (a dimension of a million rows is damage)
 MAX_COLUMNS = 60  # columns read; the Return sheet has 18
 MAX_META_ROWS = MAX_ROWS + 50  # the hidden metadata sheet: a row per return row, plus its head

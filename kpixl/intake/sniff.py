@@ -14,10 +14,12 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import Enum
 
 from .limits import MAX_FILE_BYTES, zip_limit_hit
+from .parts import scan_parts
 
 __all__ = ["Kind", "Sniffed", "sniff"]
 
@@ -81,10 +83,23 @@ def _sniff_zip(data: bytes) -> Sniffed:
             part = "[Content_Types].xml"
             if part in names and zf.getinfo(part).file_size < _CONTENT_TYPES_MAX:
                 types = zf.read(part)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-            NotImplementedError) as exc:
+        found = _sniff_ooxml(names, types)
+        return _scanned(data) if found.kind is Kind.XLSX else found
+    except _ZIP_DAMAGE as exc:
         return Sniffed(Kind.CORRUPT, "zip", f"its zip structure is broken: {str(exc)[:80]}")
-    return _sniff_ooxml(names, types)
+
+
+# What zipfile and zlib raise for a damaged archive or member (a bad checksum, a cut deflate stream).
+_ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+               zlib.error)
+
+
+def _scanned(data: bytes) -> Sniffed:
+    """An .xlsx whose every part is safe XML within the limits, or what is wrong with it."""
+    hit = scan_parts(data)
+    if hit is None:
+        return Sniffed(Kind.XLSX, "xlsx")
+    return Sniffed(Kind.TOO_LARGE if hit.code == "FILE_TOO_LARGE" else Kind.CORRUPT, "zip", hit.detail)
 
 
 def _sniff_odf(mimetype: bytes) -> Sniffed:

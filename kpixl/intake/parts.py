@@ -1,0 +1,177 @@
+"""Every XML part of a returned .xlsx, streamed once through expat before openpyxl opens anything.
+
+Why a pass of its own: the zip directory (limits.zip_limit_hit) bounds how many bytes each part inflates to,
+but not what openpyxl builds from them. openpyxl's read-only mode loads the whole shared-strings table into
+a list, parses styles and the workbook part whole, and builds every cell of a row before handing it over;
+a 25 MB part of tiny elements (a million shared strings, a million empty rows, a row of a million cells)
+would cost hundreds of MB. Counting them here costs a few MB whatever the part holds: expat builds no tree,
+the part is fed in chunks, and the scan stops at the first limit hit, naming it.
+
+It also refuses any document type declaration: a workbook part never has one, and a DTD is how external
+entities (XXE) and entity expansion ("billion laughs") get in. openpyxl would refuse or ignore them too
+(defusedxml, lxml without entity resolution); refusing here gives one clear reason for every part.
+
+Elements are counted by local name whatever their namespace prefix: overcounting is harmless, and openpyxl
+itself matches shared strings (si) and rows anywhere in a part.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from xml.parsers import expat
+
+from .limits import (
+    MAX_PART_ELEMENTS,
+    MAX_ROW_CELLS,
+    MAX_ROW_ELEMENTS,
+    MAX_SHARED_STRINGS,
+    MAX_SHEET_ROWS,
+    MAX_STYLE_ELEMENTS,
+    MAX_TEXT_CHARS,
+)
+
+__all__ = ["PartsHit", "scan_parts"]
+
+_CHUNK = 2**16
+_STYLES = "xl/styles.xml"  # the one name openpyxl reads styles from
+_LOOSE_SUFFIXES = (".vml",)  # legacy drawings: Excel writes them loosely and openpyxl's reader skips them
+_XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")
+_REF = re.compile(r"\$?[A-Za-z]{1,3}\$?([0-9]+)$")
+
+
+@dataclass(frozen=True)
+class PartsHit:
+    code: str  # FILE_TOO_LARGE (a limit) or FILE_CORRUPT (not XML, or a DTD)
+    detail: str  # which part, and which limit, in words
+
+
+class _Stop(Exception):
+    def __init__(self, hit: PartsHit) -> None:
+        super().__init__(hit.detail)
+        self.hit = hit
+
+
+class _Counter:
+    """expat handlers for one part: counts what openpyxl would build, and stops at the first limit."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part[:60]
+        self.budget = MAX_STYLE_ELEMENTS if part == _STYLES else MAX_PART_ELEMENTS
+        self.elements = self.rows = self.cells = self.strings = self.text = 0
+        self.depth = 0
+        self.inside = 0  # the depth of the row or shared string being read; 0 outside them
+        self.inner = 0  # elements in it so far
+
+    def too_large(self, what: str) -> _Stop:
+        return _Stop(PartsHit("FILE_TOO_LARGE", f"its part {self.part} {what}"))
+
+    def doctype(self, *_: object) -> None:
+        raise _Stop(PartsHit("FILE_CORRUPT", f"its part {self.part} declares a document type (<!DOCTYPE>), "
+                                             "which no workbook has: kpixl never expands XML entities"))
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.text = 0
+        self.depth += 1
+        local = name.rpartition(":")[2]
+        if self.inside:
+            self.inner_element(local)
+        elif local in ("row", "si"):
+            self.container(local)
+        else:  # outside rows and strings openpyxl keeps what it builds (styles, names, relationships)
+            self.elements += 1
+            if self.elements > self.budget:
+                raise self.too_large(f"holds over {self.budget:,} XML elements outside its rows "
+                                     f"(limit {self.budget:,})")
+            if local == "dimension":
+                self.dimension(attrs.get("ref", ""))
+
+    def container(self, local: str) -> None:
+        """A row or a shared string: openpyxl builds each whole, then lets it go."""
+        self.inside, self.inner, self.cells = self.depth, 0, 0
+        if local == "row":
+            self.rows += 1
+            if self.rows > MAX_SHEET_ROWS:
+                raise self.too_large(f"has over {MAX_SHEET_ROWS:,} rows (limit {MAX_SHEET_ROWS:,})")
+        else:
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                raise self.too_large(f"holds over {MAX_SHARED_STRINGS:,} shared strings "
+                                     f"(limit {MAX_SHARED_STRINGS:,})")
+
+    def inner_element(self, local: str) -> None:
+        self.inner += 1
+        if self.inner > MAX_ROW_ELEMENTS:
+            raise self.too_large(f"has a row or string of over {MAX_ROW_ELEMENTS:,} XML elements "
+                                 f"(limit {MAX_ROW_ELEMENTS:,})")
+        if local == "c":
+            self.cells += 1
+            if self.cells > MAX_ROW_CELLS:
+                raise self.too_large(f"has a row of over {MAX_ROW_CELLS:,} cells (limit {MAX_ROW_CELLS:,})")
+
+    def dimension(self, ref: str) -> None:
+        """A sheet's declared size: the file's own claim, which a hostile file makes A1:XFD1048576."""
+        last = _REF.match(ref.rpartition(":")[2].strip())
+        if last and (len(last.group(1)) > 9 or int(last.group(1)) > MAX_SHEET_ROWS):
+            raise self.too_large(f"declares cells down to {last.group(0)[:16]} (limit {MAX_SHEET_ROWS:,} rows)")
+
+    def end(self, _name: str) -> None:
+        self.text = 0
+        if self.depth == self.inside:
+            self.inside = 0
+        self.depth -= 1
+
+    def data(self, text: str) -> None:
+        self.text += len(text)
+        if self.text > MAX_TEXT_CHARS:
+            raise self.too_large(f"has a text of over {MAX_TEXT_CHARS:,} characters, more than an Excel cell "
+                                 "can hold")
+
+
+def _parser(counter: _Counter) -> expat.XMLParserType:
+    parser = expat.ParserCreate()  # no namespace processing: local names are split off by hand
+    parser.buffer_text = True  # long texts arrive in a few big pieces, not one per line
+    parser.StartDoctypeDeclHandler = counter.doctype
+    parser.EntityDeclHandler = counter.doctype
+    parser.StartElementHandler = counter.start
+    parser.EndElementHandler = counter.end
+    parser.CharacterDataHandler = counter.data
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> PartsHit | None:
+    counter = _Counter(info.filename)
+    parser = _parser(counter)
+    with zf.open(info) as stream:
+        head = stream.read(_CHUNK)
+        if not head.lstrip(b" \t\r\n").startswith(_XML_STARTS):
+            return None  # a picture, a printer setting, a vbaProject: openpyxl does not parse it as XML
+        try:
+            chunk = head
+            while chunk:
+                parser.Parse(chunk, False)
+                chunk = stream.read(_CHUNK)
+            parser.Parse(b"", True)
+        except _Stop as stop:
+            return stop.hit
+        except expat.ExpatError as exc:
+            if info.filename.lower().endswith(_LOOSE_SUFFIXES):
+                return None
+            return PartsHit("FILE_CORRUPT", f"its part {counter.part} is not well-formed XML "
+                                            f"({expat.ErrorString(exc.code)}, line {exc.lineno})")
+    return None
+
+
+def scan_parts(data: bytes) -> PartsHit | None:
+    """The first limit the parts of this .xlsx break, or the first part that is not safe XML; None if all
+    are fine. The caller has checked the zip directory (declared sizes) already, so each read is bounded."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.file_size and not info.is_dir():
+                hit = _scan_part(zf, info)
+                if hit is not None:
+                    return hit
+    return None

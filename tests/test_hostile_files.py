@@ -1,0 +1,166 @@
+"""Hostile and broken files (issue 7): each is refused with one line naming the file and the limit or reason,
+in bounded memory, and leaves the store as it was but for the refused file's own record (no figure). The
+corpus is built by tests/hostile_corpus.py from a real generated return; benchmarks/hostile.py measures each
+case's time and peak memory. No timing is asserted here."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from hostile_corpus import VBA_MARK, Case, Sources, cases, members_of, rezip
+from robust_support import dump_store, run_cli
+from test_intake_support import Filled, make_filled, set_cells
+
+from kpixl.intake.assess import assess_bytes
+from kpixl.intake.limits import MAX_FILE_BYTES
+from kpixl.intake.parts import scan_parts
+from kpixl.workspace import Workspace
+
+PEAK_MB = 64  # generous: every case peaks under 8 MB (benchmarks/hostile.py); a real return at about 7 MB
+CASES = cases()
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Filled:
+    return make_filled(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.fixture(scope="module")
+def corpus(filled: Filled) -> dict[str, bytes]:
+    sources = Sources(filled.filled["libraries"].read_bytes(), filled.filled["coroner"].read_bytes(),
+                      filled.ws.secret)
+    return {case.name: case.build(sources) for case in CASES}
+
+
+def copy_workspace(filled: Filled, tmp_path: Path) -> Workspace:
+    return Workspace.open(Path(shutil.copytree(filled.ws.root, tmp_path / "ws")))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_each_hostile_file_is_refused_naming_its_limit_in_bounded_memory(filled: Filled, corpus: dict[str, bytes],
+                                                                         case: Case) -> None:
+    tracemalloc.start()
+    try:
+        result = assess_bytes(filled.ctx, Path(case.name), corpus[case.name])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    first = result.report.errors[0]
+    assert (first.code, first.file) == (case.code, case.name)
+    assert case.words in first.message, first.message
+    assert not result.accepted
+    assert peak < PEAK_MB * 2**20
+
+
+def test_collect_gives_one_line_per_file_and_stores_no_figure(filled: Filled, corpus: dict[str, bytes],
+                                                              tmp_path: Path) -> None:
+    ws = copy_workspace(filled, tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, data in corpus.items():
+        (folder / name).write_bytes(data)
+    before = dump_store(ws)
+    code, output = run_cli(ws, "collect", str(folder))
+    assert code == 1
+    lines = [line for line in output.splitlines() if line.startswith("Refused ")]
+    assert len(lines) == len(CASES)
+    for case in CASES:
+        mine = [line for line in lines if line.startswith(f"Refused {case.name}: {case.code}: ")]
+        assert len(mine) == 1 and case.words in mine[0], (case.name, mine)
+    after = dump_store(ws)
+    assert after["figures"] == before["figures"] and after["schema_version"] == before["schema_version"]
+    old = len(before["submissions"])
+    assert after["submissions"][:old] == before["submissions"]
+    new = after["submissions"][old:]
+    kept = {case.name for case in CASES if len(corpus[case.name]) <= MAX_FILE_BYTES}  # bigger: not even kept
+    assert sorted(str(row[3]) for row in new) == sorted(kept) and not any(row[7] for row in new)  # none accepted
+    assert after["problems"][:len(before["problems"])] == before["problems"]
+    assert {row[1] for row in after["problems"][len(before["problems"]):]} == {row[0] for row in new}
+
+
+def test_validate_leaves_the_store_and_archive_untouched(filled: Filled, corpus: dict[str, bytes],
+                                                         tmp_path: Path) -> None:
+    ws = copy_workspace(filled, tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, data in corpus.items():
+        (folder / name).write_bytes(data)
+    before = dump_store(ws)
+    code, _ = run_cli(ws, "validate", str(folder))
+    assert code == 1 and dump_store(ws) == before and not ws.path("archive").exists()
+
+
+def _zipped_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_macros_are_kept_only_as_inert_evidence_and_never_written(filled: Filled, corpus: dict[str, bytes],
+                                                                  tmp_path: Path) -> None:
+    ws = copy_workspace(filled, tmp_path)
+    macro = tmp_path / "in" / "macros.xlsm"
+    macro.parent.mkdir()
+    macro.write_bytes(corpus["macros.xlsm"])
+    assert run_cli(ws, "collect", str(macro), "--feedback", str(tmp_path / "feedback"))[0] == 1
+    archived = list(ws.path("archive").iterdir())
+    assert [p.suffixes for p in archived] == [[".xlsm", ".bin"]]  # no program opens it on a double click
+    assert archived[0].read_bytes() == corpus["macros.xlsm"]
+    assert run_cli(ws, "export", str(tmp_path / "figures.xlsx"))[0] == 0
+    written = [*(tmp_path / "feedback").iterdir(), tmp_path / "figures.xlsx"]
+    assert len(written) == 2
+    for path in written:
+        members = _zipped_members(path)
+        assert not any("vba" in name.lower() for name in members), path
+        assert not any(VBA_MARK in content for content in members.values()), path
+
+
+def test_a_real_return_passes_the_parts_scan_and_a_loose_vml_drawing_is_tolerated(filled: Filled) -> None:
+    real = filled.filled["libraries"].read_bytes()
+    assert scan_parts(real) is None
+    loose = rezip(real, add={"xl/drawings/vmlDrawing1.vml": b"<xml><v:shape><br></v:shape></xml>"})
+    assert scan_parts(loose) is None
+    assert assess_bytes(filled.ctx, Path("r.xlsx"), loose).accepted
+
+
+def test_any_other_part_that_is_not_well_formed_is_named(filled: Filled) -> None:
+    real = filled.filled["libraries"].read_bytes()
+    broken = rezip(real, replace={"xl/styles.xml": members_of(real)["xl/styles.xml"][:-20]})
+    result = assess_bytes(filled.ctx, Path("r.xlsx"), broken)
+    assert [(p.code, p.file) for p in result.report] == [("FILE_CORRUPT", "r.xlsx")]
+    assert "its part xl/styles.xml is not well-formed XML" in result.report.problems[0].message
+
+
+def test_a_utf16_part_is_read_like_any_other(filled: Filled) -> None:
+    real = filled.filled["libraries"].read_bytes()
+    sheet = members_of(real)["xl/worksheets/sheet2.xml"].decode()
+    recoded = rezip(real, replace={"xl/worksheets/sheet2.xml": sheet.encode("utf-16")})
+    assert scan_parts(recoded) is None
+    assert assess_bytes(filled.ctx, Path("r.xlsx"), recoded).accepted
+
+
+def test_a_damaged_deflate_stream_is_corrupt_not_a_traceback(filled: Filled) -> None:
+    real = filled.filled["libraries"].read_bytes()
+    info = zipfile.ZipFile(io.BytesIO(real)).getinfo("xl/styles.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    damaged = real[:start] + b"\xff" * 8 + real[start + 8:]
+    assert [p.code for p in assess_bytes(filled.ctx, Path("r.xlsx"), damaged).report] == ["FILE_CORRUPT"]
+
+
+def test_a_hostile_file_name_or_cell_is_printed_as_text_never_as_markup_or_escapes(filled: Filled,
+                                                                                     tmp_path: Path) -> None:
+    ws = copy_workspace(filled, tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "odd [bold]name.xlsx").write_bytes(b"%PDF-1.7")  # rich would read [bold] as a style
+    (folder / "esc\x1b[31mred.xlsx").write_bytes(b"%PDF-1.7")  # a terminal escape in an attachment's name
+    set_cells(filled.copy("libraries", folder), {"J2": "[/] tbc"})  # '[/]' quoted back made rich raise
+    code, output = run_cli(ws, "validate", str(folder))
+    assert code == 1
+    assert "Refused odd [bold]name.xlsx: FILE_NOT_WORKBOOK: This is a PDF document" in output
+    assert "Refused esc?[31mred.xlsx: FILE_NOT_WORKBOOK" in output and "\x1b" not in output
+    assert "'[/] tbc' is not a number" in output
