@@ -33,7 +33,8 @@ def dump_store(ws: Workspace) -> State:
 
 def without_times(state: State) -> State:
     """The rows with received_at and recorded_at dropped, to compare two stores filled at different times."""
-    submissions: list[tuple[object, ...]] = [(r[1], r[2], r[3], r[5], r[6], r[7]) for r in state["submissions"]]
+    submissions: list[tuple[object, ...]] = [(r[1], r[2], r[3], r[5], r[6], r[7])
+                                             for r in state["submissions"]]
     figures = [r[1:14] for r in state["figures"]]
     problems = [r[1:] for r in state["problems"]]
     return {"submissions": submissions, "figures": figures, "problems": problems}

@@ -12,9 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_corpus import VBA_MARK, Case, Sources, cases, members_of, rezip
+from hostile_corpus import Case, Sources, cases
 from robust_support import dump_store, run_cli
 from test_intake_support import Filled, make_filled, set_cells
+from zip_builders import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.intake.limits import MAX_FILE_BYTES
@@ -42,7 +43,8 @@ def copy_workspace(filled: Filled, tmp_path: Path) -> Workspace:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_each_hostile_file_is_refused_naming_its_limit_in_bounded_memory(filled: Filled, corpus: dict[str, bytes],
+def test_each_hostile_file_is_refused_naming_its_limit_in_bounded_memory(filled: Filled,
+                                                                         corpus: dict[str, bytes],
                                                                          case: Case) -> None:
     tracemalloc.start()
     try:
@@ -78,7 +80,8 @@ def test_collect_gives_one_line_per_file_and_stores_no_figure(filled: Filled, co
     assert after["submissions"][:old] == before["submissions"]
     new = after["submissions"][old:]
     kept = {case.name for case in CASES if len(corpus[case.name]) <= MAX_FILE_BYTES}  # bigger: not even kept
-    assert sorted(str(row[3]) for row in new) == sorted(kept) and not any(row[7] for row in new)  # none accepted
+    assert sorted(str(row[3]) for row in new) == sorted(kept)
+    assert not any(row[7] for row in new)  # none accepted
     assert after["problems"][:len(before["problems"])] == before["problems"]
     assert {row[1] for row in after["problems"][len(before["problems"]):]} == {row[0] for row in new}
 

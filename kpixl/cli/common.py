@@ -105,5 +105,6 @@ def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None
         table.add_column(column, overflow="fold")
     for p in problems:
         style = {"error": "red", "query": "yellow", "warning": "cyan"}[p.severity.value]
-        table.add_row(f"[{style}]{p.severity.value}[/]", p.code, plain(p.place), plain(p.message), plain(p.hint))
+        table.add_row(f"[{style}]{p.severity.value}[/]", p.code, plain(p.place), plain(p.message),
+                      plain(p.hint))
     Console(stderr=False).print(table)

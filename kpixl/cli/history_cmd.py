@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    handle_errors,
+    open_workspace,
+    plain,
+    print_json,
+    print_problems,
+)
 
 if TYPE_CHECKING:
     from ..history import ImportResult, IndicatorHistory
@@ -60,7 +68,7 @@ def _table(history: IndicatorHistory) -> None:
     title = f"Indicator {history.indicator_id}"
     if history.indicator:
         title += f": {history.indicator.title}"
-    table = Table(title=title, caption="* the current version")
+    table = Table(title=plain(title), caption="* the current version")
     for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell"):
         table.add_column(column, overflow="fold", no_wrap=column in ("Period", "Ver.", "Received"))
     for s in history.versions:
@@ -68,7 +76,7 @@ def _table(history: IndicatorHistory) -> None:
         version = f"{s.version} *" if s.current else str(s.version)
         table.add_row(s.figure.period.slug, version, history.value_text(s.figure),
                       s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
-                      s.provenance.file_name, cell)
+                      plain(s.provenance.file_name), plain(cell))
     Console().print(table)
 
 

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    handle_errors,
+    open_workspace,
+    plain,
+    print_json,
+    print_problems,
+)
 
 _RAG_STYLE = {"Red": "white on red", "Amber": "black on dark_orange", "Green": "white on green4",
               "Blue": "white on blue"}
@@ -66,7 +74,8 @@ def _table(overview: object) -> None:
         rag = str(record["rag"])
         styled = f"[{_RAG_STYLE[rag]}] {rag} [/]" if rag in _RAG_STYLE else rag
         caveat = " (provisional)" if record["status"] == "provisional" else ""
-        table.add_row(h.indicator.id, h.indicator.title, f"{record['target_label']}: {record['target']}",
+        table.add_row(plain(h.indicator.id), plain(h.indicator.title),
+                      f"{record['target_label']}: {record['target']}",
                       str(record["direction"]), f"{record['current']}{caveat}",
                       f"{record['comparison']} ({record['comparison_label']})", styled, str(record["change"]))
     Console().print(table)

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    handle_errors,
+    open_workspace,
+    plain,
+    print_json,
+    print_problems,
+)
 
 if TYPE_CHECKING:
     from ..status import ServiceStatus, StatusReport
@@ -89,7 +97,8 @@ def _print(report: StatusReport) -> None:
     for column in ("Service", "Workbook", "Return", "Errors", "Missing", "Complete"):
         table.add_column(column, overflow="fold")
     for s in report.services:
-        table.add_row(s.service.name, _workbook(s), _return(s), str(len(s.outstanding)), str(len(s.missing)),
+        table.add_row(plain(s.service.name), _workbook(s), _return(s), str(len(s.outstanding)),
+                      str(len(s.missing)),
                       "yes" if s.complete else "[bold]no[/]")
     console = Console(highlight=False)
     console.print(table)
@@ -98,9 +107,9 @@ def _print(report: StatusReport) -> None:
                   f"generated, {t['sent']} sent, {t['received']} returns received, {t['accepted']} accepted; "
                   f"{t['problems']} error(s) to correct, {t['missing']} figure(s) missing.")
     for s in (s for s in report.services if not s.complete):
-        console.print(_chase(s))
+        console.print(plain(_chase(s)))  # names a lead's file: text, never markup
     for c in (c for c in report.committees if c.missing):
-        console.print(f"{c.committee.name}: no figure yet for {_gaps(c.missing)}.")
+        console.print(plain(f"{c.committee.name}: no figure yet for {_gaps(c.missing)}."))
     for s in report.services:
         if s.latest and s.outstanding:
             print_problems(s.outstanding, title=f"To correct: {s.service.name}, {s.latest.file_name}")

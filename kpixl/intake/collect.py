@@ -29,7 +29,8 @@ from .limits import MAX_FILE_BYTES, MAX_FILES
 from .messages import Where, problem
 from .result import ReturnResult
 
-__all__ = ["ARCHIVE", "PathError", "Progress", "archive_name", "collect_paths", "expand_paths", "validate_paths"]
+__all__ = ["ARCHIVE", "PathError", "Progress", "archive_name", "collect_paths", "expand_paths",
+           "validate_paths"]
 
 ARCHIVE = "archive"
 READABLE = "xlsx"  # the one kind of file kept under its own extension

@@ -115,7 +115,8 @@ class _Counter:
         """A sheet's declared size: the file's own claim, which a hostile file makes A1:XFD1048576."""
         last = _REF.match(ref.rpartition(":")[2].strip())
         if last and (len(last.group(1)) > 9 or int(last.group(1)) > MAX_SHEET_ROWS):
-            raise self.too_large(f"declares cells down to {last.group(0)[:16]} (limit {MAX_SHEET_ROWS:,} rows)")
+            raise self.too_large(f"declares cells down to {last.group(0)[:16]} "
+                                 f"(limit {MAX_SHEET_ROWS:,} rows)")
 
     def end(self, _name: str) -> None:
         self.text = 0
