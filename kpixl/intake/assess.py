@@ -28,7 +28,7 @@ from .rows import RowResult, check_row
 from .sniff import Kind, sniff
 from .structure import match_rows
 
-__all__ = ["assess_bytes"]
+__all__ = ["assess_bytes", "foreign_figures"]
 
 _REFUSED = {Kind.XLS: "FILE_XLS", Kind.XLSM: "FILE_XLSM", Kind.ODS: "FILE_ODS",
             Kind.ENCRYPTED: "FILE_ENCRYPTED", Kind.EMPTY: "FILE_EMPTY", Kind.TOO_LARGE: "FILE_TOO_LARGE",
@@ -49,6 +49,27 @@ def assess_bytes(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     if book is not None:
         _assess_book(ctx, book, result)
     return result
+
+
+def foreign_figures(ctx: IntakeContext, result: ReturnResult) -> list[Problem]:
+    """A problem for each figure that is not its verified service's to give: an indicator of another
+    service, or a period outside this quarter's return and the periods it may revise. The rows are matched
+    to the signed metadata already, so there should never be one; collect checks again just before it
+    writes, so that no future change to the reader can let a return write another service's figure."""
+    service = ctx.register.service(result.service)
+    allowed = set()
+    for indicator in ctx.register.indicators_of_service(service.id) if service else ():
+        for period in indicator.periods_in(ctx.quarter):
+            allowed |= {(indicator.id, period.slug), (indicator.id, period.previous().slug)}
+    found = []
+    for item in result.figures:
+        key = (item.figure.indicator, item.figure.period.slug)
+        if key not in allowed or result.period != ctx.quarter.slug:
+            row = int(re.sub(r"[A-Z]", "", item.provenance.cell) or 0)
+            found.append(problem("ROW_UNKNOWN", Where(result.file_name, item.provenance.sheet).at(
+                item.provenance.cell, key[0]), row=row, indicator=key[0], period=str(item.figure.period),
+                service_name=service.name if service else "no service", quarter=str(ctx.quarter)))
+    return found
 
 
 def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..domain.returns import Submission
 from ..errors import KpixlError
 from ..workspace import Workspace
-from .assess import assess_bytes
+from .assess import assess_bytes, foreign_figures
 from .context import IntakeContext, load_context
 from .limits import MAX_FILE_BYTES, MAX_FILES
 from .messages import Where, problem
@@ -143,6 +143,8 @@ def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | Non
     with open_store(workspace) as store:
         for path in files:
             result, data = _check(ctx, path)
+            if result.accepted:
+                result.report.extend(foreign_figures(ctx, result))  # refuses it: belt and braces
             if data is not None:
                 result.archived = archive_bytes(workspace, data, result.sha256, result.ext)
                 submission = Submission(result.sha256, result.file_name, datetime.now(UTC),
