@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from . import (
+    check_cmd,
     collect_cmd,
     demo_cmd,
     export_cmd,
@@ -46,6 +47,7 @@ send_cmd.register(app)
 validate_cmd.register(app)
 collect_cmd.register(app)
 status_cmd.register(app)
+check_cmd.register(app)
 indicators_cmd.register(app)
 history_cmd.register(app)
 export_cmd.register(app)

@@ -113,11 +113,12 @@ def archive_name(sha256: str, ext: str) -> str:
 
 
 def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> Path:
-    """Keep the original bytes under their hash; atomic, and a no-op when they are already kept."""
+    """Keep the original bytes under their hash; atomic, and a no-op when they are already kept whole (a
+    kept file whose bytes were damaged since is written again: collecting the original repairs it)."""
     folder = workspace.path(ARCHIVE)
     folder.mkdir(exist_ok=True)
     target = folder / archive_name(sha256, ext)
-    if target.is_file() and target.stat().st_size == len(data):
+    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
         return target
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{sha256[:16]}.", suffix=".partial")
     try:

@@ -1,0 +1,32 @@
+"""kpixl check: the archive of original files and the store agree (kpixl/integrity.py)."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+
+
+@handle_errors
+def check(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
+    """Check that every recorded return, and every figure stored from it, has its original file in the
+    archive with the recorded SHA-256 (each file is hashed again), that every archived file is recorded,
+    and that figures come whole from accepted returns. Reads only. Exit 0 when all agree, 1 otherwise.
+
+    Example: kpixl check --json
+    """
+    from ..integrity import check_integrity
+
+    result = check_integrity(open_workspace(workspace))
+    if json:
+        print_json(result.to_dict())
+    else:
+        print_problems(result.report, title="Archive and store")
+        verdict = "agree" if result.ok else f"disagree: {len(result.report.errors)} problem(s) listed above"
+        typer.echo(f"{result.submissions} return(s) recorded, {result.figures} figure version(s) stored, "
+                   f"{result.archived} file(s) archived: the archive and the store {verdict}.")
+    raise typer.Exit(result.report.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)
