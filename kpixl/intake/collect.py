@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..crashpoint import crash_point
 from ..domain.returns import Submission
 from ..errors import KpixlError
 from ..workspace import Workspace
@@ -126,6 +127,7 @@ def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> P
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        crash_point("archive-written")
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -148,11 +150,13 @@ def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | Non
                 result.report.extend(foreign_figures(ctx, result))  # refuses it: belt and braces
             if data is not None:
                 result.archived = archive_bytes(workspace, data, result.sha256, result.ext)
+                crash_point("archived")
                 submission = Submission(result.sha256, result.file_name, datetime.now(UTC),
                                         result.service, result.period, result.accepted)
                 figures = result.figures if result.accepted else []
                 recorded = store.record(submission, figures, list(result.report))
                 result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
+                crash_point("recorded")
             results.append(result)
             if progress:
                 progress(len(results), len(files), result)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from ..crashpoint import crash_point
 from ..domain import Figure
 from ..domain.returns import ReceivedFigure, Submission
 from ..errors import StoreError
@@ -54,11 +55,13 @@ def _record(conn: Connection, submission: Submission, received: Sequence[Receive
     submission_id = _insert_submission(conn, submission, now)
     if found:
         conn.execute(insert(problems), [_problem_row(submission_id, i, p) for i, p in enumerate(found)])
+    crash_point("in-transaction")
     if not submission.accepted:  # kept with its problems, so status can say what to fix; no figures
         return RecordResult(submission_id)
     rows, added = _new_versions(conn, received, submission_id, now)
     if rows:
         conn.execute(insert(figures), rows)
+    crash_point("before-commit")
     return RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added))
 
 
