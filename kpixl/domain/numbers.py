@@ -18,6 +18,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # Spaces (including non-breaking and thin ones) and thousands commas inside a number.
 _GROUPING = re.compile(r"(?<=\d)[,\s\u00a0\u202f\u2009](?=\d{3}(\D|$))")
 _MAX_DIGITS = 30  # no real figure is longer; a longer one is damage, not data
+_TOO_LARGE = 10**16  # as typed text, a number cell must be under 1e16 (exponent at most 15)
 
 
 class NotANumber(ValueError):
@@ -35,10 +36,12 @@ def to_decimal(value: float) -> Decimal:
     """A spreadsheet's float as the decimal a person typed: 0.68 stays 0.68, not 0.68000000000000005."""
     if isinstance(value, bool):
         raise NotANumber("a TRUE/FALSE value is not a figure")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NotANumber("the cell holds an error or an infinite value")
+    if abs(value) >= _TOO_LARGE:  # 1e308 is a number, but no council's figure, and it breaks formatting
+        raise NotANumber(f"'{value:g}' is too large to be a figure")
     if isinstance(value, int):
         return Decimal(value)
-    if not math.isfinite(value):
-        raise NotANumber("the cell holds an error or an infinite value")
     return Decimal(repr(value)).normalize() if abs(value) >= 1e-12 else Decimal(0)
 
 

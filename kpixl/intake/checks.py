@@ -145,7 +145,10 @@ def context_value(cell: Cell) -> Decimal | str | None:
     if cell.blank or isinstance(cell.value, bool):
         return None if cell.blank else cell_text(cell.value)
     if isinstance(cell.value, (int, float)):
-        return to_decimal(cell.value)
+        try:
+            return to_decimal(cell.value)
+        except NotANumber:  # NaN or 1e308 where kpixl printed a target: not what it printed
+            return cell_text(cell.value)
     try:
         return parse_number(cell_text(cell.value)).value
     except NotANumber:
