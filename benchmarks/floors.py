@@ -45,7 +45,37 @@ __all__ = [
     "floor_workbooks",
     "prepare_reports",
     "prepare_workbooks",
+    "read_inputs",
 ]
+
+# -------------------------------------------------------------------------------------------------------------
+# Inputs: what every stage reads first
+# -------------------------------------------------------------------------------------------------------------
+
+_LATEST = """
+select f.indicator, f.period, f.value, f.status, f.reason, f.commentary, f.actions from figures f
+join (select indicator, period, max(version) as version from figures group by indicator, period) latest
+  on f.indicator = latest.indicator and f.period = latest.period and f.version = latest.version
+"""
+
+
+def read_inputs(register: Path, database: Path) -> tuple[Any, list[tuple[Any, ...]]]:
+    """The register parsed by libyaml (PyYAML's C loader) and the latest version of every figure read from
+    the store's SQLite file with sqlite3: the input reading no stage can avoid, at its plain-library cost.
+    A floor pays it once, however many documents it writes."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(register.read_text(encoding="utf-8"), Loader=loader)
+    rows: list[tuple[Any, ...]] = []
+    if database.is_file():
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(_LATEST).fetchall()
+        finally:
+            connection.close()
+    return data, rows
+
 
 # -------------------------------------------------------------------------------------------------------------
 # Workbooks: xlsxwriter

@@ -195,7 +195,8 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     wb = results["workbooks"] = StageResult("workbooks", f"{len(register.services_reporting(quarter))} workbooks")
     plans = floors.prepare_workbooks(ws, register, quarter, history, _file_names(ws, register, quarter))
     _measure(wb, runs, size.into("workbooks", lambda out: stages.write_workbooks(ws, quarter, out)),
-             size.into("floor-workbooks", lambda out: floors.floor_workbooks(plans, out)), size.memory)
+             size.into("floor-workbooks", lambda out: (_inputs(ws), floors.floor_workbooks(plans, out))),
+             size.memory)
     wb.whole_status = _cli_available("workbooks")
     if wb.whole_status == "ok":
         _measure_cli(wb, cli_runs, lambda: [[*kpixl_cmd, "workbooks", quarter.slug, "--out",
@@ -224,7 +225,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
 
         def collect_floor() -> Callable[[], Any]:
             database = size.fresh("floor-collect") / "floor.sqlite"
-            return lambda: floors.floor_returns(returns, database, secret)
+            return lambda: (_inputs(ws), floors.floor_returns(returns, database, secret))
 
         _measure(co, runs, collect_run, collect_floor, size.memory)
         co.whole_status = _cli_available("collect")
@@ -274,6 +275,11 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     return {"scenario": vars(scenario), "info": size.info,
             "stages": {k: v.as_json() for k, v in results.items()}, "cycle": cycle, "parts": parts,
             "_results": results}
+
+
+def _inputs(ws: Any) -> Any:
+    """The floor's input reading: the register by libyaml and the figures by sqlite3 (floors.read_inputs)."""
+    return floors.read_inputs(ws.register_path, ws.root / ws.config.store)
 
 
 def _history_figures(ws: Any, register: Any) -> dict[tuple[str, str], Any]:
@@ -358,7 +364,8 @@ def _measure_reports(result: StageResult, size: Size, runs: int, cli_runs: int, 
                      committees: list[str], plans: list[floors.ReportPlan], reference: Path) -> None:
     _measure(result, runs,
              size.into(result.name, lambda out: stages.build_reports(workspace, quarter, committees, out)),
-             size.into(f"floor-{result.name}", lambda out: floors.floor_reports(plans, reference, out)),
+             size.into(f"floor-{result.name}",
+                       lambda out: (_inputs(workspace), floors.floor_reports(plans, reference, out))),
              size.memory)
     result.notes.append(f"{sum(1 for p in plans for page in p.pages if page.chart)} charts")
     result.whole_status = _cli_available("report")
