@@ -155,8 +155,10 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
     _problems_sheet(book, problems, _old_responses(book))
     for sheet in book.worksheets:  # a lead's earlier selection of several sheets would hide the new one
         sheet.sheet_view.tabSelected = sheet.title == FEEDBACK_SHEET
+    from ..filenames import safe_child
+
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / feedback_name(result, taken)
+    path = safe_child(folder, feedback_name(result, taken))  # the name is the lead's: checked twice
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         book.save(path)

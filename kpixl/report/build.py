@@ -83,8 +83,12 @@ def reference_document(workspace: Workspace) -> Path:
 
 
 def default_output(workspace: Workspace, committee: Committee, quarter: Quarter) -> Path:
-    """reports/<committee id>_<quarter slug>.docx, e.g. reports/csmi_2023-24-Q2.docx."""
-    return workspace.path("reports") / f"{committee.id}_{quarter.slug}.docx"
+    """reports/<committee id>_<quarter slug>.docx, e.g. reports/csmi_2023-24-Q2.docx. The id comes from
+    the register: one that is not a safe file name ("../minutes") is made one, inside reports/."""
+    from ..filenames import safe_child, safe_stem
+
+    name = f"{safe_stem(committee.id, 'committee')}_{quarter.slug}.docx"
+    return safe_child(workspace.path("reports"), name)
 
 
 def write_report(workspace: Workspace, prepared: PreparedReport, out: Path | None = None) -> Path:

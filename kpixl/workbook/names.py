@@ -10,22 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
-from pathlib import Path
 
-from ..errors import OutputError
+from ..filenames import PART_MAX, safe_child, slug
 
-__all__ = ["safe_child", "slug", "workbook_filename"]
-
-PART_MAX = 60  # characters per part; the whole name stays under 150, well within every file system's limit
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str, fallback: str = "unnamed", limit: int = PART_MAX) -> str:
-    """Lower-case ASCII letters and digits joined by single hyphens: "Trading Standards / Fire" -> "trading-standards-fire"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    result = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-")
-    return result or fallback
+__all__ = ["safe_child", "slug", "workbook_filename"]  # slug and safe_child live in kpixl/filenames.py
 
 
 def workbook_filename(council: str, service_id: str, period_slug: str) -> str:
@@ -36,12 +24,3 @@ def workbook_filename(council: str, service_id: str, period_slug: str) -> str:
         service = f"{service[:PART_MAX - 7]}-{hashlib.sha256(service_id.encode()).hexdigest()[:6]}"
     period = re.sub(r"[^A-Za-z0-9-]+", "-", period_slug).strip("-")[:20] or "period"
     return f"{slug(council, 'council')}_{service}_{period}.xlsx"
-
-
-def safe_child(folder: Path, name: str) -> Path:
-    """folder/name, refusing any name that would resolve outside folder (belt and braces over the slugs)."""
-    base = folder.resolve()
-    path = (base / name).resolve()
-    if path.parent != base:
-        raise OutputError(f"Refusing to write '{name}': it would land outside {base}")
-    return path
