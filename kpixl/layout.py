@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ __all__ = [
     "RowMeta",
     "WorkbookMeta",
     "column",
+    "meta_pairs",
     "sign",
     "verify",
 ]
@@ -162,6 +164,17 @@ class WorkbookMeta:
                       key=lambda r: r.row)
         return cls(pairs["council"], pairs["service"], pairs["service_name"], pairs["period"],
                    pairs["generated"], tuple(rows), int(pairs["version"]), pairs["format"])
+
+
+def meta_pairs(rows: Iterable[Sequence[Any]], text: Callable[[Any], str] = str) -> dict[str, str]:
+    """The metadata sheet's key/value pairs from its rows (column A, column B), as text; empty keys skipped.
+    The writer's reader and the return reader both read the sheet through this, so they agree."""
+    pairs: dict[str, str] = {}
+    for row in rows:
+        key, value = (tuple(row) + (None, None))[:2]
+        if key is not None:
+            pairs[text(key).strip()] = "" if value is None else text(value).strip()
+    return pairs
 
 
 def sign(meta: WorkbookMeta, secret: bytes) -> str:

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..layout import META_SHEET, RETURN_COLUMNS, RETURN_SHEET
+from ..layout import META_SHEET, RETURN_COLUMNS, RETURN_SHEET, meta_pairs
 from ..problems import Problem
 from .limits import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_META_ROWS, MAX_ROWS
 from .messages import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER, Where, problem
@@ -144,12 +144,8 @@ def _return_sheet(book: Any) -> Any | None:
 def _meta_pairs(book: Any) -> dict[str, str] | None:
     if META_SHEET not in book.sheetnames:
         return None
-    pairs: dict[str, str] = {}
-    for row in book[META_SHEET].iter_rows(min_row=1, max_row=MAX_META_ROWS, max_col=2, values_only=True):
-        key, value = (tuple(row) + (None, None))[:2]
-        if key is not None:
-            pairs[cell_text(key).strip()] = cell_text(value).strip()
-    return pairs
+    rows = book[META_SHEET].iter_rows(min_row=1, max_row=MAX_META_ROWS, max_col=2, values_only=True)
+    return meta_pairs(rows, cell_text)
 
 
 def _responses(book: Any) -> dict[tuple[str, str, str], str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..layout import META_SHEET, WorkbookMeta
+from ..layout import META_SHEET, WorkbookMeta, meta_pairs
 
 __all__ = ["MAX_META_ROWS", "read_meta"]
 
@@ -29,12 +29,8 @@ def _pairs(path: Path) -> dict[str, str] | None:
     try:
         if META_SHEET not in book.sheetnames:
             return None
-        pairs: dict[str, str] = {}
-        for row in book[META_SHEET].iter_rows(min_row=1, max_row=MAX_META_ROWS, max_col=2, values_only=True):
-            key, value = (tuple(row) + (None, None))[:2]
-            if key is not None:
-                pairs[str(key)] = "" if value is None else str(value)
-        return pairs
+        return meta_pairs(book[META_SHEET].iter_rows(min_row=1, max_row=MAX_META_ROWS, max_col=2,
+                                                     values_only=True))
     finally:
         book.close()
 
