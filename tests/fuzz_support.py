@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from kpixl.domain import FigureStatus
+from kpixl.intake.assess import FAILED
 from kpixl.intake.messages import TEMPLATES
 from kpixl.intake.result import ReturnResult
 from kpixl.layout import column
@@ -185,9 +186,15 @@ def typed_text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def _clean(result: ReturnResult) -> None:
+    """Known codes only, and no problem that is kpixl's own failure (assess_bytes turns a bug into one)."""
+    assert all(p.code in TEMPLATES for p in result.report), [p.code for p in result.report]
+    assert not any(FAILED in p.message for p in result.report), result.report.problems[0].message
+
+
 def judge(t: Template, edits: dict[str, Any], result: ReturnResult) -> str:
     """The outcome's name ('accepted', or 'refused: <first error code>'); AssertionError if not allowed."""
-    assert all(p.code in TEMPLATES for p in result.report), [p.code for p in result.report]
+    _clean(result)
     if not result.accepted:
         assert result.report.errors
         return f"refused: {result.report.errors[0].code}"
@@ -230,7 +237,7 @@ def _judge_row(row: int, cells: dict[str, Any], by_cell: dict[str, Any]) -> None
 def judge_bytes(original: ReturnResult, result: ReturnResult) -> str:
     """A damaged copy of an accepted return: refused cleanly, or (the damage missed every byte that
     matters) accepted with exactly the original's figures."""
-    assert all(p.code in TEMPLATES for p in result.report)
+    _clean(result)
     if not result.accepted:
         assert result.report.errors
         return f"refused: {result.report.errors[0].code}"

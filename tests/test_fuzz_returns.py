@@ -135,3 +135,26 @@ def test_a_number_too_large_for_a_figure_is_refused_not_a_traceback(made: Filled
     result = assess_bytes(made.ctx, Path("r.xlsx"), with_cells(template, {"J3": value, "G3": value}))
     assert [(p.code, p.cell) for p in result.report.errors] == [("FIGURE_NOT_NUMBER", "J3")]
     assert ("CONTEXT_EDITED", "G3") in result.report.flatten(("code", "cell"))
+
+
+def test_a_flipped_bit_that_marks_a_part_encrypted_is_corrupt_not_a_traceback(made: Filled) -> None:
+    """Found by the fuzzer: zipfile raised RuntimeError ('password required') for a part flagged encrypted."""
+    data = bytearray(made.filled["libraries"].read_bytes())
+    local = data.index(b"PK\x03\x04")
+    data[local + 6] |= 1  # general purpose flag, bit 0: encrypted
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 1
+    result = assess_bytes(made.ctx, Path("r.xlsx"), bytes(data))
+    assert [p.code for p in result.report] == ["FILE_CORRUPT"]
+    assert "needing a zip password" in result.report.problems[0].message
+
+
+def test_a_bug_in_the_reader_refuses_that_file_and_says_so(made: Filled,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise KeyError("something kpixl did not expect")
+
+    monkeypatch.setattr("kpixl.intake.assess.sniff", broken)
+    result = assess_bytes(made.ctx, Path("r.xlsx"), b"PK")
+    assert [p.code for p in result.report] == ["FILE_CORRUPT"] and result.ext == "bin"
+    assert "kpixl failed to read it (KeyError" in result.report.problems[0].message

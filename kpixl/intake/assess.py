@@ -28,15 +28,31 @@ from .rows import RowResult, check_row
 from .sniff import Kind, sniff
 from .structure import match_rows
 
-__all__ = ["assess_bytes", "foreign_figures"]
+__all__ = ["FAILED", "assess_bytes", "foreign_figures"]
 
 _REFUSED = {Kind.XLS: "FILE_XLS", Kind.XLSM: "FILE_XLSM", Kind.ODS: "FILE_ODS",
             Kind.ENCRYPTED: "FILE_ENCRYPTED", Kind.EMPTY: "FILE_EMPTY", Kind.TOO_LARGE: "FILE_TOO_LARGE",
             Kind.CORRUPT: "FILE_CORRUPT", Kind.OTHER: "FILE_NOT_WORKBOOK"}
 
 
+FAILED = "kpixl failed to read it"  # the words of a problem that is a bug in kpixl, not in the file
+
+
 def assess_bytes(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
-    """Every problem of the file whose bytes are data, and the figures it gives."""
+    """Every problem of the file whose bytes are data, and the figures it gives. Never raises on content:
+    should a file still find a bug, it is refused with a problem saying so, and the other files of the
+    collect go on (the fuzz target counts such problems as failures)."""
+    try:
+        return _assess(ctx, path, data)
+    except Exception as exc:  # noqa: BLE001 - one file must not stop a quarter's collect
+        whole = len(data) <= MAX_FILE_BYTES
+        result = ReturnResult(path, hashlib.sha256(data).hexdigest() if whole else "", "bin")
+        detail = f"{FAILED} ({type(exc).__name__}: {' '.join(str(exc).split())[:80]}); please report it"
+        result.report.add(problem("FILE_CORRUPT", Where(path.name), detail=detail))
+        return result
+
+
+def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     sniffed = sniff(data)
     whole = len(data) <= MAX_FILE_BYTES  # a file cut at the limit has no hash worth keeping
     result = ReturnResult(path, hashlib.sha256(data).hexdigest() if whole else "", sniffed.ext)

@@ -87,6 +87,8 @@ def _sniff_zip(data: bytes) -> Sniffed:
         return _scanned(data) if found.kind is Kind.XLSX else found
     except _ZIP_DAMAGE as exc:
         return Sniffed(Kind.CORRUPT, "zip", f"its zip structure is broken: {str(exc)[:80]}")
+    except RuntimeError:  # zipfile's answer to a part flagged as encrypted (one flipped bit does it)
+        return Sniffed(Kind.CORRUPT, "zip", "a part inside it is marked as needing a zip password")
 
 
 # What zipfile and zlib raise for a damaged archive or member (a bad checksum, a cut deflate stream).
