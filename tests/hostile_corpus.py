@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from zip_builders import Deflated, deflate, members_of, ods, ole2, part, repeated, rezip, with_members, xlsm
 
 from kpixl.intake.limits import (
+    MAX_DEFINED_NAMES,
     MAX_FILE_BYTES,
     MAX_PART_BYTES,
     MAX_PART_ELEMENTS,
@@ -25,9 +26,10 @@ from kpixl.intake.limits import (
     MAX_ROW_CELLS,
     MAX_SHARED_STRINGS,
     MAX_SHEET_ROWS,
-    MAX_STYLE_ELEMENTS,
+    MAX_SHEETS,
     MAX_TEXT_CHARS,
     MAX_UNCOMPRESSED_BYTES,
+    MAX_WHOLE_PART_ELEMENTS,
 )
 from kpixl.layout import WorkbookMeta, sign
 
@@ -75,6 +77,7 @@ def in_part(name: str, doctype: str, use: str = "") -> Callable[[Sources], bytes
     return build
 
 
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
@@ -100,10 +103,9 @@ def xxe_shared_strings(s: Sources) -> bytes:
     return with_shared_strings(s.real, deflate(table))
 
 
-def many_shared_strings(s: Sources) -> bytes:
+def many_shared_strings(s: Sources, count: int = 1_200_000) -> bytes:
     """1.2 million distinct shared strings: 23 MB, under the part limit, and random enough (about 5 to 1)
     that no compression ratio gives them away."""
-    count = 1_200_000
     letters = base64.b64encode(random.Random(7).randbytes(3 * count))
     body = b"".join(b"<si><t>" + letters[i:i + 4] + b"</t></si>" for i in range(0, 4 * count, 4))
     return with_shared_strings(s.real, deflate(SST_HEAD + body + b"</sst>"))
@@ -137,11 +139,11 @@ def huge_dimension(s: Sources) -> bytes:
     return sheet_with(s, lambda xml: re.sub(r'<dimension ref="[^"]*"/>', huge, xml))
 
 
-def empty_rows(s: Sources) -> bytes:
+def empty_rows(s: Sources, count: int = 1_200_000) -> bytes:
     """A million and more empty rows after the real ones: 19 MB that compress only 7 to 1."""
     xml = part(s.real, RETURN_PART)
     head, tail = xml.split("</sheetData>")
-    rows = b"".join(b'<row r="%d"/>' % i for i in range(100, 1_200_100))
+    rows = b"".join(b'<row r="%d"/>' % i for i in range(100, 100 + count))
     sheet = head.encode() + rows + b"</sheetData>" + tail.encode()
     return with_members(s.real, {RETURN_PART: deflate(sheet)})
 
@@ -167,28 +169,50 @@ def commentary_long(s: Sources) -> bytes:
     return rezip(s.real, replace={RETURN_PART: (head + " ".join(words)[:600_000] + tail).encode()})
 
 
-def styles_bomb(s: Sources) -> bytes:
+def styles_bomb(s: Sources, count: int = 30_000) -> bytes:
     """30,000 cell formats, each different enough that the part compresses only about 10 to 1."""
     rng = random.Random(5)
     xfs = "".join(f'<xf numFmtId="{rng.randrange(200)}" fontId="0" fillId="0" borderId="0">'
-                  f'<alignment indent="{rng.randrange(15)}"/></xf>' for _ in range(30_000))
-    xml = re.sub(r'<cellXfs count="\d+">', f'<cellXfs count="30000">{xfs}', part(s.real, "xl/styles.xml"),
+                  f'<alignment indent="{rng.randrange(15)}"/></xf>' for _ in range(count))
+    xml = re.sub(r'<cellXfs count="\d+">', f'<cellXfs count="{count}">{xfs}', part(s.real, "xl/styles.xml"),
                  count=1)
     return rezip(s.real, replace={"xl/styles.xml": xml.encode()})
 
 
-def names_bomb(s: Sources) -> bytes:
-    """The workbook part with over 100,000 defined names, each different."""
+def names_bomb(s: Sources, count: int = MAX_DEFINED_NAMES + 1) -> bytes:
+    """The workbook part with more defined names than the limit, each different."""
     rng = random.Random(6)
     names = "".join(f'<definedName name="n{i}">Return!$A${rng.randrange(1, 999)}</definedName>'
-                     for i in range(MAX_PART_ELEMENTS))
+                     for i in range(count))
     xml = part(s.real, "xl/workbook.xml").replace("</workbook>",
                                                   f"<definedNames>{names}</definedNames></workbook>")
     return rezip(s.real, replace={"xl/workbook.xml": xml.encode()})
 
 
-def wide_row(s: Sources) -> bytes:
-    cells = "".join(f"<c><v>{i}</v></c>" for i in range(MAX_ROW_CELLS + 1))
+def many_sheets(s: Sources, count: int = MAX_SHEETS + 1) -> bytes:
+    """The workbook listing the Return sheet again and again: openpyxl would open each to read its size."""
+    sheets = "".join(f'<sheet xmlns:r="{REL_NS}" name="s{i}" sheetId="{i + 10}" r:id="rId2"/>'
+                     for i in range(count))
+    xml = part(s.real, "xl/workbook.xml").replace("</sheets>", f"{sheets}</sheets>")
+    return rezip(s.real, replace={"xl/workbook.xml": xml.encode()})
+
+
+def relationships_bomb(s: Sources, count: int = MAX_WHOLE_PART_ELEMENTS) -> bytes:
+    """Over 20,000 relationships, each different: openpyxl would build an object for each."""
+    rels = "".join(f'<Relationship Id="rX{i}" Type="{REL_NS}/x" Target="x{i}.xml"/>' for i in range(count))
+    xml = part(s.real, "xl/_rels/workbook.xml.rels").replace("</Relationships>", f"{rels}</Relationships>")
+    return rezip(s.real, replace={"xl/_rels/workbook.xml.rels": xml.encode()})
+
+
+def merged_cells_bomb(s: Sources, count: int = MAX_PART_ELEMENTS) -> bytes:
+    """Over 100,000 merged cells after the rows: elements outside rows, in a sheet."""
+    merged = "".join(f'<mergeCell ref="A{i}:B{i}"/>' for i in range(10, 10 + count))
+    after = f"</sheetData><mergeCells>{merged}</mergeCells>"
+    return sheet_with(s, lambda xml: xml.replace("</sheetData>", after))
+
+
+def wide_row(s: Sources, count: int = MAX_ROW_CELLS + 1) -> bytes:
+    cells = "".join(f"<c><v>{i}</v></c>" for i in range(count))
     return sheet_with(s, lambda xml: xml.replace("</sheetData>", f'<row r="90">{cells}</row></sheetData>'))
 
 
@@ -286,8 +310,12 @@ def cases() -> list[Case]:
         Case("too-many-parts.xlsx", too_many_parts, too_large, f"(limit {MAX_PARTS:,})"),
         Case("huge-dimension.xlsx", huge_dimension, too_large, f"XFD1048576 (limit {MAX_SHEET_ROWS:,} rows)"),
         Case("empty-rows.xlsx", empty_rows, too_large, f"(limit {MAX_SHEET_ROWS:,})"),
-        Case("styles-bomb.xlsx", styles_bomb, too_large, f"(limit {MAX_STYLE_ELEMENTS:,})"),
-        Case("names-bomb.xlsx", names_bomb, too_large, f"(limit {MAX_PART_ELEMENTS:,})"),
+        Case("styles-bomb.xlsx", styles_bomb, too_large, f"(limit {MAX_WHOLE_PART_ELEMENTS:,})"),
+        Case("names-bomb.xlsx", names_bomb, too_large, f"defined names (limit {MAX_DEFINED_NAMES:,})"),
+        Case("many-sheets.xlsx", many_sheets, too_large, f"sheets (limit {MAX_SHEETS:,})"),
+        Case("relationships-bomb.xlsx", relationships_bomb, too_large,
+             f"(limit {MAX_WHOLE_PART_ELEMENTS:,})"),
+        Case("merged-cells-bomb.xlsx", merged_cells_bomb, too_large, f"(limit {MAX_PART_ELEMENTS:,})"),
         Case("wide-row.xlsx", wide_row, too_large, f"(limit {MAX_ROW_CELLS:,})"),
         Case("commentary-100mb.xlsx", commentary_100mb, too_large, "inflates to 100 MB"),
         Case("commentary-600k.xlsx", commentary_long, too_large, f"over {MAX_TEXT_CHARS:,} characters"),

@@ -18,6 +18,7 @@ __all__ = [
     "FEEDBACK_MAX_UNCOMPRESSED",
     "HEADER_SEARCH_ROWS",
     "MAX_COLUMNS",
+    "MAX_DEFINED_NAMES",
     "MAX_EXPLANATION",
     "MAX_FILES",
     "MAX_FILE_BYTES",
@@ -30,11 +31,12 @@ __all__ = [
     "MAX_ROW_CELLS",
     "MAX_ROW_ELEMENTS",
     "MAX_SHARED_STRINGS",
+    "MAX_SHEETS",
     "MAX_SHEET_ROWS",
     "MAX_SHOWN",
-    "MAX_STYLE_ELEMENTS",
     "MAX_TEXT_CHARS",
     "MAX_UNCOMPRESSED_BYTES",
+    "MAX_WHOLE_PART_ELEMENTS",
     "RATIO_FLOOR",
     "zip_limit_hit",
 ]
@@ -50,8 +52,10 @@ MAX_SHARED_STRINGS = 100_000  # read-only mode loads the whole table; a return h
 MAX_SHEET_ROWS = 10_000  # row elements in one sheet, or a declared dimension reaching further down
 MAX_ROW_CELLS = 16_384  # cells in one row: Excel's own width (XFD); openpyxl builds a whole row at once
 MAX_ROW_ELEMENTS = 100_000  # XML elements in one row or shared string (cells, runs of rich text)
-MAX_PART_ELEMENTS = 100_000  # other elements of one part (a 2,000-row Return sheet's validations: ~25,000)
-MAX_STYLE_ELEMENTS = 20_000  # of xl/styles.xml, where openpyxl builds a heavy object each; kpixl writes ~300
+MAX_PART_ELEMENTS = 60_000  # other elements of one part (a 2,000-row Return sheet's validations: ~25,000)
+MAX_WHOLE_PART_ELEMENTS = 20_000  # in a part openpyxl builds whole (styles, workbook, content types, rels)
+MAX_SHEETS = 100  # openpyxl opens each sheet listed to read its size (20,000 took 16 s); a return has 4
+MAX_DEFINED_NAMES = 10_000  # named ranges; kpixl's workbook has one (the print titles)
 MAX_TEXT_CHARS = 32_767  # characters of one text: what an Excel cell holds, so a longer one is not Excel's
 MAX_ROWS = LAYOUT_MAX_ROWS  # data rows read from the Return sheet (a dimension of a million rows is damage)
 MAX_COLUMNS = 60  # columns read; the Return sheet has 18

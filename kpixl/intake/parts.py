@@ -24,21 +24,29 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from .limits import (
+    MAX_DEFINED_NAMES,
     MAX_PART_ELEMENTS,
     MAX_ROW_CELLS,
     MAX_ROW_ELEMENTS,
     MAX_SHARED_STRINGS,
     MAX_SHEET_ROWS,
-    MAX_STYLE_ELEMENTS,
+    MAX_SHEETS,
     MAX_TEXT_CHARS,
+    MAX_WHOLE_PART_ELEMENTS,
 )
 
 __all__ = ["PartsHit", "scan_parts"]
 
 _CHUNK = 2**16
-_STYLES = "xl/styles.xml"  # the one name openpyxl reads styles from
+_TYPES = "[Content_Types].xml"
+# Parts openpyxl parses whole into objects, by the names it reads them under; the workbook part is added
+# from the content types, which is where openpyxl looks for it. Other parts are streamed (rows, strings) or
+# never read in read-only mode (what follows a sheet's rows, drawings, comments).
+_WHOLE = (_TYPES, "xl/styles.xml", "xl/workbook.xml")
+_WHOLE_PREFIXES, _WHOLE_SUFFIXES = ("docProps/",), (".rels",)
 _LOOSE_SUFFIXES = (".vml",)  # legacy drawings: Excel writes them loosely and openpyxl's reader skips them
 _XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")
+_COUNTED = {"sheet": (MAX_SHEETS, "sheets"), "definedName": (MAX_DEFINED_NAMES, "defined names")}
 _REF = re.compile(r"\$?[A-Za-z]{1,3}\$?([0-9]+)$")
 
 
@@ -57,13 +65,15 @@ class _Stop(Exception):
 class _Counter:
     """expat handlers for one part: counts what openpyxl would build, and stops at the first limit."""
 
-    def __init__(self, part: str) -> None:
+    def __init__(self, part: str, whole: bool) -> None:
         self.part = part[:60]
-        self.budget = MAX_STYLE_ELEMENTS if part == _STYLES else MAX_PART_ELEMENTS
+        self.budget = MAX_WHOLE_PART_ELEMENTS if whole else MAX_PART_ELEMENTS
+        self.workbooks: set[str] = set()  # in the content types: the parts declared as a workbook
         self.elements = self.rows = self.cells = self.strings = self.text = 0
         self.depth = 0
         self.inside = 0  # the depth of the row or shared string being read; 0 outside them
         self.inner = 0  # elements in it so far
+        self.counts: dict[str, int] = {}  # sheets and defined names listed
 
     def too_large(self, what: str) -> _Stop:
         return _Stop(PartsHit("FILE_TOO_LARGE", f"its part {self.part} {what}"))
@@ -87,6 +97,17 @@ class _Counter:
                                      f"(limit {self.budget:,})")
             if local == "dimension":
                 self.dimension(attrs.get("ref", ""))
+            elif local in _COUNTED:
+                self.listed(local)
+            elif local == "Override" and attrs.get("ContentType", "").endswith(".main+xml"):
+                self.workbooks.add(attrs.get("PartName", "").lstrip("/"))
+
+    def listed(self, local: str) -> None:
+        """Sheets and defined names: few elements, but openpyxl does real work for each."""
+        self.counts[local] = self.counts.get(local, 0) + 1
+        limit, words = _COUNTED[local]
+        if self.counts[local] > limit:
+            raise self.too_large(f"lists over {limit:,} {words} (limit {limit:,})")
 
     def container(self, local: str) -> None:
         """A row or a shared string: openpyxl builds each whole, then lets it go."""
@@ -143,8 +164,7 @@ def _parser(counter: _Counter) -> expat.XMLParserType:
     return parser
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> PartsHit | None:
-    counter = _Counter(info.filename)
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, counter: _Counter) -> PartsHit | None:
     parser = _parser(counter)
     with zf.open(info) as stream:
         head = stream.read(_CHUNK)
@@ -170,9 +190,14 @@ def scan_parts(data: bytes) -> PartsHit | None:
     """The first limit the parts of this .xlsx break, or the first part that is not safe XML; None if all
     are fine. The caller has checked the zip directory (declared sizes) already, so each read is bounded."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        for info in zf.infolist():
-            if info.file_size and not info.is_dir():
-                hit = _scan_part(zf, info)
-                if hit is not None:
-                    return hit
+        infos = [i for i in zf.infolist() if i.file_size and not i.is_dir()]
+        whole = set(_WHOLE)
+        for info in sorted(infos, key=lambda i: i.filename != _TYPES):  # the content types first
+            name = info.filename
+            counter = _Counter(name, name in whole or name.startswith(_WHOLE_PREFIXES)
+                               or name.endswith(_WHOLE_SUFFIXES))
+            hit = _scan_part(zf, info, counter)
+            if hit is not None:
+                return hit
+            whole |= counter.workbooks
     return None
