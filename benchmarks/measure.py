@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -123,8 +122,7 @@ def machine() -> dict[str, Any]:
     except (ValueError, OSError, AttributeError):
         pass
     return {"cpu": model, "cores": os.cpu_count(), "memory": memory, "python": platform.python_version(),
-            "platform": platform.platform(), "rss_self_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                                                                  / 1024, 1)}
+            "platform": platform.platform()}
 
 
 def as_dict(value: Any) -> Any:
