@@ -167,3 +167,13 @@ def test_a_hostile_file_name_or_cell_is_printed_as_text_never_as_markup_or_escap
     assert "Refused odd [bold]name.xlsx: FILE_NOT_WORKBOOK: This is a PDF document" in output
     assert "Refused esc?[31mred.xlsx: FILE_NOT_WORKBOOK" in output and "\x1b" not in output
     assert "'[/] tbc' is not a number" in output
+
+
+def test_a_part_openpyxl_reads_whole_is_scanned_in_any_encoding(filled: Filled) -> None:
+    """UTF-32 (which expat does not read, but lxml might) cannot carry a styles bomb past the scan."""
+    real = filled.filled["libraries"].read_bytes()
+    styles = members_of(real)["xl/styles.xml"].decode().replace('encoding="UTF-8"', 'encoding="UTF-32"')
+    recoded = rezip(real, replace={"xl/styles.xml": styles.encode("utf-32")})
+    result = assess_bytes(filled.ctx, Path("r.xlsx"), recoded)
+    assert [p.code for p in result.report] == ["FILE_CORRUPT"]
+    assert "its part xl/styles.xml is not well-formed XML" in result.report.problems[0].message

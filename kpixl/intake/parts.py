@@ -66,7 +66,7 @@ class _Counter:
     """expat handlers for one part: counts what openpyxl would build, and stops at the first limit."""
 
     def __init__(self, part: str, whole: bool) -> None:
-        self.part = part[:60]
+        self.part, self.whole = part[:60], whole
         self.budget = MAX_WHOLE_PART_ELEMENTS if whole else MAX_PART_ELEMENTS
         self.workbooks: set[str] = set()  # in the content types: the parts declared as a workbook
         self.elements = self.rows = self.cells = self.strings = self.text = 0
@@ -168,7 +168,8 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, counter: _Counter) ->
     parser = _parser(counter)
     with zf.open(info) as stream:
         head = stream.read(_CHUNK)
-        if not head.lstrip(b" \t\r\n").startswith(_XML_STARTS):
+        # A part openpyxl reads whole is always scanned: lxml would read UTF-32 and more that expat refuses.
+        if not counter.whole and not head.lstrip(b" \t\r\n").startswith(_XML_STARTS):
             return None  # a picture, a printer setting, a vbaProject: openpyxl does not parse it as XML
         try:
             chunk = head
