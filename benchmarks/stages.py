@@ -87,12 +87,13 @@ def collect_returns(workspace: Workspace, paths: Sequence[Path]) -> Any:
 
 
 def build_reports(workspace: Workspace, quarter: Quarter, committees: Sequence[str], out: Path) -> list[Path]:
-    """One committee report per committee (kpixl.report.build_report); the files written."""
-    build = api("kpixl.report", "build_report")
+    """Every committee's report from one load (kpixl.report.prepare_reports, as `kpixl report --committee
+    all` does), each written into out; the files written."""
+    prepare, write = api("kpixl.report", "prepare_reports"), api("kpixl.report", "write_report")
     out.mkdir(parents=True, exist_ok=True)
-    for committee in committees:
-        build(workspace, quarter, committee, out=out / f"{committee}.docx")
+    for prepared in prepare(workspace, quarter, committees):
+        write(workspace, prepared, out / f"{prepared.committee.id}.docx")
     paths = sorted(out.glob("*.docx"))
     if len(paths) < len(committees):
-        raise RuntimeError(f"kpixl.report.build_report wrote {len(paths)} .docx for {len(committees)} committees")
+        raise RuntimeError(f"kpixl.report.prepare_reports wrote {len(paths)} .docx for {len(committees)} committees")
     return paths

@@ -52,3 +52,16 @@ def test_a_bad_produced_on_in_kpixl_toml_names_its_section(example_ws):
     result = run(example_ws)
     assert result.exit_code == 2
     assert "[report] produced_on = '12/12/2023' is not a date" in result.output
+
+
+def test_committee_all_writes_every_committees_report(example_ws):
+    result = run(example_ws, "2023-24-Q2", "--committee", "all", "--produced-on", "2023-12-12")
+    assert result.exit_code == 0, result.output
+    assert (example_ws.root / "reports" / "csmi_2023-24-Q2.docx").is_file()
+    assert "19 indicators (6 Red" in result.output
+
+
+def test_committee_all_refuses_one_out_file(example_ws, tmp_path):
+    result = run(example_ws, "--committee", "all", "--out", str(tmp_path / "x.docx"))
+    assert result.exit_code == 2
+    assert "--out names one file" in result.output

@@ -291,3 +291,18 @@ def test_language_is_en_gb_whatever_the_reference_says(tmp_path):
     model = build_model(register, register.committees[0], quarter, figures, council="C", team="T", produced_on=DAY)
     styles = Docx(render(model, reference, tmp_path / "x.docx")).part("word/styles.xml")
     assert styles.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val", namespaces=NS) == ["en-GB"]
+
+
+def test_build_reports_loads_once_and_writes_what_build_report_writes(example_ws, tmp_path, monkeypatch):
+    import kpixl.register as register_module
+    from kpixl.report import build_reports
+
+    one = build_report(example_ws, "2023-24-Q2", "csmi", DAY, tmp_path / "one.docx").read_bytes()
+    loads = []
+    real = register_module.load_register
+    monkeypatch.setattr(register_module, "load_register", lambda path: loads.append(path) or real(path))
+    paths = build_reports(example_ws, "2023-24-Q2", ["csmi", "csmi"], produced_on=DAY)
+    assert len(loads) == 1  # the register (and the figures) once, however many committees
+    assert paths == [example_ws.root / "reports" / "csmi_2023-24-Q2.docx"] * 2
+    assert paths[0].read_bytes() == one
+    assert build_reports(example_ws, "2023-24-Q2", produced_on=DAY) == paths[:1]  # None: every committee

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,7 +28,8 @@ def report(
         help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
     committee: Annotated[str | None, typer.Option(
         "--committee", "-c",
-        help="The committee, by id or name (may be left out when there is only one).")] = None,
+        help="The committee, by id or name (may be left out when there is only one), or 'all' for every "
+             "committee's report from one load of the register and figures, each to its default path.")] = None,
     out: Annotated[Path | None, typer.Option(
         help="The .docx to write (default: reports/<committee>_<quarter>.docx).", dir_okay=False)] = None,
     pdf: Annotated[bool, typer.Option(
@@ -42,14 +43,32 @@ def report(
     """Build a committee's performance report: cover, key, index and a page per indicator, with charts.
 
     Example: kpixl report 2023-24-Q2 --committee csmi --pdf
+
+    Every committee's report at once: kpixl report 2023-24-Q2 --committee all
     """
-    from ..report import convert_to_pdf, prepare_report, write_report
+    from ..report import prepare_report, prepare_reports
 
     when = _date(produced_on)
     ws = open_workspace(workspace)
+    quarter = ws.period_or_default(period)
+    if committee is not None and committee.lower() == "all":
+        if out is not None:
+            raise typer.BadParameter("--out names one file: with --committee all each report goes to "
+                                     "reports/<committee>_<quarter>.docx", param_hint="--out")
+        started = time.perf_counter()
+        for n, prepared in enumerate(prepare_reports(ws, quarter, None, when)):
+            _write(ws, prepared, None, pdf, started, warn=n == 0)  # the figures' warnings are the same for all
+            started = time.perf_counter()
+        return
     started = time.perf_counter()
-    prepared = prepare_report(ws, ws.period_or_default(period), committee, when)
-    print_problems(prepared.problems, "Warnings in the figures")
+    _write(ws, prepare_report(ws, quarter, committee, when), out, pdf, started, warn=True)
+
+
+def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float, warn: bool) -> None:
+    from ..report import convert_to_pdf, write_report
+
+    if warn:
+        print_problems(prepared.problems, "Warnings in the figures")
     path = write_report(ws, prepared, out)
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)

@@ -1,7 +1,9 @@
-"""build_report(): a committee's report for a quarter, from the workspace to a .docx file."""
+"""build_report(): a committee's report for a quarter, from the workspace to a .docx file; build_reports():
+every committee's (or those named), from one load of the register and the figures."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,8 +15,8 @@ from ..workspace import Workspace, bundled_path
 from .errors import ReportError
 from .model import ReportModel, build_model
 
-__all__ = ["PreparedReport", "build_report", "default_output", "prepare_report", "reference_document",
-           "write_report"]
+__all__ = ["PreparedReport", "build_report", "build_reports", "default_output", "prepare_report",
+           "prepare_reports", "reference_document", "write_report"]
 
 
 @dataclass
@@ -51,24 +53,47 @@ def _stop_on_errors(report: Report, what: str, command: str) -> None:
                           f"The first: {errors[0]} Run '{command}' to see them all.")
 
 
-def prepare_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
-                   produced_on: date | None = None) -> PreparedReport:
-    """The report's content, checked: a register or figures with errors stop here, before any file is
-    written."""
+def _load(workspace: Workspace, quarter: Quarter | str) -> tuple[Register, dict, Report, Quarter]:
+    """The register and the current figures, checked: errors stop here, before any file is written.
+    Loaded once however many committees' reports are built from them (the load is most of a report's cost)."""
     from ..overview import load_figures
     from ..register import load_register
 
     loaded = load_register(workspace.register_path)
     _stop_on_errors(loaded.report, f"register {workspace.config.register}", "kpixl register check")
-    found, when = _committee(loaded.register, committee), _quarter(quarter)
-    problems = Report()
+    when, problems = _quarter(quarter), Report()
     figures = load_figures(workspace, loaded.register, problems)
     _stop_on_errors(problems, "figures", f"kpixl indicators {when.slug}")
+    return loaded.register, figures, problems, when
+
+
+def _prepare(workspace: Workspace, register: Register, figures: dict, problems: Report, found: Committee,
+             when: Quarter, produced_on: date | None) -> PreparedReport:
     config = workspace.config
-    model = build_model(loaded.register, found, when, figures, council=config.council, team=config.team,
+    model = build_model(register, found, when, figures, council=config.council, team=config.team,
                         produced_on=produced_on or config.produced_on or date.today(),
                         tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons)
     return PreparedReport(model, found, when, problems)
+
+
+def prepare_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
+                   produced_on: date | None = None) -> PreparedReport:
+    """The report's content, checked: a register or figures with errors stop here, before any file is
+    written."""
+    register, figures, problems, when = _load(workspace, quarter)
+    found = _committee(register, committee)
+    return _prepare(workspace, register, figures, problems, found, when, produced_on)
+
+
+def prepare_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str] | None = None,
+                    produced_on: date | None = None) -> Iterator[PreparedReport]:
+    """Each committee's report content (committees=None: every committee in the register), from one load
+    of the register and the figures. Every committee is looked up before the first is prepared, so a
+    wrong name stops the run before any file is written."""
+    register, figures, problems, when = _load(workspace, quarter)
+    found = list(register.committees) if committees is None else [_committee(register, c) for c in committees]
+    for committee in found:
+        yield _prepare(workspace, register, figures, problems, committee, when, produced_on)
 
 
 def reference_document(workspace: Workspace) -> Path:
@@ -97,6 +122,20 @@ def write_report(workspace: Workspace, prepared: PreparedReport, out: Path | Non
 
     target = out or default_output(workspace, prepared.committee, prepared.quarter)
     return render(prepared.model, reference_document(workspace), target)
+
+
+def build_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str] | None = None,
+                  produced_on: date | None = None, pdf: bool = False) -> list[Path]:
+    """Build several committees' reports (None: all) from one load, each to its default path
+    (reports/<committee>_<quarter>.docx), and a PDF beside each when pdf; return the .docx written."""
+    from .pdf import convert_to_pdf
+
+    paths = []
+    for prepared in prepare_reports(workspace, quarter, committees, produced_on):
+        paths.append(write_report(workspace, prepared))
+        if pdf:
+            convert_to_pdf(paths[-1])
+    return paths
 
 
 def build_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
