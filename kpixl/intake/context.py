@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from ..domain import Figure, Month, Period, Quarter, Register, Tolerances, parse_period
 from ..domain.periods import MONTH_NAMES, PeriodError
@@ -25,9 +26,18 @@ class IntakeContext:
     known: Mapping[tuple[str, str], Figure] = field(default_factory=dict)  # (indicator, period slug)
 
     def values(self, indicator: str) -> dict[str, Decimal]:
-        """An indicator's known usable figures by period slug, for the history checks."""
-        return {slug: f.usable for (ident, slug), f in self.known.items()
-                if ident == indicator and f.usable is not None}
+        """An indicator's known usable figures by period slug, for the history checks (a copy)."""
+        return dict(self._values_by_indicator.get(indicator, {}))
+
+    @cached_property
+    def _values_by_indicator(self) -> dict[str, dict[str, Decimal]]:
+        # Indexed once: values() is asked for every row, and scanning every known figure each time made
+        # a collect cost rows x figures (2.7 s of 10 s at 1,600 indicators).
+        index: dict[str, dict[str, Decimal]] = {}
+        for (ident, slug), figure in self.known.items():
+            if figure.usable is not None:
+                index.setdefault(ident, {})[slug] = figure.usable
+        return index
 
 
 def load_context(workspace: Workspace, period: str | None = None) -> IntakeContext:
