@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_corpus import Case, Sources, cases
+from hostile_corpus import XXE, Case, Sources, cases, with_doctype
 from robust_support import dump_store, run_cli
 from test_intake_support import Filled, make_filled, set_cells
 from zip_builders import VBA_MARK, members_of, rezip
@@ -177,3 +177,27 @@ def test_a_part_openpyxl_reads_whole_is_scanned_in_any_encoding(filled: Filled) 
     result = assess_bytes(filled.ctx, Path("r.xlsx"), recoded)
     assert [p.code for p in result.report] == ["FILE_CORRUPT"]
     assert "its part xl/styles.xml is not well-formed XML" in result.report.problems[0].message
+
+
+def test_a_hostile_history_workbook_is_unreadable_not_a_traceback(filled: Filled, tmp_path: Path) -> None:
+    """kpixl history import reads the performance team's own workbook, but damage there must not crash."""
+    from openpyxl import Workbook
+
+    from kpixl.intake.figures_xlsx import read_figure_rows_xlsx
+    from kpixl.register import load_register
+
+    book = Workbook()
+    book.active.append(["indicator", "period", "value", "status", "reason", "commentary", "actions"])
+    book.active.append(["37", "2023-24-Q1", 5, "validated", "", "Counted at the door.", ""])
+    book.save(tmp_path / "history.xlsx")
+    data = (tmp_path / "history.xlsx").read_bytes()
+    sheet = members_of(data)["xl/worksheets/sheet1.xml"].decode()
+    register = load_register(filled.ws.register_path).register
+    (tmp_path / "xxe.xlsx").write_bytes(rezip(data, replace={
+        "xl/worksheets/sheet1.xml": with_doctype(sheet, XXE, "&x;").encode()}))
+    assert [p.code for p in read_figure_rows_xlsx(tmp_path / "xxe.xlsx", register)[1]] == ["FIG_UNREADABLE"]
+    wide = sheet.replace('<dimension ref="A1:G2"/>', '<dimension ref="A1:XFD1048576"/>')
+    assert wide != sheet
+    (tmp_path / "wide.xlsx").write_bytes(rezip(data, replace={"xl/worksheets/sheet1.xml": wide.encode()}))
+    rows, problems = read_figure_rows_xlsx(tmp_path / "wide.xlsx", register)
+    assert problems == [] and len(rows) == 1

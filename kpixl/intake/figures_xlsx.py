@@ -23,6 +23,7 @@ from .figures_csv import FigureRow, figures_from_records, size_problem
 __all__ = ["MAX_ROWS", "read_figure_rows_xlsx"]
 
 MAX_ROWS = 100_000  # rows read at most: a declared dimension of a million rows is damage, not history
+MAX_COLUMNS = 30  # columns read: the table has 7, a lead may add notes beside them
 
 
 def _text(value: Any, column: str) -> str:
@@ -64,17 +65,26 @@ def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRo
             book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         return _unreadable(path, str(exc) or type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001 - XML openpyxl cannot parse (defusedxml refuses entities)
+        return _unreadable(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, ())
-        columns = [str(v).strip().lower() if v is not None else "" for v in header]
-        records = _records(islice(rows, MAX_ROWS), columns)
-        found, problems = figures_from_records(records, columns, path.name, register, sheet.title)
-        if any(v is not None for v in next(rows, ())):
-            problems.append(Problem("FIG_TOO_MANY_ROWS", Severity.ERROR,
-                                    f"The sheet has more than {MAX_ROWS:,} rows of figures.",
-                                    "Split the history into several smaller files.", path.name, sheet.title))
-        return found, problems
+        return _read(book, path, register)
+    except Exception as exc:  # noqa: BLE001 - damaged or hostile XML fails inside openpyxl's streaming
+        return _unreadable(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
     finally:
         book.close()
+
+
+def _read(book: Any, path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
+    sheet = book.worksheets[0]
+    sheet.reset_dimensions()  # a declared A1:XFD1048576 would make every row 16,384 cells wide
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    header = next(rows, ())
+    columns = [str(v).strip().lower() if v is not None else "" for v in header]
+    records = _records(islice(rows, MAX_ROWS), columns)
+    found, problems = figures_from_records(records, columns, path.name, register, sheet.title)
+    if any(v is not None for v in next(rows, ())):
+        problems.append(Problem("FIG_TOO_MANY_ROWS", Severity.ERROR,
+                                f"The sheet has more than {MAX_ROWS:,} rows of figures.",
+                                "Split the history into several smaller files.", path.name, sheet.title))
+    return found, problems
