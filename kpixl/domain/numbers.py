@@ -61,6 +61,8 @@ def parse_number(raw: object) -> ParsedNumber:
 
 
 def _parse_text(raw: str) -> ParsedNumber:
+    if len(raw) <= _MAX_DIGITS and _NUMBER.fullmatch(raw):  # a plain number ("475381", "0.7"): nothing to strip
+        return _checked(Decimal(raw), raw, False)
     text = raw.strip().replace("\u2212", "-")
     shown = raw.strip()[:40]
     percent = text.endswith("%")
@@ -75,6 +77,10 @@ def _parse_text(raw: str) -> ParsedNumber:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         raise NotANumber(f"'{shown}' is not a number") from None
+    return _checked(value, shown, percent)
+
+
+def _checked(value: Decimal, shown: str, percent: bool) -> ParsedNumber:
     if value and not -15 <= value.adjusted() <= 15:  # "1e999999999": a number, but no council's figure
         raise NotANumber(f"'{shown}' is too large or too small to be a figure")
     if percent:

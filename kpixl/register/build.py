@@ -44,6 +44,8 @@ def row_text(row: RawRow, key: str) -> str:
     value = row.values.get(key)
     if value is None:
         return ""
+    if type(value) is str:  # most values (every YAML one): no conversion
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
@@ -66,8 +68,7 @@ class _Builder:
         self.problems.append(Problem(code, severity, message, hint, self.file, row.sheet,
                                      row.place(key), indicator))
 
-    def text(self, row: RawRow, key: str) -> str:
-        return row_text(row, key)
+    text = staticmethod(row_text)
 
     def required(self, row: RawRow, columns: Iterable[Column], indicator: str = "") -> bool:
         ok = True

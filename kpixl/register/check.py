@@ -35,6 +35,7 @@ def is_safe_url(text: str) -> bool:
 class _Checker:
     def __init__(self, register: Register, rows: Rows, file: str) -> None:
         self.register, self.rows, self.file = register, rows, file
+        self._periods: dict[str, object] = {}  # each period text read once (3,000 targets name ~20 periods)
 
     def problem(self, row: RawRow, key: str, code: str, message: str, hint: str, indicator: str = "",
                 severity: Severity = Severity.ERROR) -> Problem:
@@ -92,18 +93,28 @@ class _Checker:
                                    "Keep one row per indicator and period.", ident)
             yield from self._target_period(row, indicator.frequency, period, ident)
             yield from self._target_type(row, indicator.kind, ident)
-            yield from self._target_percentage(row, indicator.unit, ident)
+            if indicator.unit is Unit.PERCENTAGE:  # the only unit _target_percentage checks
+                yield from self._target_percentage(row, indicator.unit, ident)
+
+    def _parsed_period(self, period: str) -> object:
+        """A target's period: a quarter, a month or a financial year; None when it is none of them."""
+        if period not in self._periods:
+            try:
+                parsed: object = parse_period(period)
+            except PeriodError:
+                try:
+                    parsed = FinancialYear.parse(period)
+                except PeriodError:
+                    parsed = None
+            self._periods[period] = parsed
+        return self._periods[period]
 
     def _target_period(self, row: RawRow, frequency: Frequency, period: str, ident: str) -> Iterator[Problem]:
-        try:
-            parsed: object = parse_period(period)
-        except PeriodError:
-            try:
-                parsed = FinancialYear.parse(period)
-            except PeriodError:
-                yield self.problem(row, "period", "REG_BAD_PERIOD", f"'{period}' is not a period.",
-                                   "Write a quarter as 2023-24-Q2, a month as 2023-09, a year as 2023-24.", ident)
-                return
+        parsed = self._parsed_period(period)
+        if parsed is None:
+            yield self.problem(row, "period", "REG_BAD_PERIOD", f"'{period}' is not a period.",
+                               "Write a quarter as 2023-24-Q2, a month as 2023-09, a year as 2023-24.", ident)
+            return
         if frequency is Frequency.MONTHLY and isinstance(parsed, Quarter):
             yield self.problem(row, "period", "REG_TARGET_FREQUENCY",
                                f"Indicator {ident} is monthly but this target is for a quarter ({period}).",

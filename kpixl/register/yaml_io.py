@@ -13,7 +13,7 @@ Problems name the line of the value they are about ("line 12").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -33,12 +33,39 @@ class YamlError(ValueError):
     """The text is not YAML at all (the message has the line)."""
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+# The plain scalars YAML 1.1 (PyYAML's resolver) reads as null or as a bool; every other scalar stays text here.
+_NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOL_WORDS = frozenset(("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+                         "on", "On", "ON", "off", "Off", "OFF"))
+
+
+class _Loader(_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader with a resolver that tells only null and bool from text: _plain keeps every other scalar as
+    its text, so trying the int, float and timestamp patterns on each of ~20,000 scalars was wasted."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                if value in _NULL_WORDS:
+                    return _NULL_TAG
+                if value in _BOOL_WORDS:
+                    return _BOOL_TAG
+            return _STR_TAG
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
 def _plain(node: yaml.Node) -> Any:
     """A node as plain data: scalars stay strings (so "0.10" and "07" keep their spelling)."""
     if isinstance(node, yaml.ScalarNode):
-        if node.tag.endswith(":null"):
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        if tag.endswith(":null"):
             return None
-        if node.tag.endswith(":bool"):
+        if tag.endswith(":bool"):
             return node.value.lower() in ("true", "yes", "on")
         return node.value
     if isinstance(node, yaml.SequenceNode):
@@ -52,23 +79,30 @@ def _line(node: yaml.Node) -> str:
     return f"line {node.start_mark.line + 1}"
 
 
-def _row(sheet: str, node: yaml.Node, extra: dict[str, Any] | None = None,
-         extra_lines: dict[str, str] | None = None) -> RawRow:
+class _Place:
+    """The line of a key's value, worked out only when a problem names it (most rows have none)."""
+
+    __slots__ = ("default", "nodes")
+
+    def __init__(self, default: yaml.Node, nodes: dict[str, yaml.Node] | None = None) -> None:
+        self.default, self.nodes = default, nodes
+
+    def __call__(self, key: str) -> str:
+        node = self.nodes.get(key, self.default) if self.nodes else self.default
+        return _line(node)
+
+
+def _row(sheet: str, node: yaml.Node, extra: dict[str, Any] | None = None) -> RawRow:
     values: dict[str, Any] = {}
-    lines: dict[str, str] = {}
+    nodes: dict[str, yaml.Node] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(_plain(key_node))
             values[key] = _plain(value_node)
-            lines[key] = _line(value_node)
-    values.update(extra or {})
-    lines.update(extra_lines or {})
-    default = _line(node)
-    return RawRow(sheet, values, lambda key: lines.get(key, default), node.start_mark.line + 1)
-
-
-def _fixed_place(line: str) -> Callable[[str], str]:
-    return lambda key: line
+            nodes[key] = value_node
+    if extra:
+        values.update(extra)
+    return RawRow(sheet, values, _Place(node, nodes), node.start_mark.line + 1)
 
 
 def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
@@ -86,7 +120,7 @@ def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
                 else:
                     value = _plain(target_node)
                 yield RawRow("Targets", {"indicator": ident, "period": _plain(period_node), "value": value,
-                                         "type": target_type}, _fixed_place(_line(target_node)))
+                                         "type": target_type}, _Place(target_node))
         elif key == "links" and isinstance(value_node, yaml.SequenceNode):
             for link_node in value_node.value:
                 yield _row("Links", link_node, {"indicator": ident})
@@ -97,7 +131,7 @@ def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
 def read_yaml_rows(text: str) -> list[RawRow]:
     """The register's rows from YAML text; YamlError when the text is not YAML."""
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise YamlError(str(exc).replace("\n", " ")) from None
     if root is None:
