@@ -5,7 +5,7 @@ Bad data in a file a person filled in is never an exception: it is a Problem (kp
 
 from __future__ import annotations
 
-__all__ = ["KpixlError", "WorkspaceError", "ConfigError", "OutputError", "StoreError"]
+__all__ = ["ConfigError", "KpixlError", "OutputError", "StoreError", "WorkspaceError"]
 
 
 class KpixlError(Exception):

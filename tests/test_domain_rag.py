@@ -60,7 +60,7 @@ def test_seed_changes(current: str | None, comparison: str, direction: Direction
     ],
 )
 def test_boundaries_are_exact_up(actual: str, expected: Rag) -> None:
-    assert rate(Kind.TARGET, D(actual), D("100"), UP) is expected
+    assert rate(Kind.TARGET, D(actual), D(100), UP) is expected
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_boundaries_are_exact_up(actual: str, expected: Rag) -> None:
     [("110.01", Rag.RED), ("110", Rag.AMBER), ("100", Rag.GREEN), ("95", Rag.GREEN), ("94.99", Rag.BLUE)],
 )
 def test_boundaries_are_exact_down(actual: str, expected: Rag) -> None:
-    assert rate(Kind.TARGET, D(actual), D("100"), DOWN) is expected
+    assert rate(Kind.TARGET, D(actual), D(100), DOWN) is expected
 
 
 def test_boundaries_hold_for_awkward_decimals() -> None:
@@ -88,8 +88,8 @@ def test_percentage_points_basis_is_settable() -> None:
 
 def test_tolerances_are_settable() -> None:
     strict = Tolerances(red=D("0.05"), blue=D("0.02"))
-    assert rate(Kind.TARGET, D("94"), D("100"), UP, tolerances=strict) is Rag.RED
-    assert rate(Kind.TARGET, D("103"), D("100"), UP, tolerances=strict) is Rag.BLUE
+    assert rate(Kind.TARGET, D(94), D(100), UP, tolerances=strict) is Rag.RED
+    assert rate(Kind.TARGET, D(103), D(100), UP, tolerances=strict) is Rag.BLUE
 
 
 @pytest.mark.parametrize(
@@ -97,20 +97,20 @@ def test_tolerances_are_settable() -> None:
     [("0", DOWN, Rag.GREEN), ("1", DOWN, Rag.RED), ("0", UP, Rag.GREEN), ("1", UP, Rag.BLUE)],
 )
 def test_zero_target(actual: str, direction: Direction, expected: Rag) -> None:
-    assert rate(Kind.TARGET, D(actual), D("0"), direction) is expected
+    assert rate(Kind.TARGET, D(actual), D(0), direction) is expected
 
 
 @pytest.mark.parametrize("kind, expected", [(Kind.BASELINE, Rag.BASELINE), (Kind.CONTEXTUAL, Rag.CONTEXTUAL),
                                             (Kind.IN_DEVELOPMENT, Rag.IN_DEVELOPMENT)])
 def test_kind_decides_for_untargeted_indicators(kind: Kind, expected: Rag) -> None:
-    assert rate(kind, D("1"), D("100"), UP) is expected
+    assert rate(kind, D(1), D(100), UP) is expected
     assert rate(kind, None, None, NONE) is expected
 
 
 def test_no_figure_no_target_or_no_direction_is_not_rated() -> None:
-    assert rate(Kind.TARGET, None, D("1"), UP) is Rag.NOT_RATED
-    assert rate(Kind.TARGET, D("1"), None, UP) is Rag.NOT_RATED
-    assert rate(Kind.TARGET, D("1"), D("1"), NONE) is Rag.NOT_RATED
+    assert rate(Kind.TARGET, None, D(1), UP) is Rag.NOT_RATED
+    assert rate(Kind.TARGET, D(1), None, UP) is Rag.NOT_RATED
+    assert rate(Kind.TARGET, D(1), D(1), NONE) is Rag.NOT_RATED
 
 
 decimals = st.decimals(min_value=-10**6, max_value=10**6, places=4, allow_nan=False, allow_infinity=False)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
@@ -36,8 +36,7 @@ from kpixl.domain import (
 )
 from kpixl.errors import OutputError
 from kpixl.problems import Severity
-from kpixl.register import load_register
-from kpixl.register import workbook_io
+from kpixl.register import load_register, workbook_io
 from kpixl.register.fields import SHEETS
 from kpixl.register.workbook_io import write_register_workbook
 
@@ -182,7 +181,7 @@ REGISTER = Register(
               Service("waste", "Waste", "Bob Roe", "bob.roe@council.gov.uk")),
     committees=(Committee("csmi", "Communities Scrutiny"),),
     indicators=(
-        Indicator("36", "Library visits", "libraries", ("csmi",), targets={"2023-24-Q2": Decimal("475381")},
+        Indicator("36", "Library visits", "libraries", ("csmi",), targets={"2023-24-Q2": Decimal(475381)},
                   description="=SUM(A1) is text, not a formula",
                   links=(Link("LG Inform", "https://lginform.local.gov.uk/"),), data_source="+44 1234 567890"),
         Indicator("37", "Satisfaction", "libraries", ("csmi",), unit=Unit.PERCENTAGE,
@@ -422,7 +421,7 @@ def test_a_month_excel_turned_into_a_date_is_read_as_the_month(tmp_path: Path) -
     loaded = load_register(make_workbook(tmp_path / "register.xlsx",
                                          edit=_set("Targets", "B4", datetime(2023, 9, 1))))
     assert list(loaded.report) == []
-    assert loaded.register.indicator("38").targets == {"2023-09": Decimal("120")}  # type: ignore[union-attr]
+    assert loaded.register.indicator("38").targets == {"2023-09": Decimal(120)}  # type: ignore[union-attr]
 
 
 def test_too_many_rows_stops_the_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

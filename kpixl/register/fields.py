@@ -7,8 +7,17 @@ from dataclasses import dataclass
 
 from ..domain import Comparison, Direction, Frequency, Kind, PercentageBasis, Unit
 
-__all__ = ["Column", "SHEETS", "INDICATOR_COLUMNS", "SERVICE_COLUMNS", "COMMITTEE_COLUMNS",
-           "TARGET_COLUMNS", "LINK_COLUMNS", "TRUE_WORDS", "FALSE_WORDS"]
+__all__ = [
+    "COMMITTEE_COLUMNS",
+    "FALSE_WORDS",
+    "INDICATOR_COLUMNS",
+    "LINK_COLUMNS",
+    "SERVICE_COLUMNS",
+    "SHEETS",
+    "TARGET_COLUMNS",
+    "TRUE_WORDS",
+    "Column",
+]
 
 TRUE_WORDS = ("yes", "true", "y", "1")
 FALSE_WORDS = ("no", "false", "n", "0", "")

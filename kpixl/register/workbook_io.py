@@ -8,11 +8,12 @@ Problem; writing (xlsxwriter) raises OutputError, because a workbook kpixl canno
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -29,7 +30,7 @@ from ..problems import Problem, Severity
 from .build import RawRow
 from .fields import SHEETS, Column
 
-__all__ = ["read_workbook_rows", "write_register_workbook", "MAX_ROWS", "REQUIRED_SHEETS"]
+__all__ = ["MAX_ROWS", "REQUIRED_SHEETS", "read_workbook_rows", "write_register_workbook"]
 
 MAX_ROWS = 20_000  # data rows read per sheet: far beyond any council's register, short of a runaway file
 REQUIRED_SHEETS = ("Indicators", "Services", "Committees")

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..domain import Committee, Quarter, Register, parse_period
+from ..domain import Committee, Figure, Quarter, Register, parse_period
 from ..errors import WorkspaceError
 from ..problems import Report
 from ..workspace import Workspace, bundled_path
 from .errors import ReportError
+
+Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as load_figures gives them
 from .model import ReportModel, build_model
 
 __all__ = ["PreparedReport", "build_report", "build_reports", "default_output", "prepare_report",
@@ -53,7 +55,7 @@ def _stop_on_errors(report: Report, what: str, command: str) -> None:
                           f"The first: {errors[0]} Run '{command}' to see them all.")
 
 
-def _load(workspace: Workspace, quarter: Quarter | str) -> tuple[Register, dict, Report, Quarter]:
+def _load(workspace: Workspace, quarter: Quarter | str) -> tuple[Register, Figures, Report, Quarter]:
     """The register and the current figures, checked: errors stop here, before any file is written.
     Loaded once however many committees' reports are built from them (the load is most of a report's cost)."""
     from ..overview import load_figures
@@ -67,7 +69,7 @@ def _load(workspace: Workspace, quarter: Quarter | str) -> tuple[Register, dict,
     return loaded.register, figures, problems, when
 
 
-def _prepare(workspace: Workspace, register: Register, figures: dict, problems: Report, found: Committee,
+def _prepare(workspace: Workspace, register: Register, figures: Figures, problems: Report, found: Committee,
              when: Quarter, produced_on: date | None) -> PreparedReport:
     config = workspace.config
     model = build_model(register, found, when, figures, council=config.council, team=config.team,
