@@ -101,30 +101,53 @@ def _cell(c: Any, ref: str) -> Cell:
     return Cell(ref, value, formula, str(fmt))
 
 
+def _header_columns(row: Any, wanted: dict[str, str]) -> dict[str, int]:
+    """Each kpixl column heading found in a row of values, by its 1-based column; {} unless the row has
+    both the Indicator and Current figure headings."""
+    found: dict[str, int] = {}
+    for index, value in enumerate(row, start=1):
+        key = wanted.get(normal(value))
+        if key and key not in found:
+            found[key] = index
+    return found if "indicator" in found and "current" in found else {}
+
+
 def _find_header(ws: Any) -> tuple[int, dict[str, int]]:
     """The header row (the first with the Indicator and Current figure headings) and each column found."""
     wanted = {normal(c.header): c.key for c in RETURN_COLUMNS}
     for number, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS,
                                               values_only=True), start=1):
-        found: dict[str, int] = {}
-        for index, value in enumerate(row, start=1):
-            key = wanted.get(normal(value))
-            if key and key not in found:
-                found[key] = index
-        if "indicator" in found and "current" in found:
+        found = _header_columns(row, wanted)
+        if found:
             return number, found
     return 0, {}
 
 
-def _rows(ws: Any, header: int, columns: dict[str, int]) -> Iterator[SheetRow]:
-    """Each non-blank data row, up to MAX_ROWS + 1 rows below the header (the caller tells when a sheet
-    goes on past MAX_ROWS). Read-only sheets yield every row, empty ones included, so counting is exact."""
+def _header_and_rows(ws: Any) -> tuple[int, dict[str, int], Iterator[SheetRow]]:
+    """The header row, its columns and each non-blank data row below it, up to MAX_ROWS + 1 rows, from one
+    pass over the sheet (read-only openpyxl parses a sheet from its start on every iter_rows, so finding
+    the header and then reading the rows parsed the Return sheet twice). Read-only sheets yield every row,
+    empty ones included, so counting is exact."""
+    wanted = {normal(c.header): c.key for c in RETURN_COLUMNS}
+    rows = ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_ROWS + 1, max_col=MAX_COLUMNS)
+    for number, row in enumerate(rows, start=1):
+        found = _header_columns([getattr(c, "value", None) for c in row], wanted)
+        if found:
+            return number, found, _data_rows(rows, number, found)
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    return 0, {}, iter(())
+
+
+def _data_rows(rows: Iterator[Any], header: int, columns: dict[str, int]) -> Iterator[SheetRow]:
+    """Each non-blank row of rows (those after the header row), up to MAX_ROWS + 1 of them."""
     from openpyxl.utils import get_column_letter
 
     letters = {key: get_column_letter(col) for key, col in columns.items()}
-    width = max(columns.values())
-    for number, row in enumerate(ws.iter_rows(min_row=header + 1, max_row=header + MAX_ROWS + 1,
-                                              max_col=width), start=header + 1):
+    last = header + MAX_ROWS + 1
+    for number, row in enumerate(rows, start=header + 1):
+        if number > last:
+            break
         cells = {key: _cell(row[col - 1], f"{letters[key]}{number}") for key, col in columns.items()
                  if col - 1 < len(row)}
         if not all(c.blank for c in cells.values()):
@@ -194,7 +217,7 @@ def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
     if ws is None:
         return None, [problem("SHEET_MISSING", where, sheet=RETURN_SHEET)]
     ws.reset_dimensions()  # the file's own size record may be wrong, or hostile (A1:XFD1048576)
-    header, columns = _find_header(ws)
+    header, columns, data_rows = _header_and_rows(ws)
     if not header:
         return None, [problem("SHEET_MISSING", where, sheet=RETURN_SHEET)]
     missing = [k for k in REQUIRED_KEYS if k not in columns]
@@ -203,7 +226,7 @@ def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
         return None, [problem("COLUMN_MISSING", at, sheet=ws.title, header=_HEADERS[k]) for k in missing]
     rows: list[SheetRow] = []
     too_many = False
-    for row in _rows(ws, header, columns):
+    for row in data_rows:
         if row.row > header + MAX_ROWS:
             too_many = True
             break
