@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..domain import Figure, Month, Period, Quarter, Register, Tolerances, parse_period
 from ..domain.periods import MONTH_NAMES, PeriodError
@@ -60,6 +60,7 @@ def load_context(workspace: Workspace, period: str | None = None) -> IntakeConte
 _MONTHS = {name.casefold(): number for number, name in enumerate(MONTH_NAMES, start=1)}
 
 
+@lru_cache(maxsize=4096)  # asked for each history figure of each row; Periods are immutable
 def period_of(text: str) -> Period | None:
     """A period as the workbook prints it ("2023/24 Q2", "September 2023") or as a slug; None if neither."""
     text = " ".join(text.split())
