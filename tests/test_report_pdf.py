@@ -4,7 +4,6 @@ and tags. Skipped without LibreOffice, except in CI (env CI), where its absence 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from datetime import date
 
@@ -48,9 +47,8 @@ def test_outline_tags_language_and_title(example_pdf):
 
 
 def test_pages_read_like_the_seed(example_pdf):
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed")
-    text = subprocess.run(["pdftotext", "-layout", str(example_pdf), "-"], capture_output=True, text=True,
+    pdftotext = require_tool("pdftotext")  # skips locally without it, fails under CI
+    text = subprocess.run([pdftotext, "-layout", str(example_pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     pages = text.split("\f")
     assert "Produced on: 12 December 2023" in pages[0] and "Performance Report" in pages[0]
