@@ -169,9 +169,14 @@ def test_opening_again_keeps_one_schema_version(url: str) -> None:
     assert len(dump(url)["schema_version"]) == 1
 
 
-def test_sqlite_runs_in_wal_mode(store: Store, url: str) -> None:
-    if not url.startswith("sqlite"):
-        pytest.skip("a SQLite setting")
+def test_postgresql_is_tested_in_ci() -> None:
+    """Locally the PostgreSQL runs need a server (KPIXL_TEST_POSTGRES_URL); CI starts one and must use it."""
+    assert POSTGRES or not os.environ.get("CI"), ".ci/run must start PostgreSQL and set KPIXL_TEST_POSTGRES_URL"
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kpixl.sqlite'}"
+    Store(url).close()
     engine = create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

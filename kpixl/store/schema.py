@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -100,6 +101,9 @@ figures = Table(
 )
 Index("ix_figures_period", figures.c.period)
 
+_SCHEMA_LOCK = 0x6B70786C  # "kpxl" in ASCII: any constant no other application on the server uses
+
+
 def _current_version(engine: Engine) -> int:
     try:
         with engine.connect() as conn:
@@ -117,6 +121,10 @@ def ensure_schema(engine: Engine, now: str) -> None:
     if _current_version(engine) >= SCHEMA_VERSION:
         return
     with engine.execution_options(kpixl_write=True).begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # CREATE TABLE IF NOT EXISTS is not safe against itself on PostgreSQL (two creators collide in
+            # pg_type): a transaction-scoped advisory lock makes the second opener wait, then find the tables.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
         for table in metadata.sorted_tables:
             conn.execute(CreateTable(table, if_not_exists=True))
             for index in sorted(table.indexes, key=lambda i: str(i.name)):
