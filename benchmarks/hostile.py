@@ -111,7 +111,7 @@ def _as_expected(case: Case, row: dict[str, Any]) -> bool:
     return bool(row["code"] == case.code and case.words in row["reason"])
 
 
-def _print(data: dict[str, Any]) -> None:
+def print_table(data: dict[str, Any]) -> None:
     print(f"{'case':24} {'size':>9} {'code':22} {'assess':>8} {'peak':>8} {'process':>8} {'rss':>8}")
     for row in data["cases"] + data["edges"]:
         process = f"{row['process_seconds']:7.2f}s {row['process_rss_mb']:6.0f}MB" if "exit" in row else ""
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-processes", action="store_true", help="measure in this process only (faster)")
     args = parser.parse_args(argv)
     data = section(processes=not args.no_processes)
-    _print(data)
+    print_table(data)
     if args.json:
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
     wrong = [row["case"] for row in data["cases"][1:] if not row["as_expected"]]

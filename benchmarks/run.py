@@ -553,6 +553,16 @@ def growth_factors(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
 # Entry point -----------------------------------------------------------------------------------------------
 
 
+def hostile_section(workdir: Path) -> dict[str, Any]:
+    """Issue 7's hostile corpus, each case's refusal timed and its peak memory taken, in the same run."""
+    from benchmarks import hostile  # builds its corpus from the tests' own builders
+
+    log("Hostile files: each case refused, timed in process and as a whole kpixl validate")
+    data = hostile.section(workdir)
+    hostile.print_table(data)
+    return data
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="indicators x this (1: 400)")
@@ -564,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"default {DEFAULT_JSON}")
     parser.add_argument("--workdir", type=Path, help="keep the generated files here (default: a temporary folder)")
+    parser.add_argument("--hostile", action="store_true",
+                        help="also time each hostile file's refusal and its peak memory (benchmarks/hostile.py)")
     args = parser.parse_args(argv)
 
     base = Scenario(seed=args.seed).scaled(args.scale)
@@ -593,6 +605,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.growth:
             print_growth(sizes)
             output["growth"] = growth_factors(sizes)
+        if args.hostile:
+            output["hostile"] = hostile_section(workdir)
         output["load_average_after"] = os.getloadavg()
         log(f"Load average (1, 5, 15 min) before: {output['load_average_before']}, after: "
             f"{output['load_average_after']}: other work on the machine slows every figure, not the ratios")
