@@ -59,13 +59,19 @@ def test_each_hostile_file_is_refused_naming_its_limit_in_bounded_memory(filled:
     assert peak < PEAK_MB * 2**20
 
 
-def test_collect_gives_one_line_per_file_and_stores_no_figure(filled: Filled, corpus: dict[str, bytes],
-                                                              tmp_path: Path) -> None:
+def _workspace_with_corpus(filled: Filled, corpus: dict[str, bytes], tmp_path: Path) -> tuple[Workspace, Path]:
+    """A copy of the seed workspace, and a folder holding every hostile file of the corpus."""
     ws = copy_workspace(filled, tmp_path)
     folder = tmp_path / "in"
     folder.mkdir()
     for name, data in corpus.items():
         (folder / name).write_bytes(data)
+    return ws, folder
+
+
+def test_collect_gives_one_line_per_file_and_stores_no_figure(filled: Filled, corpus: dict[str, bytes],
+                                                              tmp_path: Path) -> None:
+    ws, folder = _workspace_with_corpus(filled, corpus, tmp_path)
     before = dump_store(ws)
     code, output = run_cli(ws, "collect", str(folder))
     assert code == 1
@@ -88,11 +94,7 @@ def test_collect_gives_one_line_per_file_and_stores_no_figure(filled: Filled, co
 
 def test_validate_leaves_the_store_and_archive_untouched(filled: Filled, corpus: dict[str, bytes],
                                                          tmp_path: Path) -> None:
-    ws = copy_workspace(filled, tmp_path)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name, data in corpus.items():
-        (folder / name).write_bytes(data)
+    ws, folder = _workspace_with_corpus(filled, corpus, tmp_path)
     before = dump_store(ws)
     code, _ = run_cli(ws, "validate", str(folder))
     assert code == 1 and dump_store(ws) == before and not ws.path("archive").exists()
