@@ -222,8 +222,11 @@ class Indicator:
         return self.periods_in(quarter)[-1]
 
 
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(12))  # 1, 0.1, 0.01, ...: made once
+
+
 def _group_thousands(value: Decimal, places: int) -> str:
-    quantum = Decimal(1).scaleb(-places)
+    quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
     rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
     return f"{rounded:,.{places}f}"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 
 __all__ = [
     "FinancialYear",
@@ -50,12 +51,12 @@ class FinancialYear:
         """The two-digit form used in headings such as "Quarter 2 22/23"."""
         return f"{self.start % 100:02d}/{(self.start + 1) % 100:02d}"
 
-    @property
+    @cached_property
     def slug(self) -> str:
         return f"{self.start}-{(self.start + 1) % 100:02d}"
 
     def quarters(self) -> tuple[Quarter, ...]:
-        return tuple(Quarter(self.start, q) for q in (1, 2, 3, 4))
+        return tuple(_quarter(self.start, q) for q in (1, 2, 3, 4))
 
     def previous(self) -> FinancialYear:
         return FinancialYear(self.start - 1)
@@ -82,14 +83,19 @@ class Quarter:
 
     kind = "quarter"
 
-    @property
+    @cached_property
     def year(self) -> FinancialYear:
         return FinancialYear(self.fy)
 
     def __str__(self) -> str:
+        return self.label
+
+    @cached_property
+    def label(self) -> str:
+        """As people read it: "2023/24 Q2"."""
         return f"{self.year} Q{self.number}"
 
-    @property
+    @cached_property
     def slug(self) -> str:
         return f"{self.year.slug}-Q{self.number}"
 
@@ -111,13 +117,13 @@ class Quarter:
         return self.months()[-1].end_date
 
     def previous(self) -> Quarter:
-        return Quarter(self.fy - 1, 4) if self.number == 1 else Quarter(self.fy, self.number - 1)
+        return _quarter(self.fy - 1, 4) if self.number == 1 else _quarter(self.fy, self.number - 1)
 
     def next(self) -> Quarter:
-        return Quarter(self.fy + 1, 1) if self.number == 4 else Quarter(self.fy, self.number + 1)
+        return _quarter(self.fy + 1, 1) if self.number == 4 else _quarter(self.fy, self.number + 1)
 
     def same_period_last_year(self) -> Quarter:
-        return Quarter(self.fy - 1, self.number)
+        return _quarter(self.fy - 1, self.number)
 
     def quarter(self) -> Quarter:
         return self
@@ -128,7 +134,7 @@ class Quarter:
 
     def periods_to_date(self) -> tuple[Quarter, ...]:
         """This year's quarters up to and including this one (the span of a cumulative figure)."""
-        return tuple(Quarter(self.fy, n) for n in range(1, self.number + 1))
+        return tuple(_quarter(self.fy, n) for n in range(1, self.number + 1))
 
 
 @dataclass(frozen=True, order=True)
@@ -144,7 +150,7 @@ class Month:
 
     @classmethod
     def from_index(cls, index: int) -> Month:
-        return cls(index // 12, index % 12 + 1)
+        return _month(index // 12, index % 12 + 1)
 
     def index(self) -> int:
         return self.calendar_year * 12 + self.month - 1
@@ -153,14 +159,19 @@ class Month:
     def fy(self) -> int:
         return _fy_start(self.calendar_year, self.month)
 
-    @property
+    @cached_property
     def year(self) -> FinancialYear:
         return FinancialYear(self.fy)
 
     def __str__(self) -> str:
+        return self.label
+
+    @cached_property
+    def label(self) -> str:
+        """As people read it: "September 2023"."""
         return f"{MONTH_NAMES[self.month - 1]} {self.calendar_year}"
 
-    @property
+    @cached_property
     def slug(self) -> str:
         return f"{self.calendar_year}-{self.month:02d}"
 
@@ -184,10 +195,10 @@ class Month:
         return Month.from_index(self.index() + 1)
 
     def same_period_last_year(self) -> Month:
-        return Month(self.calendar_year - 1, self.month)
+        return _month(self.calendar_year - 1, self.month)
 
     def quarter(self) -> Quarter:
-        return Quarter(self.fy, (self.month - 4) % 12 // 3 + 1)
+        return _quarter(self.fy, (self.month - 4) % 12 // 3 + 1)
 
     def periods_to_date(self) -> tuple[Month, ...]:
         first = Month(self.fy, 4).index()
@@ -195,6 +206,19 @@ class Month:
 
 
 Period = Quarter | Month
+
+
+# Periods derived from others (the previous quarter, a quarter's months) are shared instances: a report walks
+# the same few dozen periods for every indicator, and each instance works out its slug and label only once
+# (cached_property). Safe because periods are immutable; the caches are bounded by the periods in use.
+@lru_cache(maxsize=4096)
+def _quarter(fy: int, number: int) -> Quarter:
+    return Quarter(fy, number)
+
+
+@lru_cache(maxsize=4096)
+def _month(calendar_year: int, month: int) -> Month:
+    return Month(calendar_year, month)
 
 _QUARTER = re.compile(r"\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
 _MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
@@ -207,10 +231,10 @@ def parse_period(text: str) -> Period:
         m = _QUARTER.fullmatch(text)
         if m:
             year = FinancialYear.parse(f"{m.group(1)}/{m.group(2)}")
-            return Quarter(year.start, int(m.group(3)))
+            return _quarter(year.start, int(m.group(3)))
         m = _MONTH.fullmatch(text)
         if m:
-            return Month(int(m.group(1)), int(m.group(2)))
+            return _month(int(m.group(1)), int(m.group(2)))
     except PeriodError as exc:
         raise PeriodError(f"{exc}; {hint}") from None
     raise PeriodError(f"'{text}' is not a period: {hint}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from ..domain import Comparison, Figure, FigureStatus, Headline, Kind, Month, Unit, format_value
 from ..domain.periods import Period
@@ -43,6 +44,7 @@ class Trend:
         return any(p.target is not None for p in self.points)
 
 
+@lru_cache(maxsize=1024)  # the same few periods label every chart of a report
 def axis_label(period: Period) -> str:
     return period.start_date.strftime("%b %Y") if isinstance(period, Month) else str(period)
 
