@@ -13,7 +13,7 @@ from pathlib import Path
 from .domain import Figure, Indicator, Quarter, Register, format_value
 from .domain.returns import Provenance, ReceivedFigure, Submission
 from .errors import WorkspaceError
-from .intake.figures_csv import FigureRow, read_figure_rows_csv
+from .intake.figures_csv import FigureRow, figure_rows_csv, read_capped
 from .problems import Problem, Report, Severity
 from .register import load_register
 from .store import RecordResult, Store, StoredFigure, open_store
@@ -42,17 +42,24 @@ class ImportResult:
         return self.report.exit_code
 
 
-def _read(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
-    if path.suffix.lower() == ".xlsx":
-        from .intake.figures_xlsx import read_figure_rows_xlsx
+def _read(path: Path, register: Register) -> tuple[bytes, list[FigureRow], list[Problem]]:
+    """The file's bytes, read once (bounded by the size limit), and the figures parsed from those bytes."""
+    suffix = path.suffix.lower()
+    if suffix not in HISTORY_SUFFIXES:
+        found = path.suffix or "a file without an extension"
+        return b"", [], [Problem("FIG_UNKNOWN_FORMAT", Severity.ERROR,
+                                 f"kpixl imports history from .csv or .xlsx, not '{found}'.",
+                                 "Save the table as CSV UTF-8 or as an Excel workbook (.xlsx).", path.name)]
+    try:
+        data = read_capped(path)
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot read {path}: {exc.strerror or exc}. Close it in Excel if it is open, "
+                             "and check you may read it.") from exc
+    if suffix == ".xlsx":
+        from .intake.figures_xlsx import figure_rows_xlsx
 
-        return read_figure_rows_xlsx(path, register)
-    if path.suffix.lower() == ".csv":
-        return read_figure_rows_csv(path, register)
-    found = path.suffix or "a file without an extension"
-    return [], [Problem("FIG_UNKNOWN_FORMAT", Severity.ERROR,
-                        f"kpixl imports history from .csv or .xlsx, not '{found}'.",
-                        "Save the table as CSV UTF-8 or as an Excel workbook (.xlsx).", path.name)]
+        return data, *figure_rows_xlsx(data, path.name, register)
+    return data, *figure_rows_csv(data, path.name, register)
 
 
 def _file_hash(data: bytes, skip: Quarter | None) -> str:
@@ -71,15 +78,14 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
     loaded = load_register(workspace.register_path)
     result = ImportResult(path)
     result.report.extend(loaded.report.errors)  # a broken register would misjudge every row
-    rows, problems = _read(path, loaded.register)
+    data, rows, problems = _read(path, loaded.register)
     result.report.extend(problems)
     if not rows and not problems:
         result.report.add(Problem("FIG_EMPTY", Severity.ERROR, "The file holds no figures.",
                                   "Check it is the right file: one row per indicator and period.", path.name))
     kept = [r for r in rows if skip is None or r.figure.period.quarter() != skip]
     result.skipped = len(rows) - len(kept)
-    data = path.read_bytes()
-    file_hash = _file_hash(data, skip)
+    file_hash = _file_hash(data, skip)  # of the very bytes parsed: the file may change on disk meanwhile
     result.figures = [ReceivedFigure(r.figure, Provenance(file_hash, path.name, r.sheet, r.cell))
                       for r in kept]
     if not result.report.valid:

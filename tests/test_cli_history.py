@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, Self
 
 import pytest
 from openpyxl import Workbook
@@ -177,3 +181,74 @@ def test_a_file_over_the_size_limit_is_not_read(example_ws: Workspace, tmp_path:
         path.write_bytes(b"x" * 11)
         code, output = invoke(example_ws, "history", "import", str(path), "--json")
         assert code == 1 and json.loads(output)["problems"][0]["code"] == "FIG_TOO_LARGE", name
+
+
+class _ChangedOnClose:
+    """A file opened for reading that, once closed, is replaced on disk by other content: another program
+    saving over it while kpixl works."""
+
+    def __init__(self, handle: Any, replace: Callable[[], None]) -> None:
+        self._handle, self._replace = handle, replace
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._handle)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._handle.close()
+        self._replace()
+
+
+def _history_file(path: Path, value: int) -> bytes:
+    if path.suffix == ".csv":
+        path.write_text(HEADER + f"37,2023-24-Q1,{value},validated,,,\n", encoding="utf-8")
+    else:
+        book = Workbook()
+        book.active.append(["indicator", "period", "value"])
+        book.active.append([37, "2023-24-Q1", value])
+        book.save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_hash_stored_is_of_the_bytes_parsed_though_the_file_changes_after_the_first_read(
+        example_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    """The file is read once, and those bytes are both parsed and hashed: a file saved over while kpixl reads
+    it cannot be recorded under the hash of content that was never checked."""
+    ws = empty_store(example_ws)
+    path = tmp_path / f"past{suffix}"
+    later = _history_file(path, 999999)
+    first = _history_file(path, 351220)
+    opened: list[str] = []
+    real_open = io.open  # what Path.open, zipfile and open() all call
+
+    def replace() -> None:
+        with real_open(path, "wb") as handle:
+            handle.write(later)
+
+    def open_then_change(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(file, mode, *args, **kwargs)
+        if isinstance(file, (str, Path)) and Path(file) == path:
+            opened.append(mode)
+            return _ChangedOnClose(handle, replace) if len(opened) == 1 else handle
+        return handle
+
+    monkeypatch.setattr(io, "open", open_then_change)
+    code, output = invoke(ws, "history", "import", str(path))
+    monkeypatch.undo()
+    assert code == 0, output
+    assert path.read_bytes() == later  # the file did change, after kpixl's first read
+    with open_store(ws) as store:
+        [version] = store.history("37")
+        [submission] = store.submissions()
+    assert version.figure.value == Decimal(351220)
+    assert version.provenance.file_hash == submission.file_hash == hashlib.sha256(first).hexdigest()
+    assert opened == ["rb"]  # and read once

@@ -18,7 +18,8 @@ from ..domain.numbers import NotANumber, parse_number
 from ..domain.periods import PeriodError
 from ..problems import Problem, Severity
 
-__all__ = ["FIGURE_COLUMNS", "FigureRow", "figures_from_records", "read_figure_rows_csv", "read_figures_csv", "size_problem"]
+__all__ = ["FIGURE_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
+           "read_figure_rows_csv", "read_figures_csv", "size_problem"]
 
 FIGURE_COLUMNS = ("indicator", "period", "value", "status", "reason", "commentary", "actions")
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any council's history; a bigger file is a mistake
@@ -136,27 +137,39 @@ def figures_from_records(records: Iterable[tuple[int, dict[str, str]]], columns:
     return rows, problems
 
 
-def size_problem(path: Path) -> list[Problem]:
+def read_capped(path: Path) -> bytes:
+    """The file's bytes, read once and at most MAX_BYTES + 1 of them: enough to tell it is too large. The
+    caller checks and hashes these same bytes, so a file changed meanwhile cannot be hashed as another."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def size_problem(data: bytes, file: str) -> list[Problem]:
     """A file too big to be a council's history: read no further."""
-    if path.stat().st_size <= MAX_BYTES:
+    if len(data) <= MAX_BYTES:
         return []
     return [Problem("FIG_TOO_LARGE", Severity.ERROR, f"The file is over {MAX_BYTES // 2**20} MB.",
-                    "Split it, or check it is the right file.", path.name)]
+                    "Split it, or check it is the right file.", file)]
+
+
+def figure_rows_csv(data: bytes, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:
+    """Every figure of a CSV file's bytes with its cell, and a problem for each row that cannot be taken."""
+    if too_large := size_problem(data, file):
+        return [], too_large
+    try:  # universal newlines, as reading the file as text would: a cell's line breaks come back as \n
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
+    except UnicodeDecodeError:
+        return [], [Problem("FIG_ENCODING", Severity.ERROR, "The file is not UTF-8 text.",
+                            "Save it as 'CSV UTF-8 (Comma delimited)' and try again.", file)]
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    reader.fieldnames = columns
+    return figures_from_records(enumerate(reader, start=2), columns, file, register)
 
 
 def read_figure_rows_csv(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
     """Every figure of a CSV file with its cell, and a problem for each row that cannot be taken."""
-    if too_large := size_problem(path):
-        return [], too_large
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [Problem("FIG_ENCODING", Severity.ERROR, "The file is not UTF-8 text.",
-                            "Save it as 'CSV UTF-8 (Comma delimited)' and try again.", path.name)]
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [(name or "").strip().lower() for name in reader.fieldnames or []]
-    reader.fieldnames = columns
-    return figures_from_records(enumerate(reader, start=2), columns, path.name, register)
+    return figure_rows_csv(read_capped(path), path.name, register)
 
 
 def read_figures_csv(path: Path, register: Register) -> tuple[list[Figure], list[Problem]]:

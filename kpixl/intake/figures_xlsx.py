@@ -7,6 +7,7 @@ percentage typed 68% comes back as 0.68 (already the fraction kpixl keeps).
 
 from __future__ import annotations
 
+import io
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -18,9 +19,9 @@ from typing import Any
 from ..domain import Register
 from ..domain.numbers import NotANumber, to_decimal
 from ..problems import Problem, Severity
-from .figures_csv import FigureRow, figures_from_records, size_problem
+from .figures_csv import FigureRow, figures_from_records, read_capped, size_problem
 
-__all__ = ["MAX_ROWS", "read_figure_rows_xlsx"]
+__all__ = ["MAX_ROWS", "figure_rows_xlsx", "read_figure_rows_xlsx"]
 
 MAX_ROWS = 100_000  # rows read at most: a declared dimension of a million rows is damage, not history
 MAX_COLUMNS = 30  # columns read: the table has 7, a lead may add notes beside them
@@ -47,44 +48,50 @@ def _records(rows: Iterable[tuple[Any, ...]], columns: list[str]) -> Iterator[tu
         yield number, {c: _text(v, c) for c, v in zip(columns, values) if c}
 
 
-def _unreadable(path: Path, why: str) -> tuple[list[FigureRow], list[Problem]]:
+def _unreadable(file: str, why: str) -> tuple[list[FigureRow], list[Problem]]:
     return [], [Problem("FIG_UNREADABLE", Severity.ERROR, f"The file cannot be read as a workbook: {why}.",
-                        "Save it from Excel as .xlsx (or as CSV UTF-8) and try again.", path.name)]
+                        "Save it from Excel as .xlsx (or as CSV UTF-8) and try again.", file)]
 
 
-def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
-    """Every figure on the workbook's first sheet with its cell, and a problem for each row not taken."""
+def figure_rows_xlsx(data: bytes, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:
+    """Every figure on the first sheet of a workbook's bytes with its cell, and a problem for each row not
+    taken."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if too_large := size_problem(path):
+    if too_large := size_problem(data, file):
         return [], too_large
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of features it drops; the figures are unaffected
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        return _unreadable(path, str(exc) or type(exc).__name__)
+        return _unreadable(file, str(exc) or type(exc).__name__)
     except Exception as exc:  # noqa: BLE001 - XML openpyxl cannot parse (defusedxml refuses entities)
-        return _unreadable(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
+        return _unreadable(file, f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
     try:
-        return _read(book, path, register)
+        return _read(book, file, register)
     except Exception as exc:  # noqa: BLE001 - damaged or hostile XML fails inside openpyxl's streaming
-        return _unreadable(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
+        return _unreadable(file, f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
     finally:
         book.close()
 
 
-def _read(book: Any, path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
+def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
+    """Every figure on the workbook's first sheet with its cell, and a problem for each row not taken."""
+    return figure_rows_xlsx(read_capped(path), path.name, register)
+
+
+def _read(book: Any, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:
     sheet = book.worksheets[0]
     sheet.reset_dimensions()  # a declared A1:XFD1048576 would make every row 16,384 cells wide
     rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     header = next(rows, ())
     columns = [str(v).strip().lower() if v is not None else "" for v in header]
     records = _records(islice(rows, MAX_ROWS), columns)
-    found, problems = figures_from_records(records, columns, path.name, register, sheet.title)
+    found, problems = figures_from_records(records, columns, file, register, sheet.title)
     if any(v is not None for v in next(rows, ())):
         problems.append(Problem("FIG_TOO_MANY_ROWS", Severity.ERROR,
                                 f"The sheet has more than {MAX_ROWS:,} rows of figures.",
-                                "Split the history into several smaller files.", path.name, sheet.title))
+                                "Split the history into several smaller files.", file, sheet.title))
     return found, problems
