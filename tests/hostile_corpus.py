@@ -71,9 +71,14 @@ LAUGHS = ('<!DOCTYPE r [<!ENTITY a "lollollollollollollollollollol">'
           + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)) + "]>")
 
 
+def doctype_in(data: bytes, name: str, doctype: str, use: str = "") -> bytes:
+    """Any workbook with a document type declaration put in its part name (see with_doctype)."""
+    return rezip(data, replace={name: with_doctype(part(data, name), doctype, use).encode()})
+
+
 def in_part(name: str, doctype: str, use: str = "") -> Callable[[Sources], bytes]:
     def build(s: Sources) -> bytes:
-        return rezip(s.real, replace={name: with_doctype(part(s.real, name), doctype, use).encode()})
+        return doctype_in(s.real, name, doctype, use)
     return build
 
 
@@ -113,9 +118,14 @@ def many_shared_strings(s: Sources, count: int = 1_200_000) -> bytes:
 
 # Sizes.
 
+def bombed(data: bytes, name: str) -> bytes:
+    """Any workbook with its part name replaced by 2 GB of zeros deflated to about 2 MB."""
+    return with_members(data, {name: repeated(b"", bytes(MB), 2048, b"")})
+
+
 def zip_bomb(s: Sources) -> bytes:
     """The Return sheet replaced by 2 GB of zeros deflated to about 2 MB."""
-    return with_members(s.real, {RETURN_PART: repeated(b"", bytes(MB), 2048, b"")})
+    return bombed(s.real, RETURN_PART)
 
 
 def ratio_bomb(s: Sources) -> bytes:
@@ -134,18 +144,31 @@ def sheet_with(s: Sources, change: Callable[[str], str]) -> bytes:
     return rezip(s.real, replace={RETURN_PART: change(part(s.real, RETURN_PART)).encode()})
 
 
-def huge_dimension(s: Sources) -> bytes:
+def dimension_huge(data: bytes, name: str) -> bytes:
+    """Any workbook whose sheet part name declares itself A1:XFD1048576."""
     huge = '<dimension ref="A1:XFD1048576"/>'
-    return sheet_with(s, lambda xml: re.sub(r'<dimension ref="[^"]*"/>', huge, xml))
+    xml = part(data, name)
+    changed = re.sub(r'<dimension ref="[^"]*"/>', huge, xml)
+    assert changed != xml, f"{name} declares no dimension"
+    return rezip(data, replace={name: changed.encode()})
+
+
+def huge_dimension(s: Sources) -> bytes:
+    return dimension_huge(s.real, RETURN_PART)
+
+
+def rows_added(data: bytes, name: str, count: int = 1_200_000) -> bytes:
+    """Any workbook with a million and more empty rows after the real ones of its sheet part name: 19 MB
+    that compress only 7 to 1."""
+    head, tail = part(data, name).split("</sheetData>")
+    rows = b"".join(b'<row r="%d"/>' % i for i in range(100, 100 + count))
+    sheet = head.encode() + rows + b"</sheetData>" + tail.encode()
+    return with_members(data, {name: deflate(sheet)})
 
 
 def empty_rows(s: Sources, count: int = 1_200_000) -> bytes:
-    """A million and more empty rows after the real ones: 19 MB that compress only 7 to 1."""
-    xml = part(s.real, RETURN_PART)
-    head, tail = xml.split("</sheetData>")
-    rows = b"".join(b'<row r="%d"/>' % i for i in range(100, 100 + count))
-    sheet = head.encode() + rows + b"</sheetData>" + tail.encode()
-    return with_members(s.real, {RETURN_PART: deflate(sheet)})
+    """A million and more empty rows after the real ones of the Return sheet."""
+    return rows_added(s.real, RETURN_PART, count)
 
 
 def commentary(xml: str) -> tuple[str, str]:

@@ -6,20 +6,22 @@ case's time and peak memory. No timing is asserted here."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_corpus import XXE, Case, Sources, cases, with_doctype
+from hostile_corpus import MB, XXE, Case, Sources, bombed, cases, dimension_huge, doctype_in, rows_added
 from robust_support import dump_store, run_cli
 from test_intake_support import Filled, make_filled, set_cells
 from zip_builders import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
-from kpixl.intake.limits import MAX_FILE_BYTES
+from kpixl.intake.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS
 from kpixl.intake.parts import scan_parts
+from kpixl.intake.sniff import workbook_hazard
 from kpixl.workspace import Workspace
 
 PEAK_MB = 64  # generous: every case peaks under 8 MB (benchmarks/hostile.py); a real return at about 7 MB
@@ -181,25 +183,68 @@ def test_a_part_openpyxl_reads_whole_is_scanned_in_any_encoding(filled: Filled) 
     assert "its part xl/styles.xml is not well-formed XML" in result.report.problems[0].message
 
 
-def test_a_hostile_history_workbook_is_unreadable_not_a_traceback(filled: Filled, tmp_path: Path) -> None:
-    """kpixl history import reads the performance team's own workbook, but damage there must not crash."""
+# The register and history workbooks: kpixl reads them as it reads a return, with the same checks first.
+
+SHEET1 = "xl/worksheets/sheet1.xml"  # the Indicators sheet of a register, the figures of a history workbook
+OWN_WORKBOOK_CASES = {  # what is done to the workbook, the problem (after REG_ or FIG_) and words it must give
+    "xxe": (lambda data: doctype_in(data, SHEET1, XXE, "&x;"), "UNREADABLE",
+            f"its part {SHEET1} declares a document type (<!DOCTYPE>)"),
+    "zip-bomb": (lambda data: bombed(data, SHEET1), "TOO_LARGE",
+                 f"its part {SHEET1} inflates to 2048 MB (limit {MAX_PART_BYTES // MB} MB)"),
+    "million-rows": (lambda data: rows_added(data, SHEET1), "TOO_LARGE",
+                     f"its part {SHEET1} has over {MAX_SHEET_ROWS:,} rows (limit {MAX_SHEET_ROWS:,})"),
+    "huge-dimension": (lambda data: dimension_huge(data, SHEET1), "TOO_LARGE",
+                       f"declares cells down to XFD1048576 (limit {MAX_SHEET_ROWS:,} rows)"),
+}
+OWN_WORKBOOKS = {  # the command that reads each, and the prefix of its problem codes
+    "register": (("register", "check"), "REG"),
+    "history": (("history", "import"), "FIG"),
+}
+
+
+@pytest.fixture(scope="module")
+def own_workbooks(filled: Filled, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The seed register written as a workbook, and a history workbook of one figure: both read cleanly."""
     from openpyxl import Workbook
 
-    from kpixl.intake.figures_xlsx import read_figure_rows_xlsx
     from kpixl.register import load_register
+    from kpixl.register.workbook_io import write_register_workbook
 
+    folder = tmp_path_factory.mktemp("own")
+    write_register_workbook(folder / "register.xlsx", load_register(filled.ws.register_path).register)
     book = Workbook()
     book.active.append(["indicator", "period", "value", "status", "reason", "commentary", "actions"])
     book.active.append(["37", "2023-24-Q1", 5, "validated", "", "Counted at the door.", ""])
-    book.save(tmp_path / "history.xlsx")
-    data = (tmp_path / "history.xlsx").read_bytes()
-    sheet = members_of(data)["xl/worksheets/sheet1.xml"].decode()
-    register = load_register(filled.ws.register_path).register
-    (tmp_path / "xxe.xlsx").write_bytes(rezip(data, replace={
-        "xl/worksheets/sheet1.xml": with_doctype(sheet, XXE, "&x;").encode()}))
-    assert [p.code for p in read_figure_rows_xlsx(tmp_path / "xxe.xlsx", register)[1]] == ["FIG_UNREADABLE"]
-    wide = sheet.replace('<dimension ref="A1:G2"/>', '<dimension ref="A1:XFD1048576"/>')
-    assert wide != sheet
-    (tmp_path / "wide.xlsx").write_bytes(rezip(data, replace={"xl/worksheets/sheet1.xml": wide.encode()}))
-    rows, problems = read_figure_rows_xlsx(tmp_path / "wide.xlsx", register)
-    assert problems == [] and len(rows) == 1
+    book.save(folder / "history.xlsx")
+    return {kind: (folder / f"{kind}.xlsx").read_bytes() for kind in OWN_WORKBOOKS}
+
+
+@pytest.mark.parametrize("kind", OWN_WORKBOOKS)
+def test_the_register_and_history_workbooks_pass_the_checks_a_return_gets(filled: Filled, tmp_path: Path,
+                                                                          own_workbooks: dict[str, bytes],
+                                                                          kind: str) -> None:
+    assert workbook_hazard(own_workbooks[kind]) is None
+    path = tmp_path / f"{kind}.xlsx"
+    path.write_bytes(own_workbooks[kind])
+    command, _ = OWN_WORKBOOKS[kind]
+    assert run_cli(copy_workspace(filled, tmp_path), *command, str(path))[0] == 0
+
+
+@pytest.mark.parametrize("case", OWN_WORKBOOK_CASES)
+@pytest.mark.parametrize("kind", OWN_WORKBOOKS)
+def test_a_hostile_register_or_history_workbook_is_refused_naming_the_file_and_the_limit(
+        filled: Filled, own_workbooks: dict[str, bytes], tmp_path: Path, kind: str, case: str) -> None:
+    build, code, words = OWN_WORKBOOK_CASES[case]
+    command, prefix = OWN_WORKBOOKS[kind]
+    path = tmp_path / f"{case}-{kind}.xlsx"
+    path.write_bytes(build(own_workbooks[kind]))
+    ws = copy_workspace(filled, tmp_path)
+    before = dump_store(ws)
+    exit_code, output = run_cli(ws, *command, str(path), "--json")
+    assert exit_code == 1, output
+    [problem] = json.loads(output)["problems"]
+    assert (problem["code"], problem["file"]) == (f"{prefix}_{code}", path.name)
+    assert words in problem["message"] and problem["hint"], problem
+    exit_code, output = run_cli(ws, *command, str(path))
+    assert exit_code == 1 and path.name in output and "Traceback" not in output
+    assert dump_store(ws) == before

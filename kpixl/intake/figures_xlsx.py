@@ -20,6 +20,7 @@ from ..domain import Register
 from ..domain.numbers import NotANumber, to_decimal
 from ..problems import Problem, Severity
 from .figures_csv import FigureRow, figures_from_records, read_capped, size_problem
+from .sniff import workbook_hazard
 
 __all__ = ["MAX_ROWS", "figure_rows_xlsx", "read_figure_rows_xlsx"]
 
@@ -53,14 +54,28 @@ def _unreadable(file: str, why: str) -> tuple[list[FigureRow], list[Problem]]:
                         "Save it from Excel as .xlsx (or as CSV UTF-8) and try again.", file)]
 
 
+def _refused(file: str, data: bytes) -> list[Problem]:
+    """The checks a return gets before openpyxl opens it (size, zip directory, every XML part), as problems."""
+    if too_large := size_problem(data, file):
+        return too_large
+    hit = workbook_hazard(data)
+    if hit is None:
+        return []
+    if hit.code == "FILE_TOO_LARGE":
+        return [Problem("FIG_TOO_LARGE", Severity.ERROR,
+                        f"The workbook is too large to read safely: {hit.detail}.",
+                        "Split the history into smaller files, or save it as CSV UTF-8, and try again.", file)]
+    return _unreadable(file, hit.detail)[1]
+
+
 def figure_rows_xlsx(data: bytes, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:
     """Every figure on the first sheet of a workbook's bytes with its cell, and a problem for each row not
-    taken."""
+    taken. The bytes are checked as a return's are before openpyxl parses anything."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if too_large := size_problem(data, file):
-        return [], too_large
+    if refused := _refused(file, data):
+        return [], refused
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of features it drops; the figures are unaffected

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .limits import MAX_FILE_BYTES, zip_limit_hit
-from .parts import scan_parts
+from .parts import PartsHit, scan_parts
 
-__all__ = ["Kind", "Sniffed", "sniff"]
+__all__ = ["Kind", "Sniffed", "sniff", "workbook_hazard"]
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -86,14 +86,32 @@ def _sniff_zip(data: bytes) -> Sniffed:
         found = _sniff_ooxml(names, types)
         return _scanned(data) if found.kind is Kind.XLSX else found
     except _ZIP_DAMAGE as exc:
-        return Sniffed(Kind.CORRUPT, "zip", f"its zip structure is broken: {str(exc)[:80]}")
-    except RuntimeError:  # zipfile's answer to a part flagged as encrypted (one flipped bit does it)
-        return Sniffed(Kind.CORRUPT, "zip", "a part inside it is marked as needing a zip password")
+        return Sniffed(Kind.CORRUPT, "zip", _damage(exc))
 
 
-# What zipfile and zlib raise for a damaged archive or member (a bad checksum, a cut deflate stream).
+# What zipfile and zlib raise for a damaged archive or member (a bad checksum, a cut deflate stream), and
+# RuntimeError: zipfile's answer to a part flagged as encrypted (one flipped bit does it).
 _ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
-               zlib.error)
+               zlib.error, RuntimeError)
+
+
+def _damage(exc: Exception) -> str:
+    if isinstance(exc, RuntimeError) and not isinstance(exc, NotImplementedError):
+        return "a part inside it is marked as needing a zip password"
+    return f"its zip structure is broken: {str(exc)[:80]}"
+
+
+def workbook_hazard(data: bytes) -> PartsHit | None:
+    """What makes a workbook kpixl did not write unsafe for openpyxl to open: its zip directory over the
+    limits (limits.zip_limit_hit), a part over them or not safe XML (parts.scan_parts: a DOCTYPE, a million
+    rows), or a damaged zip; None when openpyxl may open it. sniff() runs the same checks on a return; this
+    is for the workbooks read whatever their kind (the register, which may be .xlsm, and history files)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            hit = zip_limit_hit(zf.infolist())
+        return PartsHit("FILE_TOO_LARGE", hit) if hit else scan_parts(data)
+    except _ZIP_DAMAGE as exc:
+        return PartsHit("FILE_CORRUPT", _damage(exc))
 
 
 def _scanned(data: bytes) -> Sniffed:

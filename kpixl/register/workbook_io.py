@@ -7,6 +7,7 @@ Problem; writing (xlsxwriter) raises OutputError, because a workbook kpixl canno
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from xlsxwriter.worksheet import Worksheet
 from ..domain import Indicator, Register, Unit
 from ..domain.numbers import NotANumber, to_decimal
 from ..errors import OutputError
+from ..intake.limits import MAX_FILE_BYTES
+from ..intake.sniff import workbook_hazard
 from ..problems import Problem, Severity
 from .build import RawRow
 from .fields import SHEETS, Column
@@ -49,23 +52,54 @@ Cell = Any  # a value as openpyxl reads it: str, int, float, bool, datetime or N
 
 
 def read_workbook_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
-    """The register's rows from a workbook, and the problems that stopped a sheet or the file being read."""
+    """The register's rows from a workbook, and the problems that stopped a sheet or the file being read.
+    The file is read once, and checked as a return is (size, zip directory, every XML part) before openpyxl
+    parses it: a register may come from anyone, and a DOCTYPE or a million rows must not get further."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return [], [_unreadable(f"The file cannot be opened: {exc.strerror or exc}.", _CLOSED, path.name)]
+    if refused := _refused(data, path.name):
+        return [], refused
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops (validation extensions, slicers): they hold no values.
             warnings.simplefilter("ignore", UserWarning)
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 return _read_book(book, path.name)
             finally:
                 book.close()
-    except OSError as exc:
-        return [], [Problem("REG_UNREADABLE", Severity.ERROR, f"The file cannot be opened: {exc.strerror or exc}.",
-                            "Check the file's name and folder, and close it in Excel if it is open.", path.name)]
     except Exception as exc:  # noqa: BLE001 - a damaged file fails anywhere in zipfile, XML or openpyxl
-        return [], [Problem("REG_UNREADABLE", Severity.ERROR,
-                            f"This is not a readable Excel workbook ({type(exc).__name__}: {str(exc)[:120]}).",
-                            "Save the register as .xlsx (Excel Workbook) and try again.", path.name)]
+        why = f"{type(exc).__name__}: {str(exc)[:120]}"
+        return [], [_unreadable(f"This is not a readable Excel workbook ({why}).", _RESAVE, path.name)]
+
+
+_CLOSED = "Check the file's name and folder, and close it in Excel if it is open."
+_RESAVE = "Save the register as .xlsx (Excel Workbook) and try again."
+
+
+def _unreadable(message: str, hint: str, file: str) -> Problem:
+    return Problem("REG_UNREADABLE", Severity.ERROR, message, hint, file)
+
+
+def _refused(data: bytes, file: str) -> list[Problem]:
+    """Why these bytes must not reach openpyxl (too large, a zip bomb, a DOCTYPE, damage); [] if they may."""
+    if len(data) > MAX_FILE_BYTES:
+        return [_too_large(f"The file is over {MAX_FILE_BYTES // 2**20} MB: too large to be a register.", file)]
+    hit = workbook_hazard(data)
+    if hit is None:
+        return []
+    if hit.code == "FILE_TOO_LARGE":
+        return [_too_large(f"The workbook is too large to read safely: {hit.detail}.", file)]
+    return [_unreadable(f"This is not a readable Excel workbook ({hit.detail}).", _RESAVE, file)]
+
+
+def _too_large(message: str, file: str) -> Problem:
+    return Problem("REG_TOO_LARGE", Severity.ERROR, message, "Check it is the register; delete what is not part "
+                   "of it (pictures, extra sheets, rows pasted far below the table), save it as .xlsx and try "
+                   "again.", file)
 
 
 def _read_book(book: Any, file: str) -> tuple[list[RawRow], list[Problem]]:
