@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -25,3 +26,13 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"{name} is required in CI but is not installed: .ci/run must install it")
     pytest.skip(f"{name} is not installed")
+
+
+def require_module(name: str) -> None:
+    """Skip unless a Python module is installed (as `pip install -e '.[test]'` installs it); in CI (env CI set)
+    a missing module fails instead of skipping."""
+    if importlib.util.find_spec(name) is not None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI but is not installed: the test extra of pyproject.toml lists it")
+    pytest.skip(f"{name} is not installed (pip install -e '.[test]')")
