@@ -38,6 +38,7 @@ from kpixl.domain import (
 from kpixl.workspace import Workspace, bundled_path
 
 __all__ = [
+    "LATEST_FIGURES",
     "ReportPlan",
     "WorkbookPlan",
     "floor_reports",
@@ -52,26 +53,33 @@ __all__ = [
 # Inputs: what every stage reads first
 # -------------------------------------------------------------------------------------------------------------
 
-_LATEST = """
+# The latest version of each figure: the cheapest plain query known (kpixl's own store read uses the same).
+LATEST_FIGURES = """
 select f.indicator, f.period, f.value, f.status, f.reason, f.commentary, f.actions from figures f
-join (select indicator, period, max(version) as version from figures group by indicator, period) latest
-  on f.indicator = latest.indicator and f.period = latest.period and f.version = latest.version
+where not exists (select 1 from figures n where n.indicator = f.indicator and n.period = f.period
+                  and n.version > f.version)
 """
 
 
-def read_inputs(register: Path, database: Path) -> tuple[Any, list[tuple[Any, ...]]]:
-    """The register parsed by libyaml (PyYAML's C loader) and the latest version of every figure read from
-    the store's SQLite file with sqlite3: the input reading no stage can avoid, at its plain-library cost.
-    A floor pays it once, however many documents it writes."""
+def read_inputs(register: Path, database: Path,
+                indicators: list[str] | None = None) -> tuple[Any, list[tuple[Any, ...]]]:
+    """The register parsed by libyaml into plain strings, lists and dicts (PyYAML's C base loader: no
+    scalar is resolved, the cheapest way to the data) and the latest version of every figure (of the
+    indicators named, when a stage reads only those, as kpixl then does) read from the store's SQLite file
+    with sqlite3: the input reading no stage can avoid, at its plain-library cost. A floor pays it once,
+    however many documents it writes."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
     data = yaml.load(register.read_text(encoding="utf-8"), Loader=loader)
     rows: list[tuple[Any, ...]] = []
     if database.is_file():
+        query, parameters = LATEST_FIGURES, list(indicators or ())
+        if indicators is not None:
+            query += f" and f.indicator in ({', '.join('?' * len(parameters))})"
         connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         try:
-            rows = connection.execute(_LATEST).fetchall()
+            rows = connection.execute(query, parameters).fetchall()
         finally:
             connection.close()
     return data, rows

@@ -1,9 +1,9 @@
 """Where a stage's time goes: the parts every kpixl command pays before its own work, each timed alone.
 
 - register load: kpixl's load_register (read, build and check the register) against its floor, PyYAML's
-  C loader (libyaml) reading the same file into plain data;
+  C base loader (libyaml) reading the same file into plain data;
 - store read: every current figure from the store (what workbooks, collect and each report load), against
-  sqlite3 reading the same rows of the same file;
+  sqlite3 reading the same rows of the same file with the same query;
 - imports: a fresh Python importing what each command imports (kpixl.cli and the libraries of its stage),
   the part of a whole-process time that in-process runs do not see.
 
@@ -36,19 +36,19 @@ COMMAND_IMPORTS = {
 def _yaml_floor(path: Path) -> Callable[[], Any]:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
     return lambda: yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
 
 
 def _sqlite_floor(database: Path) -> Callable[[], Any]:
-    """Every row of the store's largest table, as sqlite3 hands them back (no objects built)."""
+    """The latest version of every figure, as sqlite3 hands the rows back (no objects built), by the
+    floors' query (floors.LATEST_FIGURES)."""
+    from .floors import LATEST_FIGURES
+
     def read() -> int:
         connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         try:
-            tables = [name for (name,) in connection.execute("select name from sqlite_master where type='table'")]
-            counts = {t: connection.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
-            largest = max(counts, key=lambda t: counts[t])
-            return len(connection.execute(f'select * from "{largest}"').fetchall())
+            return len(connection.execute(LATEST_FIGURES).fetchall())
         finally:
             connection.close()
     return read

@@ -254,7 +254,9 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
             rp.status = _failure(exc)
             log(f"    {name}: {rp.status}")
             continue
-        _measure_reports(rp, size, runs, cli_runs, collected, quarter, chosen, report_plans, reference)
+        # One committee's report reads only its indicators' figures (kpixl does): so does its floor.
+        wanted = [i.id for i in register.indicators_of_committee(chosen[0])] if name == "report-one" else None
+        _measure_reports(rp, size, runs, cli_runs, collected, quarter, chosen, report_plans, reference, wanted)
 
     # 5. kpixl --help.
     log("Stage: kpixl --help")
@@ -277,9 +279,9 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
             "_results": results}
 
 
-def _inputs(ws: Any) -> Any:
+def _inputs(ws: Any, indicators: list[str] | None = None) -> Any:
     """The floor's input reading: the register by libyaml and the figures by sqlite3 (floors.read_inputs)."""
-    return floors.read_inputs(ws.register_path, ws.root / ws.config.store)
+    return floors.read_inputs(ws.register_path, ws.root / ws.config.store, indicators)
 
 
 def _history_figures(ws: Any, register: Any) -> dict[tuple[str, str], Any]:
@@ -361,11 +363,12 @@ def _reference(ws: Any) -> Path:
 
 
 def _measure_reports(result: StageResult, size: Size, runs: int, cli_runs: int, workspace: Any, quarter: Any,
-                     committees: list[str], plans: list[floors.ReportPlan], reference: Path) -> None:
+                     committees: list[str], plans: list[floors.ReportPlan], reference: Path,
+                     indicators: list[str] | None) -> None:
     _measure(result, runs,
              size.into(result.name, lambda out: stages.build_reports(workspace, quarter, committees, out)),
              size.into(f"floor-{result.name}",
-                       lambda out: (_inputs(workspace), floors.floor_reports(plans, reference, out))),
+                       lambda out: (_inputs(workspace, indicators), floors.floor_reports(plans, reference, out))),
              size.memory)
     result.notes.append(f"{sum(1 for p in plans for page in p.pages if page.chart)} charts")
     result.whole_status = _cli_available("report")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from .domain import Figure, Headline, Quarter, Register, assess, indicator_sort_key
@@ -21,14 +22,16 @@ class Overview:
     report: Report = field(default_factory=Report)
 
 
-def load_figures(workspace: Workspace, register: Register, report: Report) -> dict[tuple[str, str], Figure]:
-    """The current figures of the workspace's store, keyed by (indicator, period slug).
+def load_figures(workspace: Workspace, register: Register, report: Report,
+                 indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
+    """The current figures of the workspace's store (of the indicators named: None, all), keyed by
+    (indicator, period slug).
 
     Figures enter the store by `kpixl collect` and `kpixl history import` (which check them), so there is
     nothing left to report here; register and report stay for callers that pass them.
     """
     with open_store(workspace) as store:
-        return store.current_figures()
+        return store.current_figures(indicators)
 
 
 def load_overview(workspace: Workspace, quarter: Quarter, committee: str | None = None) -> Overview:
@@ -41,6 +44,6 @@ def load_overview(workspace: Workspace, quarter: Quarter, committee: str | None 
             names = ", ".join(f"{c.id} ({c.name})" for c in register.committees) or "none"
             raise WorkspaceError(f"No committee '{committee}' in the register. Committees: {names}")
         indicators = register.indicators_of_committee(found.id)
-    figures = load_figures(workspace, register, report)
+    figures = load_figures(workspace, register, report, [i.id for i in indicators] if committee else None)
     headlines = [assess(i, quarter, figures, workspace.config.tolerances) for i in indicators]
     return Overview(quarter, headlines, report)

@@ -126,3 +126,26 @@ def test_the_harness_writes_its_json(tmp_path: Path) -> None:
     assert set(stages_found) == {"workbooks", "collect", "reports", "report-one", "help"}
     assert stages_found["workbooks"]["in_process"]["runs_s"]
     assert data["targets"] and data["machine"]["cores"]
+
+
+def test_one_committees_report_reads_only_its_own_indicators_figures(council: Workspace, monkeypatch) -> None:
+    """The report of one committee asks the store for its indicators alone; --committee all, for everything."""
+    from kpixl.report import prepare_report, prepare_reports
+    from kpixl.store import Store
+
+    asked: list[object] = []
+    real = Store.current_figures
+
+    def spy(self: Store, indicators: object = None) -> object:
+        asked.append(None if indicators is None else set(indicators))  # type: ignore[call-overload]
+        return real(self, indicators)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "current_figures", spy)
+    register = stages.load_register(council)
+    quarter = council.config.period
+    own = {i.id for i in register.indicators_of_committee("committee-1")}
+    model = prepare_report(council, quarter, "committee-1").model
+    assert asked == [own] and len(own) < len(register.indicators)
+    assert any(p.trend is not None for p in model.pages)  # the figures it did read are on the pages
+    list(prepare_reports(council, quarter))
+    assert asked[-1] is None

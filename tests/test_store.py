@@ -249,3 +249,12 @@ def test_two_processes_recording_at_once_both_land(url: str) -> None:
     with Store(url) as s:
         assert len(s.submissions()) == 20
         assert [h.version for h in s.history("37")] == list(range(1, 21))
+
+
+def test_current_figures_of_some_indicators_are_the_latest_of_those_only(store: Store) -> None:
+    store.record(submission("a"), [received("a", "37", "1"), received("a", "198", "0.5"),
+                                   received("a", "37", "2", period="2023-24-Q1")])
+    store.record(submission("b"), [received("b", "37", "3")])
+    assert {k: f.value for k, f in store.current_figures(["37", "999"]).items()} == {
+        ("37", Q2): Decimal(3), ("37", "2023-24-Q1"): Decimal(2)}
+    assert set(store.current_figures()) == {("37", Q2), ("37", "2023-24-Q1"), ("198", Q2)}

@@ -41,6 +41,9 @@ def test_current_figures_are_the_last_accepted_value_per_key(files: list[tuple[b
         current = store.current_figures()
         assert {k: (f.value, f.commentary) for k, f in current.items()} == \
             {k: (f.value, f.commentary) for k, f in expected.items()}
+        # Read for some indicators only (a committee's report): exactly those keys, with the same figures.
+        assert store.current_figures(["37"]) == {k: f for k, f in current.items() if k[0] == "37"}
+        assert store.current_figures([]) == {}
         for indicator in {k[0] for k in KEYS}:
             versions: dict[str, list[int]] = {}
             for h in store.history(indicator):

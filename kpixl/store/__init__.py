@@ -96,10 +96,10 @@ class Store:
 
     # Reading.
 
-    def current_figures(self) -> dict[tuple[str, str], Figure]:
-        """The latest version of every figure, keyed by (indicator, period slug)."""
+    def current_figures(self, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
+        """The latest version of every figure (of the indicators named), keyed by (indicator, period slug)."""
         with self._read() as conn:
-            return reading.current_figures(conn)
+            return reading.current_figures(conn, indicators)
 
     def history(self, indicator: str) -> list[StoredFigure]:
         """Every version of an indicator's figures with their provenance, oldest period first."""
