@@ -23,6 +23,7 @@ from pathlib import Path
 from ..crashpoint import crash_point
 from ..domain.returns import Submission
 from ..errors import KpixlError
+from ..gcscope import with_fewer_collections
 from ..workspace import Workspace
 from .assess import assess_bytes, foreign_figures
 from .context import IntakeContext, load_context
@@ -94,6 +95,7 @@ def _check(ctx: IntakeContext, path: Path) -> tuple[ReturnResult, bytes | None]:
     return (result, None) if len(data) > MAX_FILE_BYTES else (result, data)
 
 
+@with_fewer_collections
 def validate_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
                    progress: Progress | None = None) -> list[ReturnResult]:
     """Check every file (folders expanded); nothing is stored or archived."""
@@ -135,6 +137,7 @@ def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> P
     return target
 
 
+@with_fewer_collections
 def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
                   progress: Progress | None = None) -> list[ReturnResult]:
     """Check, archive and record every file; accepted returns' figures are stored. One transaction each."""

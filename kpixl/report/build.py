@@ -10,12 +10,13 @@ from pathlib import Path
 
 from ..domain import Committee, Figure, Quarter, Register, parse_period
 from ..errors import WorkspaceError
+from ..gcscope import with_fewer_collections
 from ..problems import Report
 from ..workspace import Workspace, bundled_path
 from .errors import ReportError
+from .model import ReportModel, build_model
 
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as load_figures gives them
-from .model import ReportModel, build_model
 
 __all__ = ["PreparedReport", "build_report", "build_reports", "default_output", "prepare_report",
            "prepare_reports", "reference_document", "write_report"]
@@ -55,20 +56,29 @@ def _stop_on_errors(report: Report, what: str, command: str) -> None:
                           f"The first: {errors[0]} Run '{command}' to see them all.")
 
 
-def _load(workspace: Workspace, quarter: Quarter | str) -> tuple[Register, Figures, Report, Quarter]:
-    """The register and the current figures, checked: errors stop here, before any file is written.
-    Loaded once however many committees' reports are built from them (the load is most of a report's cost)."""
+@with_fewer_collections
+def _load(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str | None] | None
+          ) -> tuple[Register, list[Committee], Figures, Report, Quarter]:
+    """The register, the committees named (None: every one; [None]: the register's only one) and the current
+    figures of their indicators, checked: errors stop here, before any file is written. Loaded once however
+    many committees' reports are built from them (the load is most of a report's cost). Every committee is
+    looked up before the figures are read, so a wrong name stops the run at once."""
     from ..overview import load_figures
     from ..register import load_register
 
     loaded = load_register(workspace.register_path)
     _stop_on_errors(loaded.report, f"register {workspace.config.register}", "kpixl register check")
+    register = loaded.register
+    found = list(register.committees) if committees is None else [_committee(register, c) for c in committees]
     when, problems = _quarter(quarter), Report()
-    figures = load_figures(workspace, loaded.register, problems)
+    # Only the figures the reports show: one committee's report reads its own indicators, not the council's.
+    wanted = None if committees is None else {i.id for c in found for i in register.indicators_of_committee(c.id)}
+    figures = load_figures(workspace, register, problems, wanted)
     _stop_on_errors(problems, "figures", f"kpixl indicators {when.slug}")
-    return loaded.register, figures, problems, when
+    return register, found, figures, problems, when
 
 
+@with_fewer_collections
 def _prepare(workspace: Workspace, register: Register, figures: Figures, problems: Report, found: Committee,
              when: Quarter, produced_on: date | None) -> PreparedReport:
     config = workspace.config
@@ -82,9 +92,8 @@ def prepare_report(workspace: Workspace, quarter: Quarter | str, committee: str 
                    produced_on: date | None = None) -> PreparedReport:
     """The report's content, checked: a register or figures with errors stop here, before any file is
     written."""
-    register, figures, problems, when = _load(workspace, quarter)
-    found = _committee(register, committee)
-    return _prepare(workspace, register, figures, problems, found, when, produced_on)
+    register, found, figures, problems, when = _load(workspace, quarter, [committee])
+    return _prepare(workspace, register, figures, problems, found[0], when, produced_on)
 
 
 def prepare_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str] | None = None,
@@ -92,8 +101,7 @@ def prepare_reports(workspace: Workspace, quarter: Quarter | str, committees: Se
     """Each committee's report content (committees=None: every committee in the register), from one load
     of the register and the figures. Every committee is looked up before the first is prepared, so a
     wrong name stops the run before any file is written."""
-    register, figures, problems, when = _load(workspace, quarter)
-    found = list(register.committees) if committees is None else [_committee(register, c) for c in committees]
+    register, found, figures, problems, when = _load(workspace, quarter, committees)
     for committee in found:
         yield _prepare(workspace, register, figures, problems, committee, when, produced_on)
 
@@ -118,6 +126,7 @@ def default_output(workspace: Workspace, committee: Committee, quarter: Quarter)
     return safe_child(workspace.path("reports"), name)
 
 
+@with_fewer_collections
 def write_report(workspace: Workspace, prepared: PreparedReport, out: Path | None = None) -> Path:
     """Write a prepared report as .docx (default: reports/<committee>_<quarter>.docx) and return its path."""
     from .render_docx import render

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..domain import Quarter, Register, Service
 from ..errors import KpixlError, OutputError, WorkspaceError
+from ..gcscope import with_fewer_collections
 from ..layout import WorkbookMeta, sign
 from ..problems import Report
 from ..register import load_register
@@ -87,6 +88,7 @@ def _file_names(council: str, services: list[Service], quarter: Quarter) -> dict
     return names
 
 
+@with_fewer_collections
 def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[str] | None = None,
                     out: Path | None = None, progress: Progress | None = None, *,
                     generated: datetime | None = None, report: Report | None = None) -> list[WrittenWorkbook]:
