@@ -19,9 +19,11 @@ from test_intake_support import Filled, make_filled, set_cells
 from zip_builders import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
+from kpixl.intake.figures_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
 from kpixl.intake.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS
 from kpixl.intake.parts import scan_parts
 from kpixl.intake.sniff import workbook_hazard
+from kpixl.register.workbook_io import MAX_ROWS as REGISTER_MAX_ROWS
 from kpixl.workspace import Workspace
 
 PEAK_MB = 64  # generous: every case peaks under 8 MB (benchmarks/hostile.py); a real return at about 7 MB
@@ -192,13 +194,15 @@ OWN_WORKBOOK_CASES = {  # what is done to the workbook, the problem (after REG_ 
     "zip-bomb": (lambda data: bombed(data, SHEET1), "TOO_LARGE",
                  f"its part {SHEET1} inflates to 2048 MB (limit {MAX_PART_BYTES // MB} MB)"),
     "million-rows": (lambda data: rows_added(data, SHEET1), "TOO_LARGE",
-                     f"its part {SHEET1} has over {MAX_SHEET_ROWS:,} rows (limit {MAX_SHEET_ROWS:,})"),
+                     f"its part {SHEET1} has over {{rows:,}} rows (limit {{rows:,}})"),
     "huge-dimension": (lambda data: dimension_huge(data, SHEET1), "TOO_LARGE",
-                       f"declares cells down to XFD1048576 (limit {MAX_SHEET_ROWS:,} rows)"),
+                       "declares cells down to XFD1048576 (limit {rows:,} rows)"),
 }
-OWN_WORKBOOKS = {  # the command that reads each, and the prefix of its problem codes
-    "register": (("register", "check"), "REG"),
-    "history": (("history", "import"), "FIG"),
+# The command that reads each, the prefix of its problem codes, and the rows its sheets may hold: their
+# readers' own limits and room for titles, not a return's (a council's history runs past 10,000 rows).
+OWN_WORKBOOKS = {
+    "register": (("register", "check"), "REG", REGISTER_MAX_ROWS + 1_000),
+    "history": (("history", "import"), "FIG", HISTORY_SCAN_ROWS),
 }
 
 
@@ -226,7 +230,7 @@ def test_the_register_and_history_workbooks_pass_the_checks_a_return_gets(filled
     assert workbook_hazard(own_workbooks[kind]) is None
     path = tmp_path / f"{kind}.xlsx"
     path.write_bytes(own_workbooks[kind])
-    command, _ = OWN_WORKBOOKS[kind]
+    command, _, _ = OWN_WORKBOOKS[kind]
     assert run_cli(copy_workspace(filled, tmp_path), *command, str(path))[0] == 0
 
 
@@ -235,7 +239,9 @@ def test_the_register_and_history_workbooks_pass_the_checks_a_return_gets(filled
 def test_a_hostile_register_or_history_workbook_is_refused_naming_the_file_and_the_limit(
         filled: Filled, own_workbooks: dict[str, bytes], tmp_path: Path, kind: str, case: str) -> None:
     build, code, words = OWN_WORKBOOK_CASES[case]
-    command, prefix = OWN_WORKBOOKS[kind]
+    command, prefix, rows = OWN_WORKBOOKS[kind]
+    words = words.format(rows=rows)
+    assert rows > MAX_SHEET_ROWS
     path = tmp_path / f"{case}-{kind}.xlsx"
     path.write_bytes(build(own_workbooks[kind]))
     ws = copy_workspace(filled, tmp_path)
@@ -248,3 +254,76 @@ def test_a_hostile_register_or_history_workbook_is_refused_naming_the_file_and_t
     exit_code, output = run_cli(ws, *command, str(path))
     assert exit_code == 1 and path.name in output and "Traceback" not in output
     assert dump_store(ws) == before
+
+
+# The quick proof (parts._within_limits): a part it passes could not break a limit, and any doubt goes to
+# the full count, so every file gets exactly the answer the full count alone would give.
+
+def _full_count_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpixl.intake import parts
+
+    monkeypatch.setattr(parts, "QUICK_MAX_BYTES", -1)
+
+
+def test_the_quick_proof_gives_every_hostile_file_the_full_counts_answer(corpus: dict[str, bytes],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def answers() -> dict[str, object]:
+        found: dict[str, object] = {}
+        for name, data in corpus.items():
+            try:
+                found[name] = scan_parts(data)
+            except zipfile.BadZipFile:  # not a zip at all: sniff() refuses it before any part is scanned
+                found[name] = "not a zip"
+        return found
+
+    quick = answers()
+    _full_count_only(monkeypatch)
+    assert quick == answers()
+    assert sum(answer is not None for answer in quick.values()) > 10  # the corpus is hostile
+
+
+def test_a_plain_return_is_proved_from_its_bytes_and_only_whole_parts_are_counted(
+        filled: Filled, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpixl.intake import parts
+
+    counted: list[str] = []
+    real_count = parts._count_part
+    monkeypatch.setattr(parts, "_count_part", lambda stream, info, counter: (
+        counted.append(info.filename), real_count(stream, info, counter))[1])
+    assert scan_parts(filled.filled["libraries"].read_bytes()) is None
+    assert counted and all(n == "[Content_Types].xml" or n.startswith("docProps/") or n.endswith(".rels")
+                           or n in ("xl/styles.xml", "xl/workbook.xml") for n in counted), counted
+
+
+LONG = "x" * 20_000  # two halves of a text over a cell's 32,767 characters, split so no byte run is as long
+
+
+@pytest.mark.parametrize("spelling, refused", [
+    (f"{LONG}<![CDATA[{LONG}]]>", "has a text of over 32,767 characters"),  # "<!": the full count decides
+    (f"{LONG}<?pi x?>{LONG}", "has a text of over 32,767 characters"),  # a PI amid a text: likewise
+    ("A" * 10, None),  # plain and short: proved quickly, and fine
+])
+def test_a_text_split_by_cdata_or_an_instruction_still_meets_the_text_limit(
+        filled: Filled, spelling: str, refused: str | None) -> None:
+    data = filled.filled["libraries"].read_bytes()
+    members = members_of(data)
+    sheet = members["xl/worksheets/sheet1.xml"].decode("utf-8")
+    sheet = sheet.replace("</sheetData>", f'<row r="900"><c r="A900" t="inlineStr"><is><t>{spelling}</t></is></c>'
+                                          "</row></sheetData>", 1)
+    hit = scan_parts(rezip(data, replace={"xl/worksheets/sheet1.xml": sheet.encode("utf-8")}))
+    if refused is None:
+        assert hit is None
+    else:
+        assert hit is not None and hit.detail.startswith(f"its part xl/worksheets/sheet1.xml {refused}"), hit
+
+
+def test_a_part_declared_in_another_encoding_is_counted_in_full(filled: Filled) -> None:
+    from kpixl.intake import parts
+
+    data = filled.filled["libraries"].read_bytes()
+    sheet = members_of(data)["xl/worksheets/sheet1.xml"].decode("utf-8")
+    declared = '<?xml version="1.0" encoding="{}" standalone="yes"?>\n'
+    assert parts._within_limits(sheet.encode("utf-8"), MAX_SHEET_ROWS)
+    assert parts._within_limits((declared.format("UTF-8") + sheet).encode("utf-8"), MAX_SHEET_ROWS)
+    assert not parts._within_limits((declared.format("ISO-8859-1") + sheet).encode("latin-1"), MAX_SHEET_ROWS)
+    assert not parts._within_limits(("\ufeff" + sheet).encode("utf-16-le"), MAX_SHEET_ROWS)

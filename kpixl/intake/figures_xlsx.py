@@ -25,6 +25,9 @@ from .sniff import workbook_hazard
 __all__ = ["MAX_ROWS", "figure_rows_xlsx", "read_figure_rows_xlsx"]
 
 MAX_ROWS = 100_000  # rows read at most: a declared dimension of a million rows is damage, not history
+# The rows the part scan lets through: the rows read, and room for titles and blank rows, so that a long
+# history meets the reader's own message (FIG_TOO_MANY_ROWS, which says to split it), not the scan's.
+SCAN_ROWS = MAX_ROWS + 1_000
 MAX_COLUMNS = 30  # columns read: the table has 7, a lead may add notes beside them
 
 
@@ -58,7 +61,7 @@ def _refused(file: str, data: bytes) -> list[Problem]:
     """The checks a return gets before openpyxl opens it (size, zip directory, every XML part), as problems."""
     if too_large := size_problem(data, file):
         return too_large
-    hit = workbook_hazard(data)
+    hit = workbook_hazard(data, SCAN_ROWS)
     if hit is None:
         return []
     if hit.code == "FILE_TOO_LARGE":

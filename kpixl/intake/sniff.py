@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from enum import Enum
 
-from .limits import MAX_FILE_BYTES, zip_limit_hit
+from .limits import MAX_FILE_BYTES, MAX_SHEET_ROWS, zip_limit_hit
 from .parts import PartsHit, scan_parts
 
 __all__ = ["Kind", "Sniffed", "sniff", "workbook_hazard"]
@@ -101,15 +101,16 @@ def _damage(exc: Exception) -> str:
     return f"its zip structure is broken: {str(exc)[:80]}"
 
 
-def workbook_hazard(data: bytes) -> PartsHit | None:
+def workbook_hazard(data: bytes, max_rows: int = MAX_SHEET_ROWS) -> PartsHit | None:
     """What makes a workbook kpixl did not write unsafe for openpyxl to open: its zip directory over the
     limits (limits.zip_limit_hit), a part over them or not safe XML (parts.scan_parts: a DOCTYPE, a million
     rows), or a damaged zip; None when openpyxl may open it. sniff() runs the same checks on a return; this
-    is for the workbooks read whatever their kind (the register, which may be .xlsm, and history files)."""
+    is for the workbooks read whatever their kind (the register, which may be .xlsm, and history files), with
+    the rows a sheet of theirs may hold (max_rows)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             hit = zip_limit_hit(zf.infolist())
-        return PartsHit("FILE_TOO_LARGE", hit) if hit else scan_parts(data)
+        return PartsHit("FILE_TOO_LARGE", hit) if hit else scan_parts(data, max_rows)
     except _ZIP_DAMAGE as exc:
         return PartsHit("FILE_CORRUPT", _damage(exc))
 

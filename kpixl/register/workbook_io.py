@@ -88,7 +88,7 @@ def _refused(data: bytes, file: str) -> list[Problem]:
     """Why these bytes must not reach openpyxl (too large, a zip bomb, a DOCTYPE, damage); [] if they may."""
     if len(data) > MAX_FILE_BYTES:
         return [_too_large(f"The file is over {MAX_FILE_BYTES // 2**20} MB: too large to be a register.", file)]
-    hit = workbook_hazard(data)
+    hit = workbook_hazard(data, MAX_ROWS + 1_000)  # the rows read, and room for titles and blank rows
     if hit is None:
         return []
     if hit.code == "FILE_TOO_LARGE":
