@@ -327,3 +327,18 @@ def test_a_part_declared_in_another_encoding_is_counted_in_full(filled: Filled) 
     assert parts._within_limits((declared.format("UTF-8") + sheet).encode("utf-8"), MAX_SHEET_ROWS)
     assert not parts._within_limits((declared.format("ISO-8859-1") + sheet).encode("latin-1"), MAX_SHEET_ROWS)
     assert not parts._within_limits(("\ufeff" + sheet).encode("utf-16-le"), MAX_SHEET_ROWS)
+
+
+@pytest.mark.parametrize("xml, listed", [
+    (b'<workbook><sheets><sheet name="A"/></sheets></workbook>', True),
+    (b'<x:workbook><x:sheets><x:sheet name="A"/></x:sheets></x:workbook>', True),  # any prefix
+    (b'<Types><Override PartName="/xl/workbook.xml"/></Types>', True),
+    (b"<w><definedNames><definedName>A1</definedName></definedNames></w>", True),
+    ((b"<worksheet><sheetPr/><sheetData><row><c><is><t>the sheet you sent</t></is></c></row></sheetData>"
+     b"</worksheet>"), False),  # names that begin with "sheet", and the word in a text, are not listed
+])
+def test_the_quick_proof_leaves_a_part_with_a_listed_element_to_the_full_count(xml: bytes, listed: bool) -> None:
+    from kpixl.intake import parts
+
+    assert parts._lists_by_name(xml) is listed
+    assert parts._within_limits(xml, MAX_SHEET_ROWS) is not listed
