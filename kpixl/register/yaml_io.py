@@ -92,13 +92,19 @@ class _Place:
         return _line(node)
 
 
-def _row(sheet: str, node: yaml.Node, extra: dict[str, Any] | None = None) -> RawRow:
+_OWN_ROWS = frozenset(("targets", "links"))  # an indicator's keys that become rows of their own
+
+
+def _row(sheet: str, node: yaml.Node, extra: dict[str, Any] | None = None,
+         skip: frozenset[str] = frozenset()) -> RawRow:
     values: dict[str, Any] = {}
     nodes: dict[str, yaml.Node] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(_plain(key_node))
-            values[key] = _plain(value_node)
+            if key not in skip:
+                # Most values are text: taken as they are, without a call.
+                values[key] = value_node.value if value_node.tag == _STR_TAG else _plain(value_node)
             nodes[key] = value_node
     if extra:
         values.update(extra)
@@ -106,7 +112,7 @@ def _row(sheet: str, node: yaml.Node, extra: dict[str, Any] | None = None) -> Ra
 
 
 def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
-    row = _row("Indicators", node)
+    row = _row("Indicators", node, skip=_OWN_ROWS)
     yield row
     ident = row.values.get("id")
     for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else ():

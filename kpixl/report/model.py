@@ -130,6 +130,8 @@ def bookmark_name(indicator_id: str) -> str:
 
 def paragraphs(text: str) -> tuple[str, ...]:
     """Text as the council wrote it, split at blank lines; single line breaks join into one paragraph."""
+    if "\n" not in text:  # one paragraph, as most are: no pattern to run
+        return (text.strip(),) if text.strip() else ()
     blocks = re.split(r"\n\s*\n", text.strip())
     return tuple(" ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip())
 
