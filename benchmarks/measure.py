@@ -22,7 +22,7 @@ from typing import Any
 
 SPAWN = Path(__file__).with_name("spawn.py")
 
-__all__ = ["ProcessRun", "Timing", "machine", "run_process", "time_once", "traced_peak"]
+__all__ = ["ProcessRun", "Timing", "machine", "run_process", "settle", "time_once", "traced_peak"]
 
 
 @dataclass
@@ -50,10 +50,20 @@ class Timing:
                 "peak_mb": None if self.peak_mb is None else round(self.peak_mb, 1)}
 
 
+def settle() -> None:
+    """Write out what earlier work left in the page cache (a workspace copied for this run, the files the
+    previous run wrote), so that the first fsync of the run timed next does not pay to flush them: kpixl
+    and its floor alternate, and without this each was charged for the other's writes."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def time_once(work: Callable[[], Any]) -> float:
-    """Seconds of one call of work, on a clean heap: what the benchmark itself holds (the council, the
-    floors' plans) is collected and frozen first, so that the garbage collector's passes cost the stage what
-    they would cost it in its own process, not more."""
+    """Seconds of one call of work, on a clean heap and a settled disk: what the benchmark itself holds (the
+    council, the floors' plans) is collected and frozen first, so that the garbage collector's passes cost
+    the stage what they would cost it in its own process, not more; and the page cache is written out
+    (settle)."""
+    settle()
     gc.collect()
     gc.freeze()
     try:
@@ -87,6 +97,7 @@ class ProcessRun:
 def run_process(args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> ProcessRun:
     """Run a command to the end: its wall time and the peak resident memory of that process alone (measured
     by spawn.py, a small process in between, so that this process's own size is not charged to it)."""
+    settle()
     folder = Path(tempfile.mkdtemp(prefix="kpixl-spawn-"))
     report, log = folder / "result.json", folder / "output.log"
     try:
