@@ -9,7 +9,7 @@ from .domain import Figure, Headline, Quarter, Register, assess, indicator_sort_
 from .errors import WorkspaceError
 from .problems import Report
 from .register import load_register
-from .store import open_store
+from .store.current import current_figures
 from .workspace import Workspace
 
 __all__ = ["Overview", "load_figures", "load_overview"]
@@ -30,8 +30,7 @@ def load_figures(workspace: Workspace, register: Register, report: Report,
     Figures enter the store by `kpixl collect` and `kpixl history import` (which check them), so there is
     nothing left to report here; register and report stay for callers that pass them.
     """
-    with open_store(workspace) as store:
-        return store.current_figures(indicators)
+    return current_figures(workspace, indicators)
 
 
 def load_overview(workspace: Workspace, quarter: Quarter, committee: str | None = None) -> Overview:

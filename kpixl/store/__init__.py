@@ -6,30 +6,20 @@ The only part of kpixl that talks to the database. A SQLite file in the workspac
     store = open_store(workspace)
     result = store.record(submission, figures, problems)   # one transaction; the same file again: no change
     store.current_figures()[("37", "2023-24-Q2")]           # the latest version
+
+The Store (kpixl.store.core) is SQLAlchemy's; importing it costs a command 0.15 to 0.2 s. So the names below
+load it on first use, and kpixl.store.current reads the current figures of a SQLite store without it: a
+report or a set of workbooks never needs SQLAlchemy at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-
-from ..domain import Figure
-from ..domain.returns import ReceivedFigure, Submission
-from ..errors import StoreError
-from ..problems import Problem
-from . import reading, writing
-from .engine import make_engine, store_url
-from .records import FigureKey, RecordResult, StoredFigure, SubmissionRecord
-from .schema import SCHEMA_VERSION, ensure_schema
+from .settings import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from ..workspace import Workspace
+    from .core import FigureKey, RecordResult, Store, StoredFigure, SubmissionRecord, open_store
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -41,95 +31,12 @@ __all__ = [
     "open_store",
 ]
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+_FROM_CORE = frozenset(__all__) - {"SCHEMA_VERSION"}
 
 
-class Store:
-    """A connection to the store. Safe to use from one thread; open one per thread or process."""
+def __getattr__(name: str) -> Any:
+    if name in _FROM_CORE:
+        from . import core
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._engine: Engine = make_engine(url)
-        with self._guard("opened"):
-            ensure_schema(self._engine, _now())
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._engine.dispose()
-
-    @property
-    def where(self) -> str:
-        """The store as a message names it: the file, or the URL without its password."""
-        url = make_url(self.url)
-        if url.get_backend_name() == "sqlite":
-            return url.database or ""
-        return url.render_as_string(hide_password=True)
-
-    @contextmanager
-    def _guard(self, doing: str) -> Iterator[None]:
-        """Database failures (locked, unreachable, damaged) become a StoreError saying what to do."""
-        try:
-            yield
-        except DBAPIError as exc:
-            raise StoreError(f"The store {self.where} could not be {doing}: {exc.orig}. Nothing was changed. "
-                             "If another kpixl command is running, wait for it and try again.") from None
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._guard("read"), self._engine.begin() as conn:  # one snapshot for the whole read
-            yield conn
-
-    # Writing: inserts only, one transaction.
-
-    def record(self, submission: Submission, figures: Sequence[ReceivedFigure],
-               problems: Sequence[Problem] = ()) -> RecordResult:
-        """Keep a received file, its problems and, if accepted, each changed figure as a new version."""
-        with self._guard("written"):
-            return writing.record(self._engine, submission, figures, problems, _now())
-
-    # Reading.
-
-    def current_figures(self, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
-        """The latest version of every figure (of the indicators named), keyed by (indicator, period slug)."""
-        with self._read() as conn:
-            return reading.current_figures(conn, indicators)
-
-    def history(self, indicator: str) -> list[StoredFigure]:
-        """Every version of an indicator's figures with their provenance, oldest period first."""
-        with self._read() as conn:
-            return reading.stored_figures(conn, indicator=indicator)
-
-    def figures(self, periods: Collection[str] | None = None) -> list[StoredFigure]:
-        """Every version of every figure (in the given period slugs), by indicator, period and version."""
-        with self._read() as conn:
-            return reading.stored_figures(conn, periods=periods)
-
-    def submissions(self, period: str | None = None) -> list[SubmissionRecord]:
-        """Every received file (for a quarter slug), in the order recorded, with its problems."""
-        with self._read() as conn:
-            return reading.submission_records(conn, period)
-
-    def latest_submission_by_service(self, period: str) -> dict[str, SubmissionRecord]:
-        """Each service's most recent return for the quarter (history imports are not returns)."""
-        latest: dict[str, SubmissionRecord] = {}
-        for record in self.submissions(period):
-            if record.source == "return" and record.service:
-                latest[record.service] = record
-        return latest
-
-    def outstanding_problems(self, period: str) -> dict[str, tuple[Problem, ...]]:
-        """Per service, the errors of its latest return for the quarter: what the lead still has to fix."""
-        latest = self.latest_submission_by_service(period)
-        return {service: record.errors for service, record in latest.items() if record.errors}
-
-
-def open_store(workspace: Workspace) -> Store:
-    """The workspace's store, created on first use; StoreError when it cannot be opened."""
-    return Store(store_url(workspace.root, workspace.config.store))
+        return getattr(core, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

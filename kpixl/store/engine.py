@@ -8,7 +8,6 @@ before it reads the next version number (a deferred transaction could read, then
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -16,17 +15,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from ..errors import StoreError
+from .settings import BUSY_TIMEOUT_SECONDS, store_url
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "make_engine", "store_url"]
 
-BUSY_TIMEOUT_SECONDS = 30  # a collect of a whole quarter takes well under a second; 30 s is a stuck process
-
-
-def store_url(root: Path, setting: str) -> str:
-    """The store kpixl.toml's [paths] store names: a URL as given, or a file in the workspace."""
-    if "://" in setting:
-        return setting
-    return f"sqlite:///{(root / setting).resolve()}"
 
 
 def _sqlite_setup(engine: Engine) -> None:

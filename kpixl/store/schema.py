@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from .settings import SCHEMA_VERSION
+
 __all__ = [
     "SCHEMA_VERSION",
     "ensure_schema",
@@ -37,7 +39,6 @@ __all__ = [
     "submissions",
 ]
 
-SCHEMA_VERSION = 1
 
 metadata = MetaData()
 
