@@ -3,7 +3,8 @@
 Each floor comes in two halves. prepare_*() turns the scenario into plain Python data (strings, floats, lists)
 and is not timed: deciding what a workbook or a report says is kpixl's own work, which the ratio is there to
 show. floor_*() is timed and does only the library work: xlsxwriter writing the same cells, formats,
-validations and protection; openpyxl (read-only) reading the same cells and sqlite3 storing the figures;
+validations and protection; openpyxl (read-only) reading the same cells, each file kept (written and synced, as kpixl keeps every file it
+is sent) and sqlite3 storing the figures;
 python-docx opening the same reference document and writing the same headings, tables, paragraphs, links,
 bookmarks and native chart parts (with their embedded data workbooks, as kpixl writes them).
 
@@ -18,6 +19,7 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field
@@ -375,17 +377,31 @@ create table if not exists figure (id integer primary key, submission integer re
 """
 
 
+def _keep(data: bytes, digest: str, folder: Path) -> None:
+    """The received file kept under its hash, durably (written, synced, renamed into place): kpixl keeps every
+    file it is sent, refused ones too, so a collect cannot avoid this write."""
+    temporary = folder / f".{digest}.partial"
+    with open(temporary, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, folder / f"{digest}.xlsx")
+
+
 def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
-    """Read each return's Return and metadata sheets with openpyxl (read-only) and store its figures with
-    sqlite3 in one transaction a file (timed). The number of figures stored."""
+    """Read each return's Return and metadata sheets with openpyxl (read-only), keep the file, and store its
+    figures with sqlite3 in one transaction a file (timed). The number of figures stored."""
     from openpyxl import load_workbook
 
     connection = sqlite3.connect(database)
     connection.executescript(_SCHEMA)
+    archive = database.parent / "archive"
+    archive.mkdir(exist_ok=True)
     stored = 0
     for path in paths:
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
+        _keep(data, digest, archive)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         rows = list(book["Return"].iter_rows(min_row=1, max_row=2001, max_col=len(COLUMNS), values_only=True))
         pairs = {str(k): str(v) for k, v in book["kpixl"].iter_rows(max_col=2, values_only=True) if k is not None}
