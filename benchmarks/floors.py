@@ -3,10 +3,10 @@
 Each floor comes in two halves. prepare_*() turns the scenario into plain Python data (strings, floats, lists)
 and is not timed: deciding what a workbook or a report says is kpixl's own work, which the ratio is there to
 show. floor_*() is timed and does only the library work: xlsxwriter writing the same cells, formats,
-validations and protection; openpyxl (read-only) reading the same cells, each file kept (written and synced, as kpixl keeps every file it
-is sent) and sqlite3 storing the figures;
-python-docx opening the same reference document and writing the same headings, tables, paragraphs, links,
-bookmarks and native chart parts (with their embedded data workbooks, as kpixl writes them).
+validations and protection; openpyxl (read-only) reading the same cells, each file kept (written and synced,
+as kpixl keeps every file it is sent) and sqlite3 storing the figures; python-docx opening the same reference
+document and writing the same headings, tables, paragraphs, links, bookmarks and native chart parts (with
+their embedded data workbooks, as kpixl writes them).
 
 Where kpixl's way of using a library is itself the cheapest known (the report body parsed from one string
 with lxml, chart parts numbered without python-docx's package search), the floor uses it too: a floor is what
