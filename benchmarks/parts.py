@@ -81,11 +81,10 @@ def measure_parts(workspace: Any, runs: int, processes: bool) -> dict[str, dict[
     timed("register", f"register load ({size_kb} KB YAML)", lambda: load_register(workspace.register_path),
           _yaml_floor(workspace.register_path))
     try:
-        from kpixl.store import open_store
+        from kpixl.store.current import current_figures
 
-        def store_read() -> Any:
-            with open_store(workspace) as store:
-                return store.current_figures()
+        def store_read() -> Any:  # as workbooks, collect and reports read it
+            return current_figures(workspace)
 
         database = workspace.root / workspace.config.store
         timed("store", "store read (every current figure)", store_read,
