@@ -14,10 +14,10 @@ import struct
 import zipfile
 import zlib
 from decimal import Decimal
-from xml.sax.saxutils import escape, quoteattr
 
 from ..domain import Unit
 from .trend import Trend
+from .wordml import xml_attribute, xml_text
 
 __all__ = ["CHART_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "chart_xml", "inline_xml", "number_format",
            "workbook_xlsx"]
@@ -49,7 +49,7 @@ def _num(value: Decimal) -> str:
 
 
 def _str_cache(ref: str, labels: list[str]) -> str:
-    points = "".join(f'<c:pt idx="{n}"><c:v>{escape(v)}</c:v></c:pt>' for n, v in enumerate(labels))
+    points = "".join(f'<c:pt idx="{n}"><c:v>{xml_text(v)}</c:v></c:pt>' for n, v in enumerate(labels))
     return (f'<c:strRef><c:f>{ref}</c:f><c:strCache><c:ptCount val="{len(labels)}"/>{points}</c:strCache>'
             "</c:strRef>")
 
@@ -58,7 +58,7 @@ def _num_cache(ref: str, values: list[Decimal | None], fmt: str) -> str:
     # A gap (no figure) is a missing c:pt, which c:dispBlanksAs="gap" leaves blank.
     points = "".join(f'<c:pt idx="{n}"><c:v>{_num(v)}</c:v></c:pt>'
                      for n, v in enumerate(values) if v is not None)
-    return (f"<c:numRef><c:f>{ref}</c:f><c:numCache><c:formatCode>{escape(fmt)}</c:formatCode>"
+    return (f"<c:numRef><c:f>{ref}</c:f><c:numCache><c:formatCode>{xml_text(fmt)}</c:formatCode>"
             f'<c:ptCount val="{len(values)}"/>{points}</c:numCache></c:numRef>')
 
 
@@ -106,7 +106,7 @@ def _axes(fmt: str) -> str:
         '<c:valAx><c:axId val="5002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         '<c:axPos val="l"/><c:majorGridlines><c:spPr><a:ln w="6350"><a:solidFill><a:srgbClr val="D9D9D9"/>'
         "</a:solidFill></a:ln></c:spPr></c:majorGridlines>"
-        f'<c:numFmt formatCode={quoteattr(fmt)} sourceLinked="0"/>'
+        f'<c:numFmt formatCode={xml_attribute(fmt)} sourceLinked="0"/>'
         f'<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{text}'
         '<c:crossAx val="5001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>'
     )
@@ -139,7 +139,7 @@ def inline_xml(chart_rid: str, shape_id: int, name: str, alt_text: str) -> str:
         f'<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:wp="{WP}" '
         f'xmlns:a="{A}" xmlns:c="{C}" xmlns:r="{R}"><wp:inline distT="0" distB="0" distL="0" distR="0">'
         f'<wp:extent cx="{WIDTH_EMU}" cy="{HEIGHT_EMU}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-        f'<wp:docPr id="{shape_id}" name={quoteattr(name)} descr={quoteattr(alt_text)}/>'
+        f'<wp:docPr id="{shape_id}" name={xml_attribute(name)} descr={xml_attribute(alt_text)}/>'
         f'<wp:cNvGraphicFramePr/><a:graphic><a:graphicData uri="{C}"><c:chart r:id="{chart_rid}"/>'
         "</a:graphicData></a:graphic></wp:inline></w:drawing>"
     )
@@ -150,7 +150,7 @@ def _cell(ref: str, value: str | Decimal | None) -> str:
         return ""
     if isinstance(value, Decimal):
         return f'<c r="{ref}"><v>{_num(value)}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{xml_text(value)}</t></is></c>'
 
 
 def _sheet(trend: Trend) -> str:
