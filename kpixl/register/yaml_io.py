@@ -123,9 +123,10 @@ def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
                 if isinstance(target_node, yaml.MappingNode):  # {value: 70%, type: target}
                     data = _plain(target_node)
                     value, target_type = data.get("value"), data.get("type")
-                else:
-                    value = _plain(target_node)
-                yield RawRow("Targets", {"indicator": ident, "period": _plain(period_node), "value": value,
+                else:  # a plain target, as nearly all are: its text taken without a call
+                    value = target_node.value if target_node.tag == _STR_TAG else _plain(target_node)
+                period = period_node.value if period_node.tag == _STR_TAG else _plain(period_node)
+                yield RawRow("Targets", {"indicator": ident, "period": period, "value": value,
                                          "type": target_type}, _Place(target_node))
         elif key == "links" and isinstance(value_node, yaml.SequenceNode):
             for link_node in value_node.value:
