@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import sys
@@ -92,6 +93,7 @@ class Size:
         self.scenario, self.workdir = scenario, workdir
         self.info: dict[str, Any] = {}
         self.memory = True  # tracemalloc runs (slow at 4x: only at the main size)
+        self.min_seconds = 0.0  # a short stage is run until it has been timed about this long (--min-seconds)
         self._count = 0
 
     def fresh(self, name: str) -> Path:
@@ -129,16 +131,24 @@ def _cli_available(command: str) -> str:
     return f"{NOT_AVAILABLE} (kpixl {command} --help: {last[0][:200]})"
 
 
+SHORT_STAGE_RUNS = 15  # the most runs a short stage gets (see --min-seconds)
+
+
 def _measure(result: StageResult, runs: int, kpixl: Callable[[], Callable[[], Any]],
-             floor: Callable[[], Callable[[], Any]] | None, memory: bool) -> None:
+             floor: Callable[[], Callable[[], Any]] | None, memory: bool, min_seconds: float = 0.0) -> None:
     """Time kpixl and its floor alternately, runs times each; kpixl() and floor() set up one run (untimed)
     and return the work to time. First one untimed run of each: the first call of a stage in this process
     imports its modules and fills its caches, a start-up cost that the whole-process runs measure, and that
-    would fall on whichever of the two ran first. Then one more run of each under tracemalloc for the peak."""
+    would fall on whichever of the two ran first. A short stage gets more runs (up to SHORT_STAGE_RUNS, so
+    that it is timed for about min_seconds in all): a tenth of a second is at the mercy of a moment's noise,
+    and its median steadies with more samples. Then one more run of each under tracemalloc for the peak."""
     try:
         kpixl()()
         if floor is not None:
             floor()()
+        if min_seconds > 0:
+            first = time_once(kpixl())
+            runs = max(runs, min(SHORT_STAGE_RUNS, math.ceil(min_seconds / max(first, 1e-3))))
         for n in range(runs):
             result.kpixl.runs.append(time_once(kpixl()))
             if floor is not None:
@@ -174,12 +184,13 @@ def _measure_cli(result: StageResult, runs: int, commands: Callable[[], list[lis
     result.whole.peak_mb = peak
 
 
-def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, help_runs: int) -> dict[str, Any]:
+def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, help_runs: int,
+                 min_seconds: float = 0.0) -> dict[str, Any]:
     """Every stage of the quarter at one size."""
     from kpixl.domain import Quarter
 
     size = Size(scenario, workdir)
-    size.memory = cli_runs > 0
+    size.memory, size.min_seconds = cli_runs > 0, min_seconds
     log(f"Generating the synthetic council: {scenario}")
     generated = time_once(lambda: make_council(workdir / "council", scenario.n_indicators, scenario.n_services,
                                                scenario.n_committees, scenario.n_quarters, scenario.seed))
@@ -201,7 +212,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     plans = floors.prepare_workbooks(ws, register, quarter, history, _file_names(ws, register, quarter))
     _measure(wb, runs, size.into("workbooks", lambda out: stages.write_workbooks(ws, quarter, out)),
              size.into("floor-workbooks", lambda out: (_inputs(ws), floors.floor_workbooks(plans, out))),
-             size.memory)
+             size.memory, size.min_seconds)
     wb.whole_status = _cli_available("workbooks")
     if wb.whole_status == "ok":
         _measure_cli(wb, cli_runs, lambda: [[*kpixl_cmd, "workbooks", quarter.slug, "--out",
@@ -232,7 +243,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
             database = size.fresh("floor-collect") / "floor.sqlite"
             return lambda: (_inputs(ws), floors.floor_returns(returns, database, secret))
 
-        _measure(co, runs, collect_run, collect_floor, size.memory)
+        _measure(co, runs, collect_run, collect_floor, size.memory, size.min_seconds)
         co.whole_status = _cli_available("collect")
         if co.whole_status == "ok":
             def collect_commands() -> list[list[str]]:
@@ -374,7 +385,7 @@ def _measure_reports(result: StageResult, size: Size, runs: int, cli_runs: int, 
              size.into(result.name, lambda out: stages.build_reports(workspace, quarter, committees, out)),
              size.into(f"floor-{result.name}",
                        lambda out: (_inputs(workspace, indicators), floors.floor_reports(plans, reference, out))),
-             size.memory)
+             size.memory, size.min_seconds)
     result.notes.append(f"{sum(1 for p in plans for page in p.pages if page.chart)} charts")
     result.whole_status = _cli_available("report")
     if result.whole_status == "ok":
@@ -575,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="indicators x this (1: 400)")
     parser.add_argument("--runs", type=int, default=5, help="in-process runs of each stage and floor")
+    parser.add_argument("--min-seconds", type=float, default=2.0,
+                        help="time a short stage for about this long in all: more runs, up to "
+                             f"{SHORT_STAGE_RUNS} (0: exactly --runs)")
     parser.add_argument("--cli-runs", type=int, default=3, help="whole-process runs of each command")
     parser.add_argument("--help-runs", type=int, default=20, help="runs of kpixl --help")
     parser.add_argument("--growth", action="store_true", help="also run at 1/4 and 4x the size")
@@ -591,9 +605,10 @@ def main(argv: list[str] | None = None) -> int:
     output: dict[str, Any] = {"format": "kpixl-benchmark", "version": 1,
                               "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                               "machine": machine(), "command": " ".join(sys.argv), "runs": args.runs,
-                              "cli_runs": args.cli_runs, "load_average_before": os.getloadavg()}
+                              "min_seconds": args.min_seconds, "cli_runs": args.cli_runs, "load_average_before": os.getloadavg()}
     try:
-        main_size = measure_size(base, args.runs, workdir / f"x{args.scale:g}", args.cli_runs, args.help_runs)
+        main_size = measure_size(base, args.runs, workdir / f"x{args.scale:g}", args.cli_runs, args.help_runs,
+                                 args.min_seconds)
         main_size["targets"] = targets(main_size)
         sizes = {f"x{args.scale:g}": main_size}
         if args.growth:
@@ -601,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
                 scale = args.scale * factor
                 log(f"Growth: size x{scale:g}")
                 grown = measure_size(Scenario(seed=args.seed).scaled(scale), args.growth_runs,
-                                     workdir / f"x{scale:g}", cli_runs=0, help_runs=0)
+                                     workdir / f"x{scale:g}", cli_runs=0, help_runs=0, min_seconds=args.min_seconds)
                 grown["targets"] = []
                 sizes[f"x{scale:g}"] = grown
                 shutil.rmtree(workdir / f"x{scale:g}", ignore_errors=True)

@@ -119,7 +119,7 @@ def test_the_harness_writes_its_json(tmp_path: Path) -> None:
     from benchmarks import run
 
     out = tmp_path / "result.json"
-    assert run.main(["--scale", "0.05", "--runs", "1", "--cli-runs", "1", "--help-runs", "1",
+    assert run.main(["--scale", "0.05", "--runs", "1", "--min-seconds", "0", "--cli-runs", "1", "--help-runs", "1",
                      "--json", str(out), "--workdir", str(tmp_path / "work")]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     stages_found = data["sizes"]["x0.05"]["stages"]
