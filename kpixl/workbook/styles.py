@@ -109,6 +109,8 @@ MAX_LINES = 24  # a taller row is a scroll, not a read; the lead can still drag 
 
 def _lines(text: str, width: float) -> int:
     per_line = max(width - 1, 1)  # a column's width counts '0's; ordinary text is a little narrower
+    if "\n" not in text:  # most cells: one paragraph
+        return max(1, math.ceil(len(text) / per_line))
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
