@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .settings import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from .core import FigureKey, RecordResult, Store, StoredFigure, SubmissionRecord, open_store
+    from .core import Store, open_store
+    from .records import FigureKey, RecordResult, StoredFigure, SubmissionRecord
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -36,7 +37,7 @@ _FROM_CORE = frozenset(__all__) - {"SCHEMA_VERSION"}
 
 def __getattr__(name: str) -> Any:
     if name in _FROM_CORE:
-        from . import core
+        from . import core, records
 
-        return getattr(core, name)
+        return getattr(core if name in core.__all__ else records, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,22 +18,14 @@ from ..errors import StoreError
 from ..problems import Problem
 from . import reading, writing
 from .engine import make_engine
-from .records import FigureKey, RecordResult, StoredFigure, SubmissionRecord
+from .records import RecordResult, StoredFigure, SubmissionRecord
 from .schema import ensure_schema
-from .settings import SCHEMA_VERSION, store_url
+from .settings import store_url
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
-__all__ = [
-    "SCHEMA_VERSION",
-    "FigureKey",
-    "RecordResult",
-    "Store",
-    "StoredFigure",
-    "SubmissionRecord",
-    "open_store",
-]
+__all__ = ["Store", "open_store"]  # and the records it hands back, which kpixl.store names for its callers
 
 
 def _now() -> str:
