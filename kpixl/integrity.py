@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .intake.collect import ARCHIVE
+from .archive import ARCHIVE
 from .problems import Problem, Report, Severity
 from .store import StoredFigure, SubmissionRecord, open_store
 from .workspace import Workspace

@@ -12,7 +12,7 @@ import pytest
 from robust_support import run_cli, seed_returns
 from test_intake_support import make_filled
 
-from kpixl.intake.collect import ARCHIVE, archive_bytes
+from kpixl.archive import ARCHIVE, archive_bytes
 from kpixl.workspace import Workspace
 
 

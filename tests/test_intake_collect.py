@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from test_intake_support import Q2, Filled, make_filled, seed_figures, set_cells
 
+from kpixl.archive import ARCHIVE
 from kpixl.domain import Figure
-from kpixl.intake.collect import ARCHIVE, PathError, collect_paths, expand_paths, validate_paths
+from kpixl.intake.collect import PathError, collect_paths, expand_paths, validate_paths
 from kpixl.register import load_register
 from kpixl.store import open_store
 

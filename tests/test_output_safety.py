@@ -19,11 +19,11 @@ from robust_support import run_cli
 from test_intake_support import Filled, edit, make_filled
 from test_report_support import NS, Docx, synthetic_committee
 
+from kpixl.archive import archive_name
 from kpixl.domain import Committee, Figure, FigureStatus, Link, Quarter
 from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
 from kpixl.errors import OutputError
 from kpixl.filenames import safe_child, safe_stem, slug
-from kpixl.intake.collect import archive_name
 from kpixl.intake.feedback import feedback_name
 from kpixl.intake.result import ReturnResult
 from kpixl.intake.sniff import Kind, Sniffed

@@ -4,9 +4,9 @@
     collect_paths(workspace, paths)   check, archive the original bytes, and record each return
 
 collect never loses anything: every file that can be read, accepted or refused, is archived under its
-content hash (workspace/archive/<sha256>.xlsx, or <sha256>.<kind>.bin when it is not a readable workbook,
-so that a macro workbook kept as evidence stays inert; written to a temporary file then renamed, so a
-crash leaves either no file or the whole file) and then recorded with its problems in one store
+content hash (kpixl/archive.py: workspace/archive/<sha256>.xlsx, or <sha256>.<kind>.bin when it is not a
+readable workbook, so that a macro workbook kept as evidence stays inert; written to a temporary file then
+renamed, so a crash leaves either no file or the whole file) and then recorded with its problems in one store
 transaction; accepted figures are stored with it. The same file again changes nothing. Archive first,
 record second: a crash between the two leaves an archived file the store does not know yet, and rerunning
 records it.
@@ -14,12 +14,11 @@ records it.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..archive import archive_bytes
 from ..crashpoint import crash_point
 from ..domain.returns import Submission
 from ..errors import KpixlError
@@ -31,11 +30,8 @@ from .limits import MAX_FILE_BYTES, MAX_FILES
 from .messages import Where, problem
 from .result import ReturnResult
 
-__all__ = ["ARCHIVE", "PathError", "Progress", "archive_name", "collect_paths", "expand_paths",
-           "validate_paths"]
+__all__ = ["PathError", "Progress", "collect_paths", "expand_paths", "validate_paths"]
 
-ARCHIVE = "archive"
-READABLE = "xlsx"  # the one kind of file kept under its own extension
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
 _SKIPPED_NAMES = ("manifest.json", "Thumbs.db", "desktop.ini")  # kpixl's own list of workbooks; OS litter
@@ -107,34 +103,6 @@ def validate_paths(workspace: Workspace, paths: Sequence[Path], period: str | No
         if progress:
             progress(len(results), len(files), results[-1])
     return results
-
-
-def archive_name(sha256: str, ext: str) -> str:
-    """<sha256>.xlsx for a workbook kpixl reads; <sha256>.<kind>.bin for anything else. A macro workbook, a
-    web page or a zip bomb kept as evidence must stay inert: no program opens a .bin on a double click."""
-    return f"{sha256}.{ext}" if ext == READABLE else f"{sha256}.{ext}.bin".replace(".bin.bin", ".bin")
-
-
-def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> Path:
-    """Keep the original bytes under their hash; atomic, and a no-op when they are already kept whole (a
-    kept file whose bytes were damaged since is written again: collecting the original repairs it)."""
-    folder = workspace.path(ARCHIVE)
-    folder.mkdir(exist_ok=True)
-    target = folder / archive_name(sha256, ext)
-    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-        return target
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{sha256[:16]}.", suffix=".partial")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        crash_point("archive-written")
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
 
 
 @with_fewer_collections

@@ -1,0 +1,53 @@
+"""The workspace's archive of original files (docs/store.md): every return collect records is kept here
+under its SHA-256 before it is recorded, so every stored figure can be traced to the bytes it came from,
+and `kpixl check` (kpixl/integrity.py) can hash them again.
+
+    archive_bytes(workspace, data, sha256, ext)   keep the bytes: atomic and durable, a no-op when kept
+    archive_name(sha256, ext)                     <sha256>.xlsx, or <sha256>.<kind>.bin
+
+Archive first, record second: a crash between the two leaves an archived file the store does not know yet
+(ARCHIVE_ORPHAN), never a recorded file that is not kept; doing the same again records it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .crashpoint import crash_point
+from .workspace import Workspace
+
+__all__ = ["ARCHIVE", "READABLE", "archive_bytes", "archive_name"]
+
+ARCHIVE = "archive"
+READABLE = "xlsx"  # the one kind of file kept under its own extension
+
+
+def archive_name(sha256: str, ext: str) -> str:
+    """<sha256>.xlsx for a workbook kpixl reads; <sha256>.<kind>.bin for anything else. A macro workbook, a
+    web page or a zip bomb kept as evidence must stay inert: no program opens a .bin on a double click."""
+    return f"{sha256}.{ext}" if ext == READABLE else f"{sha256}.{ext}.bin".replace(".bin.bin", ".bin")
+
+
+def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> Path:
+    """Keep the original bytes under their hash; atomic, and a no-op when they are already kept whole (a
+    kept file whose bytes were damaged since is written again: collecting the original repairs it)."""
+    folder = workspace.path(ARCHIVE)
+    folder.mkdir(exist_ok=True)
+    target = folder / archive_name(sha256, ext)
+    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        return target
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{sha256[:16]}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        crash_point("archive-written")
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
