@@ -18,7 +18,7 @@ from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem, Severity
-from kpixl.store import SCHEMA_VERSION, Store, writing
+from kpixl.store import HISTORY_ARCHIVED, SCHEMA_VERSION, Store, writing
 
 Q2 = "2023-24-Q2"
 
@@ -168,6 +168,25 @@ def test_opening_again_keeps_one_schema_version(url: str) -> None:
         Store(url).close()
     assert dump(url)["schema_version"][0][0] == SCHEMA_VERSION
     assert len(dump(url)["schema_version"]) == 1
+
+
+def test_an_older_store_is_brought_up_to_this_version_and_says_since_when(url: str) -> None:
+    """A store kpixl 1 wrote has only version 1: opening it records version 2 (no table changes), whose time
+    tells what was recorded under the older rules (history files not archived) from what was not."""
+    with Store(url) as store:
+        assert store.first_applied(HISTORY_ARCHIVED) is not None  # a new store is at this version from the start
+        store.record(submission("old", source="history"), [received("old", "37", "1")])
+    engine = create_engine(url)
+    with engine.begin() as conn:  # as kpixl 1 left it
+        conn.execute(text("UPDATE schema_version SET version = 1, applied_at = '2023-01-01T00:00:00+00:00'"))
+    engine.dispose()
+    with Store(url) as store:
+        since = store.first_applied(HISTORY_ARCHIVED)
+        [old] = store.submissions()
+        assert since is not None and old.recorded_at < since
+        assert store.first_applied(1) == datetime(2023, 1, 1, tzinfo=UTC)
+    Store(url).close()
+    assert [row[0] for row in dump(url)["schema_version"]] == [1, 2]  # recorded once
 
 
 def test_postgresql_is_tested_in_ci() -> None:

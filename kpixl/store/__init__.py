@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .settings import SCHEMA_VERSION
+from .settings import HISTORY_ARCHIVED, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from .core import Store, open_store
     from .records import FigureKey, RecordResult, StoredFigure, SubmissionRecord
 
 __all__ = [
+    "HISTORY_ARCHIVED",
     "SCHEMA_VERSION",
     "FigureKey",
     "RecordResult",
@@ -32,7 +33,7 @@ __all__ = [
     "open_store",
 ]
 
-_FROM_CORE = frozenset(__all__) - {"SCHEMA_VERSION"}
+_FROM_CORE = frozenset(__all__) - {"HISTORY_ARCHIVED", "SCHEMA_VERSION"}
 
 
 def __getattr__(name: str) -> Any:

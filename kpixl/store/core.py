@@ -102,6 +102,12 @@ class Store:
         with self._read() as conn:
             return reading.submission_records(conn, period)
 
+    def first_applied(self, version: int) -> datetime | None:
+        """When this store first had the schema version (or a later one): what it recorded before followed
+        the rules of an earlier kpixl. None if it has not got it (opening a store brings it up to date)."""
+        with self._read() as conn:
+            return reading.first_applied(conn, version)
+
     def latest_submission_by_service(self, period: str) -> dict[str, SubmissionRecord]:
         """Each service's most recent return for the quarter (history imports are not returns)."""
         latest: dict[str, SubmissionRecord] = {}

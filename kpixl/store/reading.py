@@ -7,16 +7,16 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, exists, func, select
 
 from ..domain import Figure
 from ..domain.returns import Provenance
 from ..problems import Problem, Severity
 from .current import figure_from_values
 from .records import StoredFigure, SubmissionRecord
-from .schema import figures, problems, submissions
+from .schema import figures, problems, schema_version, submissions
 
-__all__ = ["current_figures", "figure_from_row", "stored_figures", "submission_records"]
+__all__ = ["current_figures", "figure_from_row", "first_applied", "stored_figures", "submission_records"]
 
 DbRow = Any  # a result row; its columns are read by name (row.indicator), which the typing cannot follow
 
@@ -100,3 +100,11 @@ def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[Problem]]:
                           r.indicator)
         found[r.submission_id].append(problem)
     return found
+
+
+def first_applied(conn: Connection, version: int) -> datetime | None:
+    """When the store first had this schema version or a later one (a store created at a later version
+    records only that one); None for a store still at an earlier version."""
+    found = conn.execute(select(func.min(schema_version.c.applied_at))
+                         .where(schema_version.c.version >= version)).scalar()
+    return None if found is None else _time(found)

@@ -1,14 +1,18 @@
-"""What the store's modules share without importing SQLAlchemy: the schema version this kpixl writes, how long
-SQLite waits for another writer, and where a workspace's store is."""
+"""What the store's modules share without importing SQLAlchemy: the schema version this kpixl writes (and the
+one from which history files are archived), how long SQLite waits for another writer, and where a
+workspace's store is."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import unquote
 
-__all__ = ["BUSY_TIMEOUT_SECONDS", "SCHEMA_VERSION", "sqlite_file", "store_url"]
+__all__ = ["BUSY_TIMEOUT_SECONDS", "HISTORY_ARCHIVED", "SCHEMA_VERSION", "sqlite_file", "store_url"]
 
-SCHEMA_VERSION = 1
+# 1: the tables. 2: the same tables; from the moment a store has it, each history import's file is archived
+# (before, only returns were), so `kpixl check` can tell a history file never archived from one lost since.
+SCHEMA_VERSION = 2
+HISTORY_ARCHIVED = 2
 BUSY_TIMEOUT_SECONDS = 30  # a collect of a whole quarter takes well under a second; 30 s is a stuck process
 
 _SQLITE = "sqlite:///"
