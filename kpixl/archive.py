@@ -1,9 +1,10 @@
-"""The workspace's archive of original files (docs/store.md): every return collect records is kept here
-under its SHA-256 before it is recorded, so every stored figure can be traced to the bytes it came from,
-and `kpixl check` (kpixl/integrity.py) can hash them again.
+"""The workspace's archive of original files (docs/store.md): every file kpixl records, a return collected
+or a history file imported, is kept here under its SHA-256 before it is recorded, so every stored figure
+can be traced to the bytes it came from, and `kpixl check` (kpixl/integrity.py) can hash them again.
 
     archive_bytes(workspace, data, sha256, ext)   keep the bytes: atomic and durable, a no-op when kept
     archive_name(sha256, ext)                     <sha256>.xlsx, or <sha256>.<kind>.bin
+    partial_hash(sha256)                          what a history import of part of a file is recorded under
 
 Archive first, record second: a crash between the two leaves an archived file the store does not know yet
 (ARCHIVE_ORPHAN), never a recorded file that is not kept; doing the same again records it.
@@ -11,6 +12,7 @@ Archive first, record second: a crash between the two leaves an archived file th
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 from .crashpoint import crash_point
 from .workspace import Workspace
 
-__all__ = ["ARCHIVE", "READABLE", "archive_bytes", "archive_name"]
+__all__ = ["ARCHIVE", "READABLE", "archive_bytes", "archive_name", "partial_hash"]
 
 ARCHIVE = "archive"
 READABLE = "xlsx"  # the one kind of file kept under its own extension
@@ -32,7 +34,8 @@ def archive_name(sha256: str, ext: str) -> str:
 
 def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> Path:
     """Keep the original bytes under their hash; atomic, and a no-op when they are already kept whole (a
-    kept file whose bytes were damaged since is written again: collecting the original repairs it)."""
+    kept file whose bytes were damaged since is written again: collecting or importing the original repairs
+    it)."""
     folder = workspace.path(ARCHIVE)
     folder.mkdir(exist_ok=True)
     target = folder / archive_name(sha256, ext)
@@ -51,3 +54,8 @@ def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> P
         raise
     return target
 
+
+def partial_hash(sha256: str) -> str:
+    """The hash a history import of part of a file (a quarter left out) is recorded under: another
+    submission than the whole file's, whose own file is the one archived under sha256."""
+    return hashlib.sha256(f"{sha256} in part".encode()).hexdigest()

@@ -1,5 +1,6 @@
-"""A seam for the crash tests of issue 7: kill kpixl at a chosen moment of a collect, the way a power cut,
-a closed laptop lid or Task Manager would, to prove the store and archive survive it (tests/test_crash.py).
+"""A seam for the crash tests of issue 7: kill kpixl at a chosen moment of a collect or a history import, the
+way a power cut, a closed laptop lid or Task Manager would, to prove the store and archive survive it
+(tests/test_crash_and_concurrency.py).
 
     KPIXL_TEST_CRASH_AT=recorded:3 kpixl collect returns/    # killed just after the third file is recorded
 

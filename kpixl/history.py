@@ -1,6 +1,12 @@
 """Importing past figures (CSV or workbook) into the store: what `kpixl history import` and `kpixl init
---example` call. A file is checked like a return: any error and nothing is stored; otherwise all its figures
-are stored as one submission (source "history"), so importing the same file again changes nothing.
+--example` call. A file is checked like a return: any error and nothing is stored; otherwise its bytes are
+archived under their SHA-256 as a return's are (kpixl/archive.py), then all its figures are stored as one
+submission (source "history"), so importing the same file again changes nothing, and `kpixl check` can
+hash the file again.
+
+Unlike a refused return, a refused history file is neither archived nor recorded: its errors mostly come
+from the register (an indicator not there yet), and a file recorded as refused would be a duplicate, never
+imported, when the same file came again once the register is corrected.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .archive import archive_bytes, partial_hash
+from .crashpoint import crash_point
 from .domain import Figure, Indicator, Quarter, Register, format_value
 from .domain.returns import Provenance, ReceivedFigure, Submission
 from .errors import WorkspaceError
@@ -35,6 +43,8 @@ class ImportResult:
     figures: list[ReceivedFigure] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     recorded: RecordResult | None = None  # None: nothing was stored (the file has errors)
+    sha256: str = ""  # of the bytes read, which are kept in the archive under it
+    archived: Path | None = None  # None: not archived (the file has errors)
     skipped: int = 0  # rows left out because they belong to the quarter to be collected
 
     @property
@@ -62,14 +72,6 @@ def _read(path: Path, register: Register) -> tuple[bytes, list[FigureRow], list[
     return data, *figure_rows_csv(data, path.name, register)
 
 
-def _file_hash(data: bytes, skip: Quarter | None) -> str:
-    """The file's SHA-256; a partial import (a quarter left out) is another submission than the whole file."""
-    digest = hashlib.sha256(data).hexdigest()
-    if skip is None:
-        return digest
-    return hashlib.sha256(f"{digest} without {skip.slug}".encode()).hexdigest()
-
-
 def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None,
                    store: Store | None = None) -> ImportResult:
     """Check a history file and, if it has no error, store its figures (less those of `skip`'s periods)."""
@@ -85,19 +87,28 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
                                   "Check it is the right file: one row per indicator and period.", path.name))
     kept = [r for r in rows if skip is None or r.figure.period.quarter() != skip]
     result.skipped = len(rows) - len(kept)
-    file_hash = _file_hash(data, skip)  # of the very bytes parsed: the file may change on disk meanwhile
+    result.sha256 = hashlib.sha256(data).hexdigest()  # of the very bytes parsed: the file may change meanwhile
+    # A partial import (a quarter left out) is another submission than the whole file's, with the same file.
+    file_hash = result.sha256 if skip is None else partial_hash(result.sha256)
     result.figures = [ReceivedFigure(r.figure, Provenance(file_hash, path.name, r.sheet, r.cell))
                       for r in kept]
     if not result.report.valid:
-        return result
-    submission = Submission(file_hash, path.name, datetime.now(UTC), "", "", True, source="history")
+        return result  # neither archived nor recorded (see the module's note)
+    # Archived first, recorded second, as collect does: a crash between leaves an archived file no
+    # submission records (kpixl check: ARCHIVE_ORPHAN), never a recorded one whose file is not kept. The
+    # file is archived again even when it was imported before: that restores a kept copy lost or damaged.
     own = store is None
-    store = store or open_store(workspace)
+    store = store or open_store(workspace)  # first: a store that cannot be opened leaves nothing archived
     try:
+        # A workbook as <sha256>.xlsx; a CSV as <sha256>.csv.bin, inert (Excel evaluates a CSV's formulas).
+        result.archived = archive_bytes(workspace, data, result.sha256, path.suffix.lower().lstrip("."))
+        crash_point("archived")
+        submission = Submission(file_hash, path.name, datetime.now(UTC), "", "", True, source="history")
         result.recorded = store.record(submission, result.figures, list(result.report))
     finally:
         if own:
             store.close()
+    crash_point("recorded")
     return result
 
 

@@ -1,5 +1,5 @@
 """kpixl check: the archive and the store agree (kpixl/integrity.py). Each way they can disagree is made
-here, reported with its code and file, and repaired by collecting the original file again."""
+here, reported with its code and file, and repaired by collecting (or importing) the original file again."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import pytest
 from robust_support import run_cli, seed_returns
 from test_intake_support import make_filled
 
-from kpixl.archive import ARCHIVE, archive_bytes
-from kpixl.workspace import Workspace
+from kpixl.archive import ARCHIVE, archive_bytes, partial_hash
+from kpixl.workspace import Workspace, bundled_path
+
+EXAMPLE_CSV = bundled_path("examples") / "cambridgeshire-csmi" / "figures.csv"
 
 
 @pytest.fixture
@@ -44,11 +46,13 @@ def test_after_a_collect_the_archive_and_store_agree(collected: tuple[Workspace,
     ws, _ = collected
     code, data = check(ws)
     assert code == 0 and data["ok"] is True and codes(data) == []
-    assert (data["submissions"], data["archived"]) == (8, 8) and data["figures"] == 38
+    # the eight files collected, and the example's history.csv (less this quarter) imported at init
+    assert (data["submissions"], data["history_imports"], data["archived"]) == (8, 1, 9)
+    assert data["figures"] == 38
     code, output = run_cli(ws, "check")
     said = " ".join(output.split())
-    assert code == 0 and "8 return(s) recorded, 38 figure version(s) stored, 8 file(s) archived: the " \
-                         "archive and the store agree." in said
+    assert code == 0 and "8 return(s) and 1 history import(s) recorded, 38 figure version(s) stored, 9 " \
+                         "file(s) archived: the archive and the store agree." in said
 
 
 def test_a_missing_archive_file_is_named_and_collecting_again_restores_it(
@@ -111,3 +115,114 @@ def test_figures_from_a_refused_return_or_with_a_lost_version_are_errors(
     code, data = check(ws)
     found = [c for c, _ in codes(data)]
     assert code == 1 and "FIGURE_REFUSED" in found and found.count("FIGURE_VERSIONS") == 1
+
+
+# --- History imports: archived as returns are, and checked the same way ---------------------------------
+
+def kept(ws: Workspace, source: Path) -> Path:
+    """Where the archive keeps a history CSV."""
+    return ws.path(ARCHIVE) / f"{hashlib.sha256(source.read_bytes()).hexdigest()}.csv.bin"
+
+
+def problems_of(data: dict[str, object]) -> list[dict[str, str]]:
+    problems = data["problems"]
+    assert isinstance(problems, list)
+    return problems
+
+
+@pytest.fixture
+def revised(tmp_path: Path) -> Path:
+    path = tmp_path / "revised.csv"
+    path.write_text("indicator,period,value,status,reason,commentary,actions\n"
+                    "37,2023-24-Q1,351300,validated,,Late visits counted,\n", encoding="utf-8")
+    return path
+
+
+def test_a_history_import_is_archived_under_its_hash_and_check_agrees(collected: tuple[Workspace, Path],
+                                                                       revised: Path) -> None:
+    ws, _ = collected
+    assert run_cli(ws, "history", "import", str(revised))[0] == 0
+    assert kept(ws, revised).read_bytes() == revised.read_bytes()
+    code, data = check(ws)
+    assert code == 0 and codes(data) == []
+    assert (data["submissions"], data["history_imports"], data["archived"]) == (8, 2, 10)
+    assert run_cli(ws, "history", "import", str(revised))[0] == 0  # again: nothing doubled
+    code, data = check(ws)
+    assert code == 0 and (data["history_imports"], data["archived"]) == (2, 10)
+
+
+def test_a_missing_history_file_is_an_error_and_importing_it_again_restores_it(
+        collected: tuple[Workspace, Path], revised: Path) -> None:
+    ws, _ = collected
+    run_cli(ws, "history", "import", str(revised))
+    kept(ws, revised).unlink()
+    code, data = check(ws)
+    assert code == 1 and codes(data) == [("ARCHIVE_MISSING", "revised.csv")]
+    [problem] = problems_of(data)
+    assert problem["severity"] == "error" and "The history file revised.csv (imported" in problem["message"]
+    assert "kpixl history import" in problem["hint"]
+    assert run_cli(ws, "history", "import", str(revised))[0] == 0
+    assert check(ws)[0] == 0 and kept(ws, revised).is_file()
+
+
+def test_an_altered_history_file_is_found_by_its_hash_and_repaired(collected: tuple[Workspace, Path],
+                                                                    revised: Path) -> None:
+    ws, _ = collected
+    run_cli(ws, "history", "import", str(revised))
+    target = kept(ws, revised)
+    target.write_bytes(target.read_bytes().replace(b"351300", b"351399"))  # same size: only the hash tells
+    code, data = check(ws)
+    assert code == 1 and codes(data) == [("ARCHIVE_ALTERED", target.name)]
+    assert "kpixl history import" in problems_of(data)[0]["hint"]
+    run_cli(ws, "history", "import", str(revised))
+    assert check(ws)[0] == 0 and target.read_bytes() == revised.read_bytes()
+
+
+def test_a_partial_import_is_checked_against_the_whole_file_it_came_from(
+        collected: tuple[Workspace, Path]) -> None:
+    """init left this quarter out of the example's history: that import is recorded under a hash of the
+    file's hash, and its file is the one kept under the file's own hash."""
+    ws, _ = collected
+    whole = kept(ws, EXAMPLE_CSV)
+    with sqlite3.connect(ws.root / ws.config.store) as conn:
+        [(recorded,)] = conn.execute("SELECT file_hash FROM submissions WHERE source = 'history'").fetchall()
+    assert recorded == partial_hash(whole.name.split(".")[0])
+    whole.unlink()
+    code, data = check(ws)
+    assert code == 1 and codes(data) == [("ARCHIVE_MISSING", "figures.csv")]
+    assert run_cli(ws, "history", "import", str(ws.path("history") / "figures.csv"))[0] == 0  # the whole file
+    code, data = check(ws)
+    assert code == 0 and whole.is_file() and data["history_imports"] == 2
+
+
+def older_workspace(ws: Workspace) -> None:
+    """The store as kpixl left it before history files were archived: schema version 1 only."""
+    with sqlite3.connect(ws.root / ws.config.store) as conn:
+        conn.execute("UPDATE schema_version SET version = 1")
+
+
+def test_a_history_file_imported_before_kpixl_kept_them_is_a_warning_not_an_error(
+        example_ws: Workspace) -> None:
+    """Every council's store has history imports whose files were never archived: check says so calmly (exit
+    0), and importing the same file again keeps it."""
+    ws = example_ws
+    kept(ws, EXAMPLE_CSV).unlink()
+    older_workspace(ws)
+    code, data = check(ws)
+    assert code == 0 and data["ok"] is True and codes(data) == [("HISTORY_NOT_ARCHIVED", "figures.csv")]
+    [problem] = problems_of(data)
+    assert problem["severity"] == "warning"
+    assert "imported before kpixl kept history files" in problem["message"]
+    assert "import the same file again" in problem["hint"] and "nothing needs doing" in problem["hint"]
+    code, output = run_cli(ws, "check")
+    assert code == 0 and "HISTORY_NOT_ARCHIVED" in output and "the archive and the store agree" in output
+    assert run_cli(ws, "history", "import", str(ws.path("history") / "figures.csv"))[0] == 0
+    code, data = check(ws)
+    assert code == 0 and codes(data) == [] and data["history_imports"] == 1
+
+
+def test_a_history_file_lost_after_kpixl_began_keeping_them_is_an_error(example_ws: Workspace) -> None:
+    ws = example_ws
+    kept(ws, EXAMPLE_CSV).unlink()  # the store is this kpixl's: its history files are archived
+    code, data = check(ws)
+    assert code == 1 and codes(data) == [("ARCHIVE_MISSING", "figures.csv")]

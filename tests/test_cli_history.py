@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +16,7 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from kpixl.archive import ARCHIVE, partial_hash
 from kpixl.cli import app
 from kpixl.intake import figures_csv
 from kpixl.store import open_store
@@ -31,9 +33,20 @@ def invoke(ws: Workspace, *args: str) -> tuple[int, str]:
 
 
 def empty_store(ws: Workspace) -> Workspace:
-    """The example workspace without the figures init imported: as a council starting mid-year."""
+    """The example workspace without the figures init imported (nor their file archived): as a council
+    starting mid-year."""
     (ws.root / "kpixl.sqlite").unlink()
+    shutil.rmtree(ws.path(ARCHIVE), ignore_errors=True)
     return ws
+
+
+def archive(ws: Workspace) -> list[str]:
+    folder = ws.path(ARCHIVE)
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def stored(ws: Workspace) -> dict[tuple[str, str], Decimal | None]:
@@ -55,9 +68,14 @@ def test_init_can_leave_the_current_quarter_to_be_collected(tmp_path: Path) -> N
     assert ("37", "2023-24-Q1") in figures and ("136", "2022-23-Q2") in figures
     assert not [k for k in figures if k[1] in ("2023-24-Q2", "2023-07", "2023-08", "2023-09")]
     assert len(figures) == 17
+    sha = sha256(EXAMPLE_CSV)  # the file is kept whole; the part imported is recorded under a hash of its hash
+    assert archive(ws) == [f"{sha}.csv.bin"]
     code, output = invoke(ws, "history", "import", str(ws.root / "history" / "figures.csv"), "--json")
     assert code == 0
     assert (json.loads(output)["added"], json.loads(output)["unchanged"]) == (20, 17)
+    with open_store(ws) as store:
+        assert [s.file_hash for s in store.submissions()] == [partial_hash(sha), sha]
+    assert archive(ws) == [f"{sha}.csv.bin"]  # one file, kept once for both
 
 
 def test_import_stores_37_figures_and_a_second_import_changes_nothing(example_ws: Workspace) -> None:
@@ -74,6 +92,25 @@ def test_import_stores_37_figures_and_a_second_import_changes_nothing(example_ws
         assert len(store.figures()) == 37
 
 
+def test_an_import_keeps_the_file_in_the_archive_under_its_hash(example_ws: Workspace) -> None:
+    """As collect keeps a return: archived (atomically, synced) before it is recorded, as an inert .bin for a
+    CSV. Importing it again doubles nothing, and puts back a kept copy that was lost."""
+    ws = empty_store(example_ws)
+    code, output = invoke(ws, "history", "import", str(EXAMPLE_CSV), "--json")
+    sha, summary = sha256(EXAMPLE_CSV), json.loads(output)
+    kept = ws.path(ARCHIVE) / f"{sha}.csv.bin"
+    assert code == 0 and (summary["sha256"], summary["archived"]) == (sha, str(kept))
+    assert kept.read_bytes() == EXAMPLE_CSV.read_bytes() and archive(ws) == [kept.name]
+    with open_store(ws) as store:
+        assert [(s.file_hash, s.source) for s in store.submissions()] == [(sha, "history")]
+    kept.unlink()
+    code, output = invoke(ws, "history", "import", str(EXAMPLE_CSV), "--json")
+    assert code == 0 and json.loads(output)["duplicate"] is True
+    assert kept.read_bytes() == EXAMPLE_CSV.read_bytes() and archive(ws) == [kept.name]
+    with open_store(ws) as store:
+        assert len(store.submissions()) == 1 and len(store.figures()) == 37
+
+
 def test_a_file_with_a_bad_row_stores_nothing(example_ws: Workspace, tmp_path: Path) -> None:
     ws = empty_store(example_ws)
     bad = tmp_path / "past.csv"
@@ -87,6 +124,8 @@ def test_a_file_with_a_bad_row_stores_nothing(example_ws: Workspace, tmp_path: P
     assert stored(ws) == {}
     code, output = invoke(ws, "history", "import", str(bad))
     assert "nothing was stored" in output and "past.csv, C3" in output
+    with open_store(ws) as store:  # not kept either: the same file may import once the register knows 999
+        assert store.submissions() == [] and archive(ws) == []
 
 
 def test_a_period_twice_in_one_file_is_an_error(example_ws: Workspace, tmp_path: Path) -> None:
@@ -141,6 +180,7 @@ def test_a_workbook_imports_like_the_csv(example_ws: Workspace, tmp_path: Path) 
     with open_store(ws) as store:
         [h] = store.history("198")
     assert (h.provenance.sheet, h.provenance.cell, h.figure.commentary) == ("Figures", "C3", "=1+1 is text here")
+    assert archive(ws) == [f"{sha256(path)}.xlsx"]
 
 
 def test_show_lists_every_version_oldest_first(example_ws: Workspace, tmp_path: Path) -> None:
@@ -252,3 +292,5 @@ def test_the_hash_stored_is_of_the_bytes_parsed_though_the_file_changes_after_th
     assert version.figure.value == Decimal(351220)
     assert version.provenance.file_hash == submission.file_hash == hashlib.sha256(first).hexdigest()
     assert opened == ["rb"]  # and read once
+    assert archive(ws) == [f"{hashlib.sha256(first).hexdigest()}{suffix}{'.bin' if suffix == '.csv' else ''}"]
+    assert (ws.path(ARCHIVE) / archive(ws)[0]).read_bytes() == first  # the bytes checked are the bytes kept

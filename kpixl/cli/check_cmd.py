@@ -9,9 +9,10 @@ from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, 
 
 @handle_errors
 def check(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
-    """Check that every recorded return, and every figure stored from it, has its original file in the
-    archive with the recorded SHA-256 (each file is hashed again), that every archived file is recorded,
-    and that figures come whole from accepted returns. Reads only. Exit 0 when all agree, 1 otherwise.
+    """Check that every recorded return and history import, and every figure stored from it, has its
+    original file in the archive with the recorded SHA-256 (each file is hashed again), that every archived
+    file is recorded, and that figures come whole from accepted files. Reads only. Exit 0 when all agree
+    (warnings aside), 1 otherwise.
 
     Example: kpixl check --json
     """
@@ -23,8 +24,9 @@ def check(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     else:
         print_problems(result.report, title="Archive and store")
         verdict = "agree" if result.ok else f"disagree: {len(result.report.errors)} problem(s) listed above"
-        typer.echo(f"{result.submissions} return(s) recorded, {result.figures} figure version(s) stored, "
-                   f"{result.archived} file(s) archived: the archive and the store {verdict}.")
+        typer.echo(f"{result.submissions} return(s) and {result.history} history import(s) recorded, "
+                   f"{result.figures} figure version(s) stored, {result.archived} file(s) archived: the "
+                   f"archive and the store {verdict}.")
     raise typer.Exit(result.report.exit_code)
 
 

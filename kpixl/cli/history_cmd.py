@@ -90,7 +90,8 @@ def import_(
     json: JsonOption = False,
 ) -> None:
     """Load past figures (for a council starting mid-year), checked like a return: any error and nothing
-    is stored. Importing the same file again changes nothing.
+    is stored; otherwise the file is kept in the archive, as a return is. Importing the same file again
+    changes nothing.
 
     Example: kpixl history import history/figures.csv
     """
@@ -110,7 +111,8 @@ def _summary(result: ImportResult) -> dict[str, Any]:
     return {"file": str(result.path), "stored": recorded is not None and not recorded.duplicate,
             "duplicate": bool(recorded and recorded.duplicate), "figures": len(result.figures),
             "added": len(recorded.added) if recorded else 0,
-            "unchanged": recorded.unchanged if recorded else 0, "problems": result.report.to_list()}
+            "unchanged": recorded.unchanged if recorded else 0, "sha256": result.sha256,
+            "archived": str(result.archived) if result.archived else "", "problems": result.report.to_list()}
 
 
 def _sentence(result: ImportResult) -> str:
