@@ -70,3 +70,22 @@ def test_a_path_that_is_not_there_stores_nothing_and_exits_2(filled: Filled, tmp
     code, output = run(filled, "collect", str(filled.filled["libraries"]), str(tmp_path / "missing.xlsx"))
     assert code == 2 and "There is no file or folder" in output
     assert sorted(filled.ws.path("archive").iterdir()) == kept
+
+
+def test_returns_refused_for_the_wrong_period_are_stored_when_collected_for_the_right_one(
+        filled: Filled, tmp_path: Path) -> None:
+    """An officer who collects with the wrong --period (or before kpixl.toml moves on) refuses every return;
+    collecting the same files for the right quarter must store them, not find them "already recorded"."""
+    folder = _returns(filled, tmp_path)
+    code, output = run(filled, "collect", str(folder), "--period", "2023-24-Q3")
+    assert code == 1 and "META_WRONG_PERIOD" in output
+    code, output = run(filled, "collect", str(folder), "--json")
+    data = json.loads(output)
+    assert code == 0 and all(r["stored"].endswith("unchanged") and "figure(s) stored" in r["stored"]
+                             for r in data["returns"]), data["returns"]
+    code, output = run(filled, "status", "2023-24-Q2")
+    assert code == 0, output
+    code, output = run(filled, "check")  # one archived file for each pair of submissions of the same bytes
+    assert code == 0, output
+    code, output = run(filled, "collect", str(folder), "--json")  # and a third time: nothing new
+    assert {r["stored"] for r in json.loads(output)["returns"]} == {"already recorded: nothing changed"}

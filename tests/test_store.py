@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -171,8 +172,8 @@ def test_opening_again_keeps_one_schema_version(url: str) -> None:
 
 
 def test_an_older_store_is_brought_up_to_this_version_and_says_since_when(url: str) -> None:
-    """A store kpixl 1 wrote has only version 1: opening it records version 2 (no table changes), whose time
-    tells what was recorded under the older rules (history files not archived) from what was not."""
+    """A store kpixl 1 wrote has only version 1: opening it records this version, whose time tells what was
+    recorded under the older rules (history files not archived) from what was not."""
     with Store(url) as store:
         assert store.first_applied(HISTORY_ARCHIVED) is not None  # a new store is at this version from the start
         store.record(submission("old", source="history"), [received("old", "37", "1")])
@@ -186,7 +187,7 @@ def test_an_older_store_is_brought_up_to_this_version_and_says_since_when(url: s
         assert since is not None and old.recorded_at < since
         assert store.first_applied(1) == datetime(2023, 1, 1, tzinfo=UTC)
     Store(url).close()
-    assert [row[0] for row in dump(url)["schema_version"]] == [1, 2]  # recorded once
+    assert [row[0] for row in dump(url)["schema_version"]] == [1, SCHEMA_VERSION]  # recorded once
 
 
 def test_postgresql_is_tested_in_ci() -> None:
@@ -309,3 +310,86 @@ def test_a_report_reads_a_sqlite_store_without_importing_sqlalchemy(tmp_path: Pa
             "print(len(m.pages), 'sqlalchemy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["19", "False"]
+
+
+def test_a_file_refused_then_accepted_is_stored_and_the_same_verdict_again_changes_nothing(store: Store) -> None:
+    """A return refused for a reason outside it (collected with the wrong --period, a register not yet
+    right) must be stored when collected again and accepted; the same file with a verdict already recorded
+    is a duplicate, whichever it was."""
+    refused = store.record(submission("a", period="2023-24-Q3", accepted=False), [],
+                           [Problem("META_WRONG_PERIOD", Severity.ERROR, "wrong quarter")])
+    assert store.record(submission("a", period="2023-24-Q3", accepted=False), []).duplicate  # refused again
+    accepted = store.record(submission("a"), [received("a", "37", "380018")])
+    assert not accepted.duplicate and accepted.submission_id != refused.submission_id
+    assert accepted.added == (("37", Q2, 1),)
+    assert store.current_figures()[("37", Q2)].value == Decimal(380018)
+    again = store.record(submission("a", accepted=False), [])  # the same bytes refused in another context
+    assert again.duplicate and again.submission_id == accepted.submission_id
+    assert store.record(submission("a"), [received("a", "37", "1")]).duplicate
+    assert [(s.accepted, s.period) for s in store.submissions()] == [(False, "2023-24-Q3"), (True, Q2)]
+    assert store.latest_submission_by_service(Q2)["libraries"].accepted
+
+
+_OLD_SUBMISSIONS_SQLITE = """CREATE TABLE submissions_old (id INTEGER NOT NULL, file_hash VARCHAR(64) NOT NULL,
+    source VARCHAR(16) NOT NULL, file_name TEXT NOT NULL, received_at VARCHAR(40) NOT NULL,
+    service VARCHAR(100) NOT NULL, period VARCHAR(20) NOT NULL, accepted BOOLEAN NOT NULL,
+    recorded_at VARCHAR(40) NOT NULL, PRIMARY KEY (id), CONSTRAINT uq_submissions_file UNIQUE (file_hash, source))"""
+
+
+def _as_version_2(url: str) -> None:
+    """The store as kpixl left it before version 3: one submission per file, whatever the verdict."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None) as conn:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("BEGIN")
+            conn.execute(_OLD_SUBMISSIONS_SQLITE)
+            conn.execute("INSERT INTO submissions_old SELECT * FROM submissions")
+            conn.execute("DROP TABLE submissions")
+            conn.execute("ALTER TABLE submissions_old RENAME TO submissions")
+            conn.execute("CREATE INDEX ix_submissions_period_service ON submissions (period, service)")
+            conn.execute("UPDATE schema_version SET version = 2")
+            conn.execute("COMMIT")
+        return
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE submissions DROP CONSTRAINT uq_submissions_file, "
+                          "ADD CONSTRAINT uq_submissions_file UNIQUE (file_hash, source)"))
+        conn.execute(text("UPDATE schema_version SET version = 2"))
+    engine.dispose()
+
+
+def _key_columns(url: str) -> str:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        if url.startswith("sqlite"):
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'submissions'")).scalar()
+            found = re.search(r"uq_submissions_file UNIQUE \(([^)]*)\)", sql or "")
+            columns = found.group(1) if found else ""
+        else:
+            columns = ", ".join(conn.execute(text(
+                "SELECT a.attname::text FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid "
+                "AND a.attnum = ANY(c.conkey) WHERE c.conname = 'uq_submissions_file' ORDER BY a.attname"))
+                .scalars())
+    engine.dispose()
+    return ",".join(sorted(columns.replace(" ", "").split(",")))
+
+
+def test_a_store_from_before_version_3_gets_the_new_key_and_keeps_every_row(url: str) -> None:
+    with Store(url) as store:
+        store.record(submission("a", period="2023-24-Q3", accepted=False), [],
+                     [Problem("META_WRONG_PERIOD", Severity.ERROR, "wrong quarter")])
+        store.record(submission("b", service="coroner"), [received("b", "174", "12", cell="J5")])
+    _as_version_2(url)
+    assert _key_columns(url) == "file_hash,source"
+    before = dump(url)
+    with Store(url) as store:
+        assert store.record(submission("a"), [received("a", "37", "380018")]).added == (("37", Q2, 1),)
+    after = dump(url)
+    assert _key_columns(url) == "accepted,file_hash,source"
+    assert after["submissions"][:2] == before["submissions"] and after["problems"] == before["problems"]
+    assert [row[0] for row in after["schema_version"]] == [2, SCHEMA_VERSION]
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    Store(url).close()  # opening again changes nothing
+    assert dump(url)["schema_version"] == after["schema_version"]

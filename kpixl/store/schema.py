@@ -7,9 +7,12 @@ recognised by its hash. Figures are kept as text (Decimal's own spelling) so tha
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Engine,
     ForeignKey,
     Index,
@@ -27,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from .settings import SCHEMA_VERSION
+from .settings import SCHEMA_VERSION, VERDICT_KEY
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -59,8 +62,9 @@ submissions = Table(
     Column("period", String(20), nullable=False, default=""),
     Column("accepted", Boolean, nullable=False),
     Column("recorded_at", String(40), nullable=False),
-    # The same file collected twice is one submission: the second collect finds it and changes nothing.
-    UniqueConstraint("file_hash", "source", name="uq_submissions_file"),
+    # The same file collected twice with the same verdict is one submission: the second collect finds it and
+    # changes nothing. Refused, then accepted (the period or the register put right) is two (version 3).
+    UniqueConstraint("file_hash", "source", "accepted", name="uq_submissions_file"),
 )
 Index("ix_submissions_period_service", submissions.c.period, submissions.c.service)
 
@@ -119,13 +123,18 @@ def ensure_schema(engine: Engine, now: str) -> None:
     Every statement is IF NOT EXISTS and runs in one write transaction, so two processes opening a new
     store together both succeed. Future versions add their steps here, each guarded by the version.
     """
-    if _current_version(engine) >= SCHEMA_VERSION:
+    current = _current_version(engine)
+    if current >= SCHEMA_VERSION:
         return
+    if 0 < current < VERDICT_KEY and engine.dialect.name == "sqlite":
+        _rekey_sqlite(engine)
     with engine.execution_options(kpixl_write=True).begin() as conn:
         if engine.dialect.name == "postgresql":
             # CREATE TABLE IF NOT EXISTS is not safe against itself on PostgreSQL (two creators collide in
             # pg_type): a transaction-scoped advisory lock makes the second opener wait, then find the tables.
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            if 0 < current < VERDICT_KEY:
+                _rekey_postgresql(conn)
         for table in metadata.sorted_tables:
             conn.execute(CreateTable(table, if_not_exists=True))
             for index in sorted(table.indexes, key=lambda i: str(i.name)):
@@ -133,3 +142,50 @@ def ensure_schema(engine: Engine, now: str) -> None:
         found = conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
         if found < SCHEMA_VERSION:
             conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=now))
+
+
+# Version 3: the submissions' unique key gains the verdict. Both steps check the key first, so two processes
+# opening an older store at once both succeed (the second finds the work done).
+_OLD_KEY = re.compile(r"CONSTRAINT uq_submissions_file UNIQUE \(\s*file_hash\s*,\s*source\s*\)")
+
+
+def _rekey_postgresql(conn: Connection) -> None:
+    columns = conn.execute(text(
+        "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_constraint c JOIN pg_attribute a "
+        "ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) WHERE c.conname = 'uq_submissions_file'")).scalar()
+    if columns and "accepted" not in columns:
+        conn.execute(text("ALTER TABLE submissions DROP CONSTRAINT uq_submissions_file, "
+                          "ADD CONSTRAINT uq_submissions_file UNIQUE (file_hash, source, accepted)"))
+
+
+def _rekey_sqlite(engine: Engine) -> None:
+    """SQLite cannot change a table's constraint: the table is rebuilt with the new one, its rows and ids kept
+    (SQLite's documented way). Foreign keys are off for the rebuild, which must be outside a transaction, so
+    this uses the driver's connection; one BEGIN IMMEDIATE holds the write lock throughout, and the keys are
+    checked before the commit."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            found = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
+                                   ).fetchone()
+            if found and _OLD_KEY.search(found[0]):
+                create = str(CreateTable(submissions).compile(engine)).strip()
+                cursor.execute(create.replace("CREATE TABLE submissions ", "CREATE TABLE submissions_rekeyed ", 1))
+                cursor.execute("INSERT INTO submissions_rekeyed SELECT * FROM submissions")
+                cursor.execute("DROP TABLE submissions")
+                cursor.execute("ALTER TABLE submissions_rekeyed RENAME TO submissions")
+                for index in submissions.indexes:
+                    cursor.execute(str(CreateIndex(index).compile(engine)))
+                if cursor.execute("PRAGMA foreign_key_check").fetchall():
+                    raise RuntimeError("the store's figures and problems no longer match its submissions")
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        raw.close()

@@ -7,12 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote
 
-__all__ = ["BUSY_TIMEOUT_SECONDS", "HISTORY_ARCHIVED", "SCHEMA_VERSION", "sqlite_file", "store_url"]
+__all__ = ["BUSY_TIMEOUT_SECONDS", "HISTORY_ARCHIVED", "SCHEMA_VERSION", "VERDICT_KEY", "sqlite_file", "store_url"]
 
 # 1: the tables. 2: the same tables; from the moment a store has it, each history import's file is archived
 # (before, only returns were), so `kpixl check` can tell a history file never archived from one lost since.
-SCHEMA_VERSION = 2
+# 3: a file is one submission per verdict, not one in all: a return refused for a reason outside it (the
+# wrong --period, a register or key not yet right) is recorded when collected again and accepted.
+SCHEMA_VERSION = 3
 HISTORY_ARCHIVED = 2
+VERDICT_KEY = 3
 BUSY_TIMEOUT_SECONDS = 30  # a collect of a whole quarter takes well under a second; 30 s is a stuck process
 
 _SQLITE = "sqlite:///"

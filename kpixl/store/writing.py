@@ -46,8 +46,9 @@ def record(engine: Engine, submission: Submission, received: Sequence[ReceivedFi
 # The statements of a record, built once: SQLAlchemy then finds each compiled in its cache instead of
 # building and hashing a new statement for every file (a fifth of a record's time on SQLite).
 _WRITE_LOCK = select(schema_version.c.version).with_for_update()
-_EXISTING = select(submissions.c.id).where(submissions.c.file_hash == bindparam("file_hash"),
-                                           submissions.c.source == bindparam("source"))
+_EXISTING = (select(submissions.c.id, submissions.c.accepted)
+             .where(submissions.c.file_hash == bindparam("file_hash"), submissions.c.source == bindparam("source"))
+             .order_by(submissions.c.id))
 _INSERT_SUBMISSION, _INSERT_PROBLEMS, _INSERT_FIGURES = insert(submissions), insert(problems), insert(figures)
 _LATEST = (select(figures.c.indicator, figures.c.period, figures.c.version, figures.c.value,
                   figures.c.status, figures.c.reason, figures.c.commentary, figures.c.actions)
@@ -61,9 +62,9 @@ def _record(conn: Connection, submission: Submission, received: Sequence[Receive
     # One writer at a time, as BEGIN IMMEDIATE gives on SQLite: on PostgreSQL the schema_version row is
     # locked, so two collects cannot both read version 3 and both write version 4 (SQLite ignores FOR UPDATE).
     conn.execute(_WRITE_LOCK)
-    existing = conn.execute(_EXISTING, {"file_hash": submission.file_hash, "source": submission.source}).scalar()
+    existing = _earlier(conn, submission)
     if existing is not None:
-        return RecordResult(int(existing), duplicate=True)
+        return RecordResult(existing, duplicate=True)
     submission_id = _insert_submission(conn, submission, now)
     if found:
         conn.execute(_INSERT_PROBLEMS, [_problem_row(submission_id, i, p) for i, p in enumerate(found)])
@@ -75,6 +76,19 @@ def _record(conn: Connection, submission: Submission, received: Sequence[Receive
         conn.execute(_INSERT_FIGURES, rows)
     crash_point("before-commit")
     return RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added))
+
+
+def _earlier(conn: Connection, submission: Submission) -> int | None:
+    """The submission this file already is, if any: the same bytes accepted before (whatever the verdict now),
+    or refused before and refused again. A file refused before and accepted now is new: it was refused for a
+    reason outside it (the period collected, the register), and its figures must be stored now."""
+    rows = conn.execute(_EXISTING, {"file_hash": submission.file_hash, "source": submission.source}).all()
+    accepted = [row.id for row in rows if row.accepted]
+    if accepted:
+        return int(accepted[0])
+    if rows and not submission.accepted:
+        return int(rows[-1].id)
+    return None
 
 
 def _insert_submission(conn: Connection, submission: Submission, now: str) -> int:
