@@ -52,7 +52,21 @@ def archive_bytes(workspace: Workspace, data: bytes, sha256: str, ext: str) -> P
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _sync_folder(folder)
     return target
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable before the store records the file: on POSIX a new name lives in its folder,
+    which a power cut could otherwise lose after the file's own bytes were synced. Windows has no such call
+    (and keeps names durable itself)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def partial_hash(sha256: str) -> str:

@@ -162,3 +162,27 @@ def test_paths_that_are_not_there_are_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(PathError):
         expand_paths([tmp_path / "empty"])
     assert missing.value.exit_code == 2
+
+
+def test_the_archive_folder_is_synced_after_a_file_is_kept(tmp_path, monkeypatch) -> None:
+    """The kept file's name must survive a power cut before the store records it: the folder is synced after
+    the rename (on POSIX), not only the file's bytes."""
+    import os
+
+    from kpixl import archive
+    from kpixl.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", None)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else str(fd))
+        real_fsync(fd)
+
+    monkeypatch.setattr(archive.os, "fsync", fsync)
+    kept = archive.archive_bytes(ws, b"bytes of a return", "ab" * 32, "xlsx")
+    assert kept.read_bytes() == b"bytes of a return"
+    if os.name == "posix" and os.path.exists("/proc/self/fd"):
+        assert synced[-1] == os.path.realpath(ws.path(archive.ARCHIVE))  # the folder, after the file itself
+        assert len(synced) == 2
