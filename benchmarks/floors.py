@@ -378,14 +378,20 @@ create table if not exists figure (id integer primary key, submission integer re
 
 
 def _keep(data: bytes, digest: str, folder: Path) -> None:
-    """The received file kept under its hash, durably (written, synced, renamed into place): kpixl keeps every
-    file it is sent, refused ones too, so a collect cannot avoid this write."""
+    """The received file kept under its hash, durably (written, synced, renamed into place, the folder synced):
+    kpixl keeps every file it is sent, refused ones too, so a collect cannot avoid this write."""
     temporary = folder / f".{digest}.partial"
     with open(temporary, "wb") as out:
         out.write(data)
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, folder / f"{digest}.xlsx")
+    if os.name == "posix":  # the new name made durable too, as kpixl's archive does
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
 
 def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
