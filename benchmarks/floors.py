@@ -37,6 +37,7 @@ from kpixl.domain import (
     Register,
     Unit,
 )
+from kpixl.store.current import LATEST
 from kpixl.workspace import Workspace, bundled_path
 
 __all__ = [
@@ -55,12 +56,9 @@ __all__ = [
 # Inputs: what every stage reads first
 # -------------------------------------------------------------------------------------------------------------
 
-# The latest version of each figure: the cheapest plain query known (kpixl's own store read uses the same).
-LATEST_FIGURES = """
-select f.indicator, f.period, f.value, f.status, f.reason, f.commentary, f.actions from figures f
-where not exists (select 1 from figures n where n.indicator = f.indicator and n.period = f.period
-                  and n.version > f.version)
-"""
+# The latest version of each figure: the cheapest plain query known, the very text kpixl's own sqlite3
+# reader runs (a query string, not kpixl's work: the floor still executes it with sqlite3 alone).
+LATEST_FIGURES = LATEST
 
 
 def read_inputs(register: Path, database: Path,

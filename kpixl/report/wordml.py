@@ -27,7 +27,7 @@ _CHANGED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\"'\n\r\t]")
 
 
 def _text(value: str) -> str:
-    return escape(_FORBIDDEN.sub("", value)) if _CHANGED.search(value) else value
+    return xml_text(_FORBIDDEN.sub("", value)) if _CHANGED.search(value) else value
 
 
 def xml_text(value: str) -> str:
