@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 def main(argv: list[str]) -> int:
     from benchmarks import stages
     from kpixl.domain import parse_period
-    from kpixl.workspace import Workspace
+    from kpixl.steps.workspace import Workspace
 
     root, period, listing, out = argv
     workspace = Workspace.open(Path(root))

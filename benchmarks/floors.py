@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from kpixl.store.current import LATEST
+
 from kpixl.domain import (
     NO_FIGURE_REASONS,
     Figure,
@@ -37,8 +39,7 @@ from kpixl.domain import (
     Register,
     Unit,
 )
-from kpixl.store.current import LATEST
-from kpixl.workspace import Workspace, bundled_path
+from kpixl.steps.workspace import Workspace, bundled_path
 
 __all__ = [
     "LATEST_FIGURES",
@@ -474,8 +475,8 @@ class ReportPlan:
 def prepare_reports(workspace: Workspace, quarter: Quarter, committees: list[str]) -> list[ReportPlan]:
     """Each committee report's content as plain data, from kpixl's own report model (not timed): the same
     words, figures and chart series the kpixl report prints."""
-    from kpixl.report import prepare_report
     from kpixl.report.charts import number_format
+    from kpixl.steps.report import prepare_report
 
     plans = []
     for committee in committees:

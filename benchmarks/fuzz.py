@@ -34,9 +34,9 @@ from robust_support import dump_store
 from test_intake_support import Filled, make_filled
 
 from kpixl.intake.assess import assess_bytes
-from kpixl.intake.collect import collect_paths
-from kpixl.intake.limits import MAX_TEXT_CHARS
-from kpixl.workspace import Workspace
+from kpixl.steps.collect import collect_paths
+from kpixl.steps.workspace import Workspace
+from kpixl.untrusted.limits import MAX_TEXT_CHARS
 
 SERVICES = ("trading-standards", "adult-skills")
 TRICKY = ["=1+1", "@SUM(A1)", "+44 1223 555 555", "-5", "\t=cmd|' /C calc'!A0", "1,234", " 96 326 ", "68%",

@@ -44,7 +44,8 @@ from test_intake_support import Filled, make_filled
 
 from benchmarks.measure import run_process, time_once, traced_peak
 from kpixl.intake.assess import assess_bytes
-from kpixl.intake.limits import (
+from kpixl.intake.result import ReturnResult
+from kpixl.untrusted.limits import (
     MAX_DEFINED_NAMES,
     MAX_PART_ELEMENTS,
     MAX_ROW_CELLS,
@@ -53,7 +54,6 @@ from kpixl.intake.limits import (
     MAX_SHEETS,
     MAX_WHOLE_PART_ELEMENTS,
 )
-from kpixl.intake.result import ReturnResult
 
 KPIXL = [sys.executable, "-c", "from kpixl.cli import main; main()"]
 

@@ -24,11 +24,11 @@ __all__ = ["COMMAND_IMPORTS", "measure_parts"]
 
 # What each command imports on its way to doing its work (kpixl imports its heavy libraries lazily).
 COMMAND_IMPORTS = {
-    "workbooks": ["kpixl.cli", "kpixl.workbook.build", "kpixl.workbook.writer", "kpixl.register.yaml_io",
+    "workbooks": ["kpixl.cli", "kpixl.steps.generate", "kpixl.workbook.writer", "kpixl.register.yaml_io",
                   "kpixl.store.current", "rich.progress"],
-    "collect": ["kpixl.cli", "kpixl.intake.collect", "kpixl.intake.read_return", "openpyxl",
+    "collect": ["kpixl.cli", "kpixl.steps.collect", "kpixl.intake.read_return", "openpyxl",
                 "kpixl.register.yaml_io", "kpixl.store.core", "rich.table"],
-    "report": ["kpixl.cli", "kpixl.report.build", "kpixl.report.render_docx", "kpixl.register.yaml_io",
+    "report": ["kpixl.cli", "kpixl.steps.report", "kpixl.report.render_docx", "kpixl.register.yaml_io",
                "kpixl.store.current", "rich.table"],
 }
 

@@ -110,7 +110,7 @@ class Size:
         return setup
 
     def copy_workspace(self, source: Path, name: str) -> Any:
-        from kpixl.workspace import Workspace
+        from kpixl.steps.workspace import Workspace
 
         target = self.fresh(name) / "ws"
         shutil.copytree(source, target)
@@ -194,7 +194,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     log(f"Generating the synthetic council: {scenario}")
     generated = time_once(lambda: make_council(workdir / "council", scenario.n_indicators, scenario.n_services,
                                                scenario.n_committees, scenario.n_quarters, scenario.seed))
-    from kpixl.workspace import Workspace
+    from kpixl.steps.workspace import Workspace
 
     ws = Workspace.open(workdir / "council")
     register = stages.load_register(ws)
@@ -303,9 +303,8 @@ def _inputs(ws: Any, indicators: list[str] | None = None) -> Any:
 def _history_figures(ws: Any, register: Any) -> dict[tuple[str, str], Any]:
     """The figures kpixl holds before the quarter (the store; the history CSV when there is no store yet)."""
     try:
-        from kpixl.store import open_store
 
-        with open_store(ws) as store:
+        with ws.open_store() as store:
             return store.current_figures()
     except Exception:  # noqa: BLE001
         from kpixl.intake.figures_csv import read_figures_csv
@@ -319,7 +318,7 @@ def _history_figures(ws: Any, register: Any) -> dict[tuple[str, str], Any]:
 
 def _file_names(ws: Any, register: Any, quarter: Any) -> dict[str, str]:
     try:
-        from kpixl.workbook import workbook_filename
+        from kpixl.workbook.names import workbook_filename
 
         return {s.id: workbook_filename(ws.config.council, s.id, quarter.slug) for s in register.services}
     except ImportError:
@@ -369,11 +368,11 @@ def _collected_workspace(size: Size, ws: Any, returns: list[Path], now: list[Any
 
 def _reference(ws: Any) -> Path:
     try:
-        from kpixl.report import reference_document
+        from kpixl.steps.report import reference_document
 
         return reference_document(ws)
     except Exception:  # noqa: BLE001
-        from kpixl.workspace import bundled_path
+        from kpixl.steps.workspace import bundled_path
 
         return bundled_path("workbook_templates") / "reference.docx"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kpixl.domain import Figure, Quarter, Register
-from kpixl.workspace import Workspace
+from kpixl.steps.workspace import Workspace
 
 __all__ = ["StageMissing", "api", "build_reports", "collect_returns", "fill_returns", "import_history_files",
            "load_register", "write_workbooks"]
@@ -45,7 +45,7 @@ def load_register(workspace: Workspace) -> Register:
 def import_history_files(workspace: Workspace, paths: Iterable[Path]) -> bool:
     """Import the history into the store (kpixl history import); False when kpixl has no import yet."""
     try:
-        import_history = api("kpixl.history", "import_history")
+        import_history = api("kpixl.steps.history", "import_history")
     except StageMissing:
         return False
     for path in paths:
@@ -68,9 +68,9 @@ def write_workbooks(workspace: Workspace, quarter: Quarter, out: Path) -> dict[s
 
 
 def fill_returns(workbooks: Mapping[str, Path], figures: Mapping[str, Sequence[Figure]], out: Path) -> list[Path]:
-    """Each service's workbook filled in with its figures as its lead would (kpixl.intake.fill.fill_return),
+    """Each service's workbook filled in with its figures as its lead would (kpixl.demo.fill.fill_return),
     saved into out under the same name."""
-    fill = api("kpixl.intake.fill", "fill_return")
+    fill = api("kpixl.demo.fill", "fill_return")
     out.mkdir(parents=True, exist_ok=True)
     returned = []
     for service, workbook in sorted(workbooks.items()):
@@ -81,8 +81,8 @@ def fill_returns(workbooks: Mapping[str, Path], figures: Mapping[str, Sequence[F
 
 
 def collect_returns(workspace: Workspace, paths: Sequence[Path]) -> Any:
-    """Validate and store the returns (kpixl.intake.collect.collect_paths)."""
-    collect = api("kpixl.intake.collect", "collect_paths")
+    """Validate and store the returns (kpixl.steps.collect.collect_paths)."""
+    collect = api("kpixl.steps.collect", "collect_paths")
     return collect(workspace, list(paths))
 
 

@@ -43,7 +43,7 @@ from kpixl.domain import (
     rate,
 )
 from kpixl.register.yaml_io import dump_yaml
-from kpixl.workspace import Workspace, init_workspace
+from kpixl.steps.workspace import Workspace, init_workspace
 
 __all__ = [
     "COUNCIL",

@@ -2,9 +2,9 @@
 
 The library API, for scripts (the command line is a thin layer over it):
 
-    from kpixl.workspace import Workspace, init_workspace
+    from kpixl.steps.workspace import Workspace, init_workspace
     from kpixl.register import load_register
-    from kpixl.overview import load_overview
+    from kpixl.steps.indicators import load_overview
     from kpixl.domain import rate, change_in_performance, parse_period
 
 Nothing heavy is imported here, so that `kpixl --help` stays fast.

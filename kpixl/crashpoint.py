@@ -17,7 +17,7 @@ import signal
 __all__ = ["ENV", "STAGES", "crash_point"]
 
 ENV = "KPIXL_TEST_CRASH_AT"
-STAGES = ("archive-written", "archived", "in-transaction", "before-commit", "recorded")
+STAGES = ("file-written", "archived", "in-transaction", "before-commit", "recorded")
 _reached: dict[str, int] = {}
 
 

@@ -1,11 +1,26 @@
-"""Operational failures: things kpixl cannot do at all (no workspace, cannot write a file).
+"""Every exception kpixl raises, in one module. Standard library only: the domain uses it too.
 
-Bad data in a file a person filled in is never an exception: it is a Problem (kpixl.problems).
+Exceptions are for what kpixl cannot do at all (no workspace, a file it cannot write, a store it cannot
+reach), each with a message that says what happened and what to do, and the exit code the command line
+gives it. Bad data in a file a person filled in is never an exception: it is a Problem (kpixl.problems).
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "KpixlError", "OutputError", "StoreError", "WorkspaceError"]
+__all__ = [
+    "ConfigError",
+    "DeliveryError",
+    "KpixlError",
+    "NotANumber",
+    "OutputError",
+    "PathError",
+    "PeriodError",
+    "ReportError",
+    "StoreError",
+    "UnknownIndicator",
+    "WorkspaceError",
+    "YamlError",
+]
 
 
 class KpixlError(Exception):
@@ -26,9 +41,44 @@ class ConfigError(KpixlError):
     exit_code = 2
 
 
+class PathError(KpixlError):
+    """A path on the command line that is not there, or a folder with no files: a usage error."""
+
+    exit_code = 2
+
+
+class PeriodError(KpixlError, ValueError):
+    """A period that cannot be read; the message says what forms are accepted (a usage error)."""
+
+    exit_code = 2
+
+
+class UnknownIndicator(WorkspaceError):
+    """An indicator number that neither the register nor the store knows: a usage error (exit 2)."""
+
+
 class OutputError(KpixlError):
     """A file kpixl was asked to write cannot be written."""
 
 
 class StoreError(KpixlError):
     """The store cannot be opened, read or written: an unreachable server, a locked or damaged file."""
+
+
+class ReportError(KpixlError):
+    """A report cannot be built: an unusable reference document, a register or figures with errors, or a
+    failed PDF conversion."""
+
+
+class DeliveryError(KpixlError):
+    """One message could not be delivered; the others may still go."""
+
+
+class NotANumber(ValueError):
+    """A text that is not a figure (kpixl.domain.numbers); the message says what was found. Caught where the
+    text was read, and turned into a Problem at its place."""
+
+
+class YamlError(ValueError):
+    """A register that is not YAML at all (the message has the line). Caught by the register's reader, and
+    turned into a Problem."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kpixl.workspace import Workspace, init_workspace
+from kpixl.steps.workspace import Workspace, init_workspace
 
 
 @pytest.fixture

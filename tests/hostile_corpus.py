@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from zip_builders import Deflated, deflate, members_of, ods, ole2, part, repeated, rezip, with_members, xlsm
 
-from kpixl.intake.limits import (
+from kpixl.layout import WorkbookMeta, sign
+from kpixl.untrusted.limits import (
     MAX_DEFINED_NAMES,
     MAX_FILE_BYTES,
     MAX_PART_BYTES,
@@ -31,7 +32,6 @@ from kpixl.intake.limits import (
     MAX_UNCOMPRESSED_BYTES,
     MAX_WHOLE_PART_ELEMENTS,
 )
-from kpixl.layout import WorkbookMeta, sign
 
 RETURN_PART = "xl/worksheets/sheet2.xml"  # the Return sheet of a return saved by openpyxl
 META_PART = "xl/worksheets/sheet4.xml"  # the hidden kpixl sheet

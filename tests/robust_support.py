@@ -15,7 +15,7 @@ from test_intake_support import Filled, set_cells
 from typer.testing import CliRunner
 
 from kpixl.cli import app
-from kpixl.workspace import Workspace
+from kpixl.steps.workspace import Workspace
 
 TABLES = ("schema_version", "submissions", "problems", "figures")
 WIDE = {"COLUMNS": "220"}

@@ -25,7 +25,7 @@ from benchmarks.synthetic import (
 )
 from kpixl.domain import Figure, Frequency, Kind, Quarter, Unit
 from kpixl.register.yaml_io import dump_yaml
-from kpixl.workspace import Workspace
+from kpixl.steps.workspace import Workspace
 
 TINY = Scenario(n_indicators=20, n_services=4, n_committees=2, n_quarters=4)
 
@@ -110,7 +110,7 @@ def test_each_stage_and_its_floor_at_a_tiny_size(council: Workspace, tmp_path: P
         _available(exc)
     assert len(reports) == 2
     plans_r = floors.prepare_reports(council, quarter, committees)
-    from kpixl.report import reference_document
+    from kpixl.steps.report import reference_document
 
     assert len(floors.floor_reports(plans_r, reference_document(council), tmp_path / "floor-reports")) == 2
 
@@ -130,17 +130,17 @@ def test_the_harness_writes_its_json(tmp_path: Path) -> None:
 
 def test_one_committees_report_reads_only_its_own_indicators_figures(council: Workspace, monkeypatch) -> None:
     """The report of one committee asks the store for its indicators alone; --committee all, for everything."""
-    import kpixl.overview
-    from kpixl.report import prepare_report, prepare_reports
+    import kpixl.steps.indicators
+    from kpixl.steps.report import prepare_report, prepare_reports
 
     asked: list[object] = []
-    real = kpixl.overview.current_figures
+    real = kpixl.steps.indicators.current_figures
 
     def spy(workspace: Workspace, indicators: object = None) -> object:
         asked.append(None if indicators is None else set(indicators))  # type: ignore[call-overload]
         return real(workspace, indicators)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(kpixl.overview, "current_figures", spy)
+    monkeypatch.setattr(kpixl.steps.indicators, "current_figures", spy)
     register = stages.load_register(council)
     quarter = council.config.period
     own = {i.id for i in register.indicators_of_committee("committee-1")}

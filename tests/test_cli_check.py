@@ -12,8 +12,8 @@ import pytest
 from robust_support import run_cli, seed_returns
 from test_intake_support import make_filled
 
-from kpixl.archive import ARCHIVE, archive_bytes, partial_hash
-from kpixl.workspace import Workspace, bundled_path
+from kpixl.files import partial_hash
+from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path
 
 EXAMPLE_CSV = bundled_path("examples") / "cambridgeshire-csmi" / "figures.csv"
 
@@ -86,7 +86,7 @@ def test_an_archived_file_never_recorded_is_an_orphan(collected: tuple[Workspace
     ws, _ = collected
     late = tmp_path / "late.xlsx"
     late.write_bytes(b"%PDF-1.7 another scan\n")
-    kept = archive_bytes(ws, late.read_bytes(), hashlib.sha256(late.read_bytes()).hexdigest(), "pdf")
+    kept = ws.archive(late.read_bytes(), hashlib.sha256(late.read_bytes()).hexdigest(), "pdf")
     code, data = check(ws)
     assert code == 1 and codes(data) == [("ARCHIVE_ORPHAN", kept.name)]
     run_cli(ws, "collect", str(late))

@@ -10,11 +10,11 @@ from test_report_support import Docx, assert_in_order
 from typer.testing import CliRunner
 
 from kpixl.cli import app
-from kpixl.demo import NOT_IN_SEED_COMMENTARY, seed_returns
+from kpixl.demo.run import NOT_IN_SEED_COMMENTARY, seed_returns
 from kpixl.domain import FigureStatus
 from kpixl.register import load_register
 from kpixl.report.model import paragraphs
-from kpixl.status import service_status
+from kpixl.steps.status import service_status
 
 runner = CliRunner()
 
@@ -39,7 +39,7 @@ def test_demo_runs_the_whole_cycle_and_says_what_it_did(demo_dir: tuple[Path, st
 
 
 def test_after_the_demo_every_service_is_complete(demo_dir: tuple[Path, str, int]) -> None:
-    from kpixl.workspace import Workspace
+    from kpixl.steps.workspace import Workspace
 
     workspace = Workspace.open(demo_dir[0])
     status = service_status(workspace, workspace.period_or_default(None))

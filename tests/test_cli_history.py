@@ -16,11 +16,10 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from kpixl.archive import ARCHIVE, partial_hash
 from kpixl.cli import app
+from kpixl.files import partial_hash
 from kpixl.intake import figures_csv
-from kpixl.store import open_store
-from kpixl.workspace import Workspace, bundled_path, init_workspace
+from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path, init_workspace
 
 runner = CliRunner()
 EXAMPLE_CSV = bundled_path("examples") / "cambridgeshire-csmi" / "figures.csv"
@@ -50,7 +49,7 @@ def sha256(path: Path) -> str:
 
 
 def stored(ws: Workspace) -> dict[tuple[str, str], Decimal | None]:
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         return {k: f.value for k, f in store.current_figures().items()}
 
 
@@ -73,7 +72,7 @@ def test_init_can_leave_the_current_quarter_to_be_collected(tmp_path: Path) -> N
     code, output = invoke(ws, "history", "import", str(ws.root / "history" / "figures.csv"), "--json")
     assert code == 0
     assert (json.loads(output)["added"], json.loads(output)["unchanged"]) == (20, 17)
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         assert [s.file_hash for s in store.submissions()] == [partial_hash(sha), sha]
     assert archive(ws) == [f"{sha}.csv.bin"]  # one file, kept once for both
 
@@ -87,7 +86,7 @@ def test_import_stores_37_figures_and_a_second_import_changes_nothing(example_ws
     assert code == 0
     summary = json.loads(output)
     assert (summary["duplicate"], summary["stored"], summary["added"]) == (True, False, 0)
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         assert len(store.submissions()) == 1
         assert len(store.figures()) == 37
 
@@ -101,13 +100,13 @@ def test_an_import_keeps_the_file_in_the_archive_under_its_hash(example_ws: Work
     kept = ws.path(ARCHIVE) / f"{sha}.csv.bin"
     assert code == 0 and (summary["sha256"], summary["archived"]) == (sha, str(kept))
     assert kept.read_bytes() == EXAMPLE_CSV.read_bytes() and archive(ws) == [kept.name]
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         assert [(s.file_hash, s.source) for s in store.submissions()] == [(sha, "history")]
     kept.unlink()
     code, output = invoke(ws, "history", "import", str(EXAMPLE_CSV), "--json")
     assert code == 0 and json.loads(output)["duplicate"] is True
     assert kept.read_bytes() == EXAMPLE_CSV.read_bytes() and archive(ws) == [kept.name]
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         assert len(store.submissions()) == 1 and len(store.figures()) == 37
 
 
@@ -124,7 +123,7 @@ def test_a_file_with_a_bad_row_stores_nothing(example_ws: Workspace, tmp_path: P
     assert stored(ws) == {}
     code, output = invoke(ws, "history", "import", str(bad))
     assert "nothing was stored" in output and "past.csv, C3" in output
-    with open_store(ws) as store:  # not kept either: the same file may import once the register knows 999
+    with ws.open_store() as store:  # not kept either: the same file may import once the register knows 999
         assert store.submissions() == [] and archive(ws) == []
 
 
@@ -141,7 +140,7 @@ def test_columns_in_another_order_are_found_by_header(example_ws: Workspace, tmp
     path.write_text("Value,Indicator,Period\n351220,37,2023-24-Q1\n380018,37,2023-24-Q2\n", encoding="utf-8")
     ws = empty_store(example_ws)
     assert invoke(ws, "history", "import", str(path))[0] == 0
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         assert [h.provenance.cell for h in store.history("37")] == ["A2", "A3"]
 
 
@@ -177,7 +176,7 @@ def test_a_workbook_imports_like_the_csv(example_ws: Workspace, tmp_path: Path) 
     assert code == 0, output
     assert stored(ws) == {("37", "2023-24-Q1"): Decimal(351220), ("198", "2023-24-Q1"): Decimal("0.68"),
                           ("221", "2023-08"): Decimal(313)}
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         [h] = store.history("198")
     assert (h.provenance.sheet, h.provenance.cell, h.figure.commentary) == ("Figures", "C3", "=1+1 is text here")
     assert archive(ws) == [f"{sha256(path)}.xlsx"]
@@ -286,7 +285,7 @@ def test_the_hash_stored_is_of_the_bytes_parsed_though_the_file_changes_after_th
     monkeypatch.undo()
     assert code == 0, output
     assert path.read_bytes() == later  # the file did change, after kpixl's first read
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         [version] = store.history("37")
         [submission] = store.submissions()
     assert version.figure.value == Decimal(351220)

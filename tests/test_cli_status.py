@@ -12,12 +12,10 @@ from typer.testing import CliRunner
 from kpixl.cli import app
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
-from kpixl.mail.ledger import record_sent
 from kpixl.problems import Problem, Severity
-from kpixl.status import service_status
-from kpixl.store import open_store
-from kpixl.workbook.manifest import write_manifest
-from kpixl.workspace import Workspace, init_workspace
+from kpixl.steps.manifests import record_sent, write_manifest
+from kpixl.steps.status import service_status
+from kpixl.steps.workspace import Workspace, init_workspace
 
 runner = CliRunner()
 Q2 = "2023-24-Q2"
@@ -34,7 +32,7 @@ def july_return(ws: Workspace, file_hash: str = "ts-1", accepted: bool = True,
                 problems: tuple[Problem, ...] = ()) -> None:
     """Trading Standards sends 221's July figure: the one figure the example lacks."""
     figure = Figure("221", parse_period("2023-07"), Decimal(301), commentary="July as reported")
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         store.record(Submission(file_hash, "trading-standards.xlsx", datetime(2023, 10, 20, tzinfo=UTC),
                                 "trading-standards", Q2, accepted),
                      [ReceivedFigure(figure, Provenance(file_hash, "trading-standards.xlsx", "Return", "J2"))],
@@ -110,7 +108,7 @@ def test_another_quarter_names_its_own_periods(example_ws: Workspace) -> None:
 
 def test_not_available_with_a_reason_is_an_answer(example_ws: Workspace) -> None:
     figure = Figure("221", parse_period("2023-07"), None, FigureStatus.NOT_AVAILABLE, "Data delayed", "New system")
-    with open_store(example_ws) as store:
+    with example_ws.open_store() as store:
         store.record(Submission("na", "ts.xlsx", datetime(2023, 10, 20, tzinfo=UTC), "trading-standards", Q2, True),
                      [ReceivedFigure(figure, Provenance("na", "ts.xlsx"))])
     assert status_json(example_ws, Q2)[0] == 0

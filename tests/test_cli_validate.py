@@ -12,7 +12,7 @@ from test_intake_support import Filled, make_filled, set_cells
 from typer.testing import CliRunner
 
 from kpixl.cli import app
-from kpixl.intake.collect import validate_paths
+from kpixl.steps.collect import validate_paths
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "220"}  # rich folds long codes in a narrow terminal

@@ -10,7 +10,7 @@ from test_workbook_support import SEED_SERVICES, example_workspace
 from typer.testing import CliRunner
 
 from kpixl.cli import app
-from kpixl.workspace import Workspace
+from kpixl.steps.workspace import Workspace
 
 
 @pytest.fixture

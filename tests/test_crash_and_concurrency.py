@@ -21,8 +21,8 @@ from robust_support import kpixl_process, run_cli, seed_returns
 from test_intake_support import Filled, make_filled, set_cells
 
 from kpixl.crashpoint import ENV, STAGES
-from kpixl.integrity import check_integrity
-from kpixl.workspace import Workspace
+from kpixl.steps.check import check_integrity
+from kpixl.steps.workspace import Workspace
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="kills with SIGKILL")
 
@@ -130,7 +130,7 @@ def test_a_history_import_killed_at_any_moment_leaves_at_worst_an_orphan_and_a_r
     assert {k: v for k, v in after.items() if k != sha} == before
     assert after.get(sha, by_file(reference)[sha]) == by_file(reference)[sha]  # not recorded, or whole
     errors = {p.code for p in check_integrity(ws).report.errors}
-    assert errors == ({"ARCHIVE_ORPHAN"} if sha not in after and stage != "archive-written" else set()), errors
+    assert errors == ({"ARCHIVE_ORPHAN"} if sha not in after and stage != "file-written" else set()), errors
     assert run_cli(ws, "history", "import", str(history))[0] == 0
     assert by_file(ws) == by_file(reference) and check_integrity(ws).ok
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpixl.domain.numbers import NotANumber, parse_number, to_decimal
+from kpixl.domain.numbers import parse_number, to_decimal
+from kpixl.errors import NotANumber
 
 
 @pytest.mark.parametrize(

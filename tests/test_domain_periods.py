@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpixl.domain import FinancialYear, Month, PeriodError, Quarter, parse_period, report_month
+from kpixl.domain import FinancialYear, Month, Quarter, parse_period, report_month
+from kpixl.errors import PeriodError
 
 
 @pytest.mark.parametrize("text", ["2023/24 Q2", "2023-24-Q2", "2023/24 q2", " 2023-24 Q2 ", "2023/2024 Q2"])

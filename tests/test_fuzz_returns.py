@@ -20,9 +20,9 @@ from robust_support import dump_store
 from test_intake_support import Filled, make_filled
 
 from kpixl.intake.assess import assess_bytes
-from kpixl.intake.collect import collect_paths
-from kpixl.intake.limits import MAX_TEXT_CHARS
-from kpixl.workspace import Workspace
+from kpixl.steps.collect import collect_paths
+from kpixl.steps.workspace import Workspace
+from kpixl.untrusted.limits import MAX_TEXT_CHARS
 
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -20,11 +20,11 @@ from zip_builders import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.intake.figures_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
-from kpixl.intake.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS
-from kpixl.intake.parts import scan_parts
-from kpixl.intake.sniff import workbook_hazard
 from kpixl.register.workbook_io import MAX_ROWS as REGISTER_MAX_ROWS
-from kpixl.workspace import Workspace
+from kpixl.steps.workspace import Workspace
+from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS
+from kpixl.untrusted.parts import scan_parts
+from kpixl.untrusted.sniff import workbook_hazard
 
 PEAK_MB = 64  # generous: every case peaks under 8 MB (benchmarks/hostile.py); a real return at about 7 MB
 CASES = cases()
@@ -261,7 +261,7 @@ def test_a_hostile_register_or_history_workbook_is_refused_naming_the_file_and_t
 # the full count, so every file gets exactly the answer the full count alone would give.
 
 def _full_count_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpixl.intake import parts
+    from kpixl.untrusted import parts
 
     monkeypatch.setattr(parts, "QUICK_MAX_BYTES", -1)
 
@@ -285,7 +285,7 @@ def test_the_quick_proof_gives_every_hostile_file_the_full_counts_answer(corpus:
 
 def test_a_plain_return_is_proved_from_its_bytes_and_only_whole_parts_are_counted(
         filled: Filled, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpixl.intake import parts
+    from kpixl.untrusted import parts
 
     counted: list[str] = []
     real_count = parts._count_part
@@ -319,7 +319,7 @@ def test_a_text_split_by_cdata_or_an_instruction_still_meets_the_text_limit(
 
 
 def test_a_part_declared_in_another_encoding_is_counted_in_full(filled: Filled) -> None:
-    from kpixl.intake import parts
+    from kpixl.untrusted import parts
 
     data = filled.filled["libraries"].read_bytes()
     sheet = members_of(data)["xl/worksheets/sheet1.xml"].decode("utf-8")
@@ -339,7 +339,7 @@ def test_a_part_declared_in_another_encoding_is_counted_in_full(filled: Filled) 
      b"</worksheet>"), False),  # names that begin with "sheet", and the word in a text, are not listed
 ])
 def test_the_quick_proof_leaves_a_part_with_a_listed_element_to_the_full_count(xml: bytes, listed: bool) -> None:
-    from kpixl.intake import parts
+    from kpixl.untrusted import parts
 
     assert parts._lists_by_name(xml) is listed
     assert parts._within_limits(xml, MAX_SHEET_ROWS) is not listed

@@ -17,10 +17,10 @@ from kpixl.domain import Comparison, Indicator, Month, Quarter, Unit
 from kpixl.intake.checks import read_figure, read_text
 from kpixl.intake.context import period_of
 from kpixl.intake.history_rules import cumulative_fall, unusual_change
-from kpixl.intake.limits import MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, RATIO_FLOOR, zip_limit_hit
 from kpixl.intake.messages import TEMPLATES, Where, explain, is_explained, problem
 from kpixl.intake.read_return import Cell
 from kpixl.problems import Severity
+from kpixl.untrusted.limits import MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, RATIO_FLOOR, zip_limit_hit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from test_intake_support import Q2, Filled, make_filled, seed_figures, set_cells
 
-from kpixl.archive import ARCHIVE
 from kpixl.domain import Figure
-from kpixl.intake.collect import PathError, collect_paths, expand_paths, validate_paths
+from kpixl.errors import PathError
 from kpixl.register import load_register
-from kpixl.store import open_store
+from kpixl.steps.collect import collect_paths, expand_paths, validate_paths
+from kpixl.steps.workspace import ARCHIVE
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def _returns(filled: Filled, folder: Path) -> Path:
 
 
 def _store_state(filled: Filled) -> tuple[int, int]:
-    with open_store(filled.ws) as store:
+    with filled.ws.open_store() as store:
         return len(store.submissions()), len(store.figures())
 
 
@@ -42,7 +42,7 @@ def test_the_seed_returns_collect_with_no_errors_and_store_the_examples_figures(
     assert [(r.service, r.accepted, r.count_errors) for r in results] == [
         (s, True, 0) for s in sorted(filled.filled, key=lambda s: filled.filled[s].name)]
     register = load_register(filled.ws.register_path).register
-    with open_store(filled.ws) as store:
+    with filled.ws.open_store() as store:
         stored = store.current_figures()
         statuses = {r.service: r.accepted for r in store.latest_submission_by_service("2023-24-Q2").values()}
     assert statuses == dict.fromkeys(filled.filled, True)
@@ -85,7 +85,7 @@ def test_a_refused_return_is_archived_and_recorded_with_its_problems_but_no_figu
     before = _store_state(filled)
     result = collect_paths(filled.ws, [bad])[0]
     assert not result.accepted and result.archived is not None and result.archived.is_file()
-    with open_store(filled.ws) as store:
+    with filled.ws.open_store() as store:
         record = store.submissions()[-1]
         assert (record.accepted, record.service, [p.code for p in record.problems]) == (
             False, "libraries", ["FIGURE_NOT_NUMBER"])
@@ -97,7 +97,7 @@ def test_not_a_workbook_is_kept_too(filled: Filled, tmp_path: Path) -> None:
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
     result = collect_paths(filled.ws, [pdf])[0]
     assert result.archived is not None and result.archived.name == f"{result.sha256}.pdf.bin"  # inert
-    with open_store(filled.ws) as store:
+    with filled.ws.open_store() as store:
         assert store.submissions()[-1].problems[0].code == "FILE_NOT_WORKBOOK"
 
 
@@ -105,7 +105,7 @@ def test_a_resubmission_adds_a_version(filled: Filled, tmp_path: Path) -> None:
     collect_paths(filled.ws, [filled.filled["libraries"]])
     corrected = set_cells(filled.copy("libraries", tmp_path), {"J2": 96330})
     collect_paths(filled.ws, [corrected])
-    with open_store(filled.ws) as store:
+    with filled.ws.open_store() as store:
         versions = [(s.version, s.figure.value) for s in store.history("36")
                     if s.figure.period.slug == "2023-24-Q2"]
     assert versions == [(1, Decimal(96326)), (2, Decimal(96330))]
@@ -135,7 +135,7 @@ def test_an_interrupted_archive_write_leaves_no_file(filled: Filled, monkeypatch
 
     before = _archive(filled)
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError):
         collect_paths(filled.ws, [filled.filled["libraries"]])
     assert _archive(filled) == before
 
@@ -169,8 +169,8 @@ def test_the_archive_folder_is_synced_after_a_file_is_kept(tmp_path, monkeypatch
     the rename (on POSIX), not only the file's bytes."""
     import os
 
-    from kpixl import archive
-    from kpixl.workspace import init_workspace
+    from kpixl import files
+    from kpixl.steps.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws", None)
     synced: list[str] = []
@@ -180,9 +180,9 @@ def test_the_archive_folder_is_synced_after_a_file_is_kept(tmp_path, monkeypatch
         synced.append(os.readlink(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else str(fd))
         real_fsync(fd)
 
-    monkeypatch.setattr(archive.os, "fsync", fsync)
-    kept = archive.archive_bytes(ws, b"bytes of a return", "ab" * 32, "xlsx")
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    kept = ws.archive(b"bytes of a return", "ab" * 32, "xlsx")
     assert kept.read_bytes() == b"bytes of a return"
     if os.name == "posix" and os.path.exists("/proc/self/fd"):
-        assert synced[-1] == os.path.realpath(ws.path(archive.ARCHIVE))  # the folder, after the file itself
+        assert synced[-1] == os.path.realpath(ws.path(ARCHIVE))  # the folder, after the file itself
         assert len(synced) == 2

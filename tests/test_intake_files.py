@@ -13,8 +13,8 @@ from test_intake_support import Filled, codes, make_filled
 from zip_builders import ods, ole2, rezip, xlsm, zipped
 
 from kpixl.intake.assess import assess_bytes
-from kpixl.intake.limits import MAX_FILE_BYTES, MAX_PARTS
-from kpixl.intake.sniff import Kind, sniff
+from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_PARTS
+from kpixl.untrusted.sniff import Kind, sniff
 
 
 @pytest.fixture(scope="module")

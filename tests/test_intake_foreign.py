@@ -19,12 +19,11 @@ from zip_builders import members_of, rezip
 from kpixl.domain import Quarter
 from kpixl.domain.returns import Provenance, ReceivedFigure
 from kpixl.intake import assess as assess_module
-from kpixl.intake.collect import collect_paths
 from kpixl.layout import META_SHEET, WorkbookMeta, sign
 from kpixl.register import load_register
-from kpixl.store import open_store
-from kpixl.workbook import write_workbooks
-from kpixl.workspace import Workspace
+from kpixl.steps.collect import collect_paths
+from kpixl.steps.generate import write_workbooks
+from kpixl.steps.workspace import Workspace
 
 Q2 = "2023-24-Q2"
 
@@ -41,7 +40,7 @@ def ws(made: Filled, tmp_path: Path) -> Workspace:
 
 def assert_every_figure_is_its_services(ws: Workspace) -> None:
     register = load_register(ws.register_path).register
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         for stored in store.figures():
             if stored.submission.source == "return":
                 indicator = register.indicator(stored.figure.indicator)
@@ -125,7 +124,7 @@ def test_a_refused_wrong_period_file_after_an_accepted_one_writes_nothing(made: 
     last_quarter = write_workbooks(ws, Quarter(2023, 1), services=["libraries"], out=tmp_path / "q1")[0].path
     refused = collect(ws, last_quarter)[0]
     assert [p.code for p in refused.report] == ["META_WRONG_PERIOD"]
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         latest = store.latest_submission_by_service(Q2)["libraries"]
     assert (latest.file_name, latest.accepted) == (last_quarter.name, False)  # recorded under this collection
     assert dump_store(ws)["figures"] == figures
@@ -146,7 +145,7 @@ def test_collect_refuses_a_foreign_figure_even_if_the_reader_let_one_through(
         result.figures.append(ReceivedFigure(stray, at))
         return result
 
-    monkeypatch.setattr("kpixl.intake.collect.assess_bytes", leaky)
+    monkeypatch.setattr("kpixl.steps.collect.assess_bytes", leaky)
     before = dump_store(ws)["figures"]
     result = collect(ws, made.filled["libraries"])[0]
     assert not result.accepted

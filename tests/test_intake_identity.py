@@ -12,8 +12,8 @@ from test_intake_support import GENERATED, Q2, Filled, assess, codes, edit, figu
 
 from kpixl.domain import Quarter
 from kpixl.layout import META_SHEET, WorkbookMeta, sign
-from kpixl.workbook import write_workbooks
-from kpixl.workspace import init_workspace
+from kpixl.steps.generate import write_workbooks
+from kpixl.steps.workspace import init_workspace
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kpixl.demo.fill import fill_return
 from kpixl.domain import Figure, Quarter, Register
 from kpixl.intake.assess import assess_bytes
 from kpixl.intake.context import IntakeContext, load_context
 from kpixl.intake.figures_csv import read_figures_csv
-from kpixl.intake.fill import fill_return
 from kpixl.intake.result import ReturnResult
 from kpixl.register import load_register
-from kpixl.workbook import write_workbooks
-from kpixl.workspace import Workspace, bundled_path, init_workspace
+from kpixl.steps.generate import write_workbooks
+from kpixl.steps.workspace import Workspace, bundled_path, init_workspace
 
 GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
 Q2 = Quarter(2023, 2)

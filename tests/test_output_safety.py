@@ -19,23 +19,21 @@ from robust_support import run_cli
 from test_intake_support import Filled, edit, make_filled
 from test_report_support import NS, Docx, synthetic_committee
 
-from kpixl.archive import archive_name
 from kpixl.domain import Committee, Figure, FigureStatus, Link, Quarter
 from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
 from kpixl.errors import OutputError
-from kpixl.filenames import safe_child, safe_stem, slug
+from kpixl.files import archive_name, safe_child, safe_stem, slug
 from kpixl.intake.feedback import feedback_name
 from kpixl.intake.result import ReturnResult
-from kpixl.intake.sniff import Kind, Sniffed
 from kpixl.register import load_register
 from kpixl.register.workbook_io import write_register_workbook
-from kpixl.report.build import default_output
 from kpixl.report.model import build_model
 from kpixl.report.render_docx import render
-from kpixl.store import open_store
-from kpixl.workbook import write_workbooks
+from kpixl.steps.generate import write_workbooks
+from kpixl.steps.report import default_output
+from kpixl.steps.workspace import Workspace, bundled_path
+from kpixl.untrusted.sniff import Kind, Sniffed
 from kpixl.workbook.names import workbook_filename
-from kpixl.workspace import Workspace, bundled_path
 
 STARTS = ["=1+1 is what the lead typed", "+44 1223 555 555 is the contact", "-5 visits on last year, sadly",
           "@SUM(A1:A2) typed by the lead", "\tA commentary led by a tab", "=HYPERLINK(\"http://x\",\"y\")"]
@@ -78,7 +76,7 @@ def _record_texts(ws: Workspace) -> None:
     at = Provenance("f" * 64, "typed.xlsx", "Return", "J2")
     figures = [ReceivedFigure(Figure("37", Quarter(2023, 2), Decimal(380018 + i), FigureStatus.PROVISIONAL,
                                      text, text, text), at) for i, text in enumerate(STARTS)]
-    with open_store(ws) as store:
+    with ws.open_store() as store:
         for i, item in enumerate(figures):  # one file each, so each text is the current version in turn
             sub = Submission(f"{i:064x}", f"typed{i}.xlsx", datetime(2023, 10, 2, tzinfo=UTC), "libraries",
                              "2023-24-Q2", True)
@@ -162,7 +160,7 @@ def test_no_name_built_from_what_people_typed_leaves_its_folder(name: str, tmp_p
 
 def _workspace(tmp_path: Path) -> Path:
     if not (tmp_path / "ws").exists():
-        from kpixl.workspace import init_workspace
+        from kpixl.steps.workspace import init_workspace
 
         init_workspace(tmp_path / "ws", "cambridgeshire")
     return tmp_path / "ws"

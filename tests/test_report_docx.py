@@ -18,11 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_report_support import NS, Docx, assert_in_order, paragraph_text, synthetic_committee, w
 
-from kpixl.report import ReportError, build_report
+from kpixl.errors import ReportError
 from kpixl.report.model import build_model, paragraphs
 from kpixl.report.pages import RAG_COLOURS, STYLES
 from kpixl.report.render_docx import render, styles_missing
-from kpixl.workspace import bundled_path
+from kpixl.steps.report import build_report
+from kpixl.steps.workspace import bundled_path
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cambridgeshire-csmi"
 REFERENCE = bundled_path("workbook_templates") / "reference.docx"
@@ -61,7 +62,7 @@ SEED_RAG = {"37": "Red", "174": "In Development", "179": "Contextual", "197": "C
 
 @pytest.fixture(scope="module")
 def example_docx(tmp_path_factory) -> Docx:
-    from kpixl.workspace import init_workspace
+    from kpixl.steps.workspace import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("report") / "ws", "cambridgeshire")
     return Docx(build_report(ws, "2023-24-Q2", "csmi", produced_on=DAY))
@@ -233,7 +234,7 @@ def test_a_councils_reference_document_is_used(example_ws):
     shutil.copy(REFERENCE, example_ws.root / "house.docx")
     config = example_ws.root / "kpixl.toml"
     config.write_text(config.read_text().replace('reference_docx = ""', 'reference_docx = "house.docx"'))
-    from kpixl.workspace import Workspace
+    from kpixl.steps.workspace import Workspace
 
     assert Docx(build_report(Workspace.open(example_ws.root), "2023-24-Q2", "csmi", DAY)).texts()
 
@@ -243,7 +244,7 @@ def test_a_reference_document_without_a_style_is_refused(example_ws, tmp_path):
     assert styles_missing(reference) == ["Caption"]
     config = example_ws.root / "kpixl.toml"
     config.write_text(config.read_text().replace('reference_docx = ""', 'reference_docx = "house.docx"'))
-    from kpixl.workspace import Workspace
+    from kpixl.steps.workspace import Workspace
 
     with pytest.raises(ReportError, match="has no style 'Caption'"):
         build_report(Workspace.open(example_ws.root), "2023-24-Q2", "csmi", DAY)
@@ -297,7 +298,7 @@ def test_language_is_en_gb_whatever_the_reference_says(tmp_path):
 
 def test_build_reports_loads_once_and_writes_what_build_report_writes(example_ws, tmp_path, monkeypatch):
     import kpixl.register as register_module
-    from kpixl.report import build_reports
+    from kpixl.steps.report import build_reports
 
     one = build_report(example_ws, "2023-24-Q2", "csmi", DAY, tmp_path / "one.docx").read_bytes()
     loads = []

@@ -22,8 +22,6 @@ from kpixl.domain import (
     Unit,
     assess,
 )
-from kpixl.overview import load_figures
-from kpixl.problems import Report
 from kpixl.register import load_register
 from kpixl.report.model import bookmark_name, build_model, paragraphs
 from kpixl.report.trend import change_sentence
@@ -35,7 +33,7 @@ DAY = date(2023, 12, 12)
 @pytest.fixture
 def example(example_ws):
     loaded = load_register(example_ws.register_path)
-    figures = load_figures(example_ws, loaded.register, Report())
+    figures = example_ws.current_figures()
     register = loaded.register
     return build_model(register, register.committee("csmi"), Q2, figures, council=example_ws.config.council,
                        team=example_ws.config.team, produced_on=DAY)

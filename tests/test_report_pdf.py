@@ -10,14 +10,16 @@ from datetime import date
 import pytest
 from conftest import require_tool
 
-from kpixl.report import ReportError, build_report, convert_to_pdf
+from kpixl.errors import ReportError
 from kpixl.report import pdf as pdf_module
+from kpixl.report.pdf import convert_to_pdf
+from kpixl.steps.report import build_report
 
 
 @pytest.fixture(scope="module")
 def example_pdf(tmp_path_factory):
     require_tool("soffice")
-    from kpixl.workspace import init_workspace
+    from kpixl.steps.workspace import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("pdf") / "ws", "cambridgeshire")
     docx = build_report(ws, "2023-24-Q2", "csmi", produced_on=date(2023, 12, 12))

@@ -13,8 +13,9 @@ from test_workbook_support import SEED_SERVICES, example_workspace, write_all
 from typer.testing import CliRunner
 
 from kpixl.cli import app
-from kpixl.mail import DraftsTransport, send_workbooks
-from kpixl.workspace import Workspace
+from kpixl.mail.transports import DraftsTransport
+from kpixl.steps.send import send_workbooks
+from kpixl.steps.workspace import Workspace
 
 
 @pytest.fixture

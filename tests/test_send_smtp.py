@@ -18,8 +18,9 @@ from test_workbook_support import SEED_SERVICES, example_workspace, write_all
 from typer.testing import CliRunner
 
 from kpixl.cli import app
-from kpixl.mail import SmtpTransport, send_workbooks
-from kpixl.workspace import Workspace
+from kpixl.mail.transports import SmtpTransport
+from kpixl.steps.send import send_workbooks
+from kpixl.steps.workspace import Workspace
 
 REFUSED = "coroner.lead@example.org"
 
@@ -201,7 +202,7 @@ def test_a_connection_closed_between_messages_is_reopened(ws: Workspace, smtp: t
     ("smtp.example.org", True, ("smtp.example.org", 587)), ("smtp.example.org", False, ("smtp.example.org", 25)),
     ("localhost:2525", True, ("localhost", 2525)), ("[::1]:25", False, ("::1", 25))])
 def test_server_addresses(text: str, starttls: bool, server: tuple[str, int]) -> None:
-    from kpixl.mail import parse_server
+    from kpixl.mail.transports import parse_server
 
     assert parse_server(text, starttls) == server
     with pytest.raises(ValueError, match="HOST:PORT"):

@@ -281,37 +281,6 @@ def test_current_figures_of_some_indicators_are_the_latest_of_those_only(store: 
     assert set(store.current_figures()) == {("37", Q2), ("37", "2023-24-Q1"), ("198", Q2)}
 
 
-def test_the_quick_reader_falls_back_to_the_store_when_the_file_is_not_as_this_kpixl_writes_it(
-        tmp_path: Path) -> None:
-    from kpixl.store.current import _read_sqlite
-
-    path = tmp_path / "kpixl.sqlite"
-    with Store(f"sqlite:///{path}") as store:
-        store.record(submission("a"), [received("a", "37", "380018")])
-    assert _read_sqlite(path, None) == {("37", Q2): store.current_figures()[("37", Q2)]}
-    with sqlite3.connect(path) as conn:  # a store written by a newer kpixl
-        conn.execute("INSERT INTO schema_version VALUES (?, ?)", (SCHEMA_VERSION + 1, "2030-01-01"))
-    assert _read_sqlite(path, None) is None
-    (tmp_path / "junk.sqlite").write_bytes(b"not a database at all")
-    assert _read_sqlite(tmp_path / "junk.sqlite", None) is None
-    assert _read_sqlite(tmp_path / "missing.sqlite", None) is None
-    assert not (tmp_path / "missing.sqlite").exists()  # reading never creates a store
-
-
-def test_a_report_reads_a_sqlite_store_without_importing_sqlalchemy(tmp_path: Path) -> None:
-    """SQLAlchemy costs a command 0.15-0.2 s to import: a report (and workbooks) of a SQLite store never
-    need it, and a server store still works through the Store."""
-    from kpixl.workspace import init_workspace
-
-    ws = init_workspace(tmp_path / "ws", "cambridgeshire")
-    code = ("import sys; from pathlib import Path; from kpixl.workspace import Workspace; "
-            "from kpixl.report import prepare_report; "
-            f"m = prepare_report(Workspace.open(Path({str(ws.root)!r})), '2023-24-Q2', None).model; "
-            "print(len(m.pages), 'sqlalchemy' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["19", "False"]
-
-
 def test_a_file_refused_then_accepted_is_stored_and_the_same_verdict_again_changes_nothing(store: Store) -> None:
     """A return refused for a reason outside it (collected with the wrong --period, a register not yet
     right) must be stored when collected again and accepted; the same file with a verdict already recorded

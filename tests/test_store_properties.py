@@ -12,7 +12,6 @@ from test_store import received, submission  # tests/ is on the path (pytest roo
 
 from kpixl.domain import Figure
 from kpixl.store import Store
-from kpixl.store.current import _read_sqlite
 
 KEYS = [("37", "2023-24-Q2"), ("37", "2023-24-Q1"), ("198", "2023-24-Q2"), ("221", "2023-09")]
 values = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=3,
@@ -45,10 +44,6 @@ def test_current_figures_are_the_last_accepted_value_per_key(files: list[tuple[b
         # Read for some indicators only (a committee's report): exactly those keys, with the same figures.
         assert store.current_figures(["37"]) == {k: f for k, f in current.items() if k[0] == "37"}
         assert store.current_figures([]) == {}
-        # The sqlite3 reader of kpixl.store.current gives what the Store gives.
-        database = Path(folder) / "s.sqlite"
-        for wanted in (None, ["37"], ["198", "221", "999"]):
-            assert _read_sqlite(database, wanted) == store.current_figures(wanted)
         for indicator in {k[0] for k in KEYS}:
             versions: dict[str, list[int]] = {}
             for h in store.history(indicator):

@@ -19,7 +19,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_workbook_support import custom_workspace, example_workspace, fill_cells, indicator, write_all
+from test_workbook_support import (
+    custom_workspace,
+    example_workspace,
+    fill_cells,
+    indicator,
+    read_meta,
+    write_all,
+)
 
 from kpixl.domain import (
     Direction,
@@ -35,9 +42,9 @@ from kpixl.domain import (
 )
 from kpixl.domain.numbers import parse_number
 from kpixl.layout import column
-from kpixl.workbook import WrittenWorkbook, read_meta
+from kpixl.steps.generate import WrittenWorkbook
+from kpixl.steps.workspace import Workspace
 from kpixl.workbook.formulas import NOT_RATED
-from kpixl.workspace import Workspace
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cambridgeshire-csmi" / "figures.csv"
 FIGURE, RAG = chr(ord("A") + column("current")), column("rag") + 1

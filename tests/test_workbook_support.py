@@ -10,9 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from kpixl.domain import Committee, Indicator, Register, Service
+from kpixl.layout import WorkbookMeta
 from kpixl.register.yaml_io import dump_yaml
-from kpixl.workbook import WrittenWorkbook, write_workbooks
-from kpixl.workspace import Workspace, init_workspace
+from kpixl.steps.generate import WrittenWorkbook, write_workbooks
+from kpixl.steps.workspace import Workspace, init_workspace
 
 GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
 SEED_SERVICES = ["libraries", "adult-skills", "communities", "coroner", "domestic-abuse", "registration",
@@ -63,3 +64,18 @@ def _put(xml: str, values: dict[str, float | str]) -> str:
         xml, count = pattern.subn(cell, xml)
         assert count == 1, f"no empty cell {ref} to fill"
     return xml
+
+
+def read_meta(path: Path) -> tuple[WorkbookMeta, str] | None:
+    """The metadata and signature kpixl wrote in the workbook at path, read as collect reads them; None when
+    the file is not a workbook kpixl wrote."""
+    from kpixl.intake.read_return import read_book
+
+    book, _ = read_book(Path(path).read_bytes(), Path(path).name) if Path(path).is_file() else (None, [])
+    pairs = book.meta_pairs if book is not None else None
+    if not pairs or "signature" not in pairs:
+        return None
+    try:
+        return WorkbookMeta.from_pairs(pairs), pairs["signature"]
+    except (KeyError, ValueError, TypeError):
+        return None

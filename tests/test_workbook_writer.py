@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from test_workbook_support import GENERATED, SEED_SERVICES, example_workspace, write_all
+from test_workbook_support import GENERATED, SEED_SERVICES, example_workspace, read_meta, write_all
 
 from kpixl.domain import NO_FIGURE_REASONS
 from kpixl.domain.numbers import to_decimal
@@ -26,8 +26,8 @@ from kpixl.layout import (
     column,
     verify,
 )
-from kpixl.workbook import WrittenWorkbook, read_meta
-from kpixl.workspace import Workspace
+from kpixl.steps.generate import WrittenWorkbook
+from kpixl.steps.workspace import Workspace
 
 LETTER = {c.key: chr(ord("A") + i) for i, c in enumerate(RETURN_COLUMNS)}
 

@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from kpixl.intake.sniff import OLE2_MAGIC
+from kpixl.untrusted.sniff import OLE2_MAGIC
 
 
 def rezip(data: bytes, add: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import (
+from kpixl.cli import (
     check_cmd,
     collect_cmd,
     demo_cmd,

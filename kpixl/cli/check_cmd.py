@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json, print_problems
+from kpixl.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_problems,
+)
 
 
 @handle_errors
@@ -16,7 +23,7 @@ def check(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
 
     Example: kpixl check --json
     """
-    from ..integrity import check_integrity
+    from kpixl.steps.check import check_integrity
 
     result = check_integrity(open_workspace(workspace))
     if json:

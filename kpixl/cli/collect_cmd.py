@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, handle_errors, open_workspace
-from .validate_cmd import FeedbackOption, PathsArgument, PeriodOption, show_results
+from kpixl.cli.common import JsonOption, WorkspaceOption, handle_errors, open_workspace
+from kpixl.cli.validate_cmd import FeedbackOption, PathsArgument, PeriodOption, show_results
 
 
 @handle_errors
@@ -22,7 +22,7 @@ def collect(
 
     Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
     """
-    from ..intake.collect import collect_paths
+    from kpixl.steps.collect import collect_paths
 
     results = collect_paths(open_workspace(workspace), paths, period)
     show_results(results, json, feedback, stored=True)

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from kpixl.errors import KpixlError
+
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from ..domain import Quarter
-    from ..problems import Problem
-    from ..workspace import Workspace
+    from kpixl.domain import Quarter
+    from kpixl.problems import Problem
+    from kpixl.steps.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,13 +46,8 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..domain.periods import PeriodError
-        from ..errors import KpixlError
-
         try:
             return func(*args, **kwargs)
-        except PeriodError as exc:
-            raise fail(str(exc), 2) from None
         except KpixlError as exc:
             raise fail(str(exc), exc.exit_code) from None
 
@@ -58,7 +55,7 @@ def handle_errors(func: F) -> F:
 
 
 def open_workspace(path: Path | None) -> Workspace:
-    from ..workspace import Workspace
+    from kpixl.steps.workspace import Workspace
 
     return Workspace.open(path)
 

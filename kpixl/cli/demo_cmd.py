@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import handle_errors
+from kpixl.cli.common import handle_errors
 
 
 @handle_errors
@@ -25,7 +25,7 @@ def demo(
     """
     from rich.console import Console
 
-    from ..demo import run_demo
+    from kpixl.demo.run import run_demo
 
     console = Console(highlight=False)
     with console.status("Running the quarter...") as status:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace, print_json
+from kpixl.cli.common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace, print_json
 
 
 @handle_errors
@@ -24,8 +24,8 @@ def export(
 
     Example: kpixl export figures.xlsx --period 2023-24-Q2
     """
-    from ..domain import parse_period
-    from ..export import EXPORT_SUFFIXES, export_figures
+    from kpixl.domain import parse_period
+    from kpixl.steps.export import EXPORT_SUFFIXES, export_figures
 
     if file.suffix.lower() not in EXPORT_SUFFIXES:
         raise fail(f"{file} should end in .xlsx or .csv", 2)

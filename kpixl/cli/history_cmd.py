@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import (
+from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     handle_errors,
@@ -18,8 +18,8 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..history import ImportResult, IndicatorHistory
-    from ..store import StoredFigure
+    from kpixl.steps.history import ImportResult, IndicatorHistory
+    from kpixl.store import StoredFigure
 
 app = typer.Typer(help="Figures kept in the store: every version of an indicator, and past figures to load.",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -36,7 +36,7 @@ def show(
 
     Example: kpixl history show 37
     """
-    from ..history import indicator_history
+    from kpixl.steps.history import indicator_history
 
     history = indicator_history(open_workspace(workspace), indicator)
     if json:
@@ -95,7 +95,7 @@ def import_(
 
     Example: kpixl history import history/figures.csv
     """
-    from ..history import import_history
+    from kpixl.steps.history import import_history
 
     result = import_history(open_workspace(workspace), file)
     if json:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     handle_errors,
@@ -32,7 +32,7 @@ def indicators(
 
     Example: kpixl indicators 2023-24-Q2 --committee csmi
     """
-    from ..overview import load_overview
+    from kpixl.steps.indicators import load_overview
 
     ws = open_workspace(workspace)
     overview = load_overview(ws, ws.period_or_default(period), committee)
@@ -46,7 +46,7 @@ def indicators(
 
 
 def _record(h: object) -> dict[str, object]:
-    from ..domain import Headline
+    from kpixl.domain import Headline
 
     assert isinstance(h, Headline)
     return {
@@ -63,7 +63,7 @@ def _table(overview: object) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..overview import Overview
+    from kpixl.steps.indicators import Overview
 
     assert isinstance(overview, Overview)
     table = Table(title=f"Indicators, {overview.quarter}")

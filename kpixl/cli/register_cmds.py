@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     fail,
@@ -28,7 +28,7 @@ def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.
 
     Example: kpixl register template register.xlsx
     """
-    from ..register.workbook_io import write_register_workbook
+    from kpixl.register.workbook_io import write_register_workbook
 
     if file.suffix.lower() != ".xlsx":
         raise fail(f"{file} should end in .xlsx", 2)
@@ -48,7 +48,7 @@ def check(
 
     Example: kpixl register check register.xlsx
     """
-    from ..register import load_register
+    from kpixl.register import load_register
 
     path = file or open_workspace(workspace).register_path
     if not path.is_file():
@@ -75,18 +75,18 @@ def export(
 
     Example: kpixl register export register.xlsx
     """
-    from ..register import load_register
+    from kpixl.register import load_register
 
     loaded = load_register(open_workspace(workspace).register_path)
     if not loaded.report.valid:
         print_problems(loaded.report)
         raise fail("the register has errors: correct them first (kpixl register check)")
     if file.suffix.lower() == ".xlsx":
-        from ..register.workbook_io import write_register_workbook
+        from kpixl.register.workbook_io import write_register_workbook
 
         write_register_workbook(file, loaded.register)
     elif file.suffix.lower() in (".yaml", ".yml"):
-        from ..register.yaml_io import dump_yaml
+        from kpixl.register.yaml_io import dump_yaml
 
         file.write_text(dump_yaml(loaded.register), encoding="utf-8")
     else:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import WorkspaceOption, handle_errors, open_workspace, print_problems
+from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace, print_problems
 
 
 def _date(text: str | None) -> date | None:
@@ -46,7 +46,7 @@ def report(
 
     Every committee's report at once: kpixl report 2023-24-Q2 --committee all
     """
-    from ..report import prepare_report, prepare_reports
+    from kpixl.steps.report import prepare_report, prepare_reports
 
     when = _date(produced_on)
     ws = open_workspace(workspace)
@@ -65,7 +65,8 @@ def report(
 
 
 def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float, warn: bool) -> None:
-    from ..report import convert_to_pdf, write_report
+    from kpixl.report.pdf import convert_to_pdf
+    from kpixl.steps.report import write_report
 
     if warn:
         print_problems(prepared.problems, "Warnings in the figures")

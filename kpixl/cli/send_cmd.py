@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import WorkspaceOption, fail, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, fail, handle_errors, open_workspace
 
 if TYPE_CHECKING:
-    from ..mail import SendSummary
-    from ..mail.transports import Transport
+    from kpixl.mail.transports import Transport
+    from kpixl.steps.send import SendSummary
 
 _STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": "yellow", "failed": "red"}
 
 
 def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str | None,
                password_env: str, period: str) -> Transport:
-    from ..mail import DraftsTransport, SmtpTransport, parse_server
+    from kpixl.mail.transports import DraftsTransport, SmtpTransport, parse_server
 
     if (drafts is None) == (smtp is None):
         raise fail("Choose one: --drafts DIR (write .eml drafts) or --smtp HOST[:PORT] (send)", 2)
@@ -80,7 +80,7 @@ def send(
     """
     from rich.progress import Progress
 
-    from ..mail import send_workbooks
+    from kpixl.steps.send import send_workbooks
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import (
+from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     handle_errors,
@@ -18,7 +18,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..status import ServiceStatus, StatusReport
+    from kpixl.steps.status import ServiceStatus, StatusReport
 
 
 @handle_errors
@@ -34,7 +34,7 @@ def status(
 
     Example: kpixl status 2023-24-Q2
     """
-    from ..status import service_status
+    from kpixl.steps.status import service_status
 
     ws = open_workspace(workspace)
     report = service_status(ws, ws.period_or_default(period))

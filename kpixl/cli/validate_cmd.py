@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import (
+from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     handle_errors,
@@ -19,7 +19,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..intake.result import ReturnResult
+    from kpixl.intake.result import ReturnResult
 
 PathsArgument = Annotated[list[Path], typer.Argument(
     help="Returned workbooks, or folders of them (searched recursively).", show_default=False)]
@@ -43,7 +43,7 @@ def validate(
 
     Example: kpixl validate returns/2023-24-Q2 --feedback feedback/
     """
-    from ..intake.collect import validate_paths
+    from kpixl.steps.collect import validate_paths
 
     results = validate_paths(open_workspace(workspace), paths, period)
     show_results(results, json, feedback, stored=False)
@@ -52,7 +52,7 @@ def validate(
 def _feedback(results: list[ReturnResult], folder: Path | None) -> list[Path]:
     if folder is None:
         return []
-    from ..intake.feedback import write_feedbacks
+    from kpixl.intake.feedback import write_feedbacks
 
     return write_feedbacks(results, folder)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, handle_errors, open_workspace, print_problems
+from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace, print_problems
 
 
 @handle_errors
@@ -29,8 +29,8 @@ def workbooks(
     """
     from rich.progress import Progress
 
-    from ..problems import Report
-    from ..workbook import write_workbooks
+    from kpixl.problems import Report
+    from kpixl.steps.generate import write_workbooks
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import handle_errors
+from kpixl.cli.common import handle_errors
 
 
 @handle_errors
@@ -22,7 +22,7 @@ def init(
 
     Example: kpixl init demo --example cambridgeshire
     """
-    from ..workspace import init_workspace
+    from kpixl.steps.workspace import init_workspace
 
     workspace = init_workspace(directory, example, council)
     typer.echo(f"Created the workspace {workspace.root} for {workspace.config.council}.")

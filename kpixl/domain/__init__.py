@@ -1,7 +1,7 @@
 """The domain of a council's performance cycle: pure Python, no file I/O, nothing from the rest of kpixl."""
 
-from .figures import NO_FIGURE_REASONS, Figure, FigureStatus, Headline, assess
-from .indicators import (
+from kpixl.domain.figures import NO_FIGURE_REASONS, Figure, FigureStatus, Headline, assess
+from kpixl.domain.indicators import (
     Committee,
     Comparison,
     Direction,
@@ -16,9 +16,9 @@ from .indicators import (
     ZeroTarget,
     format_value,
 )
-from .periods import FinancialYear, Month, Period, PeriodError, Quarter, parse_period, report_month
-from .rag import Change, Rag, change_in_performance, rate
-from .register import Register, indicator_sort_key
+from kpixl.domain.periods import FinancialYear, Month, Period, Quarter, parse_period, report_month
+from kpixl.domain.rag import Change, Rag, change_in_performance, rate
+from kpixl.domain.register import Register, indicator_sort_key
 
 __all__ = [
     "NO_FIGURE_REASONS",
@@ -37,7 +37,6 @@ __all__ = [
     "Month",
     "PercentageBasis",
     "Period",
-    "PeriodError",
     "Quarter",
     "Rag",
     "Register",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
-from .indicators import DEFAULT_TOLERANCES, Comparison, Indicator, Kind, Tolerances, format_value
-from .periods import Period, Quarter
-from .rag import Change, Rag, change_in_performance, rate
+from kpixl.domain.indicators import DEFAULT_TOLERANCES, Comparison, Indicator, Kind, Tolerances, format_value
+from kpixl.domain.periods import Period, Quarter
+from kpixl.domain.rag import Change, Rag, change_in_performance, rate
 
 __all__ = ["NO_FIGURE_REASONS", "Figure", "FigureStatus", "Headline", "assess"]
 

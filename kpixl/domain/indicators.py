@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from .periods import Month, Period, Quarter
+from kpixl.domain.periods import Month, Period, Quarter
 
 __all__ = [
     "DEFAULT_TOLERANCES",

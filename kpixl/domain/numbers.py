@@ -13,17 +13,15 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-__all__ = ["NotANumber", "ParsedNumber", "parse_number", "to_decimal"]
+from kpixl.errors import NotANumber
+
+__all__ = [ "ParsedNumber", "parse_number", "to_decimal"]
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # Spaces (including non-breaking and thin ones) and thousands commas inside a number.
 _GROUPING = re.compile(r"(?<=\d)[,\s\u00a0\u202f\u2009](?=\d{3}(\D|$))")
 _MAX_DIGITS = 30  # no real figure is longer; a longer one is damage, not data
 _TOO_LARGE = 10**16  # as typed text, a number cell must be under 1e16 (exponent at most 15)
-
-
-class NotANumber(ValueError):
-    """The text is not a figure; the message says what was found."""
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
+from kpixl.errors import PeriodError
+
 __all__ = [
     "FinancialYear",
     "Month",
     "Period",
-    "PeriodError",
     "Quarter",
     "parse_period",
     "report_month",
@@ -28,10 +29,6 @@ MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
-
-
-class PeriodError(ValueError):
-    """A period that cannot be read; the message says what forms are accepted."""
 
 
 def _fy_start(calendar_year: int, month: int) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import Enum
 
-from .indicators import DEFAULT_TOLERANCES, Direction, Kind, PercentageBasis, Tolerances, Unit
+from kpixl.domain.indicators import DEFAULT_TOLERANCES, Direction, Kind, PercentageBasis, Tolerances, Unit
 
 __all__ = ["Change", "Rag", "change_in_performance", "rate", "signed_gap"]
 

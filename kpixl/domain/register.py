@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .indicators import Committee, Indicator, Service
-from .periods import Quarter
+from kpixl.domain.indicators import Committee, Indicator, Service
+from kpixl.domain.periods import Quarter
 
 __all__ = ["Register", "indicator_sort_key"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .figures import Figure
+from kpixl.domain.figures import Figure
 
 __all__ = ["Provenance", "ReceivedFigure", "Submission"]
 

@@ -14,19 +14,19 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from ..domain import format_value
-from ..domain.returns import Provenance
-from ..problems import Problem, Severity
-from .context import IntakeContext, period_of
-from .history_rules import cumulative_fall, unusual_change
-from .identity import identify
-from .limits import MAX_FILE_BYTES, MAX_ROWS
-from .messages import EXPLANATION_MARK, Where, explain, problem
-from .read_return import ReturnBook, read_book
-from .result import ReturnResult
-from .rows import RowResult, check_row
-from .sniff import Kind, sniff
-from .structure import match_rows
+from kpixl.domain import format_value
+from kpixl.domain.returns import Provenance
+from kpixl.intake.context import IntakeContext, period_of
+from kpixl.intake.history_rules import cumulative_fall, unusual_change
+from kpixl.intake.identity import identify
+from kpixl.intake.messages import EXPLANATION_MARK, Where, explain, problem
+from kpixl.intake.read_return import ReturnBook, read_book
+from kpixl.intake.result import ReturnResult
+from kpixl.intake.rows import RowResult, check_row
+from kpixl.intake.structure import match_rows
+from kpixl.problems import Problem, Severity
+from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
+from kpixl.untrusted.sniff import Kind, sniff
 
 __all__ = ["FAILED", "assess_bytes", "foreign_figures"]
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from ..domain import Indicator, Rag, Tolerances, Unit, format_value, rate
-from ..domain.numbers import NotANumber, parse_number, to_decimal
-from ..problems import Problem
-from .messages import Where, problem, shown
-from .read_return import Cell, cell_text
+from kpixl.domain import Indicator, Rag, Tolerances, Unit, format_value, rate
+from kpixl.domain.numbers import parse_number, to_decimal
+from kpixl.errors import NotANumber
+from kpixl.intake.messages import Where, problem, shown
+from kpixl.intake.read_return import Cell, cell_text
+from kpixl.problems import Problem
 
 __all__ = [
     "COMMENTARY_MIN",

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
-from ..domain import Figure, Month, Period, Quarter, Register, Tolerances, parse_period
-from ..domain.periods import MONTH_NAMES, PeriodError
-from ..errors import ConfigError
-from ..workspace import Workspace
+from kpixl.domain import Figure, Month, Period, Quarter, Register, Tolerances, parse_period
+from kpixl.domain.periods import MONTH_NAMES
+from kpixl.errors import ConfigError, PeriodError
+from kpixl.steps.workspace import Workspace
 
 __all__ = ["IntakeContext", "load_context", "period_of"]
 
@@ -43,16 +43,14 @@ class IntakeContext:
 def load_context(workspace: Workspace, period: str | None = None) -> IntakeContext:
     """The context of the workspace for the quarter named (default: kpixl.toml's [cycle] period).
     A register with errors stops here: returns cannot be judged against it."""
-    from ..overview import load_figures
-    from ..problems import Report
-    from ..register import load_register
+    from kpixl.register import load_register
 
     quarter = workspace.period_or_default(period)
     loaded = load_register(workspace.register_path)
     if not loaded.report.valid:
         raise ConfigError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} "
                           "error(s): run 'kpixl register check' and correct them before checking returns.")
-    known = load_figures(workspace, loaded.register, Report())
+    known = workspace.current_figures()
     return IntakeContext(workspace.config.council, loaded.register, quarter, workspace.secret,
                          workspace.config.tolerances, known)
 

@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..problems import Problem, Severity
-from .limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
-from .messages import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
-from .read_return import normal
-from .result import ReturnResult
+from kpixl.intake.messages import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
+from kpixl.intake.read_return import normal
+from kpixl.intake.result import ReturnResult
+from kpixl.problems import Problem, Severity
+from kpixl.untrusted.limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
 
 __all__ = ["feedback_name", "write_feedback", "write_feedbacks"]
 
@@ -155,7 +155,7 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
     _problems_sheet(book, problems, _old_responses(book))
     for sheet in book.worksheets:  # a lead's earlier selection of several sheets would hide the new one
         sheet.sheet_view.tabSelected = sheet.title == FEEDBACK_SHEET
-    from ..filenames import safe_child
+    from kpixl.files import safe_child
 
     folder.mkdir(parents=True, exist_ok=True)
     path = safe_child(folder, feedback_name(result, taken))  # the name is the lead's: checked twice
@@ -178,7 +178,7 @@ def _same_bytes(result: ReturnResult) -> bytes | None:
 
 def write_feedbacks(results: Iterable[ReturnResult], folder: Path) -> list[Path]:
     """A feedback workbook for each return with problems, in folder; the paths written."""
-    from ..errors import OutputError
+    from kpixl.errors import OutputError
 
     taken: set[str] = set()
     written = []

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain import Figure, FigureStatus, Register, Unit, parse_period
-from ..domain.numbers import NotANumber, parse_number
-from ..domain.periods import PeriodError
-from ..problems import Problem, Severity
+from kpixl.domain import Figure, FigureStatus, Register, Unit, parse_period
+from kpixl.domain.numbers import parse_number
+from kpixl.errors import NotANumber, PeriodError
+from kpixl.problems import Problem, Severity
 
 __all__ = ["FIGURE_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
            "read_figure_rows_csv", "read_figures_csv", "size_problem"]

@@ -16,11 +16,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..domain import Register
-from ..domain.numbers import NotANumber, to_decimal
-from ..problems import Problem, Severity
-from .figures_csv import FigureRow, figures_from_records, read_capped, size_problem
-from .sniff import workbook_hazard
+from kpixl.domain import Register
+from kpixl.domain.numbers import to_decimal
+from kpixl.errors import NotANumber
+from kpixl.intake.figures_csv import FigureRow, figures_from_records, read_capped, size_problem
+from kpixl.problems import Problem, Severity
+from kpixl.untrusted.sniff import workbook_hazard
 
 __all__ = ["MAX_ROWS", "figure_rows_xlsx", "read_figure_rows_xlsx"]
 

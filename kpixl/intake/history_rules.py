@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain import Comparison, Indicator, Period, Unit, format_value
-from .context import period_of
+from kpixl.domain import Comparison, Indicator, Period, Unit, format_value
+from kpixl.intake.context import period_of
 
 __all__ = ["HISTORY_MIN", "SHORT_SHARE", "SPREAD", "Unusual", "cumulative_fall", "unusual_change"]
 

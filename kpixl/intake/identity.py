@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..domain import Quarter, Service
-from ..layout import FORMAT_NAME, RowMeta, WorkbookMeta, verify
-from ..problems import Problem, Severity
-from .context import IntakeContext, period_of
-from .messages import Where, problem
-from .read_return import ReturnBook, normal
+from kpixl.domain import Quarter, Service
+from kpixl.intake.context import IntakeContext, period_of
+from kpixl.intake.messages import Where, problem
+from kpixl.intake.read_return import ReturnBook, normal
+from kpixl.layout import FORMAT_NAME, RowMeta, WorkbookMeta, verify
+from kpixl.problems import Problem, Severity
 
 __all__ = ["Identity", "identify"]
 
@@ -97,7 +97,7 @@ def _rows_quarter(book: ReturnBook, service: Service, ctx: IntakeContext) -> Qua
 
 
 def _fallback(book: ReturnBook, ctx: IntakeContext, where: Where) -> Identity:
-    from ..workbook.rows import plan_rows  # what kpixl writes for a service: the same plan, so no drift
+    from kpixl.workbook.rows import plan_rows  # what kpixl writes for a service: the same plan, so no drift
 
     service = _owner(book, ctx)
     if service is None:

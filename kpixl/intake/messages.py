@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..problems import Problem, Severity
-from .limits import MAX_EXPLANATION, MAX_SHOWN
+from kpixl.problems import Problem, Severity
+from kpixl.untrusted.limits import MAX_EXPLANATION, MAX_SHOWN
 
 __all__ = [
     "EXPLAINED_HINT",

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.returns import ReceivedFigure
-from ..problems import Report, Severity
-from .messages import is_explained
+from kpixl.domain.returns import ReceivedFigure
+from kpixl.intake.messages import is_explained
+from kpixl.problems import Report, Severity
 
 __all__ = ["ReturnResult"]
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..domain import Figure, FigureStatus, Indicator, Period
-from ..domain.returns import Provenance, ReceivedFigure
-from ..layout import ACTIONS_MAX, COMMENTARY_MAX, REASON_MAX, RowMeta
-from ..problems import Problem
-from .checks import check_actions, check_commentary, check_context, read_figure, read_text
-from .context import IntakeContext, period_of
-from .messages import Where, problem
-from .read_return import SheetRow
+from kpixl.domain import Figure, FigureStatus, Indicator, Period
+from kpixl.domain.returns import Provenance, ReceivedFigure
+from kpixl.intake.checks import check_actions, check_commentary, check_context, read_figure, read_text
+from kpixl.intake.context import IntakeContext, period_of
+from kpixl.intake.messages import Where, problem
+from kpixl.intake.read_return import SheetRow
+from kpixl.layout import ACTIONS_MAX, COMMENTARY_MAX, REASON_MAX, RowMeta
+from kpixl.problems import Problem
 
 __all__ = ["RowResult", "check_row"]
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..domain import Quarter, Service
-from ..layout import INPUT_KEYS, RowMeta
-from ..problems import Problem
-from .context import period_of
-from .messages import Where, problem, shown
-from .read_return import SheetRow
+from kpixl.domain import Quarter, Service
+from kpixl.intake.context import period_of
+from kpixl.intake.messages import Where, problem, shown
+from kpixl.intake.read_return import SheetRow
+from kpixl.layout import INPUT_KEYS, RowMeta
+from kpixl.problems import Problem
 
 __all__ = ["Matched", "match_rows"]
 

@@ -9,9 +9,9 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-from ..domain import Quarter, Service
-from ..workbook.templates import render_template, template_path
-from ..workspace import Workspace
+from kpixl.domain import Quarter, Service
+from kpixl.steps.templates import render_template, template_path
+from kpixl.steps.workspace import Workspace
 
 __all__ = ["XLSX_TYPE", "Letter", "compose", "mail_values"]
 

@@ -14,14 +14,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import OutputError
-from ..workbook.names import safe_child, slug
+from kpixl.errors import DeliveryError, OutputError
+from kpixl.workbook.names import safe_child, slug
 
-__all__ = ["DeliveryError", "DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
-
-
-class DeliveryError(Exception):
-    """One message could not be delivered; the others may still go."""
+__all__ = [ "DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
 
 
 class Transport(Protocol):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..domain import (
+from kpixl.domain import (
     Committee,
     Comparison,
     Direction,
@@ -24,9 +24,10 @@ from ..domain import (
     Tolerances,
     Unit,
 )
-from ..domain.numbers import NotANumber, parse_number
-from ..problems import Problem, Severity
-from .fields import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
+from kpixl.domain.numbers import parse_number
+from kpixl.errors import NotANumber
+from kpixl.problems import Problem, Severity
+from kpixl.register.fields import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
 
 __all__ = ["RawRow", "build_register", "committee_ids", "row_text"]
 

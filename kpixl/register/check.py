@@ -6,12 +6,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 
-from ..domain import Direction, Frequency, Kind, Register, Unit
-from ..domain.numbers import NotANumber, parse_number
-from ..domain.periods import FinancialYear, Month, PeriodError, Quarter, parse_period
-from ..problems import Problem, Severity
-from .build import RawRow, committee_ids
-from .build import row_text as _text
+from kpixl.domain import Direction, Frequency, Kind, Register, Unit
+from kpixl.domain.numbers import parse_number
+from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
+from kpixl.errors import NotANumber, PeriodError
+from kpixl.problems import Problem, Severity
+from kpixl.register.build import RawRow, committee_ids
+from kpixl.register.build import row_text as _text
 
 __all__ = ["check_register", "is_email", "is_safe_url"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain import Comparison, Direction, Frequency, Kind, PercentageBasis, Unit
+from kpixl.domain import Comparison, Direction, Frequency, Kind, PercentageBasis, Unit
 
 __all__ = [
     "COMMITTEE_COLUMNS",

@@ -24,14 +24,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_range_abs
 from xlsxwriter.worksheet import Worksheet
 
-from ..domain import Indicator, Register, Unit
-from ..domain.numbers import NotANumber, to_decimal
-from ..errors import OutputError
-from ..intake.limits import MAX_FILE_BYTES
-from ..intake.sniff import workbook_hazard
-from ..problems import Problem, Severity
-from .build import RawRow
-from .fields import SHEETS, Column
+from kpixl.domain import Indicator, Register, Unit
+from kpixl.domain.numbers import to_decimal
+from kpixl.errors import NotANumber, OutputError
+from kpixl.problems import Problem, Severity
+from kpixl.register.build import RawRow
+from kpixl.register.fields import SHEETS, Column
+from kpixl.untrusted.limits import MAX_FILE_BYTES
+from kpixl.untrusted.sniff import workbook_hazard
 
 __all__ = ["MAX_ROWS", "REQUIRED_SHEETS", "read_workbook_rows", "write_register_workbook"]
 

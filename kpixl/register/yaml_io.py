@@ -19,18 +19,15 @@ from typing import Any
 
 import yaml
 
-from ..domain import Indicator, Register, Tolerances, Unit
-from .build import RawRow
+from kpixl.domain import Indicator, Register, Tolerances, Unit
+from kpixl.errors import YamlError
+from kpixl.register.build import RawRow
 
-__all__ = ["YamlError", "dump_yaml", "read_yaml_rows"]
+__all__ = [ "dump_yaml", "read_yaml_rows"]
 
 # libyaml's parser when PyYAML was built with it: four times faster, and its nodes carry the same line marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SECTIONS = {"indicators": "Indicators", "services": "Services", "committees": "Committees"}
-
-
-class YamlError(ValueError):
-    """The text is not YAML at all (the message has the line)."""
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

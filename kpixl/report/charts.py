@@ -15,9 +15,9 @@ import zipfile
 import zlib
 from decimal import Decimal
 
-from ..domain import Unit
-from .trend import Trend
-from .wordml import xml_attribute, xml_text
+from kpixl.domain import Unit
+from kpixl.report.trend import Trend
+from kpixl.report.wordml import xml_attribute, xml_text
 
 __all__ = ["CHART_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "chart_xml", "inline_xml", "number_format",
            "workbook_xlsx"]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from ..domain import (
+from kpixl.domain import (
     Committee,
     Comparison,
     Figure,
@@ -29,10 +29,10 @@ from ..domain import (
     format_value,
     report_month,
 )
-from ..domain.periods import MONTH_NAMES
-from ..register.check import is_safe_url
-from .trend import Trend, build_trend
-from .wording import KeyRow, key_rows
+from kpixl.domain.periods import MONTH_NAMES
+from kpixl.register.check import is_safe_url
+from kpixl.report.trend import Trend, build_trend
+from kpixl.report.wording import KeyRow, key_rows
 
 __all__ = [
     "SUMMARY_ORDER",

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from ..domain import Rag
-from . import wordml as w
-from .charts import inline_xml
-from .model import IndexRow, KeyRow, LinkItem, Page, ReportModel
-from .trend import Trend
+from kpixl.domain import Rag
+from kpixl.report import wordml as w
+from kpixl.report.charts import inline_xml
+from kpixl.report.model import IndexRow, KeyRow, LinkItem, Page, ReportModel
+from kpixl.report.trend import Trend
 
 __all__ = ["RAG_COLOURS", "STYLES", "Parts", "report_blocks"]
 

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import ReportError
+from kpixl.errors import ReportError
 
 __all__ = ["EXPORT_OPTIONS", "convert_to_pdf", "find_soffice"]
 

@@ -26,13 +26,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..errors import OutputError
-from .charts import CHART_CONTENT_TYPE, XLSX_CONTENT_TYPE, chart_xml, workbook_xlsx
-from .errors import ReportError
-from .model import ReportModel
-from .pages import STYLES, report_blocks
-from .trend import Trend
-from .wordml import R_NS, W_NS
+from kpixl.errors import OutputError, ReportError
+from kpixl.report.charts import CHART_CONTENT_TYPE, XLSX_CONTENT_TYPE, chart_xml, workbook_xlsx
+from kpixl.report.model import ReportModel
+from kpixl.report.pages import STYLES, report_blocks
+from kpixl.report.trend import Trend
+from kpixl.report.wordml import R_NS, W_NS
 
 __all__ = ["render", "styles_missing"]
 

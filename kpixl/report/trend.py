@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..domain import Comparison, Figure, FigureStatus, Headline, Kind, Month, Unit, format_value
-from ..domain.periods import Period
+from kpixl.domain import Comparison, Figure, FigureStatus, Headline, Kind, Month, Unit, format_value
+from kpixl.domain.periods import Period
 
 __all__ = ["Trend", "TrendPoint", "axis_label", "build_trend"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain import PercentageBasis, Rag, Tolerances
+from kpixl.domain import PercentageBasis, Rag, Tolerances
 
 __all__ = ["RATING_WORDS", "KeyRow", "key_rows"]
 

@@ -1,31 +1,34 @@
 """The Store: a connection to the store through SQLAlchemy, for every read and every write (kpixl.store
-says what the store is; this is its machinery)."""
+says what the store is; this is its machinery).
+
+SQLite is set up for several kpixl processes at once (two officers collecting into one workspace):
+WAL lets readers carry on while one process writes, the busy timeout makes a writer wait for the other
+instead of failing, and a write transaction starts with BEGIN IMMEDIATE so that it takes the write lock
+before it reads the next version number (a deferred transaction could read, then fail to upgrade).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Self
+from typing import Any, Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from ..domain import Figure
-from ..domain.returns import ReceivedFigure, Submission
-from ..errors import StoreError
-from ..problems import Problem
-from . import reading, writing
-from .engine import make_engine
-from .records import RecordResult, StoredFigure, SubmissionRecord
-from .schema import ensure_schema
-from .settings import store_url
+from kpixl.domain import Figure
+from kpixl.domain.returns import ReceivedFigure, Submission
+from kpixl.errors import StoreError
+from kpixl.problems import Problem
+from kpixl.store import reading, writing
+from kpixl.store.records import RecordResult, StoredFigure, SubmissionRecord
+from kpixl.store.schema import ensure_schema
 
-if TYPE_CHECKING:
-    from ..workspace import Workspace
+__all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "open_store"]
 
-__all__ = ["Store", "open_store"]  # and the records it hands back, which kpixl.store names for its callers
+BUSY_TIMEOUT_SECONDS = 30  # a collect of a whole quarter takes well under a second; 30 s is a stuck process
 
 
 def _now() -> str:
@@ -122,6 +125,46 @@ class Store:
         return {service: record.errors for service, record in latest.items() if record.errors}
 
 
-def open_store(workspace: Workspace) -> Store:
-    """The workspace's store, created on first use; StoreError when it cannot be opened."""
-    return Store(store_url(workspace.root, workspace.config.store))
+def open_store(url: str) -> Store:
+    """The store at url (a SQLAlchemy URL), created on first use; StoreError when it cannot be opened."""
+    return Store(url)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling is off: kpixl emits BEGIN itself (below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("kpixl_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; StoreError when the URL cannot be used at all."""
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+            _sqlite_setup(engine)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(f"The store '{_safe(url)}' cannot be used: {exc}. Check [paths] store in "
+                         "kpixl.toml (a file name, or a URL such as postgresql://host/kpixl with its driver "
+                         "installed).") from None
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

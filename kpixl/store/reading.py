@@ -5,20 +5,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, exists, func, select
 
-from ..domain import Figure
-from ..domain.returns import Provenance
-from ..problems import Problem, Severity
-from .current import figure_from_values
-from .records import StoredFigure, SubmissionRecord
-from .schema import figures, problems, schema_version, submissions
+from kpixl.domain import Figure, FigureStatus, parse_period
+from kpixl.domain.returns import Provenance
+from kpixl.problems import Problem, Severity
+from kpixl.store.records import StoredFigure, SubmissionRecord
+from kpixl.store.schema import figures, problems, schema_version, submissions
 
-__all__ = ["current_figures", "figure_from_row", "first_applied", "stored_figures", "submission_records"]
+__all__ = ["current_figures", "figure_from_row", "figure_from_values", "first_applied", "stored_figures", "submission_records"]
 
 DbRow = Any  # a result row; its columns are read by name (row.indicator), which the typing cannot follow
+
+
+def figure_from_values(indicator: str, period: str, value: str | None, status: str, reason: str,
+                       commentary: str, actions: str) -> Figure:
+    """A figure as the store keeps it: the value in Decimal's own spelling, the status by its name."""
+    return Figure(indicator, parse_period(period), None if value is None else Decimal(value),
+                  FigureStatus(status), reason, commentary, actions)
 
 
 def figure_from_row(row: DbRow) -> Figure:
@@ -31,8 +38,7 @@ def _time(text: str) -> datetime:
 
 
 def current_figures(conn: Connection, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
-    """The latest version of every figure (of the indicators named), keyed by (indicator, period slug).
-    current.LATEST is the same query for sqlite3: keep the two alike."""
+    """The latest version of every figure (of the indicators named), keyed by (indicator, period slug)."""
     newer = figures.alias("newer")
     # A figure is current when no newer version of it exists: one pass over the figures, each probing the
     # (indicator, period, version) index, where joining a grouped maximum read the table twice (6,734

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain import Figure
-from ..domain.returns import Provenance, Submission
-from ..problems import Problem, Severity
+from kpixl.domain import Figure
+from kpixl.domain.returns import Provenance, Submission
+from kpixl.problems import Problem, Severity
 
 __all__ = ["FigureKey", "RecordResult", "StoredFigure", "SubmissionRecord"]
 

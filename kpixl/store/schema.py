@@ -30,9 +30,16 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from .settings import SCHEMA_VERSION, VERDICT_KEY
+# 1: the tables. 2: the same tables; from the moment a store has it, each history import's file is archived
+# (before, only returns were), so `kpixl check` can tell a history file never archived from one lost since.
+# 3: a file is one submission per verdict, not one in all: a return refused for a reason outside it (the
+# wrong --period, a register or key not yet right) is recorded when collected again and accepted.
+SCHEMA_VERSION = 3
+HISTORY_ARCHIVED = 2
+VERDICT_KEY = 3
 
 __all__ = [
+    "HISTORY_ARCHIVED",
     "SCHEMA_VERSION",
     "ensure_schema",
         "figures",

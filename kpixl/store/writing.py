@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..crashpoint import crash_point
-from ..domain import Figure
-from ..domain.returns import ReceivedFigure, Submission
-from ..errors import StoreError
-from ..problems import Problem
-from .reading import figure_from_row
-from .records import FigureKey, RecordResult
-from .schema import figures, problems, schema_version, submissions
+from kpixl.crashpoint import crash_point
+from kpixl.domain import Figure
+from kpixl.domain.returns import ReceivedFigure, Submission
+from kpixl.errors import StoreError
+from kpixl.problems import Problem
+from kpixl.store.reading import figure_from_row
+from kpixl.store.records import FigureKey, RecordResult
+from kpixl.store.schema import figures, problems, schema_version, submissions
 
 __all__ = ["record", "value_text"]
 

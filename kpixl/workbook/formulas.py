@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..domain import Direction, Indicator, Kind, PercentageBasis, Tolerances, Unit
+from kpixl.domain import Direction, Indicator, Kind, PercentageBasis, Tolerances, Unit
 
 __all__ = ["NOT_A_NUMBER", "NOT_RATED", "rag_formula"]
 

@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..errors import OutputError
+from kpixl.errors import OutputError
 
 __all__ = ["check", "warnings_as_errors"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..filenames import PART_MAX, safe_child, slug
+from kpixl.files import PART_MAX, safe_child, slug
 
 __all__ = ["safe_child", "slug", "workbook_filename"]  # slug and safe_child live in kpixl/filenames.py
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..layout import WorkbookMeta
-from .guard import check
-from .styles import Styles, row_height
-from .validations import LIST_COLUMNS
+from kpixl.layout import WorkbookMeta
+from kpixl.workbook.guard import check
+from kpixl.workbook.styles import Styles, row_height
+from kpixl.workbook.validations import LIST_COLUMNS
 
 __all__ = ["KEY_MARKERS", "write_instructions", "write_lists", "write_meta"]
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain import Figure, Indicator, Kind, Period, Quarter, Register, Tolerances
-from ..layout import FIRST_ROW, RowMeta
+from kpixl.domain import Figure, Indicator, Kind, Period, Quarter, Register, Tolerances
+from kpixl.layout import FIRST_ROW, RowMeta
 
 __all__ = ["ReturnRow", "plan_rows"]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from ..domain import Unit
+from kpixl.domain import Unit
 
 __all__ = [
     "INPUT_FILL",

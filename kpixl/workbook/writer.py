@@ -20,13 +20,13 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
-from ..errors import OutputError
-from ..layout import INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, RETURN_SHEET, WorkbookMeta
-from .guard import warnings_as_errors
-from .other_sheets import write_instructions, write_lists, write_meta
-from .return_sheet import write_return_sheet
-from .rows import ReturnRow
-from .styles import Styles
+from kpixl.errors import OutputError
+from kpixl.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, RETURN_SHEET, WorkbookMeta
+from kpixl.workbook.guard import warnings_as_errors
+from kpixl.workbook.other_sheets import write_instructions, write_lists, write_meta
+from kpixl.workbook.return_sheet import write_return_sheet
+from kpixl.workbook.rows import ReturnRow
+from kpixl.workbook.styles import Styles
 
 __all__ = ["WorkbookContent", "render_workbook", "write_workbook"]
 

@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..domain import Committee, Figure, Quarter, Register, parse_period
-from ..errors import WorkspaceError
-from ..gcscope import with_fewer_collections
-from ..problems import Report
-from ..workspace import Workspace, bundled_path
-from .errors import ReportError
-from .model import ReportModel, build_model
+from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
+from kpixl.errors import ReportError, WorkspaceError
+from kpixl.problems import Report
+from kpixl.report.model import ReportModel, build_model
+from kpixl.steps.workspace import Workspace, bundled_path
 
-Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as load_figures gives them
+Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them
 
 __all__ = ["PreparedReport", "build_report", "build_reports", "default_output", "prepare_report",
            "prepare_reports", "reference_document", "write_report"]
@@ -56,15 +54,13 @@ def _stop_on_errors(report: Report, what: str, command: str) -> None:
                           f"The first: {errors[0]} Run '{command}' to see them all.")
 
 
-@with_fewer_collections
 def _load(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str | None] | None
           ) -> tuple[Register, list[Committee], Figures, Report, Quarter]:
     """The register, the committees named (None: every one; [None]: the register's only one) and the current
     figures of their indicators, checked: errors stop here, before any file is written. Loaded once however
     many committees' reports are built from them (the load is most of a report's cost). Every committee is
     looked up before the figures are read, so a wrong name stops the run at once."""
-    from ..overview import load_figures
-    from ..register import load_register
+    from kpixl.register import load_register
 
     loaded = load_register(workspace.register_path)
     _stop_on_errors(loaded.report, f"register {workspace.config.register}", "kpixl register check")
@@ -73,12 +69,11 @@ def _load(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str
     when, problems = _quarter(quarter), Report()
     # Only the figures the reports show: one committee's report reads its own indicators, not the council's.
     wanted = None if committees is None else {i.id for c in found for i in register.indicators_of_committee(c.id)}
-    figures = load_figures(workspace, register, problems, wanted)
+    figures = workspace.current_figures(wanted)
     _stop_on_errors(problems, "figures", f"kpixl indicators {when.slug}")
     return register, found, figures, problems, when
 
 
-@with_fewer_collections
 def _prepare(workspace: Workspace, register: Register, figures: Figures, problems: Report, found: Committee,
              when: Quarter, produced_on: date | None) -> PreparedReport:
     config = workspace.config
@@ -120,16 +115,15 @@ def reference_document(workspace: Workspace) -> Path:
 def default_output(workspace: Workspace, committee: Committee, quarter: Quarter) -> Path:
     """reports/<committee id>_<quarter slug>.docx, e.g. reports/csmi_2023-24-Q2.docx. The id comes from
     the register: one that is not a safe file name ("../minutes") is made one, inside reports/."""
-    from ..filenames import safe_child, safe_stem
+    from kpixl.files import safe_child, safe_stem
 
     name = f"{safe_stem(committee.id, 'committee')}_{quarter.slug}.docx"
     return safe_child(workspace.path("reports"), name)
 
 
-@with_fewer_collections
 def write_report(workspace: Workspace, prepared: PreparedReport, out: Path | None = None) -> Path:
     """Write a prepared report as .docx (default: reports/<committee>_<quarter>.docx) and return its path."""
-    from .render_docx import render
+    from kpixl.report.render_docx import render
 
     target = out or default_output(workspace, prepared.committee, prepared.quarter)
     return render(prepared.model, reference_document(workspace), target)
@@ -139,7 +133,7 @@ def build_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequ
                   produced_on: date | None = None, pdf: bool = False) -> list[Path]:
     """Build several committees' reports (None: all) from one load, each to its default path
     (reports/<committee>_<quarter>.docx), and a PDF beside each when pdf; return the .docx written."""
-    from .pdf import convert_to_pdf
+    from kpixl.report.pdf import convert_to_pdf
 
     paths = []
     for prepared in prepare_reports(workspace, quarter, committees, produced_on):

@@ -14,19 +14,22 @@ from __future__ import annotations
 import secrets
 import shutil
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .domain import PercentageBasis, Quarter, Tolerances, parse_period
-from .domain.numbers import NotANumber, parse_number
-from .domain.periods import PeriodError
-from .errors import ConfigError, WorkspaceError
+from kpixl.domain import Figure, PercentageBasis, Quarter, Tolerances, parse_period
+from kpixl.domain.numbers import parse_number
+from kpixl.errors import ConfigError, NotANumber, PeriodError, WorkspaceError
+from kpixl.files import archive_name, keep
+from kpixl.store import Store, open_store
 
-__all__ = ["EXAMPLES", "Config", "Workspace", "bundled_path", "init_workspace"]
+__all__ = ["ARCHIVE", "EXAMPLES", "Config", "Workspace", "bundled_path", "init_workspace"]
 
 CONFIG_NAME = "kpixl.toml"
+ARCHIVE = "archive"  # every received file under its SHA-256 (docs/store.md)
 FOLDERS = ("history", "workbooks", "returns", "reports")
 EXAMPLES = {"cambridgeshire": "cambridgeshire-csmi"}
 
@@ -34,7 +37,7 @@ EXAMPLES = {"cambridgeshire": "cambridgeshire-csmi"}
 def bundled_path(kind: str) -> Path:
     """A folder shipped with kpixl ("examples" or "workbook_templates"): in a source checkout it sits beside
     the package; in an installed wheel it is packed inside it."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # kpixl/
     for candidate in (package.parent / kind, package / "_bundled" / kind):
         if candidate.is_dir():
             return candidate
@@ -118,6 +121,28 @@ class Workspace:
         return self.root / name
 
     @property
+    def store_url(self) -> str:
+        """The store kpixl.toml's [paths] store names: a URL as given, or a SQLite file in the workspace."""
+        setting = self.config.store
+        return setting if "://" in setting else f"sqlite:///{(self.root / setting).resolve()}"
+
+    def archive(self, data: bytes, sha256: str, ext: str) -> Path:
+        """Keep a received file's bytes in archive/ under their hash, before the store records them: a crash
+        between the two leaves a kept file the store does not know yet (kpixl check: ARCHIVE_ORPHAN), never a
+        recorded one that is not kept; doing the same again records it."""
+        return keep(self.path(ARCHIVE), archive_name(sha256, ext), data)
+
+    def open_store(self) -> Store:
+        """The workspace's store, created on first use; StoreError when it cannot be opened."""
+        return open_store(self.store_url)
+
+    def current_figures(self, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
+        """The latest version of every stored figure (of the indicators named: None, all), keyed by
+        (indicator, period slug)."""
+        with self.open_store() as store:
+            return store.current_figures(indicators)
+
+    @property
     def register_path(self) -> Path:
         return self.root / self.config.register
 
@@ -148,7 +173,7 @@ def load_config(path: Path) -> Config:
 
 
 def _config_text(council: str) -> str:
-    return (Path(__file__).parent / "config_template.toml").read_text(encoding="utf-8").replace(
+    return (Path(__file__).resolve().parents[1] / "config_template.toml").read_text(encoding="utf-8").replace(
         "{council}", council.replace('"', "'"))
 
 
@@ -188,7 +213,9 @@ def init_workspace(target: Path, example: str | None = None, council: str = "Exa
 
 
 def _import_example_history(workspace: Workspace, include_current: bool) -> None:
-    from .history import import_history  # the store (SQLAlchemy) loads only when an example needs it
+    from kpixl.steps.history import (
+        import_history,  # the store (SQLAlchemy) loads only when an example needs it
+    )
 
     skip = None if include_current else workspace.config.period
     result = import_history(workspace, workspace.path("history") / "figures.csv", skip)

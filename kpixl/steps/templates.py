@@ -11,8 +11,8 @@ import string
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..workspace import Workspace, bundled_path
+from kpixl.errors import ConfigError
+from kpixl.steps.workspace import Workspace, bundled_path
 
 __all__ = ["FOLDER", "render_template", "template_path"]
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .domain import Figure, FigureStatus, Quarter, Register
-from .errors import KpixlError
-from .workspace import Workspace, init_workspace
+from kpixl.domain import Figure, FigureStatus, Quarter, Register
+from kpixl.errors import KpixlError
+from kpixl.steps.workspace import Workspace, init_workspace
 
 if TYPE_CHECKING:
-    from .workbook import WrittenWorkbook
+    from kpixl.steps.generate import WrittenWorkbook
 
 __all__ = ["DemoResult", "run_demo", "seed_returns"]
 
@@ -55,7 +55,7 @@ class DemoResult:
 
 def seed_returns(workspace: Workspace, register: Register, quarter: Quarter) -> dict[str, list[Figure]]:
     """Per service, the figures its lead types for the quarter: the example's, as a lead can enter them."""
-    from .intake.figures_csv import read_figures_csv
+    from kpixl.intake.figures_csv import read_figures_csv
 
     figures, problems = read_figures_csv(workspace.path("history") / "figures.csv", register)
     if problems:
@@ -79,7 +79,7 @@ def _as_typed(figure: Figure) -> Figure:
 
 def _fill(workspace: Workspace, register: Register, quarter: Quarter, workbooks: list[WrittenWorkbook],
           step: Step) -> list[Path]:
-    from .intake.fill import fill_return
+    from kpixl.demo.fill import fill_return
 
     folder = workspace.path("returns") / quarter.slug
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,8 +94,7 @@ def _fill(workspace: Workspace, register: Register, quarter: Quarter, workbooks:
 
 
 def _pdf(result: DemoResult, step: Step) -> None:
-    from .report import convert_to_pdf
-    from .report.pdf import find_soffice
+    from kpixl.report.pdf import convert_to_pdf, find_soffice
 
     if result.report is None:
         return
@@ -109,10 +108,10 @@ def _pdf(result: DemoResult, step: Step) -> None:
 
 def run_demo(target: Path, step: Step = lambda text: None, pdf: bool = True) -> DemoResult:
     """Run the whole cycle in a new workspace at target; step(text) is told what happens as it happens."""
-    from .intake.collect import collect_paths
-    from .register import load_register
-    from .report import build_report
-    from .workbook import write_workbooks
+    from kpixl.register import load_register
+    from kpixl.steps.collect import collect_paths
+    from kpixl.steps.generate import write_workbooks
+    from kpixl.steps.report import build_report
 
     workspace = init_workspace(target, EXAMPLE, include_current=False)
     quarter = workspace.period_or_default(None)

@@ -1,6 +1,6 @@
 """Importing past figures (CSV or workbook) into the store: what `kpixl history import` and `kpixl init
 --example` call. A file is checked like a return: any error and nothing is stored; otherwise its bytes are
-archived under their SHA-256 as a return's are (kpixl/archive.py), then all its figures are stored as one
+archived under their SHA-256 as a return's are (Workspace.archive), then all its figures are stored as one
 submission (source "history"), so importing the same file again changes nothing, and `kpixl check` can
 hash the file again.
 
@@ -16,25 +16,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .archive import archive_bytes, partial_hash
-from .crashpoint import crash_point
-from .domain import Figure, Indicator, Quarter, Register, format_value
-from .domain.returns import Provenance, ReceivedFigure, Submission
-from .errors import WorkspaceError
-from .intake.figures_csv import FigureRow, figure_rows_csv, read_capped
-from .problems import Problem, Report, Severity
-from .register import load_register
-from .store import RecordResult, Store, StoredFigure, open_store
-from .workspace import Workspace
+from kpixl.crashpoint import crash_point
+from kpixl.domain import Figure, Indicator, Quarter, Register, format_value
+from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
+from kpixl.errors import UnknownIndicator, WorkspaceError
+from kpixl.files import partial_hash
+from kpixl.intake.figures_csv import FigureRow, figure_rows_csv, read_capped
+from kpixl.problems import Problem, Report, Severity
+from kpixl.register import load_register
+from kpixl.steps.workspace import Workspace
+from kpixl.store import RecordResult, Store, StoredFigure
 
-__all__ = ["HISTORY_SUFFIXES", "ImportResult", "IndicatorHistory", "UnknownIndicator", "import_history",
+__all__ = ["HISTORY_SUFFIXES", "ImportResult", "IndicatorHistory", "import_history",
            "indicator_history"]
 
 HISTORY_SUFFIXES = (".csv", ".xlsx")
-
-
-class UnknownIndicator(WorkspaceError):
-    """An indicator number that neither the register nor the store knows: a usage error (exit 2)."""
 
 
 @dataclass
@@ -66,7 +62,7 @@ def _read(path: Path, register: Register) -> tuple[bytes, list[FigureRow], list[
         raise WorkspaceError(f"Cannot read {path}: {exc.strerror or exc}. Close it in Excel if it is open, "
                              "and check you may read it.") from exc
     if suffix == ".xlsx":
-        from .intake.figures_xlsx import figure_rows_xlsx
+        from kpixl.intake.figures_xlsx import figure_rows_xlsx
 
         return data, *figure_rows_xlsx(data, path.name, register)
     return data, *figure_rows_csv(data, path.name, register)
@@ -98,10 +94,10 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
     # submission records (kpixl check: ARCHIVE_ORPHAN), never a recorded one whose file is not kept. The
     # file is archived again even when it was imported before: that restores a kept copy lost or damaged.
     own = store is None
-    store = store or open_store(workspace)  # first: a store that cannot be opened leaves nothing archived
+    store = store or workspace.open_store()  # first: a store that cannot be opened leaves nothing archived
     try:
         # A workbook as <sha256>.xlsx; a CSV as <sha256>.csv.bin, inert (Excel evaluates a CSV's formulas).
-        result.archived = archive_bytes(workspace, data, result.sha256, path.suffix.lower().lstrip("."))
+        result.archived = workspace.archive(data, result.sha256, path.suffix.lower().lstrip("."))
         crash_point("archived")
         submission = Submission(file_hash, path.name, datetime.now(UTC), "", "", True, source="history")
         result.recorded = store.record(submission, result.figures, list(result.report))
@@ -130,7 +126,7 @@ class IndicatorHistory:
 def indicator_history(workspace: Workspace, indicator_id: str) -> IndicatorHistory:
     """Every stored version of an indicator's figures; WorkspaceError if kpixl knows nothing of it."""
     register = load_register(workspace.register_path).register
-    with open_store(workspace) as store:
+    with workspace.open_store() as store:
         versions = store.history(indicator_id)
     indicator = register.indicator(indicator_id)
     if indicator is None and not versions:

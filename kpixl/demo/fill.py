@@ -12,8 +12,8 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..domain import Figure, FigureStatus
-from ..layout import RETURN_COLUMNS, RETURN_SHEET
+from kpixl.domain import Figure, FigureStatus
+from kpixl.layout import RETURN_COLUMNS, RETURN_SHEET
 
 __all__ = ["fill_return"]
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .domain import (
+from kpixl.domain import (
     Figure,
     Indicator,
     Period,
@@ -27,10 +27,10 @@ from .domain import (
     change_in_performance,
     rate,
 )
-from .errors import OutputError
-from .register import load_register
-from .store import StoredFigure, open_store
-from .workspace import Workspace
+from kpixl.errors import OutputError
+from kpixl.register import load_register
+from kpixl.steps.workspace import Workspace
+from kpixl.store import StoredFigure
 
 __all__ = ["COLUMNS", "EXPORT_SUFFIXES", "ExportResult", "csv_safe", "export_figures", "export_rows"]
 
@@ -90,7 +90,7 @@ def _row(s: StoredFigure, register: Register, current: Mapping[tuple[str, str], 
 def export_rows(workspace: Workspace, register: Register,
                 period: Period | None = None) -> list[dict[str, Any]]:
     """Every stored version (of a quarter and its months, or of a month), as export rows."""
-    with open_store(workspace) as store:
+    with workspace.open_store() as store:
         stored, current = store.figures(_periods(period)), store.current_figures()
     return [_row(s, register, current, workspace.config.tolerances) for s in stored]
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import IO
 from xml.parsers import expat
 
-from .limits import (
+from kpixl.untrusted.limits import (
     MAX_DEFINED_NAMES,
     MAX_PART_ELEMENTS,
     MAX_ROW_CELLS,

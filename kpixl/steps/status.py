@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .domain import Committee, Indicator, Quarter, Register, Service
-from .mail.ledger import read_sent
-from .problems import Problem, Report
-from .register import load_register
-from .store import SubmissionRecord, open_store
-from .workbook.build import default_folder
-from .workbook.manifest import read_manifest
-from .workspace import Workspace
+from kpixl.domain import Committee, Indicator, Quarter, Register, Service
+from kpixl.problems import Problem, Report
+from kpixl.register import load_register
+from kpixl.steps.generate import default_folder
+from kpixl.steps.manifests import read_manifest, read_sent
+from kpixl.steps.workspace import Workspace
+from kpixl.store import SubmissionRecord
 
 __all__ = ["CommitteeGaps", "Missing", "ServiceStatus", "StatusReport", "service_status"]
 
@@ -91,7 +90,7 @@ def _missing(indicators: tuple[Indicator, ...], quarter: Quarter,
 def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
     loaded = load_register(workspace.register_path)
     register: Register = loaded.register
-    with open_store(workspace) as store:
+    with workspace.open_store() as store:
         present = set(store.current_figures())
         latest = store.latest_submission_by_service(quarter.slug)
     folder = default_folder(workspace, quarter)

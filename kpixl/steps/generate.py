@@ -8,18 +8,17 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from ..domain import Quarter, Register, Service
-from ..errors import KpixlError, OutputError, WorkspaceError
-from ..gcscope import with_fewer_collections
-from ..layout import WorkbookMeta, sign
-from ..problems import Report
-from ..register import load_register
-from ..workspace import Workspace
-from .manifest import write_manifest
-from .names import safe_child, workbook_filename
-from .rows import ReturnRow, plan_rows
-from .templates import render_template, template_path
-from .writer import WorkbookContent, write_workbook
+from kpixl.domain import Quarter, Register, Service
+from kpixl.errors import KpixlError, OutputError, WorkspaceError
+from kpixl.layout import WorkbookMeta, sign
+from kpixl.problems import Report
+from kpixl.register import load_register
+from kpixl.steps.manifests import write_manifest
+from kpixl.steps.templates import render_template, template_path
+from kpixl.steps.workspace import Workspace
+from kpixl.workbook.names import safe_child, workbook_filename
+from kpixl.workbook.rows import ReturnRow, plan_rows
+from kpixl.workbook.writer import WorkbookContent, write_workbook
 
 __all__ = ["Progress", "WrittenWorkbook", "default_folder", "write_workbooks"]
 
@@ -88,21 +87,19 @@ def _file_names(council: str, services: list[Service], quarter: Quarter) -> dict
     return names
 
 
-@with_fewer_collections
 def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[str] | None = None,
                     out: Path | None = None, progress: Progress | None = None, *,
                     generated: datetime | None = None, report: Report | None = None) -> list[WrittenWorkbook]:
     """Write one workbook per service reporting in quarter (or per service named) into out (default:
     workbooks/<period>/), record them in out's manifest.json, and return what was written. Problems in the
     workspace's history files are added to report; a register with errors stops everything."""
-    from ..overview import load_figures  # the figures' source (files or the store) loads only when needed
 
     loaded = load_register(workspace.register_path)
     if not loaded.report.valid:
         raise KpixlError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} errors: "
                          "run 'kpixl register check' and correct them first.")
     register, chosen = loaded.register, _choose(loaded.register, quarter, services)
-    figures = load_figures(workspace, register, report if report is not None else Report())
+    figures = workspace.current_figures()
     folder = out or default_folder(workspace, quarter)
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
     collect_paths(workspace, paths)   check, archive the original bytes, and record each return
 
 collect never loses anything: every file that can be read, accepted or refused, is archived under its
-content hash (kpixl/archive.py: workspace/archive/<sha256>.xlsx, or <sha256>.<kind>.bin when it is not a
+content hash (Workspace.archive: workspace/archive/<sha256>.xlsx, or <sha256>.<kind>.bin when it is not a
 readable workbook, so that a macro workbook kept as evidence stays inert; written to a temporary file then
 renamed, so a crash leaves either no file or the whole file) and then recorded with its problems in one store
 transaction; accepted figures are stored with it. The same file again changes nothing. Archive first,
@@ -18,29 +18,21 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..archive import archive_bytes
-from ..crashpoint import crash_point
-from ..domain.returns import Submission
-from ..errors import KpixlError
-from ..gcscope import with_fewer_collections
-from ..workspace import Workspace
-from .assess import assess_bytes, foreign_figures
-from .context import IntakeContext, load_context
-from .limits import MAX_FILE_BYTES, MAX_FILES
-from .messages import Where, problem
-from .result import ReturnResult
+from kpixl.crashpoint import crash_point
+from kpixl.domain.returns import Submission
+from kpixl.errors import PathError
+from kpixl.intake.assess import assess_bytes, foreign_figures
+from kpixl.intake.context import IntakeContext, load_context
+from kpixl.intake.messages import Where, problem
+from kpixl.intake.result import ReturnResult
+from kpixl.steps.workspace import Workspace
+from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
 
-__all__ = ["PathError", "Progress", "collect_paths", "expand_paths", "validate_paths"]
+__all__ = [ "Progress", "collect_paths", "expand_paths", "validate_paths"]
 
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
 _SKIPPED_NAMES = ("manifest.json", "Thumbs.db", "desktop.ini")  # kpixl's own list of workbooks; OS litter
-
-
-class PathError(KpixlError):
-    """A path on the command line that is not there, or a folder with no files: a usage error."""
-
-    exit_code = 2
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -91,7 +83,6 @@ def _check(ctx: IntakeContext, path: Path) -> tuple[ReturnResult, bytes | None]:
     return (result, None) if len(data) > MAX_FILE_BYTES else (result, data)
 
 
-@with_fewer_collections
 def validate_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
                    progress: Progress | None = None) -> list[ReturnResult]:
     """Check every file (folders expanded); nothing is stored or archived."""
@@ -105,22 +96,20 @@ def validate_paths(workspace: Workspace, paths: Sequence[Path], period: str | No
     return results
 
 
-@with_fewer_collections
 def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
                   progress: Progress | None = None) -> list[ReturnResult]:
     """Check, archive and record every file; accepted returns' figures are stored. One transaction each."""
-    from ..store import open_store
 
     files = expand_paths(paths)
     ctx = load_context(workspace, period)
     results = []
-    with open_store(workspace) as store:
+    with workspace.open_store() as store:
         for path in files:
             result, data = _check(ctx, path)
             if result.accepted:
                 result.report.extend(foreign_figures(ctx, result))  # refuses it: belt and braces
             if data is not None:
-                result.archived = archive_bytes(workspace, data, result.sha256, result.ext)
+                result.archived = workspace.archive(data, result.sha256, result.ext)
                 crash_point("archived")
                 submission = Submission(result.sha256, result.file_name, datetime.now(UTC),
                                         result.service, result.period, result.accepted)

@@ -1,7 +1,7 @@
 """The archive of original files and the store agree: what `kpixl check` verifies (issue 7, docs/store.md).
 
 collect and history import archive each file under its SHA-256 (archive/<sha256>.xlsx, or .<kind>.bin)
-before they record it (kpixl/archive.py), so a stored figure can always be traced to the bytes it came
+before they record it (Workspace.archive), so a stored figure can always be traced to the bytes it came
 from. This re-hashes every archived file and compares the two sides:
 
     ARCHIVE_MISSING       error    a recorded return or history import (and the figures it gave) whose file
@@ -31,15 +31,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .archive import ARCHIVE, partial_hash
-from .problems import Problem, Report, Severity
-from .store import HISTORY_ARCHIVED, StoredFigure, SubmissionRecord, open_store
-from .workspace import Workspace
+from kpixl.files import PARTIAL, partial_hash
+from kpixl.problems import Problem, Report, Severity
+from kpixl.steps.workspace import ARCHIVE, Workspace
+from kpixl.store import HISTORY_ARCHIVED, StoredFigure, SubmissionRecord
 
 __all__ = ["IntegrityReport", "check_integrity"]
 
 _NAME = re.compile(r"^([0-9a-f]{64})\.[A-Za-z0-9.]+$")
-_PARTIAL = ".partial"  # archive_bytes's temporary files: .<hash prefix>.<random>.partial
 _RECOLLECT = "Collect the original file again: the same bytes restore it, and nothing else changes."
 _REIMPORT = ("Import the original file again (kpixl history import FILE): the same bytes restore it, and "
              "nothing else changes.")
@@ -80,7 +79,7 @@ def _archive_files(folder: Path, report: Report) -> dict[str, list[Path]]:
         match = _NAME.match(path.name)
         if match and path.is_file():
             found[match.group(1)].append(path)
-        elif path.name.endswith(_PARTIAL):
+        elif path.name.endswith(PARTIAL):
             report.add(Problem("ARCHIVE_LEFTOVER", Severity.WARNING,
                                "A temporary file left by a collect or a history import that was interrupted "
                                "while archiving.",
@@ -167,7 +166,7 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     """Every recorded return's and history import's file is archived with its hash, every archived file is
     recorded, and the store's figures come whole from accepted files. Reads only."""
     report = Report()
-    with open_store(workspace) as store:
+    with workspace.open_store() as store:
         submissions, figures = store.submissions(), store.figures()
         since = store.first_applied(HISTORY_ARCHIVED)  # history imports recorded before were not archived
     figures_of = Counter(f.submission.id for f in figures)

@@ -18,8 +18,8 @@ import zlib
 from dataclasses import dataclass
 from enum import Enum
 
-from .limits import MAX_FILE_BYTES, MAX_SHEET_ROWS, zip_limit_hit
-from .parts import PartsHit, scan_parts
+from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_SHEET_ROWS, zip_limit_hit
+from kpixl.untrusted.parts import PartsHit, scan_parts
 
 __all__ = ["Kind", "Sniffed", "sniff", "workbook_hazard"]
 

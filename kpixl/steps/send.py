@@ -15,15 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..domain import Quarter, Register, Service
-from ..errors import ConfigError, KpixlError
-from ..register import load_register
-from ..workbook import default_folder, write_workbooks
-from ..workbook.manifest import read_manifest
-from ..workspace import Workspace
-from .compose import Letter, compose
-from .ledger import read_sent, record_sent
-from .transports import DeliveryError, Transport
+from kpixl.domain import Quarter, Register, Service
+from kpixl.errors import ConfigError, DeliveryError, KpixlError
+from kpixl.mail.compose import Letter, compose
+from kpixl.mail.transports import Transport
+from kpixl.register import load_register
+from kpixl.steps.generate import default_folder, write_workbooks
+from kpixl.steps.manifests import read_manifest, read_sent, record_sent
+from kpixl.steps.workspace import Workspace
 
 __all__ = ["Outcome", "SendSummary", "send_workbooks"]
 
