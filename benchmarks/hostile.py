@@ -43,8 +43,7 @@ from hostile_corpus import (
 from test_intake_support import Filled, make_filled
 
 from benchmarks.measure import run_process, time_once, traced_peak
-from kpixl.intake.assess import assess_bytes
-from kpixl.intake.result import ReturnResult
+from kpixl.intake.assess import ReturnResult, assess_bytes
 from kpixl.untrusted.limits import (
     MAX_DEFINED_NAMES,
     MAX_PART_ELEMENTS,

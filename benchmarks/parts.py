@@ -26,7 +26,7 @@ __all__ = ["COMMAND_IMPORTS", "measure_parts"]
 COMMAND_IMPORTS = {
     "workbooks": ["kpixl.cli", "kpixl.steps.generate", "kpixl.workbook.writer", "kpixl.register.yaml_io",
                   "kpixl.store.current", "rich.progress"],
-    "collect": ["kpixl.cli", "kpixl.steps.collect", "kpixl.intake.read_return", "openpyxl",
+    "collect": ["kpixl.cli", "kpixl.steps.collect", "kpixl.intake.book", "openpyxl",
                 "kpixl.register.yaml_io", "kpixl.store.core", "rich.table"],
     "report": ["kpixl.cli", "kpixl.steps.report", "kpixl.report.render_docx", "kpixl.register.yaml_io",
                "kpixl.store.current", "rich.table"],

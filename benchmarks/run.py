@@ -307,7 +307,7 @@ def _history_figures(ws: Any, register: Any) -> dict[tuple[str, str], Any]:
         with ws.open_store() as store:
             return store.current_figures()
     except Exception:  # noqa: BLE001
-        from kpixl.intake.figures_csv import read_figures_csv
+        from kpixl.intake.history_csv import read_figures_csv
 
         figures: dict[tuple[str, str], Any] = {}
         for path in sorted(ws.path("history").glob("*.csv")):

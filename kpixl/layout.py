@@ -4,6 +4,10 @@ so that the two cannot drift, and the signature that lets kpixl trust a workbook
 The Return sheet has one header row (row 1) and one row per indicator and period from row 2. Columns are
 found by header when reading (a lead may have moved them), so headers here are the contract.
 
+Each row says what plan_rows decides: one row per indicator and period (a monthly indicator gets a row per
+month of the quarter), in the register's order, with the context the lead needs; the writer lays the plan
+out and the reader (identity) rebuilds the same plan to know what a return should hold.
+
 The hidden metadata sheet holds one key/value pair per row (column A key, column B value); row entries
 are keyed "row:<n>" with a JSON value. The signature is an HMAC-SHA256, with the workspace's secret, over
 the canonical JSON of everything the workbook asserts: council, service, period, version and, for each
@@ -16,13 +20,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+from kpixl.domain import Figure, Indicator, Kind, Period, Quarter, Register, Tolerances
 
 __all__ = [
     "ACTIONS_MAX",
     "COMMENTARY_MAX",
+    "EXPLANATION_MARK",
+    "FEEDBACK_HEADERS",
+    "FEEDBACK_SHEET",
     "FIRST_ROW",
     "FORMAT_NAME",
     "HEADER_ROW",
@@ -32,15 +42,18 @@ __all__ = [
     "MAX_ROWS",
     "META_SHEET",
     "REASON_MAX",
+    "RESPONSE_HEADER",
     "RETURN_COLUMNS",
     "RETURN_SHEET",
     "REVISION_REASONS",
     "TEMPLATE_VERSION",
     "Col",
+    "ReturnRow",
     "RowMeta",
     "WorkbookMeta",
     "column",
     "meta_pairs",
+    "plan_rows",
     "sign",
     "verify",
 ]
@@ -65,6 +78,13 @@ REVISION_REASONS = (
     "Error corrected",
     "Other (explain in commentary)",
 )
+
+# The feedback workbook's sheet, which a lead may send back with a response to each query.
+FEEDBACK_SHEET = "Problems"
+RESPONSE_HEADER = "Your response"
+FEEDBACK_HEADERS = ("Severity", "Code", "Sheet", "Cell", "Indicator", "Problem", "What to do",
+                    RESPONSE_HEADER)
+EXPLANATION_MARK = "Explanation:"  # a commentary paragraph starting so explains the row's queries
 
 
 @dataclass(frozen=True)
@@ -183,3 +203,54 @@ def sign(meta: WorkbookMeta, secret: bytes) -> str:
 
 def verify(meta: WorkbookMeta, signature: str, secret: bytes) -> bool:
     return hmac.compare_digest(sign(meta, secret), signature.strip().lower())
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    row: int  # 1-based sheet row
+    indicator: Indicator
+    period: Period
+    target: Decimal | None
+    comparison_period: Period
+    comparison: Decimal | None
+    revise_period: Period
+    last_commentary: str
+    tolerances: Tolerances
+
+    @property
+    def target_text(self) -> str:
+        """What the target cell shows when it holds no number."""
+        return "In Development" if self.indicator.kind is Kind.IN_DEVELOPMENT else ""
+
+    def meta(self) -> RowMeta:
+        return RowMeta(self.row, self.indicator.id, self.period.slug, _text(self.target),
+                       self.comparison_period.slug, _text(self.comparison), self.revise_period.slug)
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _usable(figures: Mapping[tuple[str, str], Figure], indicator: str, period: Period) -> Figure | None:
+    return figures.get((indicator, period.slug))
+
+
+def _row(number: int, indicator: Indicator, period: Period, figures: Mapping[tuple[str, str], Figure],
+         tolerances: Tolerances) -> ReturnRow:
+    compared = indicator.comparison_period(period)
+    comparison = _usable(figures, indicator.id, compared)
+    previous = period.previous()
+    last = _usable(figures, indicator.id, previous)
+    target = None if indicator.kind is Kind.IN_DEVELOPMENT else indicator.target_for(period)
+    return ReturnRow(number, indicator, period, target, compared, comparison.usable if comparison else None,
+                     previous, last.commentary if last else "", indicator.tolerances or tolerances)
+
+
+def plan_rows(register: Register, service_id: str, quarter: Quarter,
+              figures: Mapping[tuple[str, str], Figure], tolerances: Tolerances) -> list[ReturnRow]:
+    """The rows of a service's return for a quarter, numbered from layout.FIRST_ROW."""
+    rows: list[ReturnRow] = []
+    for indicator in register.indicators_of_service(service_id):
+        for period in indicator.periods_in(quarter):
+            rows.append(_row(FIRST_ROW + len(rows), indicator, period, figures, tolerances))
+    return rows

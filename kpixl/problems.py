@@ -1,17 +1,26 @@
 """Problems found in a file a person filled in, collected as values (never raised), and the Report of them.
 
-A Problem says where (file, sheet, cell or row), what is wrong, and what to do. Its code is stable and
-documented in docs/problems.md, so scripts and tests can rely on it. The Report owns the exit code.
+A Problem says where (file, sheet, cell or row), what is wrong, and what to do. Its code is stable, its
+words come from kpixl.catalogue, and docs/problems.md lists every one, so scripts and tests can rely on it.
+The Report owns the exit code.
+
+    problem("FIGURE_NOT_NUMBER", Where("returns.xlsx", "Return", "J7", "36"), shown="n/a")
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-__all__ = ["Problem", "Report", "Severity"]
+from kpixl.catalogue import CATALOGUE, EXPLAINED_HINT
+
+__all__ = ["MAX_EXPLANATION", "MAX_SHOWN", "Problem", "Report", "Severity", "Where", "explain", "is_explained",
+           "problem", "shown"]
+
+MAX_SHOWN = 60  # characters of a lead's text quoted back in a message
+MAX_EXPLANATION = 1000  # characters of a lead's explanation of a query kept in its message
 
 
 class Severity(str, Enum):
@@ -92,3 +101,42 @@ class Report:
 
     def to_list(self) -> list[dict[str, Any]]:
         return [p.to_dict() for p in self.problems]
+
+
+@dataclass(frozen=True)
+class Where:
+    """The place a problem is found: it travels from the reader down to each check."""
+
+    file: str
+    sheet: str = ""
+    cell: str = ""
+    indicator: str = ""
+
+    def at(self, cell: str | None = None, indicator: str | None = None) -> Where:
+        """The same place with another cell or indicator (None: keep this one)."""
+        return replace(self, cell=self.cell if cell is None else cell,
+                       indicator=self.indicator if indicator is None else indicator)
+
+
+def problem(code: str, where: Where, **values: Any) -> Problem:
+    """The catalogue's problem for code, at where, its placeholders filled from values."""
+    entry = CATALOGUE[code]
+    return Problem(code, Severity(entry.severity), entry.message.format(**values), entry.hint.format(**values),
+                   where.file, where.sheet, where.cell, where.indicator)
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """A lead's entry quoted back: on one line and short, whatever they typed."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def explain(p: Problem, response: str) -> Problem:
+    """A query the lead explained: kept as a query (the team may still read it), marked as explained, with
+    the explanation in the message so that the store keeps it with the return."""
+    quoted = shown(response, MAX_EXPLANATION)
+    return replace(p, message=f"{p.message} The lead explained: \"{quoted}\"", hint=EXPLAINED_HINT)
+
+
+def is_explained(p: Problem) -> bool:
+    return p.severity is Severity.QUERY and p.hint == EXPLAINED_HINT

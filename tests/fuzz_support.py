@@ -30,10 +30,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kpixl.catalogue import CATALOGUE
 from kpixl.domain import FigureStatus
-from kpixl.intake.assess import FAILED
-from kpixl.intake.messages import TEMPLATES
-from kpixl.intake.result import ReturnResult
+from kpixl.intake.assess import FAILED, ReturnResult
 from kpixl.layout import column
 
 SHEET = "xl/worksheets/sheet2.xml"
@@ -188,7 +187,7 @@ def typed_text(value: Any) -> str:
 
 def _clean(result: ReturnResult) -> None:
     """Known codes only, and no problem that is kpixl's own failure (assess_bytes turns a bug into one)."""
-    assert all(p.code in TEMPLATES for p in result.report), [p.code for p in result.report]
+    assert all(p.code in CATALOGUE for p in result.report), [p.code for p in result.report]
     assert not any(FAILED in p.message for p in result.report), result.report.problems[0].message
 
 

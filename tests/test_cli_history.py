@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from kpixl.cli import app
 from kpixl.files import partial_hash
-from kpixl.intake import figures_csv
+from kpixl.intake import history_csv as figures_csv
 from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path, init_workspace
 
 runner = CliRunner()

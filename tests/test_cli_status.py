@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from kpixl.cli import app
 from kpixl.domain import Figure, FigureStatus, parse_period
-from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
+from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.problems import Problem, Severity
 from kpixl.steps.manifests import record_sent, write_manifest
 from kpixl.steps.status import service_status

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kpixl.domain.figures import change_in_performance, rate
 from kpixl.domain.numbers import parse_number
 from kpixl.domain.periods import parse_period
-from kpixl.domain.rag import change_in_performance, rate
 from kpixl.register import load_register
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cambridgeshire-csmi"

@@ -19,7 +19,7 @@ from test_intake_support import Filled, make_filled, set_cells
 from zip_builders import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
-from kpixl.intake.figures_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
+from kpixl.intake.history_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
 from kpixl.register.workbook_io import MAX_ROWS as REGISTER_MAX_ROWS
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS

@@ -13,7 +13,7 @@ import pytest
 from test_intake_support import Q2, Filled, make_filled, seed_figures, set_cells
 
 from kpixl.domain import Figure
-from kpixl.errors import PathError
+from kpixl.errors import OutputError, PathError
 from kpixl.register import load_register
 from kpixl.steps.collect import collect_paths, expand_paths, validate_paths
 from kpixl.steps.workspace import ARCHIVE

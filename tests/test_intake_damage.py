@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from test_intake_support import Filled, assess, codes, edit, figures_by_key, make_filled, set_cells
 
+from kpixl.catalogue import CATALOGUE
 from kpixl.domain import FigureStatus
-from kpixl.intake.messages import TEMPLATES, Where, problem
+from kpixl.problems import Where, problem
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +261,7 @@ def test_edited_context_cells_are_queries_and_the_printed_target_used(filled: Fi
 
 
 def test_every_code_used_here_has_a_template() -> None:
-    assert {"FIGURE_TEXT", "ROW_MISSING", "CONTEXT_EDITED"} <= set(TEMPLATES)
+    assert {"FIGURE_TEXT", "ROW_MISSING", "CONTEXT_EDITED"} <= set(CATALOGUE)
 
 
 # --- Combined damage ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from test_intake_support import Filled, edit, make_filled
 from zip_builders import members_of, rezip
 
 from kpixl.domain import Quarter
-from kpixl.domain.returns import Provenance, ReceivedFigure
+from kpixl.domain.figures import Provenance, ReceivedFigure
 from kpixl.intake import assess as assess_module
 from kpixl.layout import META_SHEET, WorkbookMeta, sign
 from kpixl.register import load_register

@@ -13,11 +13,11 @@ from typing import Any
 
 from kpixl.demo.fill import fill_return
 from kpixl.domain import Figure, Quarter, Register
-from kpixl.intake.assess import assess_bytes
-from kpixl.intake.context import IntakeContext, load_context
-from kpixl.intake.figures_csv import read_figures_csv
-from kpixl.intake.result import ReturnResult
+from kpixl.intake.assess import ReturnResult, assess_bytes
+from kpixl.intake.context import IntakeContext
+from kpixl.intake.history_csv import read_figures_csv
 from kpixl.register import load_register
+from kpixl.steps.collect import load_context
 from kpixl.steps.generate import write_workbooks
 from kpixl.steps.workspace import Workspace, bundled_path, init_workspace
 

@@ -20,11 +20,11 @@ from test_intake_support import Filled, edit, make_filled
 from test_report_support import NS, Docx, synthetic_committee
 
 from kpixl.domain import Committee, Figure, FigureStatus, Link, Quarter
-from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
+from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.errors import OutputError
 from kpixl.files import archive_name, safe_child, safe_stem, slug
+from kpixl.intake.assess import ReturnResult
 from kpixl.intake.feedback import feedback_name
-from kpixl.intake.result import ReturnResult
 from kpixl.register import load_register
 from kpixl.register.workbook_io import write_register_workbook
 from kpixl.report.model import build_model

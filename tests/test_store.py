@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kpixl.domain import Figure, FigureStatus, parse_period
-from kpixl.domain.returns import Provenance, ReceivedFigure, Submission
+from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem, Severity
 from kpixl.store import HISTORY_ARCHIVED, SCHEMA_VERSION, Store, writing

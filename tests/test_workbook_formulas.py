@@ -1,4 +1,4 @@
-"""The RAG preview formula against kpixl.domain.rag.rate, without a spreadsheet: the formula is evaluated
+"""The RAG preview formula against kpixl.domain.figures.rate, without a spreadsheet: the formula is evaluated
 in Python with IEEE doubles and exact comparisons (as strict as any spreadsheet can be; LibreOffice itself
 compares approximately), on every shape and at the exact band edges, where floating point bites."""
 

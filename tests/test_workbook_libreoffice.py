@@ -1,4 +1,4 @@
-"""LibreOffice recalculates filled-in workbooks and every RAG preview says what kpixl.domain.rag.rate says:
+"""LibreOffice recalculates filled-in workbooks and every RAG preview says what kpixl.domain.figures.rate says:
 for the 19 seed indicators with the seed figures, and at the boundaries (exactly 10% off, exactly 5% over,
 zero targets, lower-is-better, percentage points, custom bands).
 

@@ -69,7 +69,7 @@ def _put(xml: str, values: dict[str, float | str]) -> str:
 def read_meta(path: Path) -> tuple[WorkbookMeta, str] | None:
     """The metadata and signature kpixl wrote in the workbook at path, read as collect reads them; None when
     the file is not a workbook kpixl wrote."""
-    from kpixl.intake.read_return import read_book
+    from kpixl.intake.book import read_book
 
     book, _ = read_book(Path(path).read_bytes(), Path(path).name) if Path(path).is_file() else (None, [])
     pairs = book.meta_pairs if book is not None else None

@@ -19,7 +19,7 @@ from kpixl.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from kpixl.intake.result import ReturnResult
+    from kpixl.intake.assess import ReturnResult
 
 PathsArgument = Annotated[list[Path], typer.Argument(
     help="Returned workbooks, or folders of them (searched recursively).", show_default=False)]

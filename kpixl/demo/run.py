@@ -55,7 +55,7 @@ class DemoResult:
 
 def seed_returns(workspace: Workspace, register: Register, quarter: Quarter) -> dict[str, list[Figure]]:
     """Per service, the figures its lead types for the quarter: the example's, as a lead can enter them."""
-    from kpixl.intake.figures_csv import read_figures_csv
+    from kpixl.intake.history_csv import read_figures_csv
 
     figures, problems = read_figures_csv(workspace.path("history") / "figures.csv", register)
     if problems:

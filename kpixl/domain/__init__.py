@@ -1,6 +1,16 @@
 """The domain of a council's performance cycle: pure Python, no file I/O, nothing from the rest of kpixl."""
 
-from kpixl.domain.figures import NO_FIGURE_REASONS, Figure, FigureStatus, Headline, assess
+from kpixl.domain.figures import (
+    NO_FIGURE_REASONS,
+    Change,
+    Figure,
+    FigureStatus,
+    Headline,
+    Rag,
+    assess,
+    change_in_performance,
+    rate,
+)
 from kpixl.domain.indicators import (
     Committee,
     Comparison,
@@ -10,15 +20,15 @@ from kpixl.domain.indicators import (
     Kind,
     Link,
     PercentageBasis,
+    Register,
     Service,
     Tolerances,
     Unit,
     ZeroTarget,
     format_value,
+    indicator_sort_key,
 )
 from kpixl.domain.periods import FinancialYear, Month, Period, Quarter, parse_period, report_month
-from kpixl.domain.rag import Change, Rag, change_in_performance, rate
-from kpixl.domain.register import Register, indicator_sort_key
 
 __all__ = [
     "NO_FIGURE_REASONS",

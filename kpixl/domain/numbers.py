@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from kpixl.errors import NotANumber
 
-__all__ = [ "ParsedNumber", "parse_number", "to_decimal"]
+__all__ = ["ParsedNumber", "parse_number", "to_decimal"]
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # Spaces (including non-breaking and thin ones) and thousands commas inside a number.

@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from kpixl.domain import format_value
-from kpixl.domain.returns import Provenance
+from kpixl.domain.figures import Provenance, ReceivedFigure
+from kpixl.intake.book import ReturnBook, read_book
 from kpixl.intake.context import IntakeContext, period_of
-from kpixl.intake.history_rules import cumulative_fall, unusual_change
 from kpixl.intake.identity import identify
-from kpixl.intake.messages import EXPLANATION_MARK, Where, explain, problem
-from kpixl.intake.read_return import ReturnBook, read_book
-from kpixl.intake.result import ReturnResult
-from kpixl.intake.rows import RowResult, check_row
-from kpixl.intake.structure import match_rows
-from kpixl.problems import Problem, Severity
+from kpixl.intake.rows import RowResult, check_row, match_rows
+from kpixl.intake.rules import cumulative_fall, unusual_change
+from kpixl.layout import EXPLANATION_MARK
+from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
 from kpixl.untrusted.sniff import Kind, sniff
 
-__all__ = ["FAILED", "assess_bytes", "foreign_figures"]
+__all__ = ["FAILED", "ReturnResult", "assess_bytes", "foreign_figures"]
 
 _REFUSED = {Kind.XLS: "FILE_XLS", Kind.XLSM: "FILE_XLSM", Kind.ODS: "FILE_ODS",
             Kind.ENCRYPTED: "FILE_ENCRYPTED", Kind.EMPTY: "FILE_EMPTY", Kind.TOO_LARGE: "FILE_TOO_LARGE",
@@ -176,3 +176,55 @@ def _explained(problems: list[Problem], row: RowResult,
         out.append(p)
     return out
 
+
+@dataclass
+class ReturnResult:
+    path: Path
+    sha256: str = ""
+    ext: str = "bin"  # what the bytes are, for the archive's file name
+    service: str = ""
+    service_name: str = ""
+    period: str = ""  # quarter slug, "" when it could not be told
+    verified: bool = False  # kpixl's metadata present and its signature valid
+    report: Report = field(default_factory=Report)
+    figures: list[ReceivedFigure] = field(default_factory=list)
+    archived: Path | None = None  # set by collect
+    stored: str = ""  # what the store did, set by collect
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def accepted(self) -> bool:
+        return self.report.valid
+
+    def _count(self, severity: Severity) -> int:
+        return sum(1 for p in self.report if p.severity is severity)
+
+    @property
+    def count_errors(self) -> int:
+        return self._count(Severity.ERROR)
+
+    @property
+    def count_queries(self) -> int:
+        return self._count(Severity.QUERY)
+
+    @property
+    def count_warnings(self) -> int:
+        return self._count(Severity.WARNING)
+
+    @property
+    def open_queries(self) -> int:
+        return sum(1 for p in self.report if p.severity is Severity.QUERY and not is_explained(p))
+
+    def summary(self) -> dict[str, Any]:
+        return {"file": str(self.path), "service": self.service, "service_name": self.service_name,
+                "period": self.period, "accepted": self.accepted, "verified": self.verified,
+                "errors": self.count_errors, "queries": self.count_queries,
+                "open_queries": self.open_queries, "warnings": self.count_warnings,
+                "figures": len(self.figures) if self.accepted else 0, "sha256": self.sha256,
+                "archived": str(self.archived) if self.archived else "", "stored": self.stored}
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.summary() | {"problems": self.report.to_list()}

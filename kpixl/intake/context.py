@@ -1,4 +1,4 @@
-"""What a return is judged against, loaded once per command: the register, the council, the quarter being
+"""What a return is judged against (kpixl.steps.collect loads it once per command): the register, the council, the quarter being
 collected, the signing key, the RAG bands, and every figure already known (for the history checks)."""
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from functools import cached_property, lru_cache
 
 from kpixl.domain import Figure, Month, Period, Quarter, Register, Tolerances, parse_period
 from kpixl.domain.periods import MONTH_NAMES
-from kpixl.errors import ConfigError, PeriodError
-from kpixl.steps.workspace import Workspace
+from kpixl.errors import PeriodError
 
-__all__ = ["IntakeContext", "load_context", "period_of"]
+__all__ = ["IntakeContext", "period_of"]
 
 
 @dataclass(frozen=True)
@@ -38,21 +37,6 @@ class IntakeContext:
             if figure.usable is not None:
                 index.setdefault(ident, {})[slug] = figure.usable
         return index
-
-
-def load_context(workspace: Workspace, period: str | None = None) -> IntakeContext:
-    """The context of the workspace for the quarter named (default: kpixl.toml's [cycle] period).
-    A register with errors stops here: returns cannot be judged against it."""
-    from kpixl.register import load_register
-
-    quarter = workspace.period_or_default(period)
-    loaded = load_register(workspace.register_path)
-    if not loaded.report.valid:
-        raise ConfigError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} "
-                          "error(s): run 'kpixl register check' and correct them before checking returns.")
-    known = workspace.current_figures()
-    return IntakeContext(workspace.config.council, loaded.register, quarter, workspace.secret,
-                         workspace.config.tolerances, known)
 
 
 _MONTHS = {name.casefold(): number for number, name in enumerate(MONTH_NAMES, start=1)}

@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kpixl.intake.messages import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
-from kpixl.intake.read_return import normal
-from kpixl.intake.result import ReturnResult
+from kpixl.intake.assess import ReturnResult
+from kpixl.intake.book import normal
+from kpixl.layout import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
 from kpixl.problems import Problem, Severity
 from kpixl.untrusted.limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
 

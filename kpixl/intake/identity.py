@@ -4,7 +4,7 @@ council, service or quarter, or with altered metadata, is refused before any fig
 figures cannot be judged against the wrong indicators, and the fix is to send the right workbook.
 
 When a spreadsheet program dropped the metadata, the rows are read by indicator number: the service is the
-one that owns the indicators, the expected rows are those kpixl would write for it now (workbook.rows),
+one that owns the indicators, the expected rows are those kpixl would write for it now (layout.plan_rows),
 and a warning says the return could not be verified.
 """
 
@@ -14,11 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kpixl.domain import Quarter, Service
+from kpixl.intake.book import ReturnBook, normal
 from kpixl.intake.context import IntakeContext, period_of
-from kpixl.intake.messages import Where, problem
-from kpixl.intake.read_return import ReturnBook, normal
-from kpixl.layout import FORMAT_NAME, RowMeta, WorkbookMeta, verify
-from kpixl.problems import Problem, Severity
+from kpixl.layout import FORMAT_NAME, RowMeta, WorkbookMeta, plan_rows, verify
+from kpixl.problems import Problem, Severity, Where, problem
 
 __all__ = ["Identity", "identify"]
 
@@ -97,8 +96,6 @@ def _rows_quarter(book: ReturnBook, service: Service, ctx: IntakeContext) -> Qua
 
 
 def _fallback(book: ReturnBook, ctx: IntakeContext, where: Where) -> Identity:
-    from kpixl.workbook.rows import plan_rows  # what kpixl writes for a service: the same plan, so no drift
-
     service = _owner(book, ctx)
     if service is None:
         found = ", ".join(sorted({r.indicator for r in book.rows if r.indicator})[:8]) or "none"

@@ -17,7 +17,7 @@ from typing import Protocol
 from kpixl.errors import DeliveryError, OutputError
 from kpixl.workbook.names import safe_child, slug
 
-__all__ = [ "DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
+__all__ = ["DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
 
 
 class Transport(Protocol):

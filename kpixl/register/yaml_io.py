@@ -23,7 +23,7 @@ from kpixl.domain import Indicator, Register, Tolerances, Unit
 from kpixl.errors import YamlError
 from kpixl.register.build import RawRow
 
-__all__ = [ "dump_yaml", "read_yaml_rows"]
+__all__ = ["dump_yaml", "read_yaml_rows"]
 
 # libyaml's parser when PyYAML was built with it: four times faster, and its nodes carry the same line marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -19,20 +19,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kpixl.crashpoint import crash_point
-from kpixl.domain.returns import Submission
-from kpixl.errors import PathError
-from kpixl.intake.assess import assess_bytes, foreign_figures
-from kpixl.intake.context import IntakeContext, load_context
-from kpixl.intake.messages import Where, problem
-from kpixl.intake.result import ReturnResult
+from kpixl.domain.figures import Submission
+from kpixl.errors import ConfigError, PathError
+from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
+from kpixl.intake.context import IntakeContext
+from kpixl.problems import Where, problem
+from kpixl.register import load_register
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
 
-__all__ = [ "Progress", "collect_paths", "expand_paths", "validate_paths"]
+__all__ = ["Progress", "collect_paths", "expand_paths", "load_context", "validate_paths"]
 
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
 _SKIPPED_NAMES = ("manifest.json", "Thumbs.db", "desktop.ini")  # kpixl's own list of workbooks; OS litter
+
+
+def load_context(workspace: Workspace, period: str | None = None) -> IntakeContext:
+    """The context of the workspace for the quarter named (default: kpixl.toml's [cycle] period).
+    A register with errors stops here: returns cannot be judged against it."""
+    quarter = workspace.period_or_default(period)
+    loaded = load_register(workspace.register_path)
+    if not loaded.report.valid:
+        raise ConfigError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} "
+                          "error(s): run 'kpixl register check' and correct them before checking returns.")
+    known = workspace.current_figures()
+    return IntakeContext(workspace.config.council, loaded.register, quarter, workspace.secret,
+                         workspace.config.tolerances, known)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -10,14 +10,13 @@ from pathlib import Path
 
 from kpixl.domain import Quarter, Register, Service
 from kpixl.errors import KpixlError, OutputError, WorkspaceError
-from kpixl.layout import WorkbookMeta, sign
+from kpixl.layout import ReturnRow, WorkbookMeta, plan_rows, sign
 from kpixl.problems import Report
 from kpixl.register import load_register
 from kpixl.steps.manifests import write_manifest
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
 from kpixl.workbook.names import safe_child, workbook_filename
-from kpixl.workbook.rows import ReturnRow, plan_rows
 from kpixl.workbook.writer import WorkbookContent, write_workbook
 
 __all__ = ["Progress", "WrittenWorkbook", "default_folder", "write_workbooks"]

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from kpixl.domain import Figure
-from kpixl.domain.returns import ReceivedFigure, Submission
+from kpixl.domain.figures import ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem
 from kpixl.store import reading, writing

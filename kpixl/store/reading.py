@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, exists, func, select
 
 from kpixl.domain import Figure, FigureStatus, parse_period
-from kpixl.domain.returns import Provenance
+from kpixl.domain.figures import Provenance
 from kpixl.problems import Problem, Severity
 from kpixl.store.records import StoredFigure, SubmissionRecord
 from kpixl.store.schema import figures, problems, schema_version, submissions

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kpixl.domain import Figure
-from kpixl.domain.returns import Provenance, Submission
+from kpixl.domain.figures import Provenance, Submission
 from kpixl.problems import Problem, Severity
 
 __all__ = ["FigureKey", "RecordResult", "StoredFigure", "SubmissionRecord"]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kpixl.crashpoint import crash_point
 from kpixl.domain import Figure
-from kpixl.domain.returns import ReceivedFigure, Submission
+from kpixl.domain.figures import ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem
 from kpixl.store.reading import figure_from_row

@@ -19,7 +19,6 @@ __all__ = [
     "HEADER_SEARCH_ROWS",
     "MAX_COLUMNS",
     "MAX_DEFINED_NAMES",
-    "MAX_EXPLANATION",
     "MAX_FILES",
     "MAX_FILE_BYTES",
     "MAX_META_ROWS",
@@ -33,7 +32,6 @@ __all__ = [
     "MAX_SHARED_STRINGS",
     "MAX_SHEETS",
     "MAX_SHEET_ROWS",
-    "MAX_SHOWN",
     "MAX_TEXT_CHARS",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_WHOLE_PART_ELEMENTS",
@@ -61,8 +59,6 @@ MAX_ROWS = LAYOUT_MAX_ROWS  # data rows read from the Return sheet (a dimension 
 MAX_COLUMNS = 60  # columns read; the Return sheet has 18
 MAX_META_ROWS = MAX_ROWS + 50  # the hidden metadata sheet: a row per return row, plus its head
 HEADER_SEARCH_ROWS = 10  # a lead may insert a title above the header row; look this far for it
-MAX_SHOWN = 60  # characters of a lead's text quoted back in a message
-MAX_EXPLANATION = 1000  # characters of a lead's explanation of a query kept in its message
 MAX_FILES = 5000  # files taken from the folders named on one command line
 FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it for feedback
 

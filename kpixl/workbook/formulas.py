@@ -1,5 +1,5 @@
 """The RAG preview as an Excel formula, built for one row's indicator so that it gives exactly what
-kpixl.domain.rag.rate gives for the same figure and target.
+kpixl.domain.figures.rate gives for the same figure and target.
 
 The formula shows "" while the figure is empty (the preview appears as the lead types), the kind's word
 (Baseline, Contextual, In Development) for indicators without a target, "Not rated" where rate() would not

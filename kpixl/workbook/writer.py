@@ -21,11 +21,10 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from kpixl.errors import OutputError
-from kpixl.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, RETURN_SHEET, WorkbookMeta
+from kpixl.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, RETURN_SHEET, ReturnRow, WorkbookMeta
 from kpixl.workbook.guard import warnings_as_errors
 from kpixl.workbook.other_sheets import write_instructions, write_lists, write_meta
 from kpixl.workbook.return_sheet import write_return_sheet
-from kpixl.workbook.rows import ReturnRow
 from kpixl.workbook.styles import Styles
 
 __all__ = ["WorkbookContent", "render_workbook", "write_workbook"]

@@ -18,9 +18,16 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from kpixl.intake.messages import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER, Where, problem
-from kpixl.layout import META_SHEET, RETURN_COLUMNS, RETURN_SHEET, meta_pairs
-from kpixl.problems import Problem
+from kpixl.layout import (
+    FEEDBACK_HEADERS,
+    FEEDBACK_SHEET,
+    META_SHEET,
+    RESPONSE_HEADER,
+    RETURN_COLUMNS,
+    RETURN_SHEET,
+    meta_pairs,
+)
+from kpixl.problems import Problem, Where, problem
 from kpixl.untrusted.limits import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_META_ROWS, MAX_ROWS
 
 __all__ = ["REQUIRED_KEYS", "Cell", "ReturnBook", "SheetRow", "cell_text", "normal", "read_book"]

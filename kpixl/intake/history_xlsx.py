@@ -19,7 +19,7 @@ from typing import Any
 from kpixl.domain import Register
 from kpixl.domain.numbers import to_decimal
 from kpixl.errors import NotANumber
-from kpixl.intake.figures_csv import FigureRow, figures_from_records, read_capped, size_problem
+from kpixl.intake.history_csv import FigureRow, figures_from_records, read_capped, size_problem
 from kpixl.problems import Problem, Severity
 from kpixl.untrusted.sniff import workbook_hazard
 

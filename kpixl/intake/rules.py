@@ -7,27 +7,19 @@ and kpixl hold them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from kpixl.domain import Indicator, Rag, Tolerances, Unit, format_value, rate
+from kpixl.domain import Comparison, Indicator, Period, Rag, Tolerances, Unit, format_value, rate
 from kpixl.domain.numbers import parse_number, to_decimal
 from kpixl.errors import NotANumber
-from kpixl.intake.messages import Where, problem, shown
-from kpixl.intake.read_return import Cell, cell_text
-from kpixl.problems import Problem
+from kpixl.intake.book import Cell, cell_text
+from kpixl.intake.context import period_of
+from kpixl.problems import Problem, Where, problem, shown
 
-__all__ = [
-    "COMMENTARY_MIN",
-    "FigureReading",
-    "check_actions",
-    "check_commentary",
-    "check_context",
-    "context_value",
-    "read_figure",
-    "read_text",
-]
+__all__ = ["COMMENTARY_MIN", "HISTORY_MIN", "SHORT_SHARE", "SPREAD", "FigureReading", "Unusual", "check_actions", "check_commentary", "check_context", "context_value", "cumulative_fall", "read_figure", "read_text", "unusual_change"]
 
 COMMENTARY_MIN = 10  # characters: "n/a" or "see above" does not explain a figure
 _REASON_HEADER = "Reason if no figure"
@@ -173,3 +165,79 @@ def check_context(cell: Cell | None, printed: str, column: str, indicator: Indic
 
     return [problem("CONTEXT_EDITED", where.at(cell.ref), column=column, expected=words(expected),
                     found=words(found))]
+
+
+HISTORY_MIN = 4  # earlier changes needed before the indicator's own spread is the yardstick
+SPREAD = Decimal(3)  # times the largest earlier change
+SHORT_SHARE = Decimal("0.5")  # of the comparison figure, while the history is short
+_RUNNING_TOTALS = (Unit.COUNT, Unit.HOURS, Unit.MONEY, Unit.DAYS, Unit.NUMBER)  # a YTD % or rate may fall
+
+
+@dataclass(frozen=True)
+class Unusual:
+    previous_period: Period
+    previous: Decimal
+    change: str  # "+59 (+67%)"
+    rule: str
+
+
+def _comparable(indicator: Indicator, period: Period, earlier: Period) -> bool:
+    """Whether a change from earlier to period means anything (not across a cumulative restart)."""
+    restart = indicator.cumulative and indicator.comparison is Comparison.PREVIOUS_PERIOD
+    return not (restart and earlier.year != period.year)
+
+
+def _history(indicator: Indicator, period: Period, values: Mapping[str, Decimal]) -> list[Decimal]:
+    """The size of each earlier period's change against its comparison period."""
+    changes = []
+    for slug, value in values.items():
+        earlier = period_of(slug)
+        if earlier is None or type(earlier) is not type(period) or not earlier < period:  # type: ignore[operator]
+            continue
+        before = indicator.comparison_period(earlier)
+        if before.slug in values and _comparable(indicator, earlier, before):
+            changes.append(abs(value - values[before.slug]))
+    return changes
+
+
+def _change_text(change: Decimal, previous: Decimal, unit: Unit) -> str:
+    sign = "+" if change > 0 else "-"
+    text = sign + format_value(abs(change), unit)
+    if unit is Unit.PERCENTAGE:
+        return text.replace("%", " percentage points")
+    if previous:
+        text += f" ({change / abs(previous) * 100:+.0f}%)"
+    return text
+
+
+def unusual_change(indicator: Indicator, period: Period, value: Decimal,
+                   values: Mapping[str, Decimal]) -> Unusual | None:
+    """The change from the comparison period, when it is far outside the indicator's history."""
+    before = indicator.comparison_period(period)
+    previous = values.get(before.slug)
+    if previous is None or not _comparable(indicator, period, before):
+        return None
+    change = value - previous
+    history = _history(indicator, period, values)
+    if len(history) >= HISTORY_MIN and max(history) > 0:
+        if abs(change) <= SPREAD * max(history):
+            return None
+        largest = format_value(max(history), indicator.unit)
+        rule = f"more than {SPREAD} times its largest earlier change, {largest}"
+    else:
+        if not previous or abs(change) <= SHORT_SHARE * abs(previous):
+            return None
+        rule = f"more than {SHORT_SHARE * 100:.0f}%, with fewer than {HISTORY_MIN} earlier changes to compare"
+    return Unusual(before, previous, _change_text(change, previous, indicator.unit), rule)
+
+
+def cumulative_fall(indicator: Indicator, period: Period, value: Decimal,
+                    values: Mapping[str, Decimal]) -> tuple[Period, Decimal] | None:
+    """The earlier period of the same year whose year-to-date figure is higher than this one's."""
+    if not indicator.cumulative or indicator.unit not in _RUNNING_TOTALS:
+        return None
+    before = period.previous()
+    previous = values.get(before.slug)
+    if before.year != period.year or previous is None or value >= previous:
+        return None
+    return before, previous
