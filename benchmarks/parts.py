@@ -24,11 +24,11 @@ __all__ = ["COMMAND_IMPORTS", "measure_parts"]
 
 # What each command imports on its way to doing its work (kpixl imports its heavy libraries lazily).
 COMMAND_IMPORTS = {
-    "workbooks": ["kpixl.cli", "kpixl.steps.generate", "kpixl.workbook.writer", "kpixl.register.yaml_io",
+    "workbooks": ["kpixl.cli", "kpixl.steps.generate", "kpixl.workbook.writer", "kpixl.register.yaml_file",
                   "kpixl.store.current", "rich.progress"],
     "collect": ["kpixl.cli", "kpixl.steps.collect", "kpixl.intake.book", "openpyxl",
-                "kpixl.register.yaml_io", "kpixl.store.core", "rich.table"],
-    "report": ["kpixl.cli", "kpixl.steps.report", "kpixl.report.render_docx", "kpixl.register.yaml_io",
+                "kpixl.register.yaml_file", "kpixl.store.core", "rich.table"],
+    "report": ["kpixl.cli", "kpixl.steps.report", "kpixl.report.render_docx", "kpixl.register.yaml_file",
                "kpixl.store.current", "rich.table"],
 }
 

@@ -42,8 +42,9 @@ from kpixl.domain import (
     Unit,
     rate,
 )
-from kpixl.register.yaml_io import dump_yaml
-from kpixl.steps.workspace import Workspace, init_workspace
+from kpixl.register.yaml_file import dump_yaml
+from kpixl.steps.create import init_workspace
+from kpixl.steps.workspace import Workspace
 
 __all__ = [
     "COUNCIL",

@@ -2,7 +2,8 @@
 
 The library API, for scripts (the command line is a thin layer over it):
 
-    from kpixl.steps.workspace import Workspace, init_workspace
+    from kpixl.steps.workspace import Workspace
+    from kpixl.steps.create import init_workspace
     from kpixl.register import load_register
     from kpixl.steps.indicators import load_overview
     from kpixl.domain import rate, change_in_performance, parse_period

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from kpixl.layout import EXPLANATION_MARK, FEEDBACK_SHEET, RESPONSE_HEADER
+from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET, RESPONSE_HEADER
 
 __all__ = ["CATALOGUE", "EXPLAINED_HINT", "Entry"]
 

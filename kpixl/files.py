@@ -37,10 +37,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write data at path so that path holds either its old content or all of data, whatever happens: a
     temporary file in the same folder, flushed to disk, then renamed over path, then the folder synced
     (the new name lives in the folder). OutputError, naming the file, when it cannot be written; the
-    temporary file is removed."""
+    temporary file is removed. The folder must exist: a mistyped one is the caller's to report, not to make."""
     folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:16]}.", suffix=PARTIAL)
     except OSError as exc:
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}. Check the folder exists and you may "
@@ -78,6 +77,7 @@ def _sync_folder(folder: Path) -> None:
 def keep(folder: Path, name: str, data: bytes) -> Path:
     """Keep data as folder/name, atomically and durably; a no-op when the same bytes are kept already (a kept
     file whose bytes were damaged since is written again: keeping the original repairs it)."""
+    folder.mkdir(exist_ok=True)
     target = folder / name
     if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
         return target

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kpixl.steps.workspace import Workspace, init_workspace
+from kpixl.steps.create import init_workspace
+from kpixl.steps.workspace import Workspace
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from typing import Any
 from kpixl.catalogue import CATALOGUE
 from kpixl.domain import FigureStatus
 from kpixl.intake.assess import FAILED, ReturnResult
-from kpixl.layout import column
+from kpixl.layout.returns import column
 
 SHEET = "xl/worksheets/sheet2.xml"
 INPUTS = ("current", "reason", "commentary", "actions", "revised", "revision_reason")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from zip_builders import Deflated, deflate, members_of, ods, ole2, part, repeated, rezip, with_members, xlsm
 
-from kpixl.layout import WorkbookMeta, sign
+from kpixl.layout.returns import WorkbookMeta, sign
 from kpixl.untrusted.limits import (
     MAX_DEFINED_NAMES,
     MAX_FILE_BYTES,

@@ -24,7 +24,7 @@ from benchmarks.synthetic import (
     make_register,
 )
 from kpixl.domain import Figure, Frequency, Kind, Quarter, Unit
-from kpixl.register.yaml_io import dump_yaml
+from kpixl.register.yaml_file import dump_yaml
 from kpixl.steps.workspace import Workspace
 
 TINY = Scenario(n_indicators=20, n_services=4, n_committees=2, n_quarters=4)

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kpixl.cli import app
-from kpixl.steps.export import COLUMNS, csv_safe
 from kpixl.steps.workspace import Workspace
+from kpixl.workbook.export import COLUMNS, csv_safe
 
 runner = CliRunner()
 HEADER = "indicator,period,value,status,reason,commentary,actions\n"

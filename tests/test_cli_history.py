@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from kpixl.cli import app
 from kpixl.files import partial_hash
 from kpixl.intake import history_csv as figures_csv
-from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path, init_workspace
+from kpixl.steps.create import init_workspace
+from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path
 
 runner = CliRunner()
 EXAMPLE_CSV = bundled_path("examples") / "cambridgeshire-csmi" / "figures.csv"

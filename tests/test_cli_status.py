@@ -13,9 +13,10 @@ from kpixl.cli import app
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.problems import Problem, Severity
+from kpixl.steps.create import init_workspace
 from kpixl.steps.manifests import record_sent, write_manifest
 from kpixl.steps.status import service_status
-from kpixl.steps.workspace import Workspace, init_workspace
+from kpixl.steps.workspace import Workspace
 
 runner = CliRunner()
 Q2 = "2023-24-Q2"

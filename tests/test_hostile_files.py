@@ -20,7 +20,7 @@ from zip_builders import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.intake.history_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
-from kpixl.register.workbook_io import MAX_ROWS as REGISTER_MAX_ROWS
+from kpixl.register.workbook_file import MAX_ROWS as REGISTER_MAX_ROWS
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS
 from kpixl.untrusted.parts import scan_parts
@@ -213,7 +213,7 @@ def own_workbooks(filled: Filled, tmp_path_factory: pytest.TempPathFactory) -> d
     from openpyxl import Workbook
 
     from kpixl.register import load_register
-    from kpixl.register.workbook_io import write_register_workbook
+    from kpixl.workbook.register_book import write_register_workbook
 
     folder = tmp_path_factory.mktemp("own")
     write_register_workbook(folder / "register.xlsx", load_register(filled.ws.register_path).register)

@@ -170,7 +170,7 @@ def test_the_archive_folder_is_synced_after_a_file_is_kept(tmp_path, monkeypatch
     import os
 
     from kpixl import files
-    from kpixl.steps.workspace import init_workspace
+    from kpixl.steps.create import init_workspace
 
     ws = init_workspace(tmp_path / "ws", None)
     synced: list[str] = []

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from test_intake_support import Filled, assess, codes, make_filled, set_cells
 
 from kpixl.intake.feedback import FILLS, write_feedbacks
-from kpixl.layout import FEEDBACK_HEADERS, FEEDBACK_SHEET, META_SHEET
+from kpixl.layout.returns import FEEDBACK_HEADERS, FEEDBACK_SHEET, META_SHEET
 from kpixl.problems import Severity
 
 

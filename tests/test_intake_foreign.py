@@ -19,7 +19,7 @@ from zip_builders import members_of, rezip
 from kpixl.domain import Quarter
 from kpixl.domain.figures import Provenance, ReceivedFigure
 from kpixl.intake import assess as assess_module
-from kpixl.layout import META_SHEET, WorkbookMeta, sign
+from kpixl.layout.returns import META_SHEET, WorkbookMeta, sign
 from kpixl.register import load_register
 from kpixl.steps.collect import collect_paths
 from kpixl.steps.generate import write_workbooks

@@ -11,9 +11,9 @@ import pytest
 from test_intake_support import GENERATED, Q2, Filled, assess, codes, edit, figures_by_key, make_filled
 
 from kpixl.domain import Quarter
-from kpixl.layout import META_SHEET, WorkbookMeta, sign
+from kpixl.layout.returns import META_SHEET, WorkbookMeta, sign
+from kpixl.steps.create import init_workspace
 from kpixl.steps.generate import write_workbooks
-from kpixl.steps.workspace import init_workspace
 
 
 @pytest.fixture(scope="module")

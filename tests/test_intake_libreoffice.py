@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from test_intake_support import Filled, assess, codes, make_filled, set_cells
 
 from kpixl.intake.feedback import write_feedbacks
-from kpixl.layout import META_SHEET
+from kpixl.layout.returns import META_SHEET
 
 
 def convert(sources: list[Path], fmt: str, out: Path) -> list[Path]:

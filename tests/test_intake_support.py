@@ -18,8 +18,9 @@ from kpixl.intake.context import IntakeContext
 from kpixl.intake.history_csv import read_figures_csv
 from kpixl.register import load_register
 from kpixl.steps.collect import load_context
+from kpixl.steps.create import init_workspace
 from kpixl.steps.generate import write_workbooks
-from kpixl.steps.workspace import Workspace, bundled_path, init_workspace
+from kpixl.steps.workspace import Workspace, bundled_path
 
 GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
 Q2 = Quarter(2023, 2)

@@ -26,7 +26,6 @@ from kpixl.files import archive_name, safe_child, safe_stem, slug
 from kpixl.intake.assess import ReturnResult
 from kpixl.intake.feedback import feedback_name
 from kpixl.register import load_register
-from kpixl.register.workbook_io import write_register_workbook
 from kpixl.report.model import build_model
 from kpixl.report.render_docx import render
 from kpixl.steps.generate import write_workbooks
@@ -34,6 +33,7 @@ from kpixl.steps.report import default_output
 from kpixl.steps.workspace import Workspace, bundled_path
 from kpixl.untrusted.sniff import Kind, Sniffed
 from kpixl.workbook.names import workbook_filename
+from kpixl.workbook.register_book import write_register_workbook
 
 STARTS = ["=1+1 is what the lead typed", "+44 1223 555 555 is the contact", "-5 visits on last year, sadly",
           "@SUM(A1:A2) typed by the lead", "\tA commentary led by a tab", "=HYPERLINK(\"http://x\",\"y\")"]
@@ -160,7 +160,7 @@ def test_no_name_built_from_what_people_typed_leaves_its_folder(name: str, tmp_p
 
 def _workspace(tmp_path: Path) -> Path:
     if not (tmp_path / "ws").exists():
-        from kpixl.steps.workspace import init_workspace
+        from kpixl.steps.create import init_workspace
 
         init_workspace(tmp_path / "ws", "cambridgeshire")
     return tmp_path / "ws"

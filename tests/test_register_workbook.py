@@ -35,10 +35,11 @@ from kpixl.domain import (
     Unit,
 )
 from kpixl.errors import OutputError
+from kpixl.layout.register import SHEETS
 from kpixl.problems import Severity
-from kpixl.register import load_register, workbook_io
-from kpixl.register.fields import SHEETS
-from kpixl.register.workbook_io import write_register_workbook
+from kpixl.register import load_register, workbook_file
+from kpixl.workbook import register_book
+from kpixl.workbook.register_book import write_register_workbook
 
 # --- Workbooks from text ----------------------------------------------------------------------------------
 
@@ -277,7 +278,7 @@ def test_a_refused_xlsxwriter_call_is_an_output_error() -> None:
     with pytest.raises(OutputError, match="data_validation"):
         def data_validation() -> int:
             return -2
-        workbook_io._call(data_validation)
+        register_book._call(data_validation)
 
 
 def test_a_folder_that_does_not_exist_is_an_output_error(tmp_path: Path) -> None:
@@ -425,7 +426,7 @@ def test_a_month_excel_turned_into_a_date_is_read_as_the_month(tmp_path: Path) -
 
 
 def test_too_many_rows_stops_the_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workbook_io, "MAX_ROWS", 2)
+    monkeypatch.setattr(workbook_file, "MAX_ROWS", 2)
     found = problems(make_workbook(tmp_path / "register.xlsx"))
     assert ("REG_TOO_MANY_ROWS", "Indicators", "row 4") in found
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpixl.register import yaml_io
+from kpixl.register import yaml_file as yaml_io
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cambridgeshire-csmi" / "register.yaml"
 

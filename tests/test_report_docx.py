@@ -62,7 +62,7 @@ SEED_RAG = {"37": "Red", "174": "In Development", "179": "Contextual", "197": "C
 
 @pytest.fixture(scope="module")
 def example_docx(tmp_path_factory) -> Docx:
-    from kpixl.steps.workspace import init_workspace
+    from kpixl.steps.create import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("report") / "ws", "cambridgeshire")
     return Docx(build_report(ws, "2023-24-Q2", "csmi", produced_on=DAY))
@@ -297,7 +297,7 @@ def test_language_is_en_gb_whatever_the_reference_says(tmp_path):
 
 
 def test_build_reports_loads_once_and_writes_what_build_report_writes(example_ws, tmp_path, monkeypatch):
-    import kpixl.register as register_module
+    import kpixl.steps.report as register_module  # where the report step finds load_register
     from kpixl.steps.report import build_reports
 
     one = build_report(example_ws, "2023-24-Q2", "csmi", DAY, tmp_path / "one.docx").read_bytes()

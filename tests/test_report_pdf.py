@@ -19,7 +19,7 @@ from kpixl.steps.report import build_report
 @pytest.fixture(scope="module")
 def example_pdf(tmp_path_factory):
     require_tool("soffice")
-    from kpixl.steps.workspace import init_workspace
+    from kpixl.steps.create import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("pdf") / "ws", "cambridgeshire")
     docx = build_report(ws, "2023-24-Q2", "csmi", produced_on=date(2023, 12, 12))

@@ -41,7 +41,7 @@ from kpixl.domain import (
     rate,
 )
 from kpixl.domain.numbers import parse_number
-from kpixl.layout import column
+from kpixl.layout.returns import column
 from kpixl.steps.generate import WrittenWorkbook
 from kpixl.steps.workspace import Workspace
 from kpixl.workbook.formulas import NOT_RATED

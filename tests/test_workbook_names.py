@@ -12,7 +12,8 @@ from test_workbook_support import custom_workspace, indicator, write_all
 
 from kpixl.domain import Service
 from kpixl.errors import OutputError
-from kpixl.workbook.names import safe_child, slug, workbook_filename
+from kpixl.files import safe_child, slug
+from kpixl.workbook.names import workbook_filename
 
 SAFE = re.compile(r"[a-z0-9-]+_[a-z0-9-]+_[A-Za-z0-9-]+\.xlsx")
 HOSTILE = ["../../etc", "Trading Standards / Fire: A*?", "CON", "..", "", "a\\b", "\u00e9t\u00e9 \u2603",

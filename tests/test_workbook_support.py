@@ -10,10 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from kpixl.domain import Committee, Indicator, Register, Service
-from kpixl.layout import WorkbookMeta
-from kpixl.register.yaml_io import dump_yaml
+from kpixl.layout.returns import WorkbookMeta
+from kpixl.register.yaml_file import dump_yaml
+from kpixl.steps.create import init_workspace
 from kpixl.steps.generate import WrittenWorkbook, write_workbooks
-from kpixl.steps.workspace import Workspace, init_workspace
+from kpixl.steps.workspace import Workspace
 
 GENERATED = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
 SEED_SERVICES = ["libraries", "adult-skills", "communities", "coroner", "domestic-abuse", "registration",

@@ -14,7 +14,7 @@ from test_workbook_support import GENERATED, SEED_SERVICES, example_workspace, r
 
 from kpixl.domain import NO_FIGURE_REASONS
 from kpixl.domain.numbers import to_decimal
-from kpixl.layout import (
+from kpixl.layout.returns import (
     ACTIONS_MAX,
     COMMENTARY_MAX,
     INPUT_KEYS,

@@ -10,16 +10,15 @@ import typer
 
 from kpixl.cli import (
     check_cmd,
-    collect_cmd,
     demo_cmd,
     export_cmd,
     history_cmd,
     indicators_cmd,
     register_cmds,
     report_cmd,
+    returns,
     send_cmd,
     status_cmd,
-    validate_cmd,
     workbooks_cmd,
     workspace_cmds,
 )
@@ -44,8 +43,7 @@ workspace_cmds.register(app)
 register_cmds.register(app)
 workbooks_cmd.register(app)
 send_cmd.register(app)
-validate_cmd.register(app)
-collect_cmd.register(app)
+returns.register(app)
 status_cmd.register(app)
 check_cmd.register(app)
 indicators_cmd.register(app)

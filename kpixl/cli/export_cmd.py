@@ -24,12 +24,11 @@ def export(
 
     Example: kpixl export figures.xlsx --period 2023-24-Q2
     """
-    from kpixl.domain import parse_period
     from kpixl.steps.export import EXPORT_SUFFIXES, export_figures
 
     if file.suffix.lower() not in EXPORT_SUFFIXES:
         raise fail(f"{file} should end in .xlsx or .csv", 2)
-    result = export_figures(open_workspace(workspace), file, parse_period(period) if period else None)
+    result = export_figures(open_workspace(workspace), file, period)
     if json:
         print_json({"file": str(result.path), "rows": result.rows})
     else:

@@ -10,7 +10,6 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
-    fail,
     handle_errors,
     open_workspace,
     print_json,
@@ -28,11 +27,9 @@ def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.
 
     Example: kpixl register template register.xlsx
     """
-    from kpixl.register.workbook_io import write_register_workbook
+    from kpixl.steps.register import write_template
 
-    if file.suffix.lower() != ".xlsx":
-        raise fail(f"{file} should end in .xlsx", 2)
-    write_register_workbook(file)
+    write_template(file)
     typer.echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
 
 
@@ -48,12 +45,10 @@ def check(
 
     Example: kpixl register check register.xlsx
     """
-    from kpixl.register import load_register
+    from kpixl.steps.register import check_register_file
 
     path = file or open_workspace(workspace).register_path
-    if not path.is_file():
-        raise fail(f"There is no register at {path}", 2)
-    loaded = load_register(path)
+    loaded = check_register_file(path)
     report, register = loaded.report, loaded.register
     if json:
         print_json({"file": str(path), "valid": report.valid, "problems": report.to_list()})
@@ -75,22 +70,12 @@ def export(
 
     Example: kpixl register export register.xlsx
     """
-    from kpixl.register import load_register
+    from kpixl.steps.register import check_register_file, export_register
 
-    loaded = load_register(open_workspace(workspace).register_path)
+    loaded = check_register_file(open_workspace(workspace).register_path)
     if not loaded.report.valid:
         print_problems(loaded.report)
-        raise fail("the register has errors: correct them first (kpixl register check)")
-    if file.suffix.lower() == ".xlsx":
-        from kpixl.register.workbook_io import write_register_workbook
-
-        write_register_workbook(file, loaded.register)
-    elif file.suffix.lower() in (".yaml", ".yml"):
-        from kpixl.register.yaml_io import dump_yaml
-
-        file.write_text(dump_yaml(loaded.register), encoding="utf-8")
-    else:
-        raise fail(f"{file} should end in .xlsx or .yaml", 2)
+    export_register(loaded, file)
     typer.echo(f"Wrote {file}.")
 
 

@@ -65,8 +65,7 @@ def report(
 
 
 def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float, warn: bool) -> None:
-    from kpixl.report.pdf import convert_to_pdf
-    from kpixl.steps.report import write_report
+    from kpixl.steps.report import write_pdf, write_report
 
     if warn:
         print_problems(prepared.problems, "Warnings in the figures")
@@ -76,7 +75,7 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float, 
     typer.echo(f"Wrote {path}: {len(model.pages)} indicators ({counts or 'none'}) "
                f"in {time.perf_counter() - started:.2f} s.")
     if pdf:
-        typer.echo(f"Wrote {convert_to_pdf(path)}.")
+        typer.echo(f"Wrote {write_pdf(path)}.")
 
 
 def register(app: typer.Typer) -> None:

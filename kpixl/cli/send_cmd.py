@@ -11,30 +11,22 @@ import typer
 from kpixl.cli.common import WorkspaceOption, fail, handle_errors, open_workspace
 
 if TYPE_CHECKING:
-    from kpixl.mail.transports import Transport
-    from kpixl.steps.send import SendSummary
+    from kpixl.steps.send import SendSummary, Transport
 
 _STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": "yellow", "failed": "red"}
 
 
 def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str | None,
                password_env: str, period: str) -> Transport:
-    from kpixl.mail.transports import DraftsTransport, SmtpTransport, parse_server
+    from kpixl.steps.send import make_transport
 
     if (drafts is None) == (smtp is None):
         raise fail("Choose one: --drafts DIR (write .eml drafts) or --smtp HOST[:PORT] (send)", 2)
-    if drafts is not None:
-        return DraftsTransport(drafts, period)
-    assert smtp is not None
-    try:
-        host, port = parse_server(smtp, starttls)
-    except ValueError as exc:
-        raise fail(str(exc), 2) from None
     user = user or os.environ.get("KPIXL_SMTP_USER", "")
     password = os.environ.get(password_env, "")
-    if user and not password:
+    if smtp is not None and user and not password:
         raise fail(f"No password for {user}: set the environment variable {password_env}", 2)
-    return SmtpTransport(host, port, starttls, user, password)
+    return make_transport(period, drafts=drafts, smtp=smtp, starttls=starttls, user=user, password=password)
 
 
 def _print(summary: SendSummary, dry_run: bool) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace, print_problems
+from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace
 
 
 @handle_errors
@@ -29,27 +29,23 @@ def workbooks(
     """
     from rich.progress import Progress
 
-    from kpixl.problems import Report
     from kpixl.steps.generate import write_workbooks
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)
-    report = Report()
     with Progress(transient=True) as bar:
         task = bar.add_task("Writing workbooks", total=None)
 
         def advance(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=f"Wrote {name}")
 
-        written = write_workbooks(ws, quarter, service, out, advance, report=report)
-    print_problems(report, title="Problems in the workspace's figures")
+        written = write_workbooks(ws, quarter, service, out, advance)
     folder = written[0].path.parent if written else (out or ws.path("workbooks") / quarter.slug)
     typer.echo(f"Wrote {len(written)} workbooks for {quarter} in {folder}:")
     for w in written:
         typer.echo(f"  {w.path.name}  ({w.service_name}, {w.rows} row{'' if w.rows == 1 else 's'})")
     if written:
         typer.echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
-    raise typer.Exit(report.exit_code)
 
 
 def register(app: typer.Typer) -> None:

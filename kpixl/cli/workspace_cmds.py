@@ -22,7 +22,7 @@ def init(
 
     Example: kpixl init demo --example cambridgeshire
     """
-    from kpixl.steps.workspace import init_workspace
+    from kpixl.steps.create import init_workspace
 
     workspace = init_workspace(directory, example, council)
     typer.echo(f"Created the workspace {workspace.root} for {workspace.config.council}.")

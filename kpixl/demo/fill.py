@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from kpixl.domain import Figure, FigureStatus
-from kpixl.layout import RETURN_COLUMNS, RETURN_SHEET
+from kpixl.layout.returns import RETURN_COLUMNS, RETURN_SHEET
 
 __all__ = ["fill_return"]
 
@@ -28,7 +31,6 @@ def _put_text(cell: object, text: str) -> None:
 
 
 def _number(value: object) -> int | float:
-    from decimal import Decimal
 
     assert isinstance(value, Decimal)
     return int(value) if value == value.to_integral_value() else float(value)
@@ -37,7 +39,6 @@ def _number(value: object) -> int | float:
 def fill_return(path: Path, figures: Iterable[Figure], out: Path | None = None) -> Path:
     """Write each figure into its row (found by indicator number and period) of the workbook at path; save
     to out (default: over path). ValueError names any figure whose row the workbook does not have."""
-    from openpyxl import load_workbook
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl notes the validation extensions it rewrites

@@ -20,9 +20,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kpixl.demo.fill import fill_return
 from kpixl.domain import Figure, FigureStatus, Quarter, Register
 from kpixl.errors import KpixlError
-from kpixl.steps.workspace import Workspace, init_workspace
+from kpixl.intake.history_csv import read_figures_csv
+from kpixl.register import load_register
+from kpixl.report.pdf import convert_to_pdf, find_soffice
+from kpixl.steps.collect import collect_paths
+from kpixl.steps.create import init_workspace
+from kpixl.steps.generate import write_workbooks
+from kpixl.steps.report import build_report
+from kpixl.steps.workspace import Workspace
 
 if TYPE_CHECKING:
     from kpixl.steps.generate import WrittenWorkbook
@@ -55,7 +63,6 @@ class DemoResult:
 
 def seed_returns(workspace: Workspace, register: Register, quarter: Quarter) -> dict[str, list[Figure]]:
     """Per service, the figures its lead types for the quarter: the example's, as a lead can enter them."""
-    from kpixl.intake.history_csv import read_figures_csv
 
     figures, problems = read_figures_csv(workspace.path("history") / "figures.csv", register)
     if problems:
@@ -79,7 +86,6 @@ def _as_typed(figure: Figure) -> Figure:
 
 def _fill(workspace: Workspace, register: Register, quarter: Quarter, workbooks: list[WrittenWorkbook],
           step: Step) -> list[Path]:
-    from kpixl.demo.fill import fill_return
 
     folder = workspace.path("returns") / quarter.slug
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,7 +100,6 @@ def _fill(workspace: Workspace, register: Register, quarter: Quarter, workbooks:
 
 
 def _pdf(result: DemoResult, step: Step) -> None:
-    from kpixl.report.pdf import convert_to_pdf, find_soffice
 
     if result.report is None:
         return
@@ -108,10 +113,6 @@ def _pdf(result: DemoResult, step: Step) -> None:
 
 def run_demo(target: Path, step: Step = lambda text: None, pdf: bool = True) -> DemoResult:
     """Run the whole cycle in a new workspace at target; step(text) is told what happens as it happens."""
-    from kpixl.register import load_register
-    from kpixl.steps.collect import collect_paths
-    from kpixl.steps.generate import write_workbooks
-    from kpixl.steps.report import build_report
 
     workspace = init_workspace(target, EXAMPLE, include_current=False)
     quarter = workspace.period_or_default(None)

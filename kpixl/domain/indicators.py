@@ -6,13 +6,14 @@ fraction (68% is Decimal("0.68")), as Excel holds it; its unit formats it back t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from kpixl.domain.periods import Month, Period, Quarter
 
-__all__ = ["DEFAULT_TOLERANCES", "Committee", "Comparison", "Direction", "Frequency", "Indicator", "Kind", "Link", "PercentageBasis", "Register", "Service", "Tolerances", "Unit", "ZeroTarget", "format_value", "indicator_sort_key"]
+__all__ = ["DEFAULT_TOLERANCES", "Committee", "Comparison", "Direction", "Frequency", "Indicator", "Kind", "Link", "PercentageBasis", "Register", "Service", "Tolerances", "Unit", "ZeroTarget", "format_value", "indicator_sort_key", "is_email", "is_safe_url"]
 
 class Direction(str, Enum):
     UP = "up"
@@ -123,6 +124,22 @@ class Tolerances:
 
 
 DEFAULT_TOLERANCES = Tolerances()
+
+
+_EMAIL = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?([/?#][^\s]*)?")
+
+
+def is_email(text: str) -> bool:
+    return bool(_EMAIL.fullmatch(text.strip()))
+
+
+def is_safe_url(text: str) -> bool:
+    """Only web addresses and mail links go into a report: http, https, mailto."""
+    text = text.strip()
+    if text.lower().startswith("mailto:"):
+        return is_email(text[7:].split("?")[0])
+    return bool(_URL.fullmatch(text))
 
 
 @dataclass(frozen=True)

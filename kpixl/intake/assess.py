@@ -23,7 +23,7 @@ from kpixl.intake.context import IntakeContext, period_of
 from kpixl.intake.identity import identify
 from kpixl.intake.rows import RowResult, check_row, match_rows
 from kpixl.intake.rules import cumulative_fall, unusual_change
-from kpixl.layout import EXPLANATION_MARK
+from kpixl.layout.returns import EXPLANATION_MARK
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
 from kpixl.untrusted.sniff import Kind, sniff

@@ -18,7 +18,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from kpixl.layout import (
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from kpixl.layout.returns import (
     FEEDBACK_HEADERS,
     FEEDBACK_SHEET,
     META_SHEET,
@@ -148,7 +151,6 @@ def _header_and_rows(ws: Any) -> tuple[int, dict[str, int], Iterator[SheetRow]]:
 
 def _data_rows(rows: Iterator[Any], header: int, columns: dict[str, int]) -> Iterator[SheetRow]:
     """Each non-blank row of rows (those after the header row), up to MAX_ROWS + 1 of them."""
-    from openpyxl.utils import get_column_letter
 
     letters = {key: get_column_letter(col) for key, col in columns.items()}
     last = header + MAX_ROWS + 1
@@ -202,7 +204,6 @@ def _responses(book: Any) -> dict[tuple[str, str, str], str]:
 
 def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]:
     """The workbook's cells, or the problems that stop it being read at all. Never raises on content."""
-    from openpyxl import load_workbook
 
     where = Where(file)
     try:

@@ -12,6 +12,7 @@ Text is always written as text: a message quoting "=SUM(...)" a lead typed is ne
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import warnings
@@ -20,9 +21,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from kpixl.errors import OutputError
+from kpixl.files import safe_child
 from kpixl.intake.assess import ReturnResult
 from kpixl.intake.book import normal
-from kpixl.layout import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
+from kpixl.layout.returns import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
 from kpixl.problems import Problem, Severity
 from kpixl.untrusted.limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
 
@@ -59,8 +67,6 @@ def _markable(data: bytes) -> bool:
 
 
 def _mark(book: Any, problems: Iterable[Problem]) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
 
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
@@ -98,8 +104,6 @@ def _old_responses(book: Any) -> dict[tuple[str, str, str], str]:
 
 
 def _problems_sheet(book: Any, problems: list[Problem], responses: dict[tuple[str, str, str], str]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
 
     if FEEDBACK_SHEET in book.sheetnames:
         del book[FEEDBACK_SHEET]
@@ -127,7 +131,6 @@ def _problems_sheet(book: Any, problems: list[Problem], responses: dict[tuple[st
 
 
 def _load(data: bytes) -> Any | None:
-    from openpyxl import load_workbook
 
     if not _markable(data):
         return None
@@ -141,7 +144,6 @@ def _load(data: bytes) -> Any | None:
 
 def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken: set[str]) -> Path | None:
     """Write the feedback workbook of one return into folder; None when the return has no problem."""
-    from openpyxl import Workbook
 
     problems = list(result.report)
     if not problems:
@@ -155,7 +157,6 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
     _problems_sheet(book, problems, _old_responses(book))
     for sheet in book.worksheets:  # a lead's earlier selection of several sheets would hide the new one
         sheet.sheet_view.tabSelected = sheet.title == FEEDBACK_SHEET
-    from kpixl.files import safe_child
 
     folder.mkdir(parents=True, exist_ok=True)
     path = safe_child(folder, feedback_name(result, taken))  # the name is the lead's: checked twice
@@ -167,7 +168,6 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
 
 def _same_bytes(result: ReturnResult) -> bytes | None:
     """The file's bytes again, if it is still the file that was checked."""
-    import hashlib
 
     try:
         data = result.path.read_bytes() if result.path.stat().st_size <= MAX_FILE_BYTES else b""
@@ -178,7 +178,6 @@ def _same_bytes(result: ReturnResult) -> bytes | None:
 
 def write_feedbacks(results: Iterable[ReturnResult], folder: Path) -> list[Path]:
     """A feedback workbook for each return with problems, in folder; the paths written."""
-    from kpixl.errors import OutputError
 
     taken: set[str] = set()
     written = []

@@ -16,6 +16,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
 from kpixl.domain import Register
 from kpixl.domain.numbers import to_decimal
 from kpixl.errors import NotANumber
@@ -75,8 +78,6 @@ def _refused(file: str, data: bytes) -> list[Problem]:
 def figure_rows_xlsx(data: bytes, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:
     """Every figure on the first sheet of a workbook's bytes with its cell, and a problem for each row not
     taken. The bytes are checked as a return's are before openpyxl parses anything."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     if refused := _refused(file, data):
         return [], refused

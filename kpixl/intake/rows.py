@@ -18,7 +18,7 @@ from kpixl.domain.figures import Provenance, ReceivedFigure
 from kpixl.intake.book import SheetRow
 from kpixl.intake.context import IntakeContext, period_of
 from kpixl.intake.rules import check_actions, check_commentary, check_context, read_figure, read_text
-from kpixl.layout import ACTIONS_MAX, COMMENTARY_MAX, INPUT_KEYS, REASON_MAX, RowMeta
+from kpixl.layout.returns import ACTIONS_MAX, COMMENTARY_MAX, INPUT_KEYS, REASON_MAX, RowMeta
 from kpixl.problems import Problem, Where, problem, shown
 
 __all__ = ["Matched", "RowResult", "check_row", "match_rows"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kpixl.errors import DeliveryError, OutputError
-from kpixl.workbook.names import safe_child, slug
+from kpixl.files import safe_child, slug
 
 __all__ = ["DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
 

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpixl.domain import Register
+from kpixl.errors import YamlError
 from kpixl.problems import Problem, Report, Severity
 from kpixl.register.build import RawRow, build_register
 from kpixl.register.check import check_register
+from kpixl.register.workbook_file import read_workbook_rows
+from kpixl.register.yaml_file import read_yaml_rows
 
 __all__ = ["LoadedRegister", "RawRow", "load_register"]
 
@@ -26,8 +29,6 @@ class LoadedRegister:
 def _read_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
     name = path.name
     if path.suffix.lower() in YAML_SUFFIXES:
-        from kpixl.errors import YamlError
-        from kpixl.register.yaml_io import read_yaml_rows
 
         try:
             return read_yaml_rows(path.read_text(encoding="utf-8")), []
@@ -35,7 +36,6 @@ def _read_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
             return [], [Problem("REG_UNREADABLE", Severity.ERROR, f"This is not readable YAML: {exc}.",
                                 "Correct the file at the line shown, or restore it from version control.", name)]
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        from kpixl.register.workbook_io import read_workbook_rows
 
         return read_workbook_rows(path)
     return [], [Problem("REG_UNKNOWN_FORMAT", Severity.ERROR, f"kpixl reads registers as .xlsx or .yaml, not "

@@ -26,8 +26,8 @@ from kpixl.domain import (
 )
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import NotANumber
+from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
 from kpixl.problems import Problem, Severity
-from kpixl.register.fields import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
 
 __all__ = ["RawRow", "build_register", "committee_ids", "row_text"]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 
 from kpixl.domain import Direction, Frequency, Kind, Register, Unit
+from kpixl.domain.indicators import is_email, is_safe_url
 from kpixl.domain.numbers import parse_number
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import NotANumber, PeriodError
@@ -14,23 +14,9 @@ from kpixl.problems import Problem, Severity
 from kpixl.register.build import RawRow, committee_ids
 from kpixl.register.build import row_text as _text
 
-__all__ = ["check_register", "is_email", "is_safe_url"]
+__all__ = ["check_register"]
 
 Rows = dict[str, list[RawRow]]
-_EMAIL = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-_URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?([/?#][^\s]*)?")
-
-
-def is_email(text: str) -> bool:
-    return bool(_EMAIL.fullmatch(text.strip()))
-
-
-def is_safe_url(text: str) -> bool:
-    """Only web addresses and mail links go into a report: http, https, mailto."""
-    text = text.strip()
-    if text.lower().startswith("mailto:"):
-        return is_email(text[7:].split("?")[0])
-    return bool(_URL.fullmatch(text))
 
 
 class _Checker:

@@ -29,8 +29,8 @@ from kpixl.domain import (
     format_value,
     report_month,
 )
+from kpixl.domain.indicators import is_safe_url
 from kpixl.domain.periods import MONTH_NAMES
-from kpixl.register.check import is_safe_url
 from kpixl.report.trend import Trend, build_trend
 from kpixl.report.wording import KeyRow, key_rows
 

@@ -23,12 +23,14 @@ from kpixl.domain.figures import Submission
 from kpixl.errors import ConfigError, PathError
 from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
 from kpixl.intake.context import IntakeContext
+from kpixl.intake.feedback import write_feedbacks
 from kpixl.problems import Where, problem
 from kpixl.register import load_register
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
 
-__all__ = ["Progress", "collect_paths", "expand_paths", "load_context", "validate_paths"]
+__all__ = ["Progress", "ReturnResult", "collect_paths", "expand_paths", "load_context", "validate_paths",
+           "write_feedback"]
 
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
@@ -134,3 +136,8 @@ def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | Non
             if progress:
                 progress(len(results), len(files), result)
     return results
+
+
+def write_feedback(results: Sequence[ReturnResult], folder: Path) -> list[Path]:
+    """For each return with problems, a marked copy for its lead in folder (kpixl.intake.feedback)."""
+    return write_feedbacks(results, folder)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from kpixl.domain import Quarter, Register, Service
 from kpixl.errors import KpixlError, OutputError, WorkspaceError
-from kpixl.layout import ReturnRow, WorkbookMeta, plan_rows, sign
-from kpixl.problems import Report
+from kpixl.files import safe_child
+from kpixl.layout.returns import ReturnRow, WorkbookMeta, plan_rows, sign
 from kpixl.register import load_register
 from kpixl.steps.manifests import write_manifest
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
-from kpixl.workbook.names import safe_child, workbook_filename
+from kpixl.workbook.names import workbook_filename
 from kpixl.workbook.writer import WorkbookContent, write_workbook
 
 __all__ = ["Progress", "WrittenWorkbook", "default_folder", "write_workbooks"]
@@ -88,10 +88,10 @@ def _file_names(council: str, services: list[Service], quarter: Quarter) -> dict
 
 def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[str] | None = None,
                     out: Path | None = None, progress: Progress | None = None, *,
-                    generated: datetime | None = None, report: Report | None = None) -> list[WrittenWorkbook]:
+                    generated: datetime | None = None) -> list[WrittenWorkbook]:
     """Write one workbook per service reporting in quarter (or per service named) into out (default:
-    workbooks/<period>/), record them in out's manifest.json, and return what was written. Problems in the
-    workspace's history files are added to report; a register with errors stops everything."""
+    workbooks/<period>/), record them in out's manifest.json, and return what was written. A register with
+    errors stops everything."""
 
     loaded = load_register(workspace.register_path)
     if not loaded.report.valid:

@@ -22,6 +22,7 @@ from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.errors import UnknownIndicator, WorkspaceError
 from kpixl.files import partial_hash
 from kpixl.intake.history_csv import FigureRow, figure_rows_csv, read_capped
+from kpixl.intake.history_xlsx import figure_rows_xlsx
 from kpixl.problems import Problem, Report, Severity
 from kpixl.register import load_register
 from kpixl.steps.workspace import Workspace
@@ -62,7 +63,6 @@ def _read(path: Path, register: Register) -> tuple[bytes, list[FigureRow], list[
         raise WorkspaceError(f"Cannot read {path}: {exc.strerror or exc}. Close it in Excel if it is open, "
                              "and check you may read it.") from exc
     if suffix == ".xlsx":
-        from kpixl.intake.history_xlsx import figure_rows_xlsx
 
         return data, *figure_rows_xlsx(data, path.name, register)
     return data, *figure_rows_csv(data, path.name, register)

@@ -10,14 +10,18 @@ from pathlib import Path
 
 from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
 from kpixl.errors import ReportError, WorkspaceError
+from kpixl.files import safe_child, safe_stem
 from kpixl.problems import Report
+from kpixl.register import load_register
 from kpixl.report.model import ReportModel, build_model
+from kpixl.report.pdf import convert_to_pdf
+from kpixl.report.render_docx import render
 from kpixl.steps.workspace import Workspace, bundled_path
 
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them
 
 __all__ = ["PreparedReport", "build_report", "build_reports", "default_output", "prepare_report",
-           "prepare_reports", "reference_document", "write_report"]
+           "prepare_reports", "reference_document", "write_pdf", "write_report"]
 
 
 @dataclass
@@ -60,7 +64,6 @@ def _load(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str
     figures of their indicators, checked: errors stop here, before any file is written. Loaded once however
     many committees' reports are built from them (the load is most of a report's cost). Every committee is
     looked up before the figures are read, so a wrong name stops the run at once."""
-    from kpixl.register import load_register
 
     loaded = load_register(workspace.register_path)
     _stop_on_errors(loaded.report, f"register {workspace.config.register}", "kpixl register check")
@@ -115,7 +118,6 @@ def reference_document(workspace: Workspace) -> Path:
 def default_output(workspace: Workspace, committee: Committee, quarter: Quarter) -> Path:
     """reports/<committee id>_<quarter slug>.docx, e.g. reports/csmi_2023-24-Q2.docx. The id comes from
     the register: one that is not a safe file name ("../minutes") is made one, inside reports/."""
-    from kpixl.files import safe_child, safe_stem
 
     name = f"{safe_stem(committee.id, 'committee')}_{quarter.slug}.docx"
     return safe_child(workspace.path("reports"), name)
@@ -123,7 +125,6 @@ def default_output(workspace: Workspace, committee: Committee, quarter: Quarter)
 
 def write_report(workspace: Workspace, prepared: PreparedReport, out: Path | None = None) -> Path:
     """Write a prepared report as .docx (default: reports/<committee>_<quarter>.docx) and return its path."""
-    from kpixl.report.render_docx import render
 
     target = out or default_output(workspace, prepared.committee, prepared.quarter)
     return render(prepared.model, reference_document(workspace), target)
@@ -133,7 +134,6 @@ def build_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequ
                   produced_on: date | None = None, pdf: bool = False) -> list[Path]:
     """Build several committees' reports (None: all) from one load, each to its default path
     (reports/<committee>_<quarter>.docx), and a PDF beside each when pdf; return the .docx written."""
-    from kpixl.report.pdf import convert_to_pdf
 
     paths = []
     for prepared in prepare_reports(workspace, quarter, committees, produced_on):
@@ -147,3 +147,8 @@ def build_report(workspace: Workspace, quarter: Quarter | str, committee: str | 
                  produced_on: date | None = None, out: Path | None = None) -> Path:
     """Build the committee's performance report for the quarter and return the .docx written."""
     return write_report(workspace, prepare_report(workspace, quarter, committee, produced_on), out)
+
+
+def write_pdf(docx: Path) -> Path:
+    """The report's PDF beside it, converted by LibreOffice; ReportError when it cannot be."""
+    return convert_to_pdf(docx)

@@ -17,14 +17,15 @@ from typing import Any
 
 from kpixl.domain import Quarter, Register, Service
 from kpixl.errors import ConfigError, DeliveryError, KpixlError
-from kpixl.mail.compose import Letter, compose
-from kpixl.mail.transports import Transport
+from kpixl.mail.compose import Letter, compose, names
+from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
 from kpixl.register import load_register
 from kpixl.steps.generate import default_folder, write_workbooks
 from kpixl.steps.manifests import read_manifest, read_sent, record_sent
+from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
 
-__all__ = ["Outcome", "SendSummary", "send_workbooks"]
+__all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks"]
 
 SendProgress = Callable[[int, int, str], None]
 
@@ -107,10 +108,25 @@ def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]],
                    tuple(manifest[s.id]["sha256"] for s in group)) for group in groups.values()]
 
 
+def mail_values(workspace: Workspace, quarter: Quarter, letter: Letter) -> dict[str, str]:
+    """What the mail templates' {placeholders} stand for in the letter to one lead."""
+    config = workspace.config
+    day = config.deadline
+    return {"council": config.council, "team": config.team, "service": names(letter.services),
+            "period": str(quarter), "period_long": f"Quarter {quarter.number} {quarter.year}",
+            "deadline": f"{day:%A} {day.day} {day:%B %Y}" if day else "the date in the workbook",
+            "contact_name": config.contact_name or config.team, "contact_email": config.contact_email,
+            "lead_name": letter.lead_name or "colleague", "files": "\n".join(f"  {p.name}" for p in letter.files)}
+
+
 def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: Transport, sender: str,
              folder: Path, dry_run: bool) -> Outcome:
     ids = tuple(s.id for s in letter.services)
-    message = compose(workspace, quarter, letter, sender, draft=not transport.sends)
+    values = mail_values(workspace, quarter, letter)
+    subject = render_template(template_path(workspace, "mail_subject.txt"), values)
+    body = render_template(template_path(workspace, "mail_body.txt"), values)
+    config = workspace.config
+    message = compose(letter, subject, body, config.team, sender, config.contact_email, draft=not transport.sends)
     if dry_run:
         return Outcome(letter.lead_name, letter.lead_email, ids, "would send", ", ".join(p.name for p in letter.files))
     try:
@@ -124,6 +140,21 @@ def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: 
                                               "via": where, "message_id": message["Message-ID"]}
                                        for s, p, h in zip(letter.services, letter.files, letter.sha256)})
     return Outcome(letter.lead_name, letter.lead_email, ids, "sent", where)
+
+
+def make_transport(period: str, *, drafts: Path | None = None, smtp: str | None = None, starttls: bool = True,
+                   user: str = "", password: str = "") -> Transport:
+    """Where the messages go: .eml drafts in a folder, or the SMTP server HOST[:PORT] (ConfigError if it
+    cannot be read)."""
+    if drafts is not None:
+        return DraftsTransport(drafts, period)
+    if smtp is None:
+        raise ConfigError("Choose where the messages go: a drafts folder or an SMTP server")
+    try:
+        host, port = parse_server(smtp, starttls)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return SmtpTransport(host, port, starttls, user, password)
 
 
 def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport, *, sender: str | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Sequence
 
-from kpixl.layout import MAX_ROWS as LAYOUT_MAX_ROWS
+from kpixl.layout.returns import MAX_ROWS as LAYOUT_MAX_ROWS
 
 __all__ = [
     "FEEDBACK_MAX_UNCOMPRESSED",

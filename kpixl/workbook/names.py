@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from kpixl.files import PART_MAX, safe_child, slug
+from kpixl.files import PART_MAX, slug
 
-__all__ = ["safe_child", "slug", "workbook_filename"]  # slug and safe_child live in kpixl/filenames.py
+__all__ = ["workbook_filename"]
 
 
 def workbook_filename(council: str, service_id: str, period_slug: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kpixl.layout import WorkbookMeta
+from kpixl.layout.returns import WorkbookMeta
 from kpixl.workbook.guard import check
 from kpixl.workbook.styles import Styles, row_height
 from kpixl.workbook.validations import LIST_COLUMNS

@@ -11,7 +11,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from kpixl.layout import HEADER_ROW, RETURN_COLUMNS, Col, ReturnRow, column
+from kpixl.layout.returns import HEADER_ROW, RETURN_COLUMNS, Col, ReturnRow, column
 from kpixl.workbook.formulas import rag_formula
 from kpixl.workbook.guard import check
 from kpixl.workbook.styles import RAG_COLOURS, Styles, number_format, row_height, unit_label

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kpixl.domain import NO_FIGURE_REASONS, Unit
-from kpixl.layout import ACTIONS_MAX, COMMENTARY_MAX, LISTS_SHEET, REVISION_REASONS
+from kpixl.layout.returns import ACTIONS_MAX, COMMENTARY_MAX, LISTS_SHEET, REVISION_REASONS
 
 __all__ = ["LIST_COLUMNS", "figure_rule", "list_range", "list_rule", "text_rule"]
 

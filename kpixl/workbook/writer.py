@@ -21,7 +21,14 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from kpixl.errors import OutputError
-from kpixl.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, RETURN_SHEET, ReturnRow, WorkbookMeta
+from kpixl.layout.returns import (
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    META_SHEET,
+    RETURN_SHEET,
+    ReturnRow,
+    WorkbookMeta,
+)
 from kpixl.workbook.guard import warnings_as_errors
 from kpixl.workbook.other_sheets import write_instructions, write_lists, write_meta
 from kpixl.workbook.return_sheet import write_return_sheet

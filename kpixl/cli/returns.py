@@ -1,4 +1,5 @@
-"""kpixl validate: check returned workbooks without storing anything; every problem, then a summary."""
+"""kpixl validate and kpixl collect: check returned workbooks (every problem, then a summary), and collect
+keeps and stores them too."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from kpixl.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from kpixl.intake.assess import ReturnResult
+    from kpixl.steps.collect import ReturnResult
 
 PathsArgument = Annotated[list[Path], typer.Argument(
     help="Returned workbooks, or folders of them (searched recursively).", show_default=False)]
@@ -49,17 +50,31 @@ def validate(
     show_results(results, json, feedback, stored=False)
 
 
-def _feedback(results: list[ReturnResult], folder: Path | None) -> list[Path]:
-    if folder is None:
-        return []
-    from kpixl.intake.feedback import write_feedbacks
+@handle_errors
+def collect(
+    paths: PathsArgument,
+    period: PeriodOption = None,
+    feedback: FeedbackOption = None,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Check returns, archive each file under its content hash, and store the figures of every accepted
+    return (a refused one is kept with its problems). Collecting the same file again changes nothing.
+    Exit 0 when every return is accepted, 1 when any is refused, 2 for a path that is not there.
 
-    return write_feedbacks(results, folder)
+    Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
+    """
+    from kpixl.steps.collect import collect_paths
+
+    results = collect_paths(open_workspace(workspace), paths, period)
+    show_results(results, json, feedback, stored=True)
 
 
 def show_results(results: list[ReturnResult], json: bool, feedback: Path | None, stored: bool) -> None:
     """Print every problem, then the summary (or the same records as JSON); exit 1 if any is refused."""
-    written = _feedback(results, feedback)
+    from kpixl.steps.collect import write_feedback
+
+    written = write_feedback(results, feedback) if feedback else []
     refused = sum(1 for r in results if not r.accepted)
     if json:
         print_json({"accepted": len(results) - refused, "refused": refused,
@@ -127,3 +142,4 @@ def _sentence(results: list[ReturnResult], refused: int, stored: bool) -> str:
 
 def register(app: typer.Typer) -> None:
     app.command()(validate)
+    app.command()(collect)
