@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from kpixl.catalogue import CATALOGUE
 from kpixl.domain import Comparison, Indicator, Month, Quarter, Unit
 from kpixl.intake.book import Cell
-from kpixl.intake.context import period_of
-from kpixl.intake.rules import cumulative_fall, read_figure, read_text, unusual_change
+from kpixl.intake.rules import cumulative_fall, period_of, read_figure, read_text, unusual_change
 from kpixl.problems import Severity, Where, explain, is_explained, problem
-from kpixl.untrusted.limits import MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, RATIO_FLOOR, zip_limit_hit
+from kpixl.untrusted.limits import MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, RATIO_FLOOR
+from kpixl.untrusted.sniff import zip_limit_hit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")

@@ -113,7 +113,7 @@ def test_a_resubmission_adds_a_version(filled: Filled, tmp_path: Path) -> None:
 
 def test_a_failure_while_recording_leaves_the_store_as_it_was(filled: Filled,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpixl.store import writing
+    from kpixl.store import queries as writing
 
     before = _store_state(filled)
 

@@ -14,8 +14,8 @@ from typing import Any
 from kpixl.demo.fill import fill_return
 from kpixl.domain import Figure, Quarter, Register
 from kpixl.intake.assess import ReturnResult, assess_bytes
-from kpixl.intake.context import IntakeContext
 from kpixl.intake.history_csv import read_figures_csv
+from kpixl.intake.rules import IntakeContext
 from kpixl.register import load_register
 from kpixl.steps.collect import load_context
 from kpixl.steps.create import init_workspace

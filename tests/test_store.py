@@ -19,7 +19,8 @@ from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem, Severity
-from kpixl.store import HISTORY_ARCHIVED, SCHEMA_VERSION, Store, writing
+from kpixl.store import HISTORY_ARCHIVED, SCHEMA_VERSION, Store
+from kpixl.store import queries as writing
 
 Q2 = "2023-24-Q2"
 

@@ -19,10 +19,9 @@ from typing import Any
 from kpixl.domain import format_value
 from kpixl.domain.figures import Provenance, ReceivedFigure
 from kpixl.intake.book import ReturnBook, read_book
-from kpixl.intake.context import IntakeContext, period_of
 from kpixl.intake.identity import identify
 from kpixl.intake.rows import RowResult, check_row, match_rows
-from kpixl.intake.rules import cumulative_fall, unusual_change
+from kpixl.intake.rules import IntakeContext, cumulative_fall, period_of, unusual_change
 from kpixl.layout.returns import EXPLANATION_MARK
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS

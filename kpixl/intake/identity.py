@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from kpixl.domain import Quarter, Service
 from kpixl.intake.book import ReturnBook, normal
-from kpixl.intake.context import IntakeContext, period_of
+from kpixl.intake.rules import IntakeContext, period_of
 from kpixl.layout.returns import FORMAT_NAME, RowMeta, WorkbookMeta, plan_rows, verify
 from kpixl.problems import Problem, Severity, Where, problem
 

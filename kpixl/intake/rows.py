@@ -16,8 +16,15 @@ from decimal import Decimal
 from kpixl.domain import Figure, FigureStatus, Indicator, Period, Quarter, Service
 from kpixl.domain.figures import Provenance, ReceivedFigure
 from kpixl.intake.book import SheetRow
-from kpixl.intake.context import IntakeContext, period_of
-from kpixl.intake.rules import check_actions, check_commentary, check_context, read_figure, read_text
+from kpixl.intake.rules import (
+    IntakeContext,
+    check_actions,
+    check_commentary,
+    check_context,
+    period_of,
+    read_figure,
+    read_text,
+)
 from kpixl.layout.returns import ACTIONS_MAX, COMMENTARY_MAX, INPUT_KEYS, REASON_MAX, RowMeta
 from kpixl.problems import Problem, Where, problem, shown
 

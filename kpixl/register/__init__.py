@@ -8,8 +8,7 @@ from pathlib import Path
 from kpixl.domain import Register
 from kpixl.errors import YamlError
 from kpixl.problems import Problem, Report, Severity
-from kpixl.register.build import RawRow, build_register
-from kpixl.register.check import check_register
+from kpixl.register.build import RawRow, build_register, check_register
 from kpixl.register.workbook_file import read_workbook_rows
 from kpixl.register.yaml_file import read_yaml_rows
 

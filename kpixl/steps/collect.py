@@ -22,8 +22,8 @@ from kpixl.crashpoint import crash_point
 from kpixl.domain.figures import Submission
 from kpixl.errors import ConfigError, PathError
 from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
-from kpixl.intake.context import IntakeContext
 from kpixl.intake.feedback import write_feedbacks
+from kpixl.intake.rules import IntakeContext
 from kpixl.problems import Where, problem
 from kpixl.register import load_register
 from kpixl.steps.workspace import Workspace

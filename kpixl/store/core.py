@@ -22,8 +22,8 @@ from kpixl.domain import Figure
 from kpixl.domain.figures import ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem
-from kpixl.store import reading, writing
-from kpixl.store.records import RecordResult, StoredFigure, SubmissionRecord
+from kpixl.store import queries
+from kpixl.store.queries import RecordResult, StoredFigure, SubmissionRecord
 from kpixl.store.schema import ensure_schema
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "open_store"]
@@ -81,35 +81,35 @@ class Store:
                problems: Sequence[Problem] = ()) -> RecordResult:
         """Keep a received file, its problems and, if accepted, each changed figure as a new version."""
         with self._guard("written"):
-            return writing.record(self._engine, submission, figures, problems, _now())
+            return queries.record(self._engine, submission, figures, problems, _now())
 
     # Reading.
 
     def current_figures(self, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
         """The latest version of every figure (of the indicators named), keyed by (indicator, period slug)."""
         with self._read() as conn:
-            return reading.current_figures(conn, indicators)
+            return queries.current_figures(conn, indicators)
 
     def history(self, indicator: str) -> list[StoredFigure]:
         """Every version of an indicator's figures with their provenance, oldest period first."""
         with self._read() as conn:
-            return reading.stored_figures(conn, indicator=indicator)
+            return queries.stored_figures(conn, indicator=indicator)
 
     def figures(self, periods: Collection[str] | None = None) -> list[StoredFigure]:
         """Every version of every figure (in the given period slugs), by indicator, period and version."""
         with self._read() as conn:
-            return reading.stored_figures(conn, periods=periods)
+            return queries.stored_figures(conn, periods=periods)
 
     def submissions(self, period: str | None = None) -> list[SubmissionRecord]:
         """Every received file (for a quarter slug), in the order recorded, with its problems."""
         with self._read() as conn:
-            return reading.submission_records(conn, period)
+            return queries.submission_records(conn, period)
 
     def first_applied(self, version: int) -> datetime | None:
         """When this store first had the schema version (or a later one): what it recorded before followed
         the rules of an earlier kpixl. None if it has not got it (opening a store brings it up to date)."""
         with self._read() as conn:
-            return reading.first_applied(conn, version)
+            return queries.first_applied(conn, version)
 
     def latest_submission_by_service(self, period: str) -> dict[str, SubmissionRecord]:
         """Each service's most recent return for the quarter (history imports are not returns)."""

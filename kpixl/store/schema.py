@@ -108,7 +108,7 @@ figures = Table(
     Column("sheet", Text, nullable=False, default=""),
     Column("cell", String(40), nullable=False, default=""),
     Column("recorded_at", String(40), nullable=False),
-    # Two collects racing for the same next version: one insert fails and is retried (store/writing.py).
+    # Two collects racing for the same next version: one insert fails and is retried (store/queries.py).
     UniqueConstraint("indicator", "period", "version", name="uq_figures_version"),
 )
 Index("ix_figures_period", figures.c.period)

@@ -9,9 +9,6 @@ names rather than repeating the numbers.
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Sequence
-
 from kpixl.layout.returns import MAX_ROWS as LAYOUT_MAX_ROWS
 
 __all__ = [
@@ -36,7 +33,6 @@ __all__ = [
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_WHOLE_PART_ELEMENTS",
     "RATIO_FLOOR",
-    "zip_limit_hit",
 ]
 
 MAX_FILE_BYTES = 10 * 2**20  # the file as received
@@ -61,26 +57,3 @@ MAX_META_ROWS = MAX_ROWS + 50  # the hidden metadata sheet: a row per return row
 HEADER_SEARCH_ROWS = 10  # a lead may insert a title above the header row; look this far for it
 MAX_FILES = 5000  # files taken from the folders named on one command line
 FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it for feedback
-
-
-def _mb(n: int) -> str:
-    return f"{n / 2**20:.0f} MB"
-
-
-def zip_limit_hit(infos: Sequence[zipfile.ZipInfo]) -> str:
-    """Which limit a zip's directory breaks, in words; "" when none. Sizes are the declared ones: zipfile
-    never inflates a member beyond its declared size, so checking them bounds what openpyxl can read."""
-    if len(infos) > MAX_PARTS:
-        return f"it has {len(infos):,} parts inside; a workbook has a few dozen (limit {MAX_PARTS:,})"
-    total = 0
-    for info in infos:
-        if info.file_size > MAX_PART_BYTES:
-            return (f"its part {info.filename[:60]} inflates to {_mb(info.file_size)} "
-                    f"(limit {_mb(MAX_PART_BYTES)})")
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            ratio = info.file_size // max(info.compress_size, 1)
-            return f"its part {info.filename[:60]} inflates {ratio:,} times (limit {MAX_RATIO}): a zip bomb"
-        total += info.file_size
-    if total > MAX_UNCOMPRESSED_BYTES:
-        return f"its contents inflate to {_mb(total)} (limit {_mb(MAX_UNCOMPRESSED_BYTES)})"
-    return ""

@@ -1,6 +1,6 @@
 """Every XML part of a returned .xlsx, streamed once through expat before openpyxl opens anything.
 
-Why a pass of its own: the zip directory (limits.zip_limit_hit) bounds how many bytes each part inflates to,
+Why a pass of its own: the zip directory (sniff.zip_limit_hit) bounds how many bytes each part inflates to,
 but not what openpyxl builds from them. openpyxl's read-only mode loads the whole shared-strings table into
 a list, parses styles and the workbook part whole, and builds every cell of a row before handing it over;
 a 25 MB part of tiny elements (a million shared strings, a million empty rows, a row of a million cells)

@@ -15,13 +15,22 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_SHEET_ROWS, zip_limit_hit
+from kpixl.untrusted.limits import (
+    MAX_FILE_BYTES,
+    MAX_PART_BYTES,
+    MAX_PARTS,
+    MAX_RATIO,
+    MAX_SHEET_ROWS,
+    MAX_UNCOMPRESSED_BYTES,
+    RATIO_FLOOR,
+)
 from kpixl.untrusted.parts import PartsHit, scan_parts
 
-__all__ = ["Kind", "Sniffed", "sniff", "workbook_hazard"]
+__all__ = ["Kind", "Sniffed", "sniff", "workbook_hazard", "zip_limit_hit"]
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -46,6 +55,29 @@ class Sniffed:
     kind: Kind
     ext: str  # the extension the archive gives the original bytes
     what: str = ""  # for OTHER: "a PDF document"; for CORRUPT and TOO_LARGE: what is wrong
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.0f} MB"
+
+
+def zip_limit_hit(infos: Sequence[zipfile.ZipInfo]) -> str:
+    """Which limit a zip's directory breaks, in words; "" when none. Sizes are the declared ones: zipfile
+    never inflates a member beyond its declared size, so checking them bounds what openpyxl can read."""
+    if len(infos) > MAX_PARTS:
+        return f"it has {len(infos):,} parts inside; a workbook has a few dozen (limit {MAX_PARTS:,})"
+    total = 0
+    for info in infos:
+        if info.file_size > MAX_PART_BYTES:
+            return (f"its part {info.filename[:60]} inflates to {_mb(info.file_size)} "
+                    f"(limit {_mb(MAX_PART_BYTES)})")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            return f"its part {info.filename[:60]} inflates {ratio:,} times (limit {MAX_RATIO}): a zip bomb"
+        total += info.file_size
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return f"its contents inflate to {_mb(total)} (limit {_mb(MAX_UNCOMPRESSED_BYTES)})"
+    return ""
 
 
 def _ole2_has_stream(data: bytes, name: str) -> bool:
@@ -103,7 +135,7 @@ def _damage(exc: Exception) -> str:
 
 def workbook_hazard(data: bytes, max_rows: int = MAX_SHEET_ROWS) -> PartsHit | None:
     """What makes a workbook kpixl did not write unsafe for openpyxl to open: its zip directory over the
-    limits (limits.zip_limit_hit), a part over them or not safe XML (parts.scan_parts: a DOCTYPE, a million
+    limits (zip_limit_hit), a part over them or not safe XML (parts.scan_parts: a DOCTYPE, a million
     rows), or a damaged zip; None when openpyxl may open it. sniff() runs the same checks on a return; this
     is for the workbooks read whatever their kind (the register, which may be .xlsm, and history files), with
     the rows a sheet of theirs may hold (max_rows)."""
