@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,10 @@ from kpixl.cli.common import (
     print_json,
     print_problems,
 )
+
+if TYPE_CHECKING:
+    from kpixl.domain import Headline
+    from kpixl.steps.indicators import Overview
 
 _RAG_STYLE = {"Red": "white on red", "Amber": "black on dark_orange", "Green": "white on green4",
               "Blue": "white on blue"}
@@ -45,10 +49,7 @@ def indicators(
     raise typer.Exit(overview.report.exit_code)
 
 
-def _record(h: object) -> dict[str, object]:
-    from kpixl.domain import Headline
-
-    assert isinstance(h, Headline)
+def _record(h: Headline) -> dict[str, object]:
     return {
         "indicator": h.indicator.id, "title": h.indicator.title, "period": h.period.slug,
         "target_label": h.indicator.target_word, "target": h.target_text,
@@ -59,13 +60,10 @@ def _record(h: object) -> dict[str, object]:
     }
 
 
-def _table(overview: object) -> None:
+def _table(overview: Overview) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from kpixl.steps.indicators import Overview
-
-    assert isinstance(overview, Overview)
     table = Table(title=f"Indicators, {overview.quarter}")
     for column in ("No.", "Indicator", "Target", "Dir.", "Current", "Compared with", "RAG", "Change"):
         table.add_column(column, overflow="fold")

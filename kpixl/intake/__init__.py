@@ -1,7 +1,8 @@
-"""Reading figures people send: returned workbooks and history files. Bad content is a Problem, never raised.
+"""Reading what people send back: returned workbooks and history files (openpyxl). Bad content is a
+Problem, never raised; intake knows nothing of the store, the archive or the workspace.
 
-Returns (docs/problems.md): sniff (what a file is) -> read_return (its cells) -> identity, structure, rows,
-checks, history_rules (the judgement) -> assess (one file) -> collect (validate_paths, collect_paths) and
-feedback (a marked copy for the lead). Every limit on untrusted input is in limits.py, every message in
-messages.py.
+A return: kpixl.untrusted checks the bytes -> book.py reads the cells -> identity.py (whose, which quarter,
+signed?) -> rows.py (each row matched to what kpixl wrote, then checked by rules.py) -> assess.py (one file's
+verdict and figures). feedback.py writes a marked copy for the lead; history_csv.py and history_xlsx.py read
+figures from before kpixl.
 """
