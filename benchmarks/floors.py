@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from kpixl.store.current import LATEST
-
 from kpixl.domain import (
     NO_FIGURE_REASONS,
     Figure,
@@ -57,9 +55,12 @@ __all__ = [
 # Inputs: what every stage reads first
 # -------------------------------------------------------------------------------------------------------------
 
-# The latest version of each figure: the cheapest plain query known, the very text kpixl's own sqlite3
-# reader runs (a query string, not kpixl's work: the floor still executes it with sqlite3 alone).
-LATEST_FIGURES = LATEST
+# The latest version of each figure: the cheapest plain query known, executed with sqlite3 alone.
+LATEST_FIGURES = """
+select f.indicator, f.period, f.value, f.status, f.reason, f.commentary, f.actions from figures f
+where not exists (select 1 from figures n where n.indicator = f.indicator and n.period = f.period
+                  and n.version > f.version)
+"""
 
 
 def read_inputs(register: Path, database: Path,

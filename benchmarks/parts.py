@@ -25,11 +25,11 @@ __all__ = ["COMMAND_IMPORTS", "measure_parts"]
 # What each command imports on its way to doing its work (kpixl imports its heavy libraries lazily).
 COMMAND_IMPORTS = {
     "workbooks": ["kpixl.cli", "kpixl.steps.generate", "kpixl.workbook.writer", "kpixl.register.yaml_file",
-                  "kpixl.store.current", "rich.progress"],
+                  "kpixl.store.core", "rich.progress"],
     "collect": ["kpixl.cli", "kpixl.steps.collect", "kpixl.intake.book", "openpyxl",
                 "kpixl.register.yaml_file", "kpixl.store.core", "rich.table"],
     "report": ["kpixl.cli", "kpixl.steps.report", "kpixl.report.render_docx", "kpixl.register.yaml_file",
-               "kpixl.store.current", "rich.table"],
+               "kpixl.store.core", "rich.table"],
 }
 
 
@@ -81,10 +81,8 @@ def measure_parts(workspace: Any, runs: int, processes: bool) -> dict[str, dict[
     timed("register", f"register load ({size_kb} KB YAML)", lambda: load_register(workspace.register_path),
           _yaml_floor(workspace.register_path))
     try:
-        from kpixl.store.current import current_figures
-
         def store_read() -> Any:  # as workbooks, collect and reports read it
-            return current_figures(workspace)
+            return workspace.current_figures()
 
         database = workspace.root / workspace.config.store
         timed("store", "store read (every current figure)", store_read,

@@ -58,7 +58,7 @@ def import_history_files(workspace: Workspace, paths: Iterable[Path]) -> bool:
 
 def write_workbooks(workspace: Workspace, quarter: Quarter, out: Path) -> dict[str, Path]:
     """The 50 collection workbooks (kpixl.workbook.write_workbooks): the file written for each service id."""
-    write = api("kpixl.workbook", "write_workbooks")
+    write = api("kpixl.steps.generate", "write_workbooks")
     out.mkdir(parents=True, exist_ok=True)
     written = write(workspace, quarter, out=out)
     paths = {w.service: Path(w.path) for w in written}
@@ -89,7 +89,7 @@ def collect_returns(workspace: Workspace, paths: Sequence[Path]) -> Any:
 def build_reports(workspace: Workspace, quarter: Quarter, committees: Sequence[str], out: Path) -> list[Path]:
     """Every committee's report from one load (kpixl.report.prepare_reports, as `kpixl report --committee
     all` does), each written into out; the files written."""
-    prepare, write = api("kpixl.report", "prepare_reports"), api("kpixl.report", "write_report")
+    prepare, write = api("kpixl.steps.report", "prepare_reports"), api("kpixl.steps.report", "write_report")
     out.mkdir(parents=True, exist_ok=True)
     for prepared in prepare(workspace, quarter, committees):
         write(workspace, prepared, out / f"{prepared.committee.id}.docx")
