@@ -183,5 +183,10 @@ _ENTRIES = (
     Entry("REVISION_NO_FIGURE", WARNING,
              "A reason for revising {period} is given, but no revised figure, so nothing was revised.",
              "Type the revised figure, or clear the reason."),
+    # The register
+    Entry("REG_ID_DIGIT", ERROR,
+             "The indicator id '{ident}' holds '{character}', which looks like a digit but is not one of 0 "
+             "to 9.",
+             "Write the id with the digits 0 to 9 (36, or ASC01), as a lead would type it in a return."),
 )
 CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}

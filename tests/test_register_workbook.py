@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
@@ -34,6 +34,7 @@ from kpixl.domain import (
     Tolerances,
     Unit,
 )
+from kpixl.domain.indicators import indicator_sort_key
 from kpixl.errors import OutputError
 from kpixl.layout.register import SHEETS
 from kpixl.problems import Severity
@@ -255,13 +256,23 @@ def registers(draw: st.DrawFn) -> Register:
     return Register(tuple(services), tuple(committees), tuple(indicators))
 
 
-@settings(max_examples=40, deadline=None)
+SQUARED = Register((Service("s", "S"),), (Committee("c", "C"),),
+                   (Indicator("3\u00b2", "Squared", "s", ("c",)), Indicator("36", "Visits", "s", ("c",))))
+
+
+@settings(max_examples=40)
 @given(registers())
+@example(SQUARED)  # the id the random runs found one time in thirty: "²".isdigit() is True, int("3²") raises
 def test_any_register_round_trips(register: Register) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "register.xlsx"
         write_register_workbook(path, register)
         assert load_register(path).register == register
+
+
+def test_ids_sort_as_numbers_only_when_written_with_the_digits_0_to_9() -> None:
+    ids = ["ASC1", "3\u00b2", "136", "\u0663", "36", "\u2460"]  # 3², Arabic-Indic three, circled one
+    assert sorted(ids, key=indicator_sort_key) == ["36", "136", "3\u00b2", "ASC1", "\u0663", "\u2460"]
 
 
 # --- Writing failures ------------------------------------------------------------------------------------

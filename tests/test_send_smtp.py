@@ -205,5 +205,6 @@ def test_server_addresses(text: str, starttls: bool, server: tuple[str, int]) ->
     from kpixl.mail.transports import parse_server
 
     assert parse_server(text, starttls) == server
-    with pytest.raises(ValueError, match="HOST:PORT"):
-        parse_server("host:port", starttls)
+    for bad in ("host:port", "host:2\u00b2"):  # "2²": str.isdigit() takes it, int() refuses it
+        with pytest.raises(ValueError, match="HOST:PORT"):
+            parse_server(bad, starttls)

@@ -7,6 +7,7 @@ to, and logs in only when a user is given (options or KPIXL_SMTP_USER / KPIXL_SM
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ class DraftsTransport:
 def parse_server(text: str, starttls: bool) -> tuple[str, int]:
     """HOST[:PORT]; the port defaults to 587 with STARTTLS and 25 without."""
     host, _, port = text.strip().rpartition(":") if ":" in text else (text.strip(), "", "")
-    if not host or (port and not port.isdigit()):
+    if not host or (port and not re.fullmatch(r"[0-9]+", port)):  # not isdigit(): int() refuses "²"
         raise ValueError(f"'{text}' is not a server: write it as HOST or HOST:PORT, e.g. smtp.example.org:587")
     return host.strip("[]"), int(port) if port else (587 if starttls else 25)
 
