@@ -1,6 +1,6 @@
 """Property and mutation tests over the returns reader (issue 7): any value of any type typed in any input
 cell of a real filled return, and random byte flips and cuts of one. The only outcomes allowed are an
-accepted return whose figures equal what was typed (tests/fuzz_support.py says precisely what "equal" is)
+accepted return whose figures equal what was typed (tests/support/fuzz.py says precisely what "equal" is)
 or a clean refusal with problem records; never an exception, and never a partial store write. A few dozen
 derandomised examples here keep the suite fast and repeatable; `python -m benchmarks.fuzz --cases 3000`
 runs thousands of fresh ones."""
@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fuzz_support import ErrorValue, Formula, Template, judge, judge_bytes, load_template, with_cells
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from robust_support import dump_store
-from test_intake_support import Filled, make_filled
+from support.cli import dump_store
+from support.fuzz import ErrorValue, Formula, Template, judge, judge_bytes, load_template, with_cells
+from support.intake import Filled, make_filled
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.steps.collect import collect_paths

@@ -1,6 +1,6 @@
 """Hostile and broken files (issue 7): each is refused with one line naming the file and the limit or reason,
 in bounded memory, and leaves the store as it was but for the refused file's own record (no figure). The
-corpus is built by tests/hostile_corpus.py from a real generated return; benchmarks/hostile.py measures each
+corpus is built by tests/support/hostile.py from a real generated return; benchmarks/hostile.py measures each
 case's time and peak memory. No timing is asserted here."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_corpus import MB, XXE, Case, Sources, bombed, cases, dimension_huge, doctype_in, rows_added
-from robust_support import dump_store, run_cli
-from test_intake_support import Filled, make_filled, set_cells
-from zip_builders import VBA_MARK, members_of, rezip
+from support.cli import dump_store, run_cli
+from support.hostile import MB, XXE, Case, Sources, bombed, cases, dimension_huge, doctype_in, rows_added
+from support.intake import Filled, make_filled, set_cells
+from support.zips import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.intake.history_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from test_workbook_support import SEED_SERVICES, example_workspace, write_all
+from support.workbook import SEED_SERVICES, example_workspace, write_all
 from typer.testing import CliRunner
 
 from kpixl.cli import app

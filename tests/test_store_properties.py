@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_store import received, submission  # tests/ is on the path (pytest rootdir)
+from support.store import received, submission
 
 from kpixl.domain import Figure
 from kpixl.store import Store

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_workbook_support import example_workspace, write_all
+from support.workbook import example_workspace, write_all
 
 from kpixl.errors import OutputError
 from kpixl.workbook import return_sheet
