@@ -260,7 +260,7 @@ SQUARED = Register((Service("s", "S"),), (Committee("c", "C"),),
                    (Indicator("3\u00b2", "Squared", "s", ("c",)), Indicator("36", "Visits", "s", ("c",))))
 
 
-@settings(max_examples=40)
+@settings(max_examples=10)  # each writes and reads a workbook; the fixed seed makes them the same 10
 @given(registers())
 @example(SQUARED)  # the id the random runs found one time in thirty: "²".isdigit() is True, int("3²") raises
 def test_any_register_round_trips(register: Register) -> None:
