@@ -151,6 +151,14 @@ def test_register_template_writes_a_workbook(tmp_path: Path) -> None:
     assert (tmp_path / "register.xlsx").stat().st_size > 0
 
 
+def test_register_template_never_writes_over_a_file(tmp_path: Path) -> None:
+    filled = tmp_path / "register.xlsx"
+    filled.write_bytes(b"the register someone filled in")
+    code, out = run("register", "template", str(filled))
+    assert code == 2 and "already exists" in out
+    assert filled.read_bytes() == b"the register someone filled in"
+
+
 def test_register_export_to_yaml_reads_back_the_same(tmp_path: Path) -> None:
     from kpixl.register import load_register
 
