@@ -3,8 +3,10 @@ hypothesis profile every run uses.
 
 Property tests run with a fixed seed (derandomize: the examples follow from each test's own code), no example
 database and no deadline, so two runs, here or in CI, try the same examples and give the same result. A
-failure prints the blob that reproduces it (@reproduce_failure). To hunt for new bugs with random examples
-instead, run `.venv/bin/python -m pytest tests/ --hypothesis-profile=explore` (never in CI).
+failure prints the blob that reproduces it (@reproduce_failure). A test that writes files sets a small
+max_examples of its own (the fixed seed buys its coverage once, not every run). To hunt for new bugs with
+random examples instead, run `.venv/bin/python -m pytest -p no:cacheprovider tests --hypothesis-profile=explore`
+a few times (never in CI), and pin what it finds with @example.
 """
 
 from __future__ import annotations
