@@ -19,7 +19,7 @@ from kpixl.errors import NotANumber, PeriodError
 from kpixl.problems import Problem, Where, problem
 
 __all__ = ["FIGURE_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
-           "read_figure_rows_csv", "read_figures_csv", "size_problem"]
+           "read_figures_csv", "size_problem"]
 
 FIGURE_COLUMNS = ("indicator", "period", "value", "status", "reason", "commentary", "actions")
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any council's history; a bigger file is a mistake
@@ -153,12 +153,7 @@ def figure_rows_csv(data: bytes, file: str, register: Register) -> tuple[list[Fi
     return figures_from_records(enumerate(reader, start=2), columns, file, register)
 
 
-def read_figure_rows_csv(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
-    """Every figure of a CSV file with its cell, and a problem for each row that cannot be taken."""
-    return figure_rows_csv(read_capped(path), path.name, register)
-
-
 def read_figures_csv(path: Path, register: Register) -> tuple[list[Figure], list[Problem]]:
     """Every figure of a CSV file, and a problem for each row that cannot be taken."""
-    rows, problems = read_figure_rows_csv(path, register)
+    rows, problems = figure_rows_csv(read_capped(path), path.name, register)
     return [r.figure for r in rows], problems

@@ -13,7 +13,6 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
@@ -22,11 +21,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from kpixl.domain import Register
 from kpixl.domain.numbers import to_decimal
 from kpixl.errors import NotANumber
-from kpixl.intake.history_csv import FigureRow, figures_from_records, read_capped, size_problem
+from kpixl.intake.history_csv import FigureRow, figures_from_records, size_problem
 from kpixl.problems import Problem, Where, problem
 from kpixl.untrusted.sniff import workbook_hazard
 
-__all__ = ["MAX_ROWS", "figure_rows_xlsx", "read_figure_rows_xlsx"]
+__all__ = ["MAX_ROWS", "figure_rows_xlsx"]
 
 MAX_ROWS = 100_000  # rows read at most: a declared dimension of a million rows is damage, not history
 # The rows the part scan lets through: the rows read, and room for titles and blank rows, so that a long
@@ -92,11 +91,6 @@ def figure_rows_xlsx(data: bytes, file: str, register: Register) -> tuple[list[F
         return _unreadable(file, f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
     finally:
         book.close()
-
-
-def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
-    """Every figure on the workbook's first sheet with its cell, and a problem for each row not taken."""
-    return figure_rows_xlsx(read_capped(path), path.name, register)
 
 
 def _read(book: Any, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:

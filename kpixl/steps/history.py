@@ -42,7 +42,6 @@ class ImportResult:
     recorded: RecordResult | None = None  # None: nothing was stored (the file has errors)
     sha256: str = ""  # of the bytes read, which are kept in the archive under it
     archived: Path | None = None  # None: not archived (the file has errors)
-    skipped: int = 0  # rows left out because they belong to the quarter to be collected
 
     @property
     def exit_code(self) -> int:
@@ -79,7 +78,6 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
     if not rows and not problems:
         result.report.add(problem("FIG_EMPTY", Where(path.name)))
     kept = [r for r in rows if skip is None or r.figure.period.quarter() != skip]
-    result.skipped = len(rows) - len(kept)
     result.sha256 = hashlib.sha256(data).hexdigest()  # of the very bytes parsed: the file may change meanwhile
     # A partial import (a quarter left out) is another submission than the whole file's, with the same file.
     file_hash = result.sha256 if skip is None else partial_hash(result.sha256)
