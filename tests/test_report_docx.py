@@ -14,8 +14,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from hypothesis import given
-from hypothesis import strategies as st
 from test_report_support import NS, Docx, assert_in_order, paragraph_text, synthetic_committee, w
 
 from kpixl.errors import ReportError
@@ -309,23 +307,3 @@ def test_build_reports_loads_once_and_writes_what_build_report_writes(example_ws
     assert paths == [example_ws.root / "reports" / "csmi_2023-24-Q2.docx"] * 2
     assert paths[0].read_bytes() == one
     assert build_reports(example_ws, "2023-24-Q2", produced_on=DAY) == paths[:1]  # None: every committee
-
-
-def _escaped_as_the_standard_library_does(text: str) -> None:
-    from xml.sax.saxutils import escape, quoteattr
-
-    from kpixl.report.wordml import xml_attribute, xml_text
-
-    assert xml_text(text) == escape(text)
-    assert xml_attribute(text) == quoteattr(text)
-
-
-@given(st.text())
-def test_the_quick_xml_escapes_give_what_the_standard_library_gives(text: str) -> None:
-    _escaped_as_the_standard_library_does(text)
-
-
-@pytest.mark.parametrize("text", ["", "Plain words", "A & B", "<b>", "tab\there", "line\nbreak", "it's \"quoted\"",
-                                  "bell\x07gone"])
-def test_the_quick_xml_escapes_on_the_texts_that_need_them(text: str) -> None:
-    _escaped_as_the_standard_library_does(text)
