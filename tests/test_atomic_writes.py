@@ -141,3 +141,16 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypat
     assert path.read_bytes() == good
     assert sorted(p.name for p in path.parent.iterdir()) == before  # no temporary file left behind
     assert write(folder, 1).read_bytes() != good  # the two versions differ: the test could see a half write
+
+
+def test_a_written_file_has_the_permissions_open_would_give_it(tmp_path: Path) -> None:
+    """mkstemp makes private files; a report or workbook written for a team must follow the umask."""
+    import os
+
+    from kpixl.files import write_atomic
+
+    path = tmp_path / "report.docx"
+    write_atomic(path, b"data")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
