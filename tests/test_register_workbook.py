@@ -40,7 +40,6 @@ from kpixl.errors import OutputError
 from kpixl.layout.register import SHEETS
 from kpixl.problems import Severity, Where, problem
 from kpixl.register import load_register, workbook_file
-from kpixl.workbook import register_book
 from kpixl.workbook.register_book import write_register_workbook
 
 # --- Workbooks from text ----------------------------------------------------------------------------------
@@ -282,15 +281,32 @@ def test_ids_sort_as_numbers_only_when_written_with_the_digits_0_to_9() -> None:
 def test_text_too_long_for_a_cell_is_an_output_error_not_a_silent_truncation(tmp_path: Path) -> None:
     register = Register(REGISTER.services, REGISTER.committees,
                         (Indicator("36", "x" * 40_000, "libraries", ("csmi",)),))
-    with pytest.raises(OutputError, match="write_string"):
+    with pytest.raises(OutputError, match=r"Indicators!B2 failed \(xlsxwriter returned -2; a text longer than"):
         write_register_workbook(tmp_path / "register.xlsx", register)
 
 
-def test_a_refused_xlsxwriter_call_is_an_output_error() -> None:
-    with pytest.raises(OutputError, match="data_validation"):
-        def data_validation() -> int:
-            return -2
-        register_book._call(data_validation)
+def test_a_refused_xlsxwriter_call_is_an_output_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    monkeypatch.setattr(Worksheet, "data_validation", lambda self, *args: -2)
+    with pytest.raises(OutputError, match="the dropdown or input message of Indicators column Indicator failed"):
+        write_register_workbook(tmp_path / "register.xlsx")
+    assert not (tmp_path / "register.xlsx").exists()
+
+
+def test_a_warning_from_xlsxwriter_is_an_output_error_naming_the_workbook(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from xlsxwriter.worksheet import Worksheet
+
+    def warns(self: Worksheet, *args: object) -> int:
+        warnings.warn("Length of input title exceeds Excel's limit of 32", stacklevel=1)
+        return -2
+
+    monkeypatch.setattr(Worksheet, "data_validation", warns)
+    with pytest.raises(OutputError, match="the register workbook register.xlsx: Length of input title"):
+        write_register_workbook(tmp_path / "register.xlsx")
 
 
 def test_a_folder_that_does_not_exist_is_an_output_error(tmp_path: Path) -> None:

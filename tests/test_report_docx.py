@@ -12,8 +12,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from support.report import (
     LABELS,
     NS,
@@ -35,9 +33,9 @@ from kpixl.report.render_docx import render, styles_missing
 from kpixl.steps.report import build_report
 from kpixl.steps.workspace import bundled_path
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cambridgeshire-csmi"
 REFERENCE = bundled_path("workbook_templates") / "reference.docx"
 DAY = date(2023, 12, 12)
+
 
 @pytest.fixture(scope="module")
 def example_docx(tmp_path_factory) -> Docx:
@@ -279,23 +277,3 @@ def test_build_reports_loads_once_and_writes_what_build_report_writes(example_ws
     assert paths == [example_ws.root / "reports" / "csmi_2023-24-Q2.docx"] * 2
     assert paths[0].read_bytes() == one
     assert build_reports(example_ws, "2023-24-Q2", produced_on=DAY) == paths[:1]  # None: every committee
-
-
-def _escaped_as_the_standard_library_does(text: str) -> None:
-    from xml.sax.saxutils import escape, quoteattr
-
-    from kpixl.report.wordml import xml_attribute, xml_text
-
-    assert xml_text(text) == escape(text)
-    assert xml_attribute(text) == quoteattr(text)
-
-
-@given(st.text())
-def test_the_quick_xml_escapes_give_what_the_standard_library_gives(text: str) -> None:
-    _escaped_as_the_standard_library_does(text)
-
-
-@pytest.mark.parametrize("text", ["", "Plain words", "A & B", "<b>", "tab\there", "line\nbreak", "it's \"quoted\"",
-                                  "bell\x07gone"])
-def test_the_quick_xml_escapes_on_the_texts_that_need_them(text: str) -> None:
-    _escaped_as_the_standard_library_does(text)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kpixl.errors import DeliveryError, OutputError
-from kpixl.files import safe_child, slug
+from kpixl.files import safe_child, slug, write_atomic
 
 __all__ = ["DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
 
@@ -46,9 +46,9 @@ class DraftsTransport:
     def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str:
         path = safe_child(self.folder, f"{slug(recipient, 'lead')}_{self.period}.eml")
         try:
-            path.write_bytes(message.as_bytes())
-        except OSError as exc:
-            raise DeliveryError(f"cannot write {path}: {exc.strerror or exc}") from None
+            write_atomic(path, message.as_bytes())
+        except OutputError as exc:  # this draft only: the others may still be written
+            raise DeliveryError(str(exc)) from None
         return path.name
 
     def close(self) -> None:
