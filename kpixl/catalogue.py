@@ -293,6 +293,24 @@ _ENTRIES = (
     Entry("REG_NO_TARGET", WARNING,
           "Indicator {indicator} is rated against a target but has none on the Targets sheet.",
           "Add its targets on the Targets sheet; until then it is Not rated."),
+    Entry("REG_TARGET_PROFILE", WARNING,
+          "Indicator {indicator} is {what}, but {count} of its {of} periods in {year} (from {first}) have no "
+          "target of their own, so each is rated against the whole year's target.",
+          "Give a target for each {word} (what the figure should be by then), or ignore this if the year's target "
+          "is right for every {word}."),
+    Entry("REG_CALC_INCOMPLETE", ERROR,
+          "Indicator {indicator} is partly set up as calculated: {missing} is empty.",
+          "Fill in both Numerator and Denominator (what the two counts are), or clear Numerator, Denominator "
+          "and Scale."),
+    Entry("REG_CALC_SCALE", ERROR,
+          "Indicator {indicator} has a scale of {scale}; a scale is a positive number.",
+          "Write 100 for a percentage, 1000 for a rate per 1,000, or 1 for a plain ratio."),
+    Entry("REG_CALC_SCALE", ERROR,
+          "Indicator {indicator} is a percentage calculated with a scale of {scale}; a percentage's scale is 100.",
+          "Write 100 (or leave Scale empty), or change the unit to rate.", case="percentage"),
+    Entry("REG_CALC_UNIT", ERROR,
+          "Indicator {indicator} is calculated from two counts, so its figure is a rate, not a count.",
+          "Change its unit to percentage, rate or number, or clear Numerator and Denominator."),
     Entry("REG_BAD_TOLERANCE", ERROR,
           "Indicator {indicator} has RAG bands of red {red}, blue {blue}: red must be between 0% and 100%, "
           "blue 0% or more.",

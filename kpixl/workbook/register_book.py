@@ -30,7 +30,8 @@ from kpixl.workbook.guard import check, guarded
 __all__ = ["write_register_workbook"]
 
 VALIDATED_ROWS = 2000  # the template's dropdowns and messages reach this row (or the last written row)
-_NUMBER_KEYS = frozenset({"value", "red", "blue", "statistical_neighbours_mean", "england_mean", "decimals"})
+_NUMBER_KEYS = frozenset({"value", "red", "blue", "statistical_neighbours_mean", "england_mean", "decimals",
+                          "scale"})
 _LISTS = "Lists"
 _CREATED = datetime(2023, 1, 1)  # pinned so that the same register always gives the same bytes
 
@@ -170,7 +171,11 @@ def _indicator_row(indicator: Indicator) -> dict[str, Written]:
         "decimals": i.decimals,
         "statistical_neighbours_mean": _figure(i.statistical_neighbours_mean, i.unit),
         "england_mean": _figure(i.england_mean, i.unit),
+        "benchmark_metric": i.benchmark_metric,
     }
+    if i.calculation is not None:
+        row.update(numerator=i.calculation.numerator, denominator=i.calculation.denominator,
+                   scale=_Figure(i.calculation.scale))
     if i.tolerances is not None:  # only when set: empty columns mean the council's defaults
         row.update(red=_Figure(i.tolerances.red, True), blue=_Figure(i.tolerances.blue, True),
                    percentage_basis=i.tolerances.percentage_basis.value)
