@@ -19,12 +19,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from kpixl.domain.indicators import Direction, Indicator
+from kpixl.domain.indicators import Direction, Indicator, Unit
 from kpixl.domain.periods import MONTH_NAMES, FinancialYear, Month, Quarter
 from kpixl.errors import PeriodError
 
 __all__ = ["MIN_RANKED", "NATIONAL", "Benchmark", "BenchmarkPeriod", "ComparatorValue", "ComparisonGroup",
-           "benchmark", "choose_period", "ordinal", "parse_benchmark_period", "rank_of"]
+           "PublishedValue", "benchmark", "choose_period", "ordinal", "parse_benchmark_period", "rank_of"]
 
 NATIONAL = ("E92000001", "England")
 MIN_RANKED = 4  # areas with a value (the council among them) needed for a rank and a quartile
@@ -148,6 +148,32 @@ class ComparatorValue:
     period: BenchmarkPeriod
     value: Decimal
     source: str = ""
+
+
+@dataclass(frozen=True)
+class PublishedValue:
+    """One value of a comparator file as read (and as the store keeps it), in the file's own terms."""
+
+    line: int  # the file's line it is on
+    metric: str  # the source's metric id ("" when the file names the kpixl indicator)
+    indicator: str  # the kpixl indicator the file names ("" when it names a metric)
+    area_code: str
+    area_name: str
+    period: BenchmarkPeriod
+    value: Decimal
+    per_cent: bool = False  # a percentage is written as a number of per cent (68.2 for 68.2%)
+    source: str = ""  # the publisher, as named on import
+
+    def belongs_to(self, indicator: Indicator) -> bool:
+        """Named for the indicator, or for the published metric the register maps to it."""
+        if self.indicator:
+            return self.indicator == indicator.id
+        return bool(indicator.benchmark_metric) and self.metric == indicator.benchmark_metric
+
+    def for_indicator(self, indicator: Indicator) -> ComparatorValue:
+        """The value in kpixl's terms for the indicator: a percentage as a fraction, as kpixl holds 68%."""
+        value = self.value / 100 if self.per_cent and indicator.unit is Unit.PERCENTAGE else self.value
+        return ComparatorValue(self.area_code, self.area_name, self.period, value, self.source)
 
 
 def ordinal(n: int) -> str:
