@@ -19,12 +19,14 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from kpixl.domain.figures import Figure
 from kpixl.domain.indicators import Direction, Indicator, Unit
 from kpixl.domain.periods import MONTH_NAMES, FinancialYear, Month, Quarter
 from kpixl.errors import PeriodError
 
 __all__ = ["MIN_RANKED", "NATIONAL", "Benchmark", "BenchmarkPeriod", "ComparatorValue", "ComparisonGroup",
-           "PublishedValue", "benchmark", "choose_period", "ordinal", "parse_benchmark_period", "rank_of"]
+           "PublishedValue", "benchmark", "choose_period", "current_values", "ordinal", "own_figures",
+           "parse_benchmark_period", "rank_of"]
 
 NATIONAL = ("E92000001", "England")
 MIN_RANKED = 4  # areas with a value (the council among them) needed for a rank and a quartile
@@ -174,6 +176,32 @@ class PublishedValue:
         """The value in kpixl's terms for the indicator: a percentage as a fraction, as kpixl holds 68%."""
         value = self.value / 100 if self.per_cent and indicator.unit is Unit.PERCENTAGE else self.value
         return ComparatorValue(self.area_code, self.area_name, self.period, value, self.source)
+
+
+def current_values(indicator: Indicator, published: Iterable[PublishedValue]) -> list[ComparatorValue]:
+    """The indicator's values in kpixl's terms, the latest import of each area and period (published is in the
+    order imported: a file imported later, a revision by its publisher, wins)."""
+    latest: dict[tuple[str, str], PublishedValue] = {}
+    for value in published:
+        if value.belongs_to(indicator):
+            latest[(value.area_code, value.period.slug)] = value
+    return [v.for_indicator(indicator) for v in latest.values()]
+
+
+def own_figures(indicator: Indicator, figures: Mapping[tuple[str, str], Figure]) -> dict[str, Decimal]:
+    """The council's own figures by period slug, to stand in for its published value: each period's, and for a
+    cumulative indicator each financial year's (its last period's figure, the year's outturn)."""
+    own: dict[str, Decimal] = {}
+    for (ident, slug), figure in figures.items():
+        value = figure.usable
+        if ident != indicator.id or value is None:
+            continue
+        own[slug] = value
+        period = figure.period
+        last = period.number == 4 if isinstance(period, Quarter) else period.month == 3
+        if indicator.cumulative and last:
+            own[period.year.slug] = value
+    return own
 
 
 def ordinal(n: int) -> str:
