@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kpixl.domain.indicators import Direction, Indicator, Kind, Register, Unit
+from kpixl.domain.indicators import Direction, Indicator, Kind, Register, Unit, format_value
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import PeriodError
 
@@ -53,12 +53,21 @@ class TargetChange:
     before: Decimal | None  # None: nothing to roll (the note says why)
     after: Decimal | None
     unit: Unit
-    rule: str  # "same", "uplift 5%", "reduced 5%", "baseline carried forward", "kept: ...", ...
+    rule: str  # "same", "raised 5%", "lowered 5%", "baseline carried forward", "kept: ...", ...
+
+    @property
+    def before_text(self) -> str:
+        return _shown(self.before, self.unit)
+
+    @property
+    def after_text(self) -> str:
+        return _shown(self.after, self.unit)
 
     def to_dict(self) -> dict[str, Any]:
         return {"indicator": self.indicator, "title": self.title, "from": self.period_from, "to": self.period_to,
                 "before": None if self.before is None else str(self.before),
                 "after": None if self.after is None else str(self.after), "unit": self.unit.value,
+                "before_text": self.before_text, "after_text": self.after_text,
                 "rule": self.rule}
 
 
@@ -77,6 +86,17 @@ class Rollover:
     def to_review(self) -> tuple[TargetChange, ...]:
         """Indicators the roll could not set: nothing in the year before, or targets already set."""
         return tuple(c for c in self.changes if c.after is None or c.before is None)
+
+
+def _shown(value: Decimal | None, unit: Unit) -> str:
+    """A target as the report prints it, a percentage with the places it has (73.5%, not 74%)."""
+    if value is None:
+        return ""
+    places = None
+    if unit is Unit.PERCENTAGE:
+        exponent = (value * 100).normalize().as_tuple().exponent
+        places = min(-exponent, 2) if isinstance(exponent, int) and exponent < 0 else 0
+    return format_value(value, unit, places)
 
 
 def _rounded(value: Decimal, unit: Unit) -> Decimal:

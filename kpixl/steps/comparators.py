@@ -14,10 +14,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from kpixl.crashpoint import crash_point
-from kpixl.domain import Figure, Indicator, Quarter, Register
+from kpixl.domain import Figure, Indicator, Quarter, Register, format_value
 from kpixl.domain.comparators import (
     Benchmark,
     ComparatorValue,
@@ -38,7 +39,7 @@ from kpixl.store import ComparatorRecord, Store, StoredComparator
 from kpixl.store.benchmarks import SOURCE
 
 __all__ = ["COMPARATOR_SUFFIXES", "ComparatorImport", "ComparatorView", "benchmarks_for", "comparator_view",
-           "import_comparators"]
+           "import_comparators", "shown_value"]
 
 COMPARATOR_SUFFIXES = (".csv",)
 
@@ -106,6 +107,11 @@ class ComparatorView:
     current: list[ComparatorValue]  # in kpixl's terms, the latest import of each area and period
     benchmark: Benchmark | None  # None without a group
     up_to: date | None  # the reporting period's end the benchmark looked up to (None: any)
+
+
+def shown_value(indicator: Indicator, value: Decimal | None) -> str:
+    """A comparator value as the report prints the indicator's figures ("54%", "1,587,500")."""
+    return format_value(value, indicator.unit, indicator.decimals)
 
 
 def _find(register: Register, indicator_id: str) -> Indicator:
