@@ -77,7 +77,7 @@ def test_register_roll_table_and_bad_uplifts(example_ws: Workspace, tmp_path: Pa
     code, out = run_cli(example_ws, "register", "roll", "2024/25", "--same", "--out", str(out_file))
     assert code == 0 and "Targets proposed for 2024/25" in out and out_file.is_file()
     assert load_register(out_file).report.valid
-    for bad in ("5", "500%", "lots"):
+    for bad in ("5", "500%", "lots", "-5%"):
         code, out = run_cli(example_ws, "register", "roll", "2024-25", "--uplift", bad)
         assert code == 2 and "is not a change kpixl can make" in out
     code, out = run_cli(example_ws, "register", "roll", "2024-25", "--same", "--uplift", "5%")

@@ -5,6 +5,7 @@ these files is SYNTHETIC (tests/support/insight.py)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -12,25 +13,17 @@ import pytest
 from support.insight import LGINFORM_LONG_CSV, LGINFORM_WIDE_CSV, TIDY_CSV, write
 
 from kpixl.domain import Register
+from kpixl.errors import ConfigError
 from kpixl.intake import comparators_csv
 from kpixl.intake.comparators_csv import read_comparators
 from kpixl.problems import Where, problem
 from kpixl.register import load_register
 from kpixl.steps.check import check_integrity
 from kpixl.steps.comparators import comparator_view, import_comparators
-from kpixl.steps.workspace import Workspace
+from kpixl.steps.workspace import Workspace, load_config
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cambridgeshire-csmi" / "register.yaml"
 REGISTER = load_register(EXAMPLE).register
-GROUP_TOML = """
-[comparators]
-area = "E10000003"
-area_name = "Cambridgeshire"
-group_name = "statistical neighbours"
-group = ["E10000015", "E10000020", "E10000024", "E10000029", "E10000032"]
-"""
-
-
 def read(text: str, register: Register = REGISTER, metric: str = "", encoding: str = "utf-8"):  # type: ignore[no-untyped-def]
     data = text.replace("\n", "\r\n").encode(encoding)
     return read_comparators(data, "comparators.csv", register, metric=metric)
@@ -137,12 +130,6 @@ def test_size_and_row_limits(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- Importing into a workspace ---------------------------------------------------------------------------
 
 
-def with_group(ws: Workspace) -> Workspace:
-    config = ws.root / "kpixl.toml"
-    config.write_text(config.read_text(encoding="utf-8") + GROUP_TOML, encoding="utf-8")
-    return Workspace.open(ws.root)
-
-
 def test_an_import_is_archived_and_stored_once(example_ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path, "benchmarks.csv", TIDY_CSV)
     result = import_comparators(example_ws, path, source="Synthetic test data")
@@ -166,20 +153,21 @@ def test_a_file_with_an_error_leaves_nothing_behind(example_ws: Workspace, tmp_p
 
 
 def test_the_councils_rank_among_its_group(example_ws: Workspace, tmp_path: Path) -> None:
-    ws = with_group(example_ws)
+    """The example's [comparators] group (synthetic): four neighbours, West Sussex not among them."""
+    ws = example_ws
     import_comparators(ws, write(tmp_path, "benchmarks.csv", TIDY_CSV))
     view = comparator_view(ws, "37")
     found = view.benchmark
     assert found is not None and found.period is not None and found.period.slug == "2022-23"
     assert (found.council, found.council_source, found.group_count) == (D(1480000), "published", 4)
     assert (found.group_mean, found.national) == (D(1587500), D(1300000))
-    assert found.text == "3rd of 5 statistical neighbours, third quartile"
+    assert found.text == "3rd of 5 synthetic neighbours, third quartile"
     assert len(view.stored) == 6 and view.up_to is not None and view.up_to.isoformat() == "2023-09-30"
 
 
 def test_lg_inform_values_are_found_through_a_mapping_made_after_the_import(example_ws: Workspace,
                                                                           tmp_path: Path) -> None:
-    ws = with_group(example_ws)
+    ws = example_ws
     imported = import_comparators(ws, write(tmp_path, "lginform.csv", LGINFORM_WIDE_CSV), metric="7001")
     assert [p.code for p in imported.report] == ["COMP_METRIC_UNMAPPED"] and imported.exit_code == 0
     assert comparator_view(ws, "220").stored == []
@@ -192,4 +180,24 @@ def test_lg_inform_values_are_found_through_a_mapping_made_after_the_import(exam
     assert found is not None and found.period is not None and found.period.label == "2022/23"
     # LG Inform's 55.0 per cent is kpixl's 0.55; the mean of 60.5%, 48%, 58.25% and 50%.
     assert (found.council, found.group_mean) == (D("0.55"), D("0.541875"))
-    assert found.text == "3rd of 5 statistical neighbours, third quartile"
+    assert found.text == "3rd of 5 synthetic neighbours, third quartile"
+
+
+@pytest.mark.parametrize("section, message", [
+    ('[comparators]\ngroup = ["E1"]\n', "needs the council's area code"),
+    ('[comparators]\narea = "E1"\ngroup = "E2"\n', "group must be a list of area codes"),
+    ('[comparators]\narea = "E1 0003"\n', "area = 'E1 0003' is not an area code"),
+    ('[comparators]\narea = "E1"\ngroup = ["E2", "=cmd|x"]\n', "group = '=cmd|x' is not an area code"),
+])
+def test_a_comparison_group_kpixl_cannot_use_is_a_config_error(tmp_path: Path, section: str, message: str) -> None:
+    path = tmp_path / "kpixl.toml"
+    path.write_text(f'[council]\nname = "C"\n{section}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path)
+
+
+def test_the_comparison_group_and_its_defaults() -> None:
+    group = load_config(EXAMPLE.parent / "kpixl.toml").comparators
+    assert group is not None and (group.area, group.name, group.national, group.national_name) == \
+        ("E10000003", "synthetic neighbours", "E92000001", "England")
+    assert group.neighbours == ("E10000015", "E10000020", "E10000024", "E10000029")

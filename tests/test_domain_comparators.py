@@ -140,7 +140,7 @@ def test_areas_outside_the_group_are_not_ranked() -> None:
 
 
 def test_the_group_never_lists_the_council_or_an_area_twice() -> None:
-    assert ComparisonGroup("C", ("N1", "C", "N1", "N2")).members == ("N1", "N2")
+    assert ComparisonGroup("C", ("N1", "C", "N1", "N2")).neighbours == ("N1", "N2")
 
 
 @given(st.lists(st.integers(-1000, 1000), min_size=2, max_size=20), st.integers(-1000, 1000))

@@ -104,14 +104,14 @@ def _view(view: ComparatorView) -> dict[str, Any]:
         group = view.group
         if group is None:
             return ""
-        return "council" if code == group.area else "group" if code in group.members else \
+        return "council" if code == group.area else "group" if code in group.neighbours else \
             "national" if code == group.national else ""
 
     return {
         "indicator": view.indicator.id, "title": view.indicator.title,
         "benchmark_metric": view.indicator.benchmark_metric,
         "group": None if view.group is None else {"name": view.group.name, "area": view.group.area,
-                                                  "members": list(view.group.members),
+                                                  "members": list(view.group.neighbours),
                                                   "national": view.group.national},
         "benchmark": view.benchmark.to_dict() if view.benchmark else None,
         "values": [{"area_code": s.value.area_code, "area_name": s.value.area_name, "role": area(s.value.area_code),

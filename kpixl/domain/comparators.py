@@ -135,10 +135,10 @@ class ComparisonGroup:
     national: str = NATIONAL[0]
     national_name: str = NATIONAL[1]
 
-    def __post_init__(self) -> None:
-        # The council is never its own neighbour, and a code listed twice counts once.
-        members = tuple(dict.fromkeys(m for m in self.members if m != self.area))
-        object.__setattr__(self, "members", members)
+    @property
+    def neighbours(self) -> tuple[str, ...]:
+        """The members as ranked: the council is never its own neighbour, and a code listed twice counts once."""
+        return tuple(dict.fromkeys(m for m in self.members if m != self.area))
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,7 @@ class Benchmark:
 def choose_period(values: Iterable[ComparatorValue], group: ComparisonGroup,
                   up_to: date | None) -> BenchmarkPeriod | None:
     """The most recent published period ending by up_to (None: any) with at least one neighbour's value."""
-    members = set(group.members)
+    members = set(group.neighbours)
     periods = {v.period for v in values if v.area_code in members and (up_to is None or v.period.end <= up_to)}
     return max(periods) if periods else None
 
@@ -287,7 +287,7 @@ def benchmark(indicator: Indicator, group: ComparisonGroup, values: Iterable[Com
     if period is None:
         return Benchmark(indicator, group, None, note=f"No published values for the {group.name} yet.")
     at = {v.area_code: v for v in values if v.period == period}
-    neighbours = [at[m].value for m in group.members if m in at]
+    neighbours = [at[m].value for m in group.neighbours if m in at]
     mean = sum(neighbours, Decimal(0)) / len(neighbours)
     council, source = (at[group.area].value, "published") if group.area in at else (None, "")
     if council is None and own and period.slug in own:

@@ -36,9 +36,9 @@ def parse_uplift(text: str | None) -> Decimal | None:
         parsed = parse_number(text)
     except NotANumber:
         parsed = None
-    if parsed is None or not parsed.percent_sign or not -MAX_UPLIFT <= parsed.value <= MAX_UPLIFT:
-        raise ConfigError(f"--uplift '{text}' is not a change kpixl can make: write a percentage between "
-                          "-100% and 100%, such as 5% (in the direction for improvement) or -5%")
+    if parsed is None or not parsed.percent_sign or not 0 <= parsed.value <= MAX_UPLIFT:
+        raise ConfigError(f"--uplift '{text}' is not a change kpixl can make: write a percentage between 0% "
+                          "and 100%, such as 5%: each target moves that much in its direction for improvement")
     return parsed.value or None
 
 
