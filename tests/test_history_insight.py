@@ -76,3 +76,19 @@ def test_a_rounded_percentage_agrees_and_one_hundred_percent_does_not(calculated
     assert third.report.valid and third.figures[0].figure.value == D("0.3333333333")
     whole = import_history(calculated_ws, write(tmp_path, "b.csv", HEADER + "220,2023-24-Q3,1,validated,,,,7,10,,\n"))
     assert [p.code for p in whole.report] == ["FIG_CALC"]
+
+
+def test_export_carries_the_counts_owner_and_due_date(calculated_ws: Workspace, tmp_path: Path) -> None:
+    import csv
+
+    from kpixl.steps.export import export_figures
+
+    rows = HEADER + "220,2023-24-Q3,,validated,,,,9,10,=Owner,2024-03-31\n"
+    assert import_history(calculated_ws, write(tmp_path, "parts.csv", rows)).report.valid
+    out = tmp_path / "figures.csv"
+    export_figures(calculated_ws, out)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        found = [r for r in csv.DictReader(handle) if r["period"] == "2023-24-Q3"]
+    assert [(r["value"], r["numerator"], r["denominator"], r["action_owner"], r["action_due"]) for r in found] == \
+        [("0.9", "9", "10", "'=Owner", "2024-03-31")]  # text that would be a formula stays inert
+    export_figures(calculated_ws, tmp_path / "figures.xlsx")

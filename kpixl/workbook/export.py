@@ -24,8 +24,10 @@ from kpixl.workbook.guard import check, guarded
 __all__ = ["COLUMNS", "NUMBER_COLUMNS", "csv_safe", "write_csv", "write_xlsx"]
 
 COLUMNS = ("indicator", "title", "service", "committees", "period", "version", "current", "value", "unit",
-           "status", "reason", "target", "rag", "change", "commentary", "actions", "file", "cell", "received")
-NUMBER_COLUMNS = ("version", "value", "target")
+           "status", "reason", "target", "rag", "change", "commentary", "actions", "file", "cell", "received",
+           "numerator", "denominator", "action_owner", "action_due")
+NUMBER_COLUMNS = ("version", "value", "target", "numerator", "denominator")
+_PLAIN_NUMBERS = ("version", "numerator", "denominator")  # counts: never in the indicator's format (a %)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -54,7 +56,8 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 _WIDTHS = {"title": 40, "service": 22, "committees": 22, "commentary": 50, "actions": 40, "reason": 20,
-           "file": 24, "received": 17, "period": 11}
+           "file": 24, "received": 17, "period": 11, "numerator": 11, "denominator": 11, "action_owner": 20,
+           "action_due": 11}
 
 
 def _number_format(indicator: Indicator | None) -> str:
@@ -105,7 +108,7 @@ def _write_cell(sheet: Any, r: int, col: int, name: str, value: Any, number: Any
     if isinstance(value, datetime):
         return int(sheet.write_datetime(r, col, _naive(value), dates))
     if name in NUMBER_COLUMNS and not isinstance(value, str):
-        return int(sheet.write_number(r, col, float(value), number if name != "version" else None))
+        return int(sheet.write_number(r, col, float(value), number if name not in _PLAIN_NUMBERS else None))
     return int(sheet.write_string(r, col, str(value)))  # text stays text, whatever it begins with
 
 
