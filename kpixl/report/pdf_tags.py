@@ -85,7 +85,8 @@ def figures(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
             if node.objgen in seen:
                 continue
             seen.add(node.objgen)
-        if node.S == "/Figure" or roles.get(node.S) == "/Figure":
+        role = str(node.S)
+        if role == "/Figure" or roles.get(role) == "/Figure":
             found.append(node)
         stack.extend(reversed(_kids(node)))
     return found

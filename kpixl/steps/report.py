@@ -53,7 +53,8 @@ def _prepare(workspace: Workspace, register: Register, figures: Figures, found: 
     config = workspace.config
     model = build_model(register, found, when, figures, council=config.council, team=config.team,
                         produced_on=produced_on or config.produced_on or date.today(),
-                        tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons)
+                        tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons,
+                        axis_rule=config.axis_rule)
     return PreparedReport(model, found, when)
 
 
