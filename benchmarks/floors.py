@@ -91,22 +91,24 @@ def read_inputs(register: Path, database: Path,
 # Workbooks: xlsxwriter
 # -------------------------------------------------------------------------------------------------------------
 
-# The Return sheet's columns (layout.RETURN_COLUMNS): header, width, input, help.
+# The Return sheet's columns (layout.RETURN_COLUMNS): header, width, input, help. A title in row 1, the header
+# in row 2 and the rows below are an Excel table, as kpixl writes them.
 COLUMNS = [
-    ("Indicator", 10, False, ""), ("Title", 40, False, ""), ("Period", 14, False, ""), ("Unit", 12, False, ""),
-    ("Direction for improvement", 14, False, ""), ("Target or baseline", 12, False, ""),
-    ("Target value", 12, False, ""), ("Compared with", 16, False, ""), ("Comparison figure", 13, False, ""),
-    ("Current figure", 13, True, "The figure for this period."),
+    ("Indicator", 10, False, ""), ("Title", 40, False, ""), ("Period", 14, False, ""),
+    ("Direction for improvement", 14, False, ""), ("Target value", 12, False, ""), ("Compared with", 16, False, ""),
+    ("Comparison figure", 13, False, ""), ("Current figure", 13, True, "The figure for this period."),
     ("Reason if no figure", 20, True, "Only if you cannot give a figure: choose why, and explain in Commentary."),
     ("RAG preview", 11, False, "Worked out from your figure and the target, as the report will rate it."),
     ("Commentary", 50, True, "What explains the figure this period (required)."),
     ("Actions", 40, True, "What is being done to improve. Required when the RAG preview is Red."),
+    ("Unit", 12, False, ""), ("Target or baseline", 12, False, ""),
     ("Revise earlier period", 14, False, "The period whose reported figure you may correct in the next column."),
     ("Revised figure", 13, True, "Only to correct the figure reported for the earlier period."),
     ("Reason for revision", 24, True, "Why the earlier figure changed."),
     ("Last period's commentary", 40, False, ""),
 ]
-CURRENT, REASON, RAG, COMMENTARY, ACTIONS, REVISED, REVISION_REASON = 9, 10, 11, 12, 13, 15, 16
+CURRENT, REASON, RAG, COMMENTARY, ACTIONS, REVISED, REVISION_REASON = 7, 8, 9, 10, 11, 15, 16
+HEADER = 1  # 0-based: the header row, below the title
 REVISION_REASONS = ("Estimated figure replaced with actual", "Late data received", "Error corrected",
                     "Other (explain in commentary)")
 FORMATS: dict[str, dict[str, Any]] = {
@@ -185,7 +187,7 @@ def _list_rule(title: str, source: str) -> dict[str, Any]:
 
 
 def _formula(indicator: Indicator, target: Decimal | None, r: int) -> str:
-    figure, tgt = f"J{r}", f"G{r}"
+    figure, tgt = f"H{r}", f"E{r}"
     if indicator.kind is not Kind.TARGET:
         rated = f'"{indicator.kind.label}"'
     elif target is None or indicator.direction.value == "none":
@@ -223,18 +225,18 @@ def prepare_workbooks(workspace: Workspace, register: Register, quarter: Quarter
         meta_rows: list[list[Any]] = []
         for indicator in register.indicators_of_service(service.id):
             for period in indicator.periods_in(quarter):
-                r = 2 + len(rows)
+                r = HEADER + 2 + len(rows)
                 compared = indicator.comparison_period(period)
                 comparison = figures.get((indicator.id, compared.slug))
                 last = figures.get((indicator.id, period.previous().slug))
                 target = None if indicator.kind is Kind.IN_DEVELOPMENT else indicator.target_for(period)
                 fmt = _number_format(indicator.unit, indicator.decimals)
-                strings = [(0, indicator.id), (1, indicator.title), (2, str(period)), (3, indicator.unit.value),
-                           (4, indicator.direction.words), (5, indicator.target_word), (7, str(compared)),
+                strings = [(0, indicator.id), (1, indicator.title), (2, str(period)), (12, indicator.unit.value),
+                           (3, indicator.direction.words), (13, indicator.target_word), (5, str(compared)),
                            (14, str(period.previous())), (17, last.commentary if last else "")]
                 numbers: list[tuple[int, float | str, str]] = [
-                    (6, float(target) if target is not None else "", fmt),
-                    (8, float(comparison.value) if comparison and comparison.value is not None else "", fmt)]
+                    (4, float(target) if target is not None else "", fmt),
+                    (6, float(comparison.value) if comparison and comparison.value is not None else "", fmt)]
                 rows.append(WorkbookRow(strings, numbers, _number_format(indicator.unit, indicator.decimals, True),
                                         _figure_rule(indicator.unit), _formula(indicator, target, r)))
                 meta_rows.append([r, indicator.id, period.slug, _value_text(target), compared.slug,
@@ -280,13 +282,14 @@ def _write_workbook(book_class: Any, plan: WorkbookPlan, path: Path) -> None:
     instructions.protect()
 
     sheet = book.add_worksheet("Return")
+    sheet.write_string(0, 0, plan.properties.get("title", ""), fmt("title"))
     for col, (header, width, is_input, help_text) in enumerate(COLUMNS):
-        sheet.write_string(0, col, header, fmt("header"))
+        sheet.write_string(HEADER, col, header, fmt("header"))
         sheet.set_column(col, col, width)
         if help_text and not is_input:
-            sheet.data_validation(0, col, 0, col, {"validate": "any", "input_title": header[:32],
+            sheet.data_validation(HEADER, col, HEADER, col, {"validate": "any", "input_title": header[:32],
                                                    "input_message": help_text})
-    for n, return_row in enumerate(plan.rows, start=1):
+    for n, return_row in enumerate(plan.rows, start=HEADER + 1):
         context = fmt("context")
         for col, text in return_row.strings:
             sheet.write_string(n, col, text, context)
@@ -307,27 +310,30 @@ def _write_workbook(book_class: Any, plan: WorkbookPlan, path: Path) -> None:
         for n in range(1, last + 1):
             if n == last or plan.rows[n].figure_rule != plan.rows[start - 1].figure_rule:
                 for col in (CURRENT, REVISED):
-                    sheet.data_validation(start, col, n, col, plan.rows[start - 1].figure_rule)
+                    sheet.data_validation(HEADER + start, col, HEADER + n, col, plan.rows[start - 1].figure_rule)
                 start = n + 1
-        sheet.data_validation(1, REASON, last, REASON, _list_rule("Reason if no figure", "=Lists!$A$2:$A$5"))
-        sheet.data_validation(1, REVISION_REASON, last, REVISION_REASON,
+        first, last = HEADER + 1, HEADER + last
+        sheet.data_validation(first, REASON, last, REASON, _list_rule("Reason if no figure", "=Lists!$A$2:$A$5"))
+        sheet.data_validation(first, REVISION_REASON, last, REVISION_REASON,
                               _list_rule("Reason for revision", "=Lists!$B$2:$B$5"))
-        sheet.data_validation(1, COMMENTARY, last, COMMENTARY, _text_rule("Commentary", 4000))
-        sheet.data_validation(1, ACTIONS, last, ACTIONS, _text_rule("Actions", 2000))
+        sheet.data_validation(first, COMMENTARY, last, COMMENTARY, _text_rule("Commentary", 4000))
+        sheet.data_validation(first, ACTIONS, last, ACTIONS, _text_rule("Actions", 2000))
         for word, (fill, font) in RAG_COLOURS.items():
-            sheet.conditional_format(1, RAG, last, RAG, {"type": "cell", "criteria": "==", "value": f'"{word}"',
+            sheet.conditional_format(first, RAG, last, RAG, {"type": "cell", "criteria": "==", "value": f'"{word}"',
                                                          "format": book.add_format({"bg_color": fill,
                                                                                     "font_color": font,
                                                                                     "bold": True})})
-        sheet.conditional_format(1, ACTIONS, last, ACTIONS, {
-            "type": "formula", "criteria": '=AND($L2="Red",LEN(TRIM($N2))=0)',
+        sheet.conditional_format(first, ACTIONS, last, ACTIONS, {
+            "type": "formula", "criteria": '=AND($J3="Red",LEN(TRIM($L3))=0)',
             "format": book.add_format({"bg_color": "#F8CBAD", "border": 2, "border_color": "#C00000"})})
-    sheet.freeze_panes(1, 2)
+        sheet.add_table(HEADER, 0, last, len(COLUMNS) - 1, {
+            "name": "Return_rows", "style": None, "autofilter": False,
+            "columns": [{"header": header, "header_format": fmt("header")} for header, *_ in COLUMNS]})
+    sheet.freeze_panes(HEADER + 1, 2)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_footer("&L&A&RPage &P of &N")
+    sheet.repeat_rows(HEADER)
     sheet.ignore_errors({"number_stored_as_text": f"A1:A{max(last + 1, 2)}"})
     sheet.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                        "select_unlocked_cells": True})
@@ -415,12 +421,12 @@ def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
         hmac.compare_digest(hmac.new(secret, json.dumps(pairs, sort_keys=True).encode(), hashlib.sha256).hexdigest(),
                             pairs.get("signature", ""))
         records = []
-        for n, row in enumerate(rows[1:], start=2):
+        for n, row in enumerate(rows[HEADER + 1:], start=HEADER + 2):
             if row[0] is None:
                 continue
             value = row[CURRENT]
             records.append((str(row[0]), str(row[2]), None if value is None else str(Decimal(repr(value))),
-                            row[REASON] or "", row[COMMENTARY] or "", row[ACTIONS] or "", f"J{n}"))
+                            row[REASON] or "", row[COMMENTARY] or "", row[ACTIONS] or "", f"H{n}"))
         with connection:
             cursor = connection.execute("insert into submission (file_hash, file_name, service, period) values "
                                         "(?, ?, ?, ?)", (digest, path.name, pairs.get("service"), pairs.get("period")))

@@ -25,6 +25,7 @@ from kpixl.domain.numbers import parse_number
 from kpixl.errors import ConfigError, NotANumber, PeriodError, RegisterError, WorkspaceError
 from kpixl.files import archive_name, keep
 from kpixl.register import LoadedRegister, load_register
+from kpixl.report.axis import AxisRule
 from kpixl.store import Store, open_store
 
 __all__ = ["ARCHIVE", "CONFIG_NAME", "EXAMPLES", "FOLDERS", "Config", "Workspace", "bundled_path", "find_committee",
@@ -60,6 +61,7 @@ class Config:
     report_reference: str = ""  # a council's own reference .docx; empty: kpixl's
     show_both_comparisons: bool = False
     produced_on: date | None = None  # the report's date; None: the day it is built
+    axis_rule: AxisRule = AxisRule.ZERO  # where the report's charts' value axes start (report/axis.py)
     comparators: ComparisonGroup | None = None  # [comparators]: the council's area and its group
 
 
@@ -94,6 +96,10 @@ def _parse_config(data: dict[str, Any]) -> Config:
         basis = PercentageBasis(rag.get("percentage_basis", "relative"))
     except ValueError:
         raise ConfigError(f"{CONFIG_NAME} [rag] percentage_basis must be relative or points") from None
+    try:
+        axis_rule = AxisRule(report.get("value_axis", "zero"))
+    except ValueError:
+        raise ConfigError(f"{CONFIG_NAME} [report] value_axis must be zero or data") from None
     defaults = Tolerances()
     comparators = _comparison_group(data.get("comparators"))
     return Config(
@@ -103,7 +109,7 @@ def _parse_config(data: dict[str, Any]) -> Config:
         tolerances=Tolerances(_fraction(rag, "red", defaults.red), _fraction(rag, "blue", defaults.blue), basis),
         report_reference=report.get("reference_docx", ""),
         show_both_comparisons=bool(report.get("show_both_comparisons", False)), produced_on=produced_on,
-        comparators=comparators,
+        axis_rule=axis_rule, comparators=comparators,
     )
 
 
