@@ -141,7 +141,7 @@ def _print_view(view: ComparatorView) -> None:
         typer.echo("No comparison group is set: add [comparators] to kpixl.toml (docs/insight.md) to rank the "
                    "council.")
     elif found.period is not None:
-        council, mean, national = (shown_value(view.indicator, v)
+        council, mean, national = (shown_value(view.indicator, v) if v is not None else "not published"
                                    for v in (found.council, found.group_mean, found.national))
         typer.echo(f"{found.period}: council {council}; {found.group.name} mean {mean} ({found.group_count} "
                    f"with a value); {found.group.national_name} {national}.")
@@ -154,8 +154,8 @@ def _print_view(view: ComparatorView) -> None:
     for s in view.stored:
         v = s.value
         table.add_row(v.period.label, plain(v.area_code), plain(v.area_name),
-                      f"{v.value}{' (per cent)' if v.per_cent else ''}", plain(v.source), plain(s.file_name),
-                      str(v.line))
+                      shown_value(view.indicator, v.for_indicator(view.indicator).value), plain(v.source),
+                      plain(s.file_name), str(v.line))
     console.print(table)
 
 

@@ -85,7 +85,8 @@ def _table(overview: Overview, forecast: bool) -> None:
                  f"{record['comparison']} ({record['comparison_label']})", styled, str(record["change"])]
         if forecast:
             outlook = overview.forecasts.get(h.indicator.id)
-            cells.append(f"{outlook.value_text} ({outlook.rag.value})" if outlook else "")
+            judged = outlook.rag.value if outlook and outlook.annual_target is not None else "no annual target"
+            cells.append(f"{outlook.value_text} ({judged})" if outlook else "")
         table.add_row(*cells)
     Console().print(table)
 
