@@ -275,7 +275,7 @@ class LockedBook(xlsxwriter.Workbook):  # type: ignore[misc]
 
 
 def _write_workbook(plan: WorkbookPlan, path: Path) -> None:
-    book = LockedBook(str(path))
+    book = LockedBook(str(path), {"in_memory": True})  # as kpixl writes them: no temporary file per sheet
     made: dict[tuple[str, str], Any] = {}
 
     def fmt(name: str, num_format: str = "") -> Any:
