@@ -8,12 +8,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
@@ -41,7 +42,7 @@ def received(file_hash: str, indicator: str, value: str | None, period: str = Q2
 # SQLite always; PostgreSQL too when KPIXL_TEST_POSTGRES_URL names an empty database to use (its tables are
 # dropped before each test), e.g. postgresql+psycopg://kpixl@/kpixl_test?host=/tmp/pgsock with psycopg installed.
 POSTGRES = os.environ.get("KPIXL_TEST_POSTGRES_URL", "")
-TABLES = ("problems", "figures", "submissions", "schema_version")
+TABLES = ("events", "problems", "figures", "submissions", "schema_version")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
@@ -66,7 +67,9 @@ def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table: the store's whole state, to compare before and after."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        state = {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in TABLES}
+        present = set(inspect(conn).get_table_names())  # an older store has fewer tables
+        state = {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))]
+                 for t in TABLES if t in present}
     engine.dispose()
     return state
 
@@ -313,7 +316,9 @@ def _as_version_2(url: str) -> None:
             conn.execute("PRAGMA foreign_keys = OFF")
             conn.execute("BEGIN")
             conn.execute(_OLD_SUBMISSIONS_SQLITE)
-            conn.execute("INSERT INTO submissions_old SELECT * FROM submissions")
+            columns = "id, file_hash, source, file_name, received_at, service, period, accepted, recorded_at"
+            conn.execute(f"INSERT INTO submissions_old SELECT {columns} FROM submissions")
+            conn.execute("DROP TABLE events")
             conn.execute("DROP TABLE submissions")
             conn.execute("ALTER TABLE submissions_old RENAME TO submissions")
             conn.execute("CREATE INDEX ix_submissions_period_service ON submissions (period, service)")
@@ -324,6 +329,9 @@ def _as_version_2(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE submissions DROP CONSTRAINT uq_submissions_file, "
                           "ADD CONSTRAINT uq_submissions_file UNIQUE (file_hash, source)"))
+        conn.execute(text("ALTER TABLE submissions DROP COLUMN sent_at, DROP COLUMN sender, DROP COLUMN subject, "
+                          "DROP COLUMN message_id, DROP COLUMN attachment"))
+        conn.execute(text("DROP TABLE events"))
         conn.execute(text("UPDATE schema_version SET version = 2"))
     engine.dispose()
 
@@ -356,10 +364,53 @@ def test_a_store_from_before_version_3_gets_the_new_key_and_keeps_every_row(url:
         assert store.record(submission("a"), [received("a", "37", "380018")]).added == (("37", Q2, 1),)
     after = dump(url)
     assert _key_columns(url) == "accepted,file_hash,source"
-    assert after["submissions"][:2] == before["submissions"] and after["problems"] == before["problems"]
+    assert [row[:9] for row in after["submissions"][:2]] == before["submissions"]  # every row and id kept
+    assert all(row[9:] == ("",) * 5 for row in after["submissions"][:2])  # version 4's columns, empty
+    assert after["problems"] == before["problems"]
     assert [row[0] for row in after["schema_version"]] == [2, SCHEMA_VERSION]
     if url.startswith("sqlite"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
             assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     Store(url).close()  # opening again changes nothing
     assert dump(url)["schema_version"] == after["schema_version"]
+
+
+def test_a_store_written_by_a_newer_kpixl_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kpixl.sqlite'}"
+    Store(url).close()
+    with sqlite3.connect(tmp_path / "kpixl.sqlite") as conn:
+        conn.execute("INSERT INTO schema_version VALUES (?, ?)", (SCHEMA_VERSION + 1, "2030-01-01"))
+    before = dump(url)
+    with pytest.raises(StoreError, match=f"newer kpixl .*schema version is {SCHEMA_VERSION + 1}.*upgrade kpixl"):
+        Store(url)
+    assert dump(url) == before
+
+
+def test_events_are_logged_in_order_and_a_ref_happens_once(store: Store) -> None:
+    first = store.add_event("workbook-sent", actor="officer", period=Q2, service="libraries",
+                            ref="send:2023-24-Q2:libraries", detail={"to": "lead@example.org"})
+    assert first is not None
+    assert store.add_event("workbook-sent", actor="other", period=Q2, service="libraries",
+                           ref="send:2023-24-Q2:libraries") is None  # the same ref again: a duplicate
+    assert store.add_event("note", actor="officer", period=Q2) is not None  # no ref: any number
+    assert store.add_event("note", actor="officer", period="2023-24-Q3") is not None
+    logged = store.events(Q2)
+    assert [(e.kind, e.actor, e.service) for e in logged] == [("workbook-sent", "officer", "libraries"),
+                                                               ("note", "officer", "")]
+    assert logged[0].detail == {"to": "lead@example.org"} and logged[0].id == first
+    assert [e.period for e in store.events()] == [Q2, Q2, "2023-24-Q3"]
+    assert [e.period for e in store.events(kinds=["note"])] == [Q2, "2023-24-Q3"]
+    assert store.events(service="coroner") == []
+
+
+def test_a_submission_keeps_when_and_how_it_was_sent(store: Store) -> None:
+    sent = datetime(2023, 10, 3, 9, 30, tzinfo=UTC)
+    record = store.record(replace(submission("m"), sent_at=sent, sender="lead@example.org",
+                                  subject="Q2 return", message_id="<1@example.org>", attachment="Return.xlsx"),
+                          [received("m", "37", "380018")])
+    kept = store.submissions()[-1]
+    assert kept.id == record.submission_id and kept.sent_at == sent
+    assert (kept.sender, kept.subject, kept.message_id, kept.attachment) == (
+        "lead@example.org", "Q2 return", "<1@example.org>", "Return.xlsx")
+    assert kept.submission.sent_at == sent
+    assert store.history("37")[-1].submission.sender == "lead@example.org"

@@ -130,6 +130,11 @@ class Submission:
     period: str  # quarter slug, "" when it could not be identified
     accepted: bool
     source: str = "return"  # "return" (a collection workbook) or "history" (an import)
+    sent_at: datetime | None = None  # when it was sent: its message's Date, else the file's modification time
+    sender: str = ""  # a return that came by email: the message's From address,
+    subject: str = ""  # its Subject,
+    message_id: str = ""  # its Message-ID,
+    attachment: str = ""  # and the attachment's name in it
 
 
 class FigureStatus(str, Enum):

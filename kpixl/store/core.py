@@ -16,14 +16,14 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from kpixl.domain import Figure
 from kpixl.domain.figures import ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem
 from kpixl.store import queries
-from kpixl.store.queries import RecordResult, StoredFigure, SubmissionRecord
+from kpixl.store.queries import Event, RecordResult, StoredFigure, SubmissionRecord
 from kpixl.store.schema import ensure_schema
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "open_store"]
@@ -42,7 +42,7 @@ class Store:
         self.url = url
         self._engine: Engine = make_engine(url)
         with self._guard("opened"):
-            ensure_schema(self._engine, _now())
+            ensure_schema(self._engine, _now(), self.where)
 
     def __enter__(self) -> Self:
         return self
@@ -83,7 +83,27 @@ class Store:
         with self._guard("written"):
             return queries.record(self._engine, submission, figures, problems, _now())
 
+    def add_event(self, kind: str, *, actor: str = "", period: str = "", service: str = "", indicator: str = "",
+                  ref: str = "", detail: dict[str, Any] | None = None) -> int | None:
+        """Log one step of the quarter (one transaction); its id, or None when ref makes it a duplicate: an event
+        of this kind with this ref happened already (a message about to be sent, say), even at the same
+        moment from another officer's computer."""
+        with self._guard("written"):
+            try:
+                with self._engine.execution_options(kpixl_write=True).begin() as conn:
+                    conn.execute(queries.WRITE_LOCK)  # one writer at a time, so the check below holds
+                    return queries.add_event(conn, kind, _now(), actor, period, service, indicator, ref,
+                                             detail or {})
+            except IntegrityError:  # the unique index, should two writers still race: the second is the duplicate
+                return None
+
     # Reading.
+
+    def events(self, period: str | None = None, service: str | None = None,
+               kinds: Collection[str] | None = None) -> list[Event]:
+        """The events logged (of a period, a service, some kinds), in the order they were logged."""
+        with self._read() as conn:
+            return queries.events_of(conn, period, service, kinds)
 
     def current_figures(self, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
         """The latest version of every figure (of the indicators named), keyed by (indicator, period slug)."""

@@ -6,9 +6,10 @@ recorded in one transaction that inserts, never updates or deletes (docs/store.m
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,10 +22,25 @@ from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem, Severity
-from kpixl.store.schema import figures, problems, schema_version, submissions
+from kpixl.store.schema import events, figures, problems, schema_version, submissions
 
-__all__ = ["FigureKey", "RecordResult", "StoredFigure", "SubmissionRecord", "current_figures", "figure_from_row",
-           "figure_from_values", "first_applied", "record", "stored_figures", "submission_records", "value_text"]
+__all__ = [
+    "Event",
+    "FigureKey",
+    "RecordResult",
+    "StoredFigure",
+    "SubmissionRecord",
+    "add_event",
+    "current_figures",
+    "events_of",
+    "figure_from_row",
+    "figure_from_values",
+    "first_applied",
+    "record",
+    "stored_figures",
+    "submission_records",
+    "value_text",
+]
 
 FigureKey = tuple[str, str, int]  # (indicator, period slug, version)
 
@@ -57,6 +73,11 @@ class SubmissionRecord:
     source: str
     recorded_at: datetime
     problems: tuple[Problem, ...] = ()
+    sent_at: datetime | None = None
+    sender: str = ""
+    subject: str = ""
+    message_id: str = ""
+    attachment: str = ""
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -65,7 +86,28 @@ class SubmissionRecord:
     @property
     def submission(self) -> Submission:
         return Submission(self.file_hash, self.file_name, self.received_at, self.service, self.period,
-                          self.accepted, self.source)
+                          self.accepted, self.source, self.sent_at, self.sender, self.subject, self.message_id,
+                          self.attachment)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of the quarter as the store logged it: who did what, when, about which service or figure."""
+
+    id: int
+    at: datetime
+    actor: str
+    kind: str  # a stable word: "workbook-generated", "return-accepted", "signed-off" (docs/store.md)
+    period: str = ""
+    service: str = ""
+    indicator: str = ""
+    ref: str = ""  # a key that makes the event happen at most once ("" for none)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor, "kind": self.kind,
+                "period": self.period, "service": self.service, "indicator": self.indicator, "ref": self.ref,
+                "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -138,10 +180,7 @@ def stored_figures(conn: Connection, indicator: str | None = None,
 
 
 def _stored(row: DbRow, current: bool) -> StoredFigure:
-    m = row._mapping
-    submission = SubmissionRecord(m["s_id"], m["s_file_hash"], m["s_file_name"], _time(m["s_received_at"]),
-                                  m["s_service"], m["s_period"], bool(m["s_accepted"]), m["s_source"],
-                                  _time(m["s_recorded_at"]))
+    submission = _submission_record(row, prefix="s_")
     provenance = Provenance(submission.file_hash, submission.file_name, row.sheet, row.cell)
     return StoredFigure(figure_from_row(row), row.version, provenance, submission, row.target,
                         row.revision_reason, _time(row.recorded_at), current)
@@ -154,9 +193,21 @@ def submission_records(conn: Connection, period: str | None = None) -> list[Subm
         query = query.where(submissions.c.period == period)
     rows = list(conn.execute(query))
     found = _problems_of(conn, [r.id for r in rows])
-    return [SubmissionRecord(r.id, r.file_hash, r.file_name, _time(r.received_at), r.service, r.period,
-                             bool(r.accepted), r.source, _time(r.recorded_at), tuple(found.get(r.id, ())))
-            for r in rows]
+    return [_submission_record(r, tuple(found.get(r.id, ()))) for r in rows]
+
+
+def _submission_record(r: DbRow, found: tuple[Problem, ...] = (), prefix: str = "") -> SubmissionRecord:
+    """A submissions row (its columns named prefix + name, as a join labels them) as a record."""
+    m = r._mapping
+
+    def get(name: str) -> Any:
+        return m[prefix + name]
+
+    sent = get("sent_at")
+    return SubmissionRecord(get("id"), get("file_hash"), get("file_name"), _time(get("received_at")),
+                            get("service"), get("period"), bool(get("accepted")), get("source"),
+                            _time(get("recorded_at")), found, _time(sent) if sent else None, get("sender"),
+                            get("subject"), get("message_id"), get("attachment"))
 
 
 def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[Problem]]:
@@ -205,7 +256,7 @@ def record(engine: Engine, submission: Submission, received: Sequence[ReceivedFi
 
 # The statements of a record, built once: SQLAlchemy then finds each compiled in its cache instead of
 # building and hashing a new statement for every file (a fifth of a record's time on SQLite).
-_WRITE_LOCK = select(schema_version.c.version).with_for_update()
+WRITE_LOCK = select(schema_version.c.version).with_for_update()
 _EXISTING = (select(submissions.c.id, submissions.c.accepted)
              .where(submissions.c.file_hash == bindparam("file_hash"), submissions.c.source == bindparam("source"))
              .order_by(submissions.c.id))
@@ -221,7 +272,7 @@ def _record(conn: Connection, submission: Submission, received: Sequence[Receive
             found: Sequence[Problem], now: str) -> RecordResult:
     # One writer at a time, as BEGIN IMMEDIATE gives on SQLite: on PostgreSQL the schema_version row is
     # locked, so two collects cannot both read version 3 and both write version 4 (SQLite ignores FOR UPDATE).
-    conn.execute(_WRITE_LOCK)
+    conn.execute(WRITE_LOCK)
     existing = _earlier(conn, submission)
     if existing is not None:
         return RecordResult(existing, duplicate=True)
@@ -255,7 +306,9 @@ def _insert_submission(conn: Connection, submission: Submission, now: str) -> in
     result = conn.execute(_INSERT_SUBMISSION, {
         "file_hash": submission.file_hash, "source": submission.source, "file_name": submission.file_name,
         "received_at": submission.received_at.isoformat(), "service": submission.service,
-        "period": submission.period, "accepted": submission.accepted, "recorded_at": now})
+        "period": submission.period, "accepted": submission.accepted, "recorded_at": now,
+        "sent_at": submission.sent_at.isoformat() if submission.sent_at else "", "sender": submission.sender,
+        "subject": submission.subject, "message_id": submission.message_id, "attachment": submission.attachment})
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every supported database hands back the new id
         raise StoreError("The store did not return the new submission's id; nothing was changed.")
@@ -312,3 +365,42 @@ def _figure_row(item: ReceivedFigure, version: int, submission_id: int, now: str
             "commentary": f.commentary, "actions": f.actions,
             "target": item.target, "revision_reason": item.revision_reason, "submission_id": submission_id,
             "sheet": item.provenance.sheet, "cell": item.provenance.cell, "recorded_at": now}
+
+
+# Events: only ever added.
+
+def add_event(conn: Connection, kind: str, at: str, actor: str, period: str, service: str, indicator: str,
+              ref: str, detail: dict[str, Any]) -> int | None:
+    """Log an event; its id, or None when an event of this kind and (non-empty) ref is logged already."""
+    if ref:
+        found = conn.execute(select(events.c.id).where(events.c.kind == kind, events.c.ref == ref)).first()
+        if found is not None:
+            return None
+    result = conn.execute(insert(events).values(
+        at=at, actor=actor, kind=kind, period=period, service=service, indicator=indicator, ref=ref,
+        detail=json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)))
+    key = result.inserted_primary_key
+    return None if key is None else int(key[0])
+
+
+def events_of(conn: Connection, period: str | None = None, service: str | None = None,
+              kinds: Collection[str] | None = None) -> list[Event]:
+    """The events logged (of a period, a service, some kinds), in the order they were logged."""
+    query = select(events).order_by(events.c.id)
+    if period is not None:
+        query = query.where(events.c.period == period)
+    if service is not None:
+        query = query.where(events.c.service == service)
+    if kinds is not None:
+        query = query.where(events.c.kind.in_(list(kinds)))
+    return [Event(r.id, _time(r.at), r.actor, r.kind, r.period, r.service, r.indicator, r.ref, _detail(r.detail))
+            for r in conn.execute(query)]
+
+
+def _detail(text: str) -> dict[str, Any]:
+    """An event's detail; a hand-edited value that is not a JSON object is kept as text, never raised."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {"text": str(text)}
+    return value if isinstance(value, dict) else {"value": value}

@@ -24,25 +24,32 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     insert,
+    inspect,
     select,
     text,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from kpixl.errors import StoreError
+
 # 1: the tables. 2: the same tables; from the moment a store has it, each history import's file is archived
 # (before, only returns were), so `kpixl check` can tell a history file never archived from one lost since.
 # 3: a file is one submission per verdict, not one in all: a return refused for a reason outside it (the
 # wrong --period, a register or key not yet right) is recorded when collected again and accepted.
-SCHEMA_VERSION = 3
+# 4: when a return was sent and, for one that came by email, its message (sender, subject, Message-ID,
+# attachment name); the events table, the quarter's log of who did what, only ever added to.
+SCHEMA_VERSION = 4
 HISTORY_ARCHIVED = 2
 VERDICT_KEY = 3
+PROVENANCE = 4
 
 __all__ = [
     "HISTORY_ARCHIVED",
     "SCHEMA_VERSION",
     "ensure_schema",
-        "figures",
+    "events",
+    "figures",
     "metadata",
     "problems",
     "schema_version",
@@ -69,6 +76,13 @@ submissions = Table(
     Column("period", String(20), nullable=False, default=""),
     Column("accepted", Boolean, nullable=False),
     Column("recorded_at", String(40), nullable=False),
+    # Version 4. When the return was sent (a message's Date, else the file's modification time): the order in
+    # which returns for one service and quarter follow each other, whatever order they are collected in.
+    Column("sent_at", String(40), nullable=False, server_default=""),
+    Column("sender", Text, nullable=False, server_default=""),  # a return from a message: its From address
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("message_id", Text, nullable=False, server_default=""),
+    Column("attachment", Text, nullable=False, server_default=""),  # the attachment's name in the message
     # The same file collected twice with the same verdict is one submission: the second collect finds it and
     # changes nothing. Refused, then accepted (the period or the register put right) is two (version 3).
     UniqueConstraint("file_hash", "source", "accepted", name="uq_submissions_file"),
@@ -113,6 +127,25 @@ figures = Table(
 )
 Index("ix_figures_period", figures.c.period)
 
+# Every step of the quarter as it happened (docs/store.md): rows are only ever added. A non-empty ref is a key
+# that makes an event happen at most once (a message about to be sent, say): a second insert of the same kind
+# and ref, even by another officer at the same moment, is refused by the index and reported as a duplicate.
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", Text, nullable=False, server_default=""),  # who: an officer's name, or a lead's address
+    Column("kind", String(40), nullable=False),
+    Column("period", String(20), nullable=False, server_default=""),
+    Column("service", String(100), nullable=False, server_default=""),
+    Column("indicator", String(40), nullable=False, server_default=""),
+    Column("ref", Text, nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default="{}"),  # JSON: what the event says beyond the above
+)
+Index("ix_events_period_service", events.c.period, events.c.service)
+Index("uq_events_kind_ref", events.c.kind, events.c.ref, unique=True,
+      sqlite_where=events.c.ref != "", postgresql_where=events.c.ref != "")
+
 _SCHEMA_LOCK = 0x6B70786C  # "kpxl" in ASCII: any constant no other application on the server uses
 
 
@@ -124,14 +157,19 @@ def _current_version(engine: Engine) -> int:
         return 0
 
 
-def ensure_schema(engine: Engine, now: str) -> None:
+def ensure_schema(engine: Engine, now: str, where: str) -> None:
     """Create what is missing and record the version; safe to run any number of times, even at once.
 
     Every statement is IF NOT EXISTS and runs in one write transaction, so two processes opening a new
-    store together both succeed. Future versions add their steps here, each guarded by the version.
+    store together both succeed. Future versions add their steps here, each guarded by the version. A store
+    written by a newer kpixl is refused: this kpixl would misread, or write what the newer one forbids.
     """
     current = _current_version(engine)
-    if current >= SCHEMA_VERSION:
+    if current > SCHEMA_VERSION:
+        raise StoreError(f"The store {where} was written by a newer kpixl (its schema version is {current}; this "
+                         f"kpixl knows versions up to {SCHEMA_VERSION}). Nothing was read or changed: upgrade "
+                         "kpixl on this computer (pip install --upgrade kpixl) and run the command again.")
+    if current == SCHEMA_VERSION:
         return
     if 0 < current < VERDICT_KEY and engine.dialect.name == "sqlite":
         _rekey_sqlite(engine)
@@ -142,6 +180,8 @@ def ensure_schema(engine: Engine, now: str) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             if 0 < current < VERDICT_KEY:
                 _rekey_postgresql(conn)
+        if 0 < current < PROVENANCE:
+            _add_columns(conn, submissions, _PROVENANCE_COLUMNS)
         for table in metadata.sorted_tables:
             conn.execute(CreateTable(table, if_not_exists=True))
             for index in sorted(table.indexes, key=lambda i: str(i.name)):
@@ -149,6 +189,22 @@ def ensure_schema(engine: Engine, now: str) -> None:
         found = conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
         if found < SCHEMA_VERSION:
             conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=now))
+
+
+# Version 4: new columns on submissions, added to an older store's table (every row gets ''), only where
+# missing so that two processes upgrading at once both succeed.
+_PROVENANCE_COLUMNS = ("sent_at", "sender", "subject", "message_id", "attachment")
+_V3_SUBMISSION_COLUMNS = ("id", "file_hash", "source", "file_name", "received_at", "service", "period",
+                          "accepted", "recorded_at")
+
+
+def _add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None:
+    existing = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    for name in names:
+        if name not in existing:
+            column = table.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind} NOT NULL DEFAULT ''"))
 
 
 # Version 3: the submissions' unique key gains the verdict. Both steps check the key first, so two processes
@@ -181,7 +237,10 @@ def _rekey_sqlite(engine: Engine) -> None:
             if found and _OLD_KEY.search(found[0]):
                 create = str(CreateTable(submissions).compile(engine)).strip()
                 cursor.execute(create.replace("CREATE TABLE submissions ", "CREATE TABLE submissions_rekeyed ", 1))
-                cursor.execute("INSERT INTO submissions_rekeyed SELECT * FROM submissions")
+                # The columns a version-3 store has; those added since take their defaults (and version 4's step
+                # adds them to the rebuilt table's definition only if they are missing).
+                columns = ", ".join(_V3_SUBMISSION_COLUMNS)
+                cursor.execute(f"INSERT INTO submissions_rekeyed ({columns}) SELECT {columns} FROM submissions")
                 cursor.execute("DROP TABLE submissions")
                 cursor.execute("ALTER TABLE submissions_rekeyed RENAME TO submissions")
                 for index in submissions.indexes:
