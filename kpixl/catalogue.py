@@ -3,8 +3,13 @@ severity, its message and its hint.
 
 Each entry says, after the place the Problem prints (file, Return!J7, indicator 36): what is wrong and the
 rule it breaks (message), then what to do (hint), with {placeholders} that problems.problem() fills. Codes
-are stable and documented in docs/problems.md; a test holds the two in step. Tests build their
-expectations with the same entries.
+are stable and documented in docs/problems.md; tests/test_catalogue.py holds the two in step. Tests build
+their expectations with the same entries.
+
+The entries are grouped by where the problems arise: a return (kpixl validate, kpixl collect), the register
+(kpixl register check), a history file (kpixl history import), the archive and the store (kpixl check). A
+code that covers cases needing other words has one entry per case, looked up as "CODE/case"
+(REG_UNREADABLE/yaml); the Problem carries the code alone.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import NamedTuple
 
 from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET, RESPONSE_HEADER
 
-__all__ = ["CATALOGUE", "EXPLAINED_HINT", "Entry"]
+__all__ = ["CATALOGUE", "CODES", "EXPLAINED_HINT", "Entry"]
 
 ERROR, QUERY, WARNING = "error", "query", "warning"
 EXPLAINED_HINT = "Explained by the lead: nothing more to do."
@@ -24,164 +29,366 @@ class Entry(NamedTuple):
     severity: str  # "error" blocks, a "query" waits for an explanation, a "warning" needs nothing
     message: str  # what is wrong and the rule, with {placeholders}
     hint: str  # what to do
+    case: str = ""  # which case of the code, when one code needs several wordings
+
+    @property
+    def key(self) -> str:
+        """How problem() names the entry: the code, or "CODE/case"."""
+        return f"{self.code}/{self.case}" if self.case else self.code
 
 
 _SEND = "send it again"
 _EXPLAIN = (f"If it is right, explain it in '{RESPONSE_HEADER}' on the {FEEDBACK_SHEET} sheet of the "
             f"feedback workbook, or in a Commentary paragraph starting '{EXPLANATION_MARK}'.")
+_TEMPLATE = "the template has it: kpixl register template FILE"
+_REGISTER_TOO_LARGE = ("Check it is the register; delete what is not part of it (pictures, extra sheets, rows "
+                       "pasted far below the table), save it as .xlsx and try again.")
+_RECOLLECT = "Collect the original file again: the same bytes restore it, and nothing else changes."
+_REIMPORT = ("Import the original file again (kpixl history import FILE): the same bytes restore it, and "
+             "nothing else changes.")
+_EITHER = ("Collect it again if it is a return, or import it again (kpixl history import FILE) if it is a "
+           "history file: the same bytes restore it, and nothing else changes.")
+_ALTERED = ("The archived file's bytes no longer have the SHA-256 it is kept under: it was changed or damaged "
+            "after it was archived.")
+_RESTORE = "Restore the store from a backup and collect again."
 
 
 _ENTRIES = (
-    # The file
+    # A return (kpixl validate, kpixl collect): the file
     Entry("FILE_EMPTY", ERROR,
-             "The file is empty (0 bytes): the attachment did not arrive whole.",
-             f"Attach the completed workbook and {_SEND}."),
+          "The file is empty (0 bytes): the attachment did not arrive whole.",
+          f"Attach the completed workbook and {_SEND}."),
     Entry("FILE_TOO_LARGE", ERROR,
-             "The file is too large to be a return: {detail}.",
-             "Check it is the workbook kpixl sent; remove pictures or extra sheets, save it as .xlsx and "
-             f"{_SEND}."),
+          "The file is too large to be a return: {detail}.",
+          "Check it is the workbook kpixl sent; remove pictures or extra sheets, save it as .xlsx and "
+          f"{_SEND}."),
     Entry("FILE_XLS", ERROR,
-             "This is an old Excel 97-2003 workbook (.xls); kpixl reads only .xlsx workbooks.",
-             f"Open it in Excel, choose File > Save As > Excel Workbook (*.xlsx), and {_SEND}."),
+          "This is an old Excel 97-2003 workbook (.xls); kpixl reads only .xlsx workbooks.",
+          f"Open it in Excel, choose File > Save As > Excel Workbook (*.xlsx), and {_SEND}."),
     Entry("FILE_XLSM", ERROR,
-             "This workbook holds macros (.xlsm); kpixl never runs or keeps macros, so it refuses macro "
-             "workbooks.",
-             f"Choose File > Save As > Excel Workbook (*.xlsx) (Excel drops the macros), and {_SEND}."),
+          "This workbook holds macros (.xlsm); kpixl never runs or keeps macros, so it refuses macro "
+          "workbooks.",
+          f"Choose File > Save As > Excel Workbook (*.xlsx) (Excel drops the macros), and {_SEND}."),
     Entry("FILE_ODS", ERROR,
-             "This is an OpenDocument spreadsheet (.ods); kpixl reads only .xlsx workbooks.",
-             f"In LibreOffice choose File > Save As, file type 'Excel 2007-365 (.xlsx)', and {_SEND}."),
+          "This is an OpenDocument spreadsheet (.ods); kpixl reads only .xlsx workbooks.",
+          f"In LibreOffice choose File > Save As, file type 'Excel 2007-365 (.xlsx)', and {_SEND}."),
     Entry("FILE_ENCRYPTED", ERROR,
-             "The workbook needs a password to open, so kpixl cannot read it.",
-             "Remove the password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear it), "
-             f"save, and {_SEND}. Never send the password."),
+          "The workbook needs a password to open, so kpixl cannot read it.",
+          "Remove the password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear it), "
+          f"save, and {_SEND}. Never send the password."),
     Entry("FILE_CORRUPT", ERROR,
-             "The file is damaged or incomplete ({detail}).",
-             f"Open it in Excel to check it, save it again as .xlsx, and {_SEND}."),
+          "The file is damaged or incomplete ({detail}).",
+          f"Open it in Excel to check it, save it again as .xlsx, and {_SEND}."),
     Entry("FILE_NOT_WORKBOOK", ERROR,
-             "This is {what}, not an Excel workbook.",
-             "Send the completed .xlsx workbook that kpixl sent you."),
+          "This is {what}, not an Excel workbook.",
+          "Send the completed .xlsx workbook that kpixl sent you."),
     Entry("FILE_UNREADABLE", ERROR,
-             "The file cannot be read: {detail}.",
-             "Check the file's name and folder, close it in Excel, and try again."),
-    # The workbook's shape
+          "The file cannot be read: {detail}.",
+          "Check the file's name and folder, close it in Excel, and try again."),
+    # A return: the workbook's shape
     Entry("SHEET_MISSING", ERROR,
-             "The workbook has no '{sheet}' sheet with kpixl's column headings.",
-             "Fill in the workbook kpixl sent, without renaming its headings or copying the figures "
-             "elsewhere."),
+          "The workbook has no '{sheet}' sheet with kpixl's column headings.",
+          "Fill in the workbook kpixl sent, without renaming its headings or copying the figures "
+          "elsewhere."),
     Entry("COLUMN_MISSING", ERROR,
-             "The '{sheet}' sheet has no column headed '{header}'.",
-             "Put the column back with that heading (copy it from the workbook kpixl sent)."),
-    # Identity
+          "The '{sheet}' sheet has no column headed '{header}'.",
+          "Put the column back with that heading (copy it from the workbook kpixl sent)."),
+    # A return: identity
     Entry("META_MISSING", WARNING,
-             "kpixl's hidden sheet is missing (a spreadsheet program dropped it), so the return could not be "
-             "verified; its rows were read by indicator number as {service_name}'s return for {period}.",
-             "Nothing to do this time. Next time fill in the workbook kpixl sends and save it as .xlsx."),
+          "kpixl's hidden sheet is missing (a spreadsheet program dropped it), so the return could not be "
+          "verified; its rows were read by indicator number as {service_name}'s return for {period}.",
+          "Nothing to do this time. Next time fill in the workbook kpixl sends and save it as .xlsx."),
     Entry("META_SIGNATURE", ERROR,
-             "kpixl's hidden sheet was changed or comes from another workspace ({detail}), so kpixl cannot "
-             "trust which service and period this return is for.",
-             "Fill in the workbook kpixl sent you (ask the performance team for a fresh copy) and send it."),
+          "kpixl's hidden sheet was changed or comes from another workspace ({detail}), so kpixl cannot "
+          "trust which service and period this return is for.",
+          "Fill in the workbook kpixl sent you (ask the performance team for a fresh copy) and send it."),
     Entry("META_OTHER_COUNCIL", ERROR,
-             "This workbook is for {found}, not {expected}.",
-             "Send {expected}'s workbook; kpixl takes nothing from another council's file."),
+          "This workbook is for {found}, not {expected}.",
+          "Send {expected}'s workbook; kpixl takes nothing from another council's file."),
     Entry("META_WRONG_PERIOD", ERROR,
-             "This is the return for {found}; the current collection is {expected}.",
-             "Send the {expected} workbook for {service_name}; no figure is taken from this file."),
+          "This is the return for {found}; the current collection is {expected}.",
+          "Send the {expected} workbook for {service_name}; no figure is taken from this file."),
     Entry("META_UNKNOWN_SERVICE", ERROR,
-             "This workbook is for the service '{service}', which is not in the register.",
-             "Ask the performance team: the service may have been renamed or removed."),
+          "This workbook is for the service '{service}', which is not in the register.",
+          "Ask the performance team: the service may have been renamed or removed."),
     Entry("SERVICE_UNKNOWN", ERROR,
-             "kpixl cannot tell which service this return is for: its hidden sheet is missing and its "
-             "indicators ({found}) belong to no service in the register.",
-             "Fill in the workbook kpixl sent you, and save it as .xlsx."),
+          "kpixl cannot tell which service this return is for: its hidden sheet is missing and its "
+          "indicators ({found}) belong to no service in the register.",
+          "Fill in the workbook kpixl sent you, and save it as .xlsx."),
     Entry("CONTEXT_EDITED", QUERY,
-             "The {column} was changed from {expected} to {found}; kpixl uses the {expected} it printed.",
-             "If the printed figure is wrong, tell the performance team; to correct last period's figure use "
-             "'Revised figure'. " + _EXPLAIN),
-    # Rows
+          "The {column} was changed from {expected} to {found}; kpixl uses the {expected} it printed.",
+          "If the printed figure is wrong, tell the performance team; to correct last period's figure use "
+          "'Revised figure'. " + _EXPLAIN),
+    # A return: rows
     Entry("ROW_MISSING", ERROR,
-             "The row for indicator {indicator} ({period}) is missing: every indicator of the return needs "
-             "a figure or a reason.",
-             "Put the row back (copy it from the workbook kpixl sent) and fill it in."),
+          "The row for indicator {indicator} ({period}) is missing: every indicator of the return needs "
+          "a figure or a reason.",
+          "Put the row back (copy it from the workbook kpixl sent) and fill it in."),
     Entry("ROW_DUPLICATE", ERROR,
-             "Indicator {indicator} ({period}) is here again; it is first in row {first}. kpixl cannot tell "
-             "which figure is meant.",
-             "Delete the extra row, keeping the right one."),
+          "Indicator {indicator} ({period}) is here again; it is first in row {first}. kpixl cannot tell "
+          "which figure is meant.",
+          "Delete the extra row, keeping the right one."),
     Entry("ROW_UNKNOWN", ERROR,
-             "Row {row} is for indicator {indicator} ({period}), which is not part of {service_name}'s "
-             "return for {quarter}.",
-             "Delete the row; send that figure in the return of the service it belongs to."),
+          "Row {row} is for indicator {indicator} ({period}), which is not part of {service_name}'s "
+          "return for {quarter}.",
+          "Delete the row; send that figure in the return of the service it belongs to."),
     Entry("ROW_NO_INDICATOR", ERROR,
-             "Row {row} has entries but no indicator number.",
-             "Type the indicator number in the '{header}' column, or delete the row."),
+          "Row {row} has entries but no indicator number.",
+          "Type the indicator number in the '{header}' column, or delete the row."),
     Entry("ROWS_REORDERED", WARNING,
-             "The rows are not in the order kpixl wrote them (from row {row}); kpixl read them by indicator "
-             "number.",
-             "Nothing to do."),
-    # Figures
+          "The rows are not in the order kpixl wrote them (from row {row}); kpixl read them by indicator "
+          "number.",
+          "Nothing to do."),
+    # A return: figures
     Entry("FIGURE_TEXT", WARNING,
-             "'{text}' was typed as text; kpixl read it as {value}.",
-             "Nothing to do. Next time type the number alone: the cell knows its format."),
+          "'{text}' was typed as text; kpixl read it as {value}.",
+          "Nothing to do. Next time type the number alone: the cell knows its format."),
     Entry("FIGURE_PERCENT_SCALE", ERROR,
-             "{shown} is not a percentage between 0% and 100%: did you mean {guess}%?",
-             "Type the percentage with its % sign: {guess}% for {guess} per cent."),
+          "{shown} is not a percentage between 0% and 100%: did you mean {guess}%?",
+          "Type the percentage with its % sign: {guess}% for {guess} per cent."),
     Entry("FIGURE_NEGATIVE", ERROR,
-             "{shown} is below zero; this indicator is {unit_words}, which cannot be negative.",
-             "Type the figure without the minus sign, or correct it."),
+          "{shown} is below zero; this indicator is {unit_words}, which cannot be negative.",
+          "Type the figure without the minus sign, or correct it."),
     Entry("FIGURE_NOT_WHOLE", ERROR,
-             "{shown} is not a whole number; this indicator counts whole items.",
-             "Type a whole number."),
+          "{shown} is not a whole number; this indicator counts whole items.",
+          "Type a whole number."),
     Entry("FIGURE_NOT_NUMBER", ERROR,
-             "'{text}' is not a number.",
-             "Type the figure. If there is none, leave the cell empty, choose a reason in '{reason_header}' "
-             "and explain in Commentary."),
+          "'{text}' is not a number.",
+          "Type the figure. If there is none, leave the cell empty, choose a reason in '{reason_header}' "
+          "and explain in Commentary."),
     Entry("FIGURE_MISSING", ERROR,
-             "There is no figure and no reason for {period}.",
-             "Type the figure, or choose a reason in '{reason_header}' and explain in Commentary."),
+          "There is no figure and no reason for {period}.",
+          "Type the figure, or choose a reason in '{reason_header}' and explain in Commentary."),
     Entry("FIGURE_MISSING_MONTH", WARNING,
-             "There is no figure for {period}; the report shows {reporting}, so this month is only missing "
-             "from the trend.",
-             "Give the figure when you have it."),
+          "There is no figure for {period}; the report shows {reporting}, so this month is only missing "
+          "from the trend.",
+          "Give the figure when you have it."),
     Entry("FIGURE_DATE", ERROR,
-             "The cell holds a date ({shown}), not a figure; Excel turns entries such as 1/2 or 3-4 into "
-             "dates.",
-             "Format the cell as Number, then type the figure again."),
+          "The cell holds a date ({shown}), not a figure; Excel turns entries such as 1/2 or 3-4 into "
+          "dates.",
+          "Format the cell as Number, then type the figure again."),
     Entry("FIGURE_BOOLEAN", ERROR,
-             "The cell holds {shown} (a TRUE/FALSE value), not a figure.",
-             "Type the figure."),
+          "The cell holds {shown} (a TRUE/FALSE value), not a figure.",
+          "Type the figure."),
     Entry("FIGURE_FORMULA", ERROR,
-             "The cell holds a formula ({formula}); kpixl never calculates formulas in a return.",
-             "Type the figure itself (copy the cell, then Paste Special > Values)."),
+          "The cell holds a formula ({formula}); kpixl never calculates formulas in a return.",
+          "Type the figure itself (copy the cell, then Paste Special > Values)."),
     Entry("TEXT_FORMULA", ERROR,
-             "The {column} holds a formula ({formula}); kpixl takes only typed text.",
-             "Type the text itself (copy the cell, then Paste Special > Values)."),
-    # Rules
+          "The {column} holds a formula ({formula}); kpixl takes only typed text.",
+          "Type the text itself (copy the cell, then Paste Special > Values)."),
+    # A return: rules
     Entry("COMMENTARY_MISSING", ERROR,
-             "There is no commentary for {period}; every figure needs one (at least {minimum} "
-             "characters).",
-             "Say in a sentence or two what explains the figure (or, with no figure, why)."),
+          "There is no commentary for {period}; every figure needs one (at least {minimum} "
+          "characters).",
+          "Say in a sentence or two what explains the figure (or, with no figure, why)."),
     Entry("COMMENTARY_TOO_LONG", ERROR,
-             "The commentary is {length:,} characters; the report holds at most {limit:,}.",
-             "Shorten it to the main points; send any detail to the performance team."),
+          "The commentary is {length:,} characters; the report holds at most {limit:,}.",
+          "Shorten it to the main points; send any detail to the performance team."),
     Entry("TEXT_TOO_LONG", ERROR,
-             "The {column} is {length:,} characters; at most {limit:,} fit.",
-             "Shorten it."),
+          "The {column} is {length:,} characters; at most {limit:,} fit.",
+          "Shorten it."),
     Entry("ACTIONS_REQUIRED", QUERY,
-             "{shown} against a target of {target} is Red (off target by more than {red}), and there are no "
-             "actions. kpixl rates the figure itself, not the RAG preview cell.",
-             "Write in Actions what is being done to improve, or why no action is needed."),
+          "{shown} against a target of {target} is Red (off target by more than {red}), and there are no "
+          "actions. kpixl rates the figure itself, not the RAG preview cell.",
+          "Write in Actions what is being done to improve, or why no action is needed."),
     Entry("CUMULATIVE_FALLS", QUERY,
-             "{shown} is less than {previous_period}'s {previous}, but this is a year-to-date figure, which "
-             "cannot fall within the year.",
-             "Check the figure. " + _EXPLAIN),
+          "{shown} is less than {previous_period}'s {previous}, but this is a year-to-date figure, which "
+          "cannot fall within the year.",
+          "Check the figure. " + _EXPLAIN),
     Entry("CHANGE_UNUSUAL", QUERY,
-             "{shown} is a change of {change} from {previous_period} ({previous}), far outside this "
-             "indicator's history ({rule}).",
-             "Check the figure. " + _EXPLAIN),
+          "{shown} is a change of {change} from {previous_period} ({previous}), far outside this "
+          "indicator's history ({rule}).",
+          "Check the figure. " + _EXPLAIN),
     Entry("REVISION_NO_REASON", ERROR,
-             "A revised figure for {period} is given without a reason.",
-             "Choose a reason in '{header}'."),
+          "A revised figure for {period} is given without a reason.",
+          "Choose a reason in '{header}'."),
     Entry("REVISION_NO_FIGURE", WARNING,
-             "A reason for revising {period} is given, but no revised figure, so nothing was revised.",
-             "Type the revised figure, or clear the reason."),
+          "A reason for revising {period} is given, but no revised figure, so nothing was revised.",
+          "Type the revised figure, or clear the reason."),
+
+    # The register (kpixl register check, and every command that loads it): the file (kpixl/register)
+    Entry("REG_UNKNOWN_FORMAT", ERROR,
+          "kpixl reads registers as .xlsx or .yaml, not '{suffix}'.",
+          "Save the register as .xlsx, or write it as YAML."),
+    Entry("REG_UNREADABLE", ERROR,
+          "The file cannot be opened: {detail}.",
+          "Check the file's name and folder, and close it in Excel if it is open.", case="open"),
+    Entry("REG_UNREADABLE", ERROR,
+          "This is not readable YAML: {detail}.",
+          "Correct the file at the line shown, or restore it from version control.", case="yaml"),
+    Entry("REG_UNREADABLE", ERROR,
+          "This is not a readable Excel workbook ({detail}).",
+          "Save the register as .xlsx (Excel Workbook) and try again.", case="workbook"),
+    Entry("REG_TOO_LARGE", ERROR,
+          "The file is over {limit} MB: too large to be a register.",
+          _REGISTER_TOO_LARGE, case="file"),
+    Entry("REG_TOO_LARGE", ERROR,
+          "The workbook is too large to read safely: {detail}.",
+          _REGISTER_TOO_LARGE),
+    # The register workbook's sheets (kpixl/register/workbook_file.py)
+    Entry("REG_MISSING_SHEET", ERROR,
+          "The workbook has no sheet named '{sheet}'.",
+          f"Add a sheet named '{{sheet}}' ({_TEMPLATE})."),
+    Entry("REG_MISSING_COLUMN", ERROR,
+          "The {sheet} sheet has no column headed '{header}'.",
+          f"Add a column headed '{{header}}' ({_TEMPLATE})."),
+    Entry("REG_TOO_MANY_ROWS", ERROR,
+          "The {sheet} sheet has more than {limit:,} rows; kpixl stopped reading here.",
+          "Delete the rows that are not part of the register, including any pasted far below the table."),
+    # The register's rows, as they are read (kpixl/register/build.py)
+    Entry("REG_MISSING", ERROR,
+          "{header} is empty.",
+          "Fill in {header}: every row needs one."),
+    Entry("REG_BAD_CHOICE", ERROR,
+          "{header} '{value}' is not one of the allowed values.",
+          "Choose one of: {choices}."),
+    Entry("REG_BAD_CHOICE", ERROR,
+          "{header} '{value}' is not yes or no.",
+          "Write yes or no.", case="yes_no"),
+    Entry("REG_NOT_A_NUMBER", ERROR,
+          "{header}: {detail}.",
+          "Enter a number, with % for percentages (70%)."),
+    # The register's rules across rows (kpixl/register/build.py)
+    Entry("REG_DUPLICATE_ID", ERROR,
+          "The {what} id '{id}' is used twice (also at {first}).",
+          "Give each {what} its own id, or delete the repeated row."),
+    Entry("REG_UNKNOWN_SERVICE", ERROR,
+          "Service '{service}' is not on the Services sheet.",
+          "Use an id from the Services sheet, or add the service there."),
+    Entry("REG_UNKNOWN_COMMITTEE", ERROR,
+          "Committee '{committee}' is not on the Committees sheet.",
+          "Use ids from the Committees sheet, separated by commas."),
+    Entry("REG_UNKNOWN_INDICATOR", ERROR,
+          "Indicator '{indicator}' is not on the Indicators sheet.",
+          "Correct the number, or add the indicator to the Indicators sheet."),
+    Entry("REG_DUPLICATE_TARGET", ERROR,
+          "Indicator {indicator} has two targets for {period}.",
+          "Keep one row per indicator and period."),
+    Entry("REG_BAD_PERIOD", ERROR,
+          "'{period}' is not a period.",
+          "Write a quarter as 2023-24-Q2, a month as 2023-09, a year as 2023-24."),
+    Entry("REG_TARGET_FREQUENCY", ERROR,
+          "Indicator {indicator} is monthly but this target is for a quarter ({period}).",
+          "Give a target per month (2023-09) or per year (2023-24), or make the indicator quarterly.",
+          case="monthly"),
+    Entry("REG_TARGET_FREQUENCY", ERROR,
+          "Indicator {indicator} is quarterly but this target is for a month ({period}).",
+          "Give a target per quarter (2023-24-Q2) or per year (2023-24), or make the indicator monthly.",
+          case="quarterly"),
+    Entry("REG_TARGET_NOT_RATED", ERROR,
+          "Indicator {indicator} is {kind}, which has no target, but a target is given.",
+          "Enter the figure as a baseline, or change the indicator's kind to target."),
+    Entry("REG_BASELINE_ON_TARGET", ERROR,
+          "Indicator {indicator} is rated against a target, but this row is a baseline.",
+          "Enter it as a target, or change the indicator's kind to baseline."),
+    Entry("REG_PERCENT_SCALE", ERROR,
+          "Indicator {indicator} is a percentage but its target is {value}.",
+          "Did you mean {value}%? Write percentages with a % sign."),
+    Entry("REG_TARGET_NO_DIRECTION", ERROR,
+          "Indicator {indicator} has a target but no direction, so it cannot be rated.",
+          "Set the direction to up or down, or change the kind to contextual."),
+    Entry("REG_NO_TARGET", WARNING,
+          "Indicator {indicator} is rated against a target but has none on the Targets sheet.",
+          "Add its targets on the Targets sheet; until then it is Not rated."),
+    Entry("REG_BAD_TOLERANCE", ERROR,
+          "Indicator {indicator} has RAG bands of red {red}, blue {blue}: red must be between 0% and 100%, "
+          "blue 0% or more.",
+          "Write bands as percentages between 0% and 100%, e.g. 10% and 5%."),
+    Entry("REG_BAD_URL", ERROR,
+          "'{url}' is not a web or mail address.",
+          "Write the full address starting https:// (or http://, mailto:)."),
+    Entry("REG_BAD_EMAIL", ERROR,
+          "'{email}' is not an email address.",
+          "Write the lead's address as name@council.gov.uk."),
+    Entry("REG_NO_LEAD_EMAIL", WARNING,
+          "Service '{service}' has no lead email, so its workbook cannot be sent.",
+          "Add the lead's email address."),
+    Entry("REG_EMPTY_COMMITTEE", WARNING,
+          "Committee '{committee}' has no indicators, so its report would be empty.",
+          "List it in the Committee IDs of its indicators, or delete the row."),
+
+    # A history file (kpixl history import): the file (kpixl/steps/history.py, kpixl/intake/history_*.py)
+    Entry("FIG_UNKNOWN_FORMAT", ERROR,
+          "kpixl imports history from .csv or .xlsx, not '{found}'.",
+          "Save the table as CSV UTF-8 or as an Excel workbook (.xlsx)."),
+    Entry("FIG_UNREADABLE", ERROR,
+          "The file cannot be read as a workbook: {detail}.",
+          "Save it from Excel as .xlsx (or as CSV UTF-8) and try again."),
+    Entry("FIG_ENCODING", ERROR,
+          "The file is not UTF-8 text.",
+          "Save it as 'CSV UTF-8 (Comma delimited)' and try again."),
+    Entry("FIG_TOO_LARGE", ERROR,
+          "The file is over {limit} MB.",
+          "Split it, or check it is the right file.", case="file"),
+    Entry("FIG_TOO_LARGE", ERROR,
+          "The workbook is too large to read safely: {detail}.",
+          "Split the history into smaller files, or save it as CSV UTF-8, and try again."),
+    Entry("FIG_TOO_MANY_ROWS", ERROR,
+          "The sheet has more than {limit:,} rows of figures.",
+          "Split the history into several smaller files."),
+    Entry("FIG_EMPTY", ERROR,
+          "The file holds no figures.",
+          "Check it is the right file: one row per indicator and period."),
+    Entry("FIG_MISSING_COLUMN", ERROR,
+          "Column(s) {missing} missing.",
+          "The first row must name the columns: {columns}."),
+    # A history file's rows (kpixl/intake/history_csv.py)
+    Entry("FIG_UNKNOWN_INDICATOR", ERROR,
+          "Indicator '{indicator}' is not in the register.",
+          "Correct the number."),
+    Entry("FIG_BAD_PERIOD", ERROR,
+          "{detail}.",
+          "Correct the period: a quarter as 2023-24-Q2, a month as 2023-09."),
+    Entry("FIG_BAD_STATUS", ERROR,
+          "Status '{status}' is unknown.",
+          "Write validated, provisional or not_available."),
+    Entry("FIG_NOT_A_NUMBER", ERROR,
+          "{detail}.",
+          "Enter the figure, or leave it empty with status not_available and a reason."),
+    Entry("FIG_PERCENT_SCALE", ERROR,
+          "Indicator {indicator} is a percentage; {value} would be {value}00%.",
+          "Did you mean {value}%? Write percentages with a % sign."),
+    Entry("FIG_MISSING", ERROR,
+          "The figure is empty.",
+          "Enter the figure, or set status not_available and give a reason."),
+    Entry("FIG_DUPLICATE", ERROR,
+          "Indicator {indicator} has a second figure for {period} (the first is in row {first}).",
+          "Keep one row for each indicator and period."),
+
+    # The archive and the store (kpixl check: kpixl/steps/check.py)
+    Entry("ARCHIVE_MISSING", ERROR,
+          "The return {file} (received {date}, {versions} figure version(s) stored from it) is not in the "
+          "archive: no {sha256}.* file.",
+          _RECOLLECT, case="return"),
+    Entry("ARCHIVE_MISSING", ERROR,
+          "The history file {file} (imported {date}, {versions} figure version(s) stored from it) is not in the "
+          "archive: no {sha256}.* file.",
+          _REIMPORT, case="history"),
+    Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _RECOLLECT, case="return"),
+    Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REIMPORT, case="history"),
+    Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _EITHER),
+    Entry("ARCHIVE_ORPHAN", ERROR,
+          "An archived file no submission records: a collect or a history import stopped between archiving it "
+          "and recording it.",
+          _EITHER),
+    Entry("FIGURE_REFUSED", ERROR,
+          "Version {version} of {period} was stored from {file}, a refused file.",
+          _RESTORE),
+    Entry("FIGURE_VERSIONS", ERROR,
+          "The versions of {period} are {versions}, not 1 to {count}.",
+          _RESTORE),
+    Entry("ARCHIVE_LEFTOVER", WARNING,
+          "A temporary file left by a collect or a history import that was interrupted while archiving.",
+          "Delete it: the file it was copying was not recorded, and collecting (or importing) it again archives "
+          "it whole."),
+    Entry("ARCHIVE_UNKNOWN", WARNING,
+          "A file kpixl did not put in the archive.",
+          "Move it out of the archive folder."),
+    Entry("HISTORY_NOT_ARCHIVED", WARNING,
+          "The history file {file} (imported {date}, {versions} figure version(s) stored from it) is not in the "
+          "archive: it was imported before kpixl kept history files. Its figures are not affected.",
+          "To keep it, import the same file again (kpixl history import FILE): it is archived, and nothing else "
+          "changes. Or leave it: nothing needs doing."),
 )
-CATALOGUE: dict[str, Entry] = {e.code: e for e in _ENTRIES}
+CATALOGUE: dict[str, Entry] = {e.key: e for e in _ENTRIES}
+CODES: dict[str, str] = {e.code: e.severity for e in _ENTRIES}  # every code and its severity

@@ -15,6 +15,7 @@ __all__ = [
     "OutputError",
     "PathError",
     "PeriodError",
+    "RegisterError",
     "ReportError",
     "StoreError",
     "UnknownIndicator",
@@ -65,9 +66,13 @@ class StoreError(KpixlError):
     """The store cannot be opened, read or written: an unreachable server, a locked or damaged file."""
 
 
+class RegisterError(KpixlError):
+    """The workspace's register has errors, and a step that would go wrong with them (workbooks, send,
+    collect, report, register export) stops before it writes anything."""
+
+
 class ReportError(KpixlError):
-    """A report cannot be built: an unusable reference document, a register or figures with errors, or a
-    failed PDF conversion."""
+    """A report cannot be built: an unusable reference document, or a failed PDF conversion."""
 
 
 class DeliveryError(KpixlError):

@@ -118,10 +118,11 @@ class Where:
                        indicator=self.indicator if indicator is None else indicator)
 
 
-def problem(code: str, where: Where, **values: Any) -> Problem:
-    """The catalogue's problem for code, at where, its placeholders filled from values."""
-    entry = CATALOGUE[code]
-    return Problem(code, Severity(entry.severity), entry.message.format(**values), entry.hint.format(**values),
+def problem(key: str, where: Where, **values: Any) -> Problem:
+    """The catalogue's problem for key (its code, or "CODE/case"), at where, its placeholders filled from
+    values."""
+    entry = CATALOGUE[key]
+    return Problem(entry.code, Severity(entry.severity), entry.message.format(**values), entry.hint.format(**values),
                    where.file, where.sheet, where.cell, where.indicator)
 
 

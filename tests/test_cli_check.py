@@ -12,6 +12,7 @@ import pytest
 from robust_support import run_cli, seed_returns
 from test_intake_support import make_filled
 
+from kpixl.catalogue import CATALOGUE
 from kpixl.files import partial_hash
 from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path
 
@@ -64,6 +65,7 @@ def test_a_missing_archive_file_is_named_and_collecting_again_restores_it(
     assert code == 1 and [c for c, _ in codes(data)] == ["ARCHIVE_MISSING"]
     problem = data["problems"][0]  # type: ignore[index]
     assert gone.stem in problem["message"] and "figure version(s) stored from it" in problem["message"]
+    assert problem["hint"] == CATALOGUE["ARCHIVE_MISSING/return"].hint  # collect it again
     run_cli(ws, "collect", str(folder))
     assert check(ws)[0] == 0 and gone.is_file()
 
@@ -160,7 +162,7 @@ def test_a_missing_history_file_is_an_error_and_importing_it_again_restores_it(
     assert code == 1 and codes(data) == [("ARCHIVE_MISSING", "revised.csv")]
     [problem] = problems_of(data)
     assert problem["severity"] == "error" and "The history file revised.csv (imported" in problem["message"]
-    assert "kpixl history import" in problem["hint"]
+    assert problem["hint"] == CATALOGUE["ARCHIVE_MISSING/history"].hint  # kpixl history import FILE
     assert run_cli(ws, "history", "import", str(revised))[0] == 0
     assert check(ws)[0] == 0 and kept(ws, revised).is_file()
 
@@ -173,7 +175,7 @@ def test_an_altered_history_file_is_found_by_its_hash_and_repaired(collected: tu
     target.write_bytes(target.read_bytes().replace(b"351300", b"351399"))  # same size: only the hash tells
     code, data = check(ws)
     assert code == 1 and codes(data) == [("ARCHIVE_ALTERED", target.name)]
-    assert "kpixl history import" in problems_of(data)[0]["hint"]
+    assert problems_of(data)[0]["hint"] == CATALOGUE["ARCHIVE_ALTERED/history"].hint  # kpixl history import FILE
     run_cli(ws, "history", "import", str(revised))
     assert check(ws)[0] == 0 and target.read_bytes() == revised.read_bytes()
 
@@ -213,7 +215,7 @@ def test_a_history_file_imported_before_kpixl_kept_them_is_a_warning_not_an_erro
     [problem] = problems_of(data)
     assert problem["severity"] == "warning"
     assert "imported before kpixl kept history files" in problem["message"]
-    assert "import the same file again" in problem["hint"] and "nothing needs doing" in problem["hint"]
+    assert problem["hint"] == CATALOGUE["HISTORY_NOT_ARCHIVED"].hint  # import it again, or leave it
     code, output = run_cli(ws, "check")
     assert code == 0 and "HISTORY_NOT_ARCHIVED" in output and "the archive and the store agree" in output
     assert run_cli(ws, "history", "import", str(ws.path("history") / "figures.csv"))[0] == 0

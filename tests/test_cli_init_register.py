@@ -107,6 +107,24 @@ def test_damaged_register_lists_every_problem_with_its_place(tmp_path: Path) -> 
     assert not [f for f in found if f[1] == "line 11"], "the first indicator 37 is fine: no problem there"
 
 
+@pytest.mark.parametrize("command", [
+    ("workbooks", "2023-24-Q2"), ("send", "2023-24-Q2", "--drafts", "{ws}/drafts"), ("validate", "{ws}/returns"),
+    ("collect", "{ws}/returns"), ("report", "2023-24-Q2"), ("register", "export", "{ws}/copy.yaml"),
+])
+def test_a_register_with_errors_stops_every_step_that_uses_it_with_one_message(tmp_path: Path,
+                                                                               command: tuple[str, ...]) -> None:
+    run("init", str(tmp_path / "ws"), "--example", "cambridgeshire")
+    register = tmp_path / "ws" / "register.yaml"
+    register.write_text(register.read_text().replace("unit: count", "unit: litres", 1))
+    (tmp_path / "ws" / "returns" / "r.xlsx").write_bytes(b"")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    code, out = run(*(arg.format(ws=tmp_path / "ws") for arg in command), "--workspace", str(tmp_path / "ws"))
+    assert code == 1, out
+    assert ("Error: The register register.yaml has 1 error(s): run 'kpixl register check' and correct them "
+            "first.") in " ".join(out.split())
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written
+
+
 def test_register_template_writes_a_workbook(tmp_path: Path) -> None:
     code, out = run("register", "template", str(tmp_path / "register.xlsx"))
     assert code == 0, out

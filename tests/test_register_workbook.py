@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
+from kpixl.catalogue import CATALOGUE
 from kpixl.domain import (
     Committee,
     Comparison,
@@ -36,7 +37,7 @@ from kpixl.domain import (
 )
 from kpixl.errors import OutputError
 from kpixl.layout.register import SHEETS
-from kpixl.problems import Severity
+from kpixl.problems import Severity, Where, problem
 from kpixl.register import load_register, workbook_file
 from kpixl.workbook import register_book
 from kpixl.workbook.register_book import write_register_workbook
@@ -349,7 +350,7 @@ def test_a_file_that_is_not_a_workbook_is_unreadable_not_a_traceback(tmp_path: P
     path.write_bytes(content)
     loaded = load_register(path)
     assert [(p.code, p.sheet, p.cell, p.hint) for p in loaded.report] == [
-        ("REG_UNREADABLE", "", "", "Save the register as .xlsx (Excel Workbook) and try again.")]
+        ("REG_UNREADABLE", "", "", CATALOGUE["REG_UNREADABLE/workbook"].hint)]
     assert loaded.register == Register()
 
 
@@ -366,10 +367,11 @@ def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
 
 def test_missing_column_message_names_the_heading_and_the_template(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "register.xlsx", edit=_delete_column("Indicators", 5))
-    [problem] = load_register(path).report
-    assert "'Unit'" in problem.message
-    assert problem.hint == "Add a column headed 'Unit' (the template has it: kpixl register template FILE)."
-    assert problem.severity is Severity.ERROR
+    [found] = load_register(path).report
+    assert found == problem("REG_MISSING_COLUMN", Where("register.xlsx", "Indicators", "I1"), sheet="Indicators",
+                            header="Unit")
+    assert "'Unit'" in found.message and "kpixl register template FILE" in found.hint
+    assert found.severity is Severity.ERROR
 
 
 def test_optional_sheets_may_be_left_out(tmp_path: Path) -> None:

@@ -297,7 +297,7 @@ def test_language_is_en_gb_whatever_the_reference_says(tmp_path):
 
 
 def test_build_reports_loads_once_and_writes_what_build_report_writes(example_ws, tmp_path, monkeypatch):
-    import kpixl.steps.report as register_module  # where the report step finds load_register
+    import kpixl.steps.workspace as register_module  # where the report step finds load_register
     from kpixl.steps.report import build_reports
 
     one = build_report(example_ws, "2023-24-Q2", "csmi", DAY, tmp_path / "one.docx").read_bytes()

@@ -21,7 +21,6 @@ from kpixl.errors import KpixlError
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from kpixl.domain import Quarter
     from kpixl.problems import Problem
     from kpixl.steps.workspace import Workspace
 
@@ -58,10 +57,6 @@ def open_workspace(path: Path | None) -> Workspace:
     from kpixl.steps.workspace import Workspace
 
     return Workspace.open(path)
-
-
-def quarter_of(workspace: Workspace, period: str | None) -> Quarter:
-    return workspace.period_or_default(period)
 
 
 def print_json(data: Any) -> None:

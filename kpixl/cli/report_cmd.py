@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace, print_problems
+from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace
 
 
 def _date(text: str | None) -> date | None:
@@ -56,19 +56,17 @@ def report(
             raise typer.BadParameter("--out names one file: with --committee all each report goes to "
                                      "reports/<committee>_<quarter>.docx", param_hint="--out")
         started = time.perf_counter()
-        for n, prepared in enumerate(prepare_reports(ws, quarter, None, when)):
-            _write(ws, prepared, None, pdf, started, warn=n == 0)  # the figures' warnings are the same for all
+        for prepared in prepare_reports(ws, quarter, None, when):
+            _write(ws, prepared, None, pdf, started)
             started = time.perf_counter()
         return
     started = time.perf_counter()
-    _write(ws, prepare_report(ws, quarter, committee, when), out, pdf, started, warn=True)
+    _write(ws, prepare_report(ws, quarter, committee, when), out, pdf, started)
 
 
-def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float, warn: bool) -> None:
+def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float) -> None:
     from kpixl.steps.report import write_pdf, write_report
 
-    if warn:
-        print_problems(prepared.problems, "Warnings in the figures")
     path = write_report(ws, prepared, out)
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)

@@ -42,11 +42,6 @@ class Rag(str, Enum):
     IN_DEVELOPMENT = "In Development"
     NOT_RATED = "Not rated"  # no figure, no target, or no direction: the report says why
 
-    @property
-    def order(self) -> int:
-        """Worst first, for sorting a summary."""
-        return list(Rag).index(self)
-
 
 class Change(str, Enum):
     IMPROVING = "Improving"

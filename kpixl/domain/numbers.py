@@ -28,7 +28,6 @@ _TOO_LARGE = 10**16  # as typed text, a number cell must be under 1e16 (exponent
 class ParsedNumber:
     value: Decimal  # a percentage typed with "%" is already divided by 100
     percent_sign: bool = False
-    was_text: bool = False
 
 
 def to_decimal(value: float) -> Decimal:
@@ -98,4 +97,4 @@ def _checked(value: Decimal, shown: str, percent: bool) -> ParsedNumber:
         raise NotANumber(f"'{shown}' is too large or too small to be a figure")
     if percent:
         value = value / 100
-    return ParsedNumber(value, percent_sign=percent, was_text=True)
+    return ParsedNumber(value, percent_sign=percent)

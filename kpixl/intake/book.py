@@ -72,7 +72,6 @@ class SheetRow:
 @dataclass
 class ReturnBook:
     sheet: str
-    header_row: int
     columns: dict[str, int]  # layout key -> 1-based column
     rows: list[SheetRow]
     meta_pairs: dict[str, str] | None  # None: no metadata sheet
@@ -239,4 +238,4 @@ def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
             too_many = True
             break
         rows.append(row)
-    return ReturnBook(ws.title, header, columns, rows, _meta_pairs(book), _responses(book), too_many), []
+    return ReturnBook(ws.title, columns, rows, _meta_pairs(book), _responses(book), too_many), []

@@ -16,10 +16,10 @@ from pathlib import Path
 from kpixl.domain import Figure, FigureStatus, Register, Unit, parse_period
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import NotANumber, PeriodError
-from kpixl.problems import Problem, Severity
+from kpixl.problems import Problem, Where, problem
 
 __all__ = ["FIGURE_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
-           "read_figure_rows_csv", "read_figures_csv", "size_problem"]
+           "read_figures_csv", "size_problem"]
 
 FIGURE_COLUMNS = ("indicator", "period", "value", "status", "reason", "commentary", "actions")
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any council's history; a bigger file is a mistake
@@ -48,10 +48,9 @@ class _Table:
             return f"row {row}"
         return f"{column_letter(self.columns.index(column) + 1)}{row}"
 
-    def problem(self, row: int, column: str, code: str, message: str, hint: str,
-                indicator: str = "") -> Problem:
-        return Problem(code, Severity.ERROR, message, hint, self.file, self.sheet, self.cell(column, row),
-                       indicator)
+    def where(self, row: int, column: str, indicator: str = "") -> Where:
+        """The cell of a row's column (the row, when the column is not there), for a problem found there."""
+        return Where(self.file, self.sheet, self.cell(column, row), indicator)
 
 
 def column_letter(number: int) -> str:
@@ -65,39 +64,31 @@ def column_letter(number: int) -> str:
 
 def _figure(record: dict[str, str], row: int, table: _Table,
             register: Register) -> tuple[Figure | None, list[Problem]]:
-    _problem = table.problem
     ident = (record.get("indicator") or "").strip()
     indicator = register.indicator(ident)
     if indicator is None:
-        return None, [_problem(row, "indicator", "FIG_UNKNOWN_INDICATOR",
-                               f"Indicator '{ident}' is not in the register.", "Correct the number.", ident)]
+        return None, [problem("FIG_UNKNOWN_INDICATOR", table.where(row, "indicator", ident), indicator=ident)]
     try:
         period = parse_period(record.get("period") or "")
     except PeriodError as exc:
-        return None, [_problem(row, "period", "FIG_BAD_PERIOD", str(exc), "", ident)]
+        return None, [problem("FIG_BAD_PERIOD", table.where(row, "period", ident), detail=exc)]
     try:
         status = FigureStatus((record.get("status") or "validated").strip().lower())
     except ValueError:
-        return None, [_problem(row, "status", "FIG_BAD_STATUS",
-                               f"Status '{record.get('status')}' is unknown.",
-                               "Write validated, provisional or not_available.", ident)]
+        return None, [problem("FIG_BAD_STATUS", table.where(row, "status", ident), status=record.get("status"))]
     raw = (record.get("value") or "").strip()
     value = None
     if raw:
         try:
             parsed = parse_number(raw)
         except NotANumber as exc:
-            return None, [_problem(row, "value", "FIG_NOT_A_NUMBER", f"{exc}.",
-                                   "Enter the figure, or leave it empty with status not_available and a reason.",
-                                   ident)]
+            return None, [problem("FIG_NOT_A_NUMBER", table.where(row, "value", ident), detail=exc)]
         if indicator.unit is Unit.PERCENTAGE and not parsed.percent_sign and parsed.value > 1:
-            return None, [_problem(row, "value", "FIG_PERCENT_SCALE",
-                                   f"Indicator {ident} is a percentage; {raw} would be {raw}00%.",
-                                   f"Did you mean {raw}%? Write percentages with a % sign.", ident)]
+            return None, [problem("FIG_PERCENT_SCALE", table.where(row, "value", ident), indicator=ident,
+                                  value=raw)]
         value = parsed.value
     elif status is not FigureStatus.NOT_AVAILABLE:
-        return None, [_problem(row, "value", "FIG_MISSING", "The figure is empty.",
-                               "Enter the figure, or set status not_available and give a reason.", ident)]
+        return None, [problem("FIG_MISSING", table.where(row, "value", ident))]
     return Figure(ident, period, value, status, (record.get("reason") or "").strip(),
                   (record.get("commentary") or "").strip(), (record.get("actions") or "").strip()), []
 
@@ -106,9 +97,8 @@ def _missing_columns(table: _Table) -> list[Problem]:
     missing = [c for c in FIGURE_COLUMNS[:3] if c not in table.columns]
     if not missing:
         return []
-    return [Problem("FIG_MISSING_COLUMN", Severity.ERROR, f"Column(s) {', '.join(missing)} missing.",
-                    f"The first row must name the columns: {', '.join(FIGURE_COLUMNS)}.", table.file,
-                    table.sheet, "row 1")]
+    return [problem("FIG_MISSING_COLUMN", Where(table.file, table.sheet, "row 1"), missing=", ".join(missing),
+                    columns=", ".join(FIGURE_COLUMNS))]
 
 
 def figures_from_records(records: Iterable[tuple[int, dict[str, str]]], columns: Sequence[str], file: str,
@@ -127,10 +117,8 @@ def figures_from_records(records: Iterable[tuple[int, dict[str, str]]], columns:
             continue
         key = (figure.indicator, figure.period.slug)
         if key in seen:  # two figures for one period: which is right is the person's call, not kpixl's
-            problems.append(table.problem(
-                row, "period", "FIG_DUPLICATE",
-                f"Indicator {key[0]} has a second figure for {key[1]} (the first is in row {seen[key]}).",
-                "Keep one row for each indicator and period.", key[0]))
+            problems.append(problem("FIG_DUPLICATE", table.where(row, "period", key[0]), indicator=key[0],
+                                    period=key[1], first=seen[key]))
             continue
         seen[key] = row
         rows.append(FigureRow(figure, row, table.cell("value", row), table.sheet))
@@ -148,8 +136,7 @@ def size_problem(data: bytes, file: str) -> list[Problem]:
     """A file too big to be a council's history: read no further."""
     if len(data) <= MAX_BYTES:
         return []
-    return [Problem("FIG_TOO_LARGE", Severity.ERROR, f"The file is over {MAX_BYTES // 2**20} MB.",
-                    "Split it, or check it is the right file.", file)]
+    return [problem("FIG_TOO_LARGE/file", Where(file), limit=MAX_BYTES // 2**20)]
 
 
 def figure_rows_csv(data: bytes, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:
@@ -159,20 +146,14 @@ def figure_rows_csv(data: bytes, file: str, register: Register) -> tuple[list[Fi
     try:  # universal newlines, as reading the file as text would: a cell's line breaks come back as \n
         text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
     except UnicodeDecodeError:
-        return [], [Problem("FIG_ENCODING", Severity.ERROR, "The file is not UTF-8 text.",
-                            "Save it as 'CSV UTF-8 (Comma delimited)' and try again.", file)]
+        return [], [problem("FIG_ENCODING", Where(file))]
     reader = csv.DictReader(io.StringIO(text))
     columns = [(name or "").strip().lower() for name in reader.fieldnames or []]
     reader.fieldnames = columns
     return figures_from_records(enumerate(reader, start=2), columns, file, register)
 
 
-def read_figure_rows_csv(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
-    """Every figure of a CSV file with its cell, and a problem for each row that cannot be taken."""
-    return figure_rows_csv(read_capped(path), path.name, register)
-
-
 def read_figures_csv(path: Path, register: Register) -> tuple[list[Figure], list[Problem]]:
     """Every figure of a CSV file, and a problem for each row that cannot be taken."""
-    rows, problems = read_figure_rows_csv(path, register)
+    rows, problems = figure_rows_csv(read_capped(path), path.name, register)
     return [r.figure for r in rows], problems

@@ -13,7 +13,6 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
@@ -22,11 +21,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from kpixl.domain import Register
 from kpixl.domain.numbers import to_decimal
 from kpixl.errors import NotANumber
-from kpixl.intake.history_csv import FigureRow, figures_from_records, read_capped, size_problem
-from kpixl.problems import Problem, Severity
+from kpixl.intake.history_csv import FigureRow, figures_from_records, size_problem
+from kpixl.problems import Problem, Where, problem
 from kpixl.untrusted.sniff import workbook_hazard
 
-__all__ = ["MAX_ROWS", "figure_rows_xlsx", "read_figure_rows_xlsx"]
+__all__ = ["MAX_ROWS", "figure_rows_xlsx"]
 
 MAX_ROWS = 100_000  # rows read at most: a declared dimension of a million rows is damage, not history
 # The rows the part scan lets through: the rows read, and room for titles and blank rows, so that a long
@@ -57,8 +56,7 @@ def _records(rows: Iterable[tuple[Any, ...]], columns: list[str]) -> Iterator[tu
 
 
 def _unreadable(file: str, why: str) -> tuple[list[FigureRow], list[Problem]]:
-    return [], [Problem("FIG_UNREADABLE", Severity.ERROR, f"The file cannot be read as a workbook: {why}.",
-                        "Save it from Excel as .xlsx (or as CSV UTF-8) and try again.", file)]
+    return [], [problem("FIG_UNREADABLE", Where(file), detail=why)]
 
 
 def _refused(file: str, data: bytes) -> list[Problem]:
@@ -69,9 +67,7 @@ def _refused(file: str, data: bytes) -> list[Problem]:
     if hit is None:
         return []
     if hit.code == "FILE_TOO_LARGE":
-        return [Problem("FIG_TOO_LARGE", Severity.ERROR,
-                        f"The workbook is too large to read safely: {hit.detail}.",
-                        "Split the history into smaller files, or save it as CSV UTF-8, and try again.", file)]
+        return [problem("FIG_TOO_LARGE", Where(file), detail=hit.detail)]
     return _unreadable(file, hit.detail)[1]
 
 
@@ -97,11 +93,6 @@ def figure_rows_xlsx(data: bytes, file: str, register: Register) -> tuple[list[F
         book.close()
 
 
-def read_figure_rows_xlsx(path: Path, register: Register) -> tuple[list[FigureRow], list[Problem]]:
-    """Every figure on the workbook's first sheet with its cell, and a problem for each row not taken."""
-    return figure_rows_xlsx(read_capped(path), path.name, register)
-
-
 def _read(book: Any, file: str, register: Register) -> tuple[list[FigureRow], list[Problem]]:
     sheet = book.worksheets[0]
     sheet.reset_dimensions()  # a declared A1:XFD1048576 would make every row 16,384 cells wide
@@ -111,7 +102,5 @@ def _read(book: Any, file: str, register: Register) -> tuple[list[FigureRow], li
     records = _records(islice(rows, MAX_ROWS), columns)
     found, problems = figures_from_records(records, columns, file, register, sheet.title)
     if any(v is not None for v in next(rows, ())):
-        problems.append(Problem("FIG_TOO_MANY_ROWS", Severity.ERROR,
-                                f"The sheet has more than {MAX_ROWS:,} rows of figures.",
-                                "Split the history into several smaller files.", file, sheet.title))
+        problems.append(problem("FIG_TOO_MANY_ROWS", Where(file, sheet.title), limit=MAX_ROWS))
     return found, problems

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kpixl.domain import Register
 from kpixl.errors import YamlError
-from kpixl.problems import Problem, Report, Severity
+from kpixl.problems import Problem, Report, Where, problem
 from kpixl.register.build import RawRow, build_register, check_register
 from kpixl.register.workbook_file import read_workbook_rows
 from kpixl.register.yaml_file import read_yaml_rows
@@ -26,20 +26,17 @@ class LoadedRegister:
 
 
 def _read_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
-    name = path.name
+    where = Where(path.name)
     if path.suffix.lower() in YAML_SUFFIXES:
-
         try:
             return read_yaml_rows(path.read_text(encoding="utf-8")), []
-        except (YamlError, UnicodeDecodeError, OSError) as exc:
-            return [], [Problem("REG_UNREADABLE", Severity.ERROR, f"This is not readable YAML: {exc}.",
-                                "Correct the file at the line shown, or restore it from version control.", name)]
+        except OSError as exc:
+            return [], [problem("REG_UNREADABLE/open", where, detail=exc.strerror or exc)]
+        except (YamlError, UnicodeDecodeError) as exc:
+            return [], [problem("REG_UNREADABLE/yaml", where, detail=exc)]
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-
         return read_workbook_rows(path)
-    return [], [Problem("REG_UNKNOWN_FORMAT", Severity.ERROR, f"kpixl reads registers as .xlsx or .yaml, not "
-                        f"'{path.suffix or 'no extension'}'.", "Save the register as .xlsx, or write it as YAML.",
-                        name)]
+    return [], [problem("REG_UNKNOWN_FORMAT", where, suffix=path.suffix or "no extension")]
 
 
 def load_register(path: Path) -> LoadedRegister:

@@ -32,7 +32,7 @@ from kpixl.domain.numbers import parse_number
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import NotANumber, PeriodError
 from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
-from kpixl.problems import Problem, Severity
+from kpixl.problems import Problem, Where, problem
 
 __all__ = ["RawRow", "build_register", "check_register", "committee_ids", "row_text"]
 
@@ -42,6 +42,10 @@ class RawRow:
     values: dict[str, object]
     place: Callable[[str], str] = lambda key: ""  # the cell (or line) a key's value came from
     row: int = 0
+
+    def where(self, file: str, key: str, indicator: str = "") -> Where:
+        """The place of a key's value in file, for a problem found there."""
+        return Where(file, self.sheet, self.place(key), indicator)
 
 
 def row_text(row: RawRow, key: str) -> str:
@@ -68,10 +72,8 @@ class _Builder:
     file: str
     problems: list[Problem] = field(default_factory=list)
 
-    def problem(self, row: RawRow, key: str, code: str, message: str, hint: str,
-                indicator: str = "", severity: Severity = Severity.ERROR) -> None:
-        self.problems.append(Problem(code, severity, message, hint, self.file, row.sheet,
-                                     row.place(key), indicator))
+    def problem(self, code: str, where: Where, **values: object) -> None:
+        self.problems.append(problem(code, where, **values))
 
     text = staticmethod(row_text)
 
@@ -79,17 +81,15 @@ class _Builder:
         ok = True
         for column in columns:
             if column.required and not self.text(row, column.key):
-                self.problem(row, column.key, "REG_MISSING", f"{column.header} is empty.",
-                             f"Fill in {column.header}: every row needs one.", indicator)
+                self.problem("REG_MISSING", row.where(self.file, column.key, indicator), header=column.header)
                 ok = False
         return ok
 
     def choice(self, row: RawRow, column: Column, indicator: str, default: str) -> str:
         value = self.text(row, column.key).lower().replace(" ", "_") or default
         if column.choices and value not in column.choices:
-            self.problem(row, column.key, "REG_BAD_CHOICE",
-                         f"{column.header} '{self.text(row, column.key)}' is not one of the allowed values.",
-                         f"Choose one of: {', '.join(column.choices)}.", indicator)
+            self.problem("REG_BAD_CHOICE", row.where(self.file, column.key, indicator), header=column.header,
+                         value=self.text(row, column.key), choices=", ".join(column.choices))
             return default
         return value
 
@@ -100,8 +100,7 @@ class _Builder:
         try:
             return parse_number(raw).value
         except NotANumber as exc:
-            self.problem(row, key, "REG_NOT_A_NUMBER", f"{header}: {exc}.",
-                         "Enter a number, with % for percentages (70%).", indicator)
+            self.problem("REG_NOT_A_NUMBER", row.where(self.file, key, indicator), header=header, detail=exc)
             return None
 
 
@@ -129,8 +128,7 @@ def _bool(b: _Builder, row: RawRow, key: str, indicator: str) -> bool:
     if word in TRUE_WORDS:
         return True
     if word not in FALSE_WORDS:
-        b.problem(row, key, "REG_BAD_CHOICE", f"Cumulative '{word}' is not yes or no.", "Write yes or no.",
-                  indicator)
+        b.problem("REG_BAD_CHOICE/yes_no", row.where(b.file, key, indicator), header="Cumulative", value=word)
     return False
 
 
@@ -212,10 +210,6 @@ class _Checker:
         self.register, self.rows, self.file = register, rows, file
         self._periods: dict[str, object] = {}  # each period text read once (3,000 targets name ~20 periods)
 
-    def problem(self, row: RawRow, key: str, code: str, message: str, hint: str, indicator: str = "",
-                severity: Severity = Severity.ERROR) -> Problem:
-        return Problem(code, severity, message, hint, self.file, row.sheet, row.place(key), indicator)
-
     def duplicates(self) -> Iterator[Problem]:
         for sheet, key, what in (("Indicators", "id", "indicator"), ("Services", "id", "service"),
                                  ("Committees", "id", "committee")):
@@ -223,10 +217,8 @@ class _Checker:
             for row in self.rows.get(sheet, []):
                 ident = row_text(row, key)
                 if ident and ident in seen:
-                    yield self.problem(row, key, "REG_DUPLICATE_ID",
-                                       f"The {what} id '{ident}' is used twice (also at {seen[ident].place(key)}).",
-                                       f"Give each {what} its own id, or delete the repeated row.",
-                                       ident if what == "indicator" else "")
+                    yield problem("REG_DUPLICATE_ID", row.where(self.file, key, ident if what == "indicator" else ""),
+                                  what=what, id=ident, first=seen[ident].place(key))
                 seen.setdefault(ident, row)
 
     def references(self) -> Iterator[Problem]:
@@ -236,23 +228,18 @@ class _Checker:
             ident = row_text(row, "id")
             service = row_text(row, "service")
             if service and service not in services:
-                yield self.problem(row, "service", "REG_UNKNOWN_SERVICE",
-                                   f"Service '{service}' is not on the Services sheet.",
-                                   "Use an id from the Services sheet, or add the service there.", ident)
+                yield problem("REG_UNKNOWN_SERVICE", row.where(self.file, "service", ident), service=service)
             for committee in committee_ids(row):
                 if committee not in committees:
-                    yield self.problem(row, "committees", "REG_UNKNOWN_COMMITTEE",
-                                       f"Committee '{committee}' is not on the Committees sheet.",
-                                       "Use ids from the Committees sheet, separated by commas.", ident)
+                    yield problem("REG_UNKNOWN_COMMITTEE", row.where(self.file, "committees", ident),
+                                  committee=committee)
         # Ids as written, not as built: a row that failed to build is reported once, at its own place.
         listed = {row_text(r, "id") for r in self.rows.get("Indicators", [])}
         for sheet in ("Targets", "Links"):
             for row in self.rows.get(sheet, []):
                 ident = row_text(row, "indicator")
                 if ident and ident not in listed:
-                    yield self.problem(row, "indicator", "REG_UNKNOWN_INDICATOR",
-                                       f"Indicator '{ident}' is not on the Indicators sheet.",
-                                       "Correct the number, or add the indicator to the Indicators sheet.", ident)
+                    yield problem("REG_UNKNOWN_INDICATOR", row.where(self.file, "indicator", ident), indicator=ident)
 
     def targets(self) -> Iterator[Problem]:
         seen: Counter[tuple[str, str]] = Counter()
@@ -263,9 +250,8 @@ class _Checker:
                 continue
             seen[(ident, period)] += 1
             if seen[(ident, period)] == 2:
-                yield self.problem(row, "period", "REG_DUPLICATE_TARGET",
-                                   f"Indicator {ident} has two targets for {period}.",
-                                   "Keep one row per indicator and period.", ident)
+                yield problem("REG_DUPLICATE_TARGET", row.where(self.file, "period", ident), indicator=ident,
+                              period=period)
             yield from self._target_period(row, indicator.frequency, period, ident)
             yield from self._target_type(row, indicator.kind, ident)
             if indicator.unit is Unit.PERCENTAGE:  # the only unit _target_percentage checks
@@ -286,32 +272,22 @@ class _Checker:
 
     def _target_period(self, row: RawRow, frequency: Frequency, period: str, ident: str) -> Iterator[Problem]:
         parsed = self._parsed_period(period)
+        where = row.where(self.file, "period", ident)
         if parsed is None:
-            yield self.problem(row, "period", "REG_BAD_PERIOD", f"'{period}' is not a period.",
-                               "Write a quarter as 2023-24-Q2, a month as 2023-09, a year as 2023-24.", ident)
+            yield problem("REG_BAD_PERIOD", where, period=period)
             return
         if frequency is Frequency.MONTHLY and isinstance(parsed, Quarter):
-            yield self.problem(row, "period", "REG_TARGET_FREQUENCY",
-                               f"Indicator {ident} is monthly but this target is for a quarter ({period}).",
-                               "Give a target per month (2023-09) or per year (2023-24), "
-                               "or make the indicator quarterly.", ident)
+            yield problem("REG_TARGET_FREQUENCY/monthly", where, indicator=ident, period=period)
         if frequency is Frequency.QUARTERLY and isinstance(parsed, Month):
-            yield self.problem(row, "period", "REG_TARGET_FREQUENCY",
-                               f"Indicator {ident} is quarterly but this target is for a month ({period}).",
-                               "Give a target per quarter (2023-24-Q2) or per year (2023-24), "
-                               "or make the indicator monthly.", ident)
+            yield problem("REG_TARGET_FREQUENCY/quarterly", where, indicator=ident, period=period)
 
     def _target_type(self, row: RawRow, kind: Kind, ident: str) -> Iterator[Problem]:
         given = row_text(row, "type").lower()
         if given == "target" and kind in (Kind.CONTEXTUAL, Kind.BASELINE):
-            yield self.problem(row, "type", "REG_TARGET_NOT_RATED",
-                               f"Indicator {ident} is {kind.label.lower()}, which has no target, but a target is "
-                               "given.", "Enter the figure as a baseline, or change the indicator's kind to "
-                               "target.", ident)
+            yield problem("REG_TARGET_NOT_RATED", row.where(self.file, "type", ident), indicator=ident,
+                          kind=kind.label.lower())
         if given == "baseline" and kind is Kind.TARGET:
-            yield self.problem(row, "type", "REG_BASELINE_ON_TARGET",
-                               f"Indicator {ident} is rated against a target, but this row is a baseline.",
-                               "Enter it as a target, or change the indicator's kind to baseline.", ident)
+            yield problem("REG_BASELINE_ON_TARGET", row.where(self.file, "type", ident), indicator=ident)
 
     def _target_percentage(self, row: RawRow, unit: Unit, ident: str) -> Iterator[Problem]:
         try:
@@ -319,9 +295,8 @@ class _Checker:
         except NotANumber:
             return  # reported when the row was built
         if unit is Unit.PERCENTAGE and not parsed.percent_sign and parsed.value > 1:
-            yield self.problem(row, "value", "REG_PERCENT_SCALE",
-                               f"Indicator {ident} is a percentage but its target is {parsed.value}.",
-                               f"Did you mean {parsed.value}%? Write percentages with a % sign.", ident)
+            yield problem("REG_PERCENT_SCALE", row.where(self.file, "value", ident), indicator=ident,
+                          value=parsed.value)
 
     def indicators(self) -> Iterator[Problem]:
         for row in self.rows.get("Indicators", []):
@@ -330,48 +305,34 @@ class _Checker:
                 continue
             ident = indicator.id
             if indicator.kind is Kind.TARGET and indicator.direction is Direction.NONE:
-                yield self.problem(row, "direction", "REG_TARGET_NO_DIRECTION",
-                                   f"Indicator {ident} has a target but no direction, so it cannot be rated.",
-                                   "Set the direction to up or down, or change the kind to contextual.", ident)
+                yield problem("REG_TARGET_NO_DIRECTION", row.where(self.file, "direction", ident), indicator=ident)
             if indicator.kind is Kind.TARGET and not indicator.targets:
-                yield self.problem(row, "kind", "REG_NO_TARGET",
-                                   f"Indicator {ident} is rated against a target but has none on the Targets "
-                                   "sheet.", "Add its targets on the Targets sheet; until then it is Not rated.",
-                                   ident, Severity.WARNING)
+                yield problem("REG_NO_TARGET", row.where(self.file, "kind", ident), indicator=ident)
             tolerances = indicator.tolerances
             if tolerances and not (0 <= tolerances.blue and 0 <= tolerances.red <= 1):
-                yield self.problem(row, "red", "REG_BAD_TOLERANCE",
-                                   f"Indicator {ident} has RAG bands of red {tolerances.red}, blue {tolerances.blue}.",
-                                   "Write bands as percentages between 0% and 100%, e.g. 10% and 5%.", ident)
+                yield problem("REG_BAD_TOLERANCE", row.where(self.file, "red", ident), indicator=ident,
+                              red=tolerances.red, blue=tolerances.blue)
 
     def links(self) -> Iterator[Problem]:
         for row in self.rows.get("Links", []):
             url = row_text(row, "url")
             if url and not is_safe_url(url):
-                yield self.problem(row, "url", "REG_BAD_URL", f"'{url[:80]}' is not a web or mail address.",
-                                   "Write the full address starting https:// (or http://, mailto:).",
-                                   row_text(row, "indicator"))
+                yield problem("REG_BAD_URL", row.where(self.file, "url", row_text(row, "indicator")), url=url[:80])
 
     def services(self) -> Iterator[Problem]:
         used = {i.service for i in self.register.indicators}
         for row in self.rows.get("Services", []):
             email = row_text(row, "lead_email")
             if email and not is_email(email):
-                yield self.problem(row, "lead_email", "REG_BAD_EMAIL", f"'{email}' is not an email address.",
-                                   "Write the lead's address as name@council.gov.uk.")
+                yield problem("REG_BAD_EMAIL", row.where(self.file, "lead_email"), email=email)
             elif not email and row_text(row, "id") in used:
-                yield self.problem(row, "lead_email", "REG_NO_LEAD_EMAIL",
-                                   f"Service '{row_text(row, 'id')}' has no lead email, so its workbook cannot be "
-                                   "sent.", "Add the lead's email address.", severity=Severity.WARNING)
+                yield problem("REG_NO_LEAD_EMAIL", row.where(self.file, "lead_email"), service=row_text(row, "id"))
 
     def committees(self) -> Iterator[Problem]:
         for row in self.rows.get("Committees", []):
             ident = row_text(row, "id")
             if ident and not self.register.indicators_of_committee(ident):
-                yield self.problem(row, "id", "REG_EMPTY_COMMITTEE",
-                                   f"Committee '{ident}' has no indicators, so its report would be empty.",
-                                   "List it in the Committee IDs of its indicators, or delete the row.",
-                                   severity=Severity.WARNING)
+                yield problem("REG_EMPTY_COMMITTEE", row.where(self.file, "id"), committee=ident)
 
 
 def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
@@ -381,4 +342,4 @@ def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
         checker.duplicates, checker.references, checker.indicators, checker.targets, checker.links,
         checker.services, checker.committees,
     )
-    return [problem for rule in rules for problem in rule()]
+    return [found for rule in rules for found in rule()]

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from kpixl.domain.numbers import to_decimal
 from kpixl.errors import NotANumber
 from kpixl.layout.register import SHEETS, Column
-from kpixl.problems import Problem, Severity
+from kpixl.problems import Problem, Where, problem
 from kpixl.register.build import RawRow
 from kpixl.untrusted.limits import MAX_FILE_BYTES
 from kpixl.untrusted.sniff import workbook_hazard
@@ -32,7 +32,6 @@ REQUIRED_SHEETS = ("Indicators", "Services", "Committees")
 FIGURE_KEYS = frozenset({"value", "red", "blue", "statistical_neighbours_mean", "england_mean"})
 
 _EXCEL_COLUMNS = 16_384
-_TEMPLATE = "the template has it: kpixl register template FILE"
 
 Cell = Any  # a value as openpyxl reads it: str, int, float, bool, datetime or None
 
@@ -45,7 +44,7 @@ def read_workbook_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return [], [_unreadable(f"The file cannot be opened: {exc.strerror or exc}.", _CLOSED, path.name)]
+        return [], [problem("REG_UNREADABLE/open", Where(path.name), detail=exc.strerror or exc)]
     if refused := _refused(data, path.name):
         return [], refused
     try:
@@ -59,33 +58,19 @@ def read_workbook_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
                 book.close()
     except Exception as exc:  # noqa: BLE001 - a damaged file fails anywhere in zipfile, XML or openpyxl
         why = f"{type(exc).__name__}: {str(exc)[:120]}"
-        return [], [_unreadable(f"This is not a readable Excel workbook ({why}).", _RESAVE, path.name)]
-
-
-_CLOSED = "Check the file's name and folder, and close it in Excel if it is open."
-_RESAVE = "Save the register as .xlsx (Excel Workbook) and try again."
-
-
-def _unreadable(message: str, hint: str, file: str) -> Problem:
-    return Problem("REG_UNREADABLE", Severity.ERROR, message, hint, file)
+        return [], [problem("REG_UNREADABLE/workbook", Where(path.name), detail=why)]
 
 
 def _refused(data: bytes, file: str) -> list[Problem]:
     """Why these bytes must not reach openpyxl (too large, a zip bomb, a DOCTYPE, damage); [] if they may."""
     if len(data) > MAX_FILE_BYTES:
-        return [_too_large(f"The file is over {MAX_FILE_BYTES // 2**20} MB: too large to be a register.", file)]
+        return [problem("REG_TOO_LARGE/file", Where(file), limit=MAX_FILE_BYTES // 2**20)]
     hit = workbook_hazard(data, MAX_ROWS + 1_000)  # the rows read, and room for titles and blank rows
     if hit is None:
         return []
     if hit.code == "FILE_TOO_LARGE":
-        return [_too_large(f"The workbook is too large to read safely: {hit.detail}.", file)]
-    return [_unreadable(f"This is not a readable Excel workbook ({hit.detail}).", _RESAVE, file)]
-
-
-def _too_large(message: str, file: str) -> Problem:
-    return Problem("REG_TOO_LARGE", Severity.ERROR, message, "Check it is the register; delete what is not part "
-                   "of it (pictures, extra sheets, rows pasted far below the table), save it as .xlsx and try "
-                   "again.", file)
+        return [problem("REG_TOO_LARGE", Where(file), detail=hit.detail)]
+    return [problem("REG_UNREADABLE/workbook", Where(file), detail=hit.detail)]
 
 
 def _read_book(book: Any, file: str) -> tuple[list[RawRow], list[Problem]]:
@@ -97,9 +82,7 @@ def _read_book(book: Any, file: str) -> tuple[list[RawRow], list[Problem]]:
         title = titles.get(sheet.casefold())
         if title is None:
             if sheet in REQUIRED_SHEETS:
-                problems.append(Problem("REG_MISSING_SHEET", Severity.ERROR,
-                                        f"The workbook has no sheet named '{sheet}'.",
-                                        f"Add a sheet named '{sheet}' ({_TEMPLATE}).", file, sheet))
+                problems.append(problem("REG_MISSING_SHEET", Where(file, sheet), sheet=sheet))
             continue
         sheet_rows, sheet_problems = _read_sheet(book[title], sheet, columns, file)
         rows.extend(sheet_rows)
@@ -115,9 +98,8 @@ def _read_sheet(ws: Any, sheet: str, columns: Sequence[Column], file: str) -> tu
     if missing:
         # One problem per missing column, not one "is empty" per row: the rows wait until the column is added.
         cell = _first_empty_header(header)
-        return [], [Problem("REG_MISSING_COLUMN", Severity.ERROR, f"The {sheet} sheet has no column headed "
-                            f"'{c.header}'.", f"Add a column headed '{c.header}' ({_TEMPLATE}).", file, sheet, cell)
-                     for c in missing]
+        return [], [problem("REG_MISSING_COLUMN", Where(file, sheet, cell), sheet=sheet, header=c.header)
+                    for c in missing]
     return _data_rows(ws, sheet, positions, file)
 
 
@@ -155,10 +137,8 @@ def _data_rows(ws: Any, sheet: str, positions: dict[str, int], file: str) -> tup
         if all(_blank(value) for value in values.values()):
             continue  # blank lines and rows holding only the council's own columns are not records
         if len(rows) == MAX_ROWS:
-            return rows, [Problem("REG_TOO_MANY_ROWS", Severity.ERROR,
-                                  f"The {sheet} sheet has more than {MAX_ROWS:,} rows; kpixl stopped reading here.",
-                                  "Delete the rows that are not part of the register, including any pasted far "
-                                  "below the table.", file, sheet, f"row {number}")]
+            return rows, [problem("REG_TOO_MANY_ROWS", Where(file, sheet, f"row {number}"), sheet=sheet,
+                                  limit=MAX_ROWS)]
         rows.append(RawRow(sheet, values, _placer(letters, number), number))
     return rows, []
 

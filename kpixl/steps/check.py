@@ -2,20 +2,9 @@
 
 collect and history import archive each file under its SHA-256 (archive/<sha256>.xlsx, or .<kind>.bin)
 before they record it (Workspace.archive), so a stored figure can always be traced to the bytes it came
-from. This re-hashes every archived file and compares the two sides:
-
-    ARCHIVE_MISSING       error    a recorded return or history import (and the figures it gave) whose file
-                                   is not in the archive
-    ARCHIVE_ALTERED       error    an archived file whose bytes no longer have the hash it is kept under
-    ARCHIVE_ORPHAN        error    an archived file no submission records (a collect or import stopped
-                                   between the two)
-    FIGURE_REFUSED        error    a figure stored from a refused return (the store promises there is none)
-    FIGURE_VERSIONS       error    an indicator and period whose versions are not 1, 2, 3... (one lost or
-                                   doubled)
-    ARCHIVE_LEFTOVER      warning  a temporary file an interrupted collect or import left behind: delete it
-    ARCHIVE_UNKNOWN       warning  a file whose name is not a hash: not kpixl's
-    HISTORY_NOT_ARCHIVED  warning  a history import recorded before kpixl kept history files (the store's
-                                   schema version 2): its file was never archived, and nothing is wrong
+from. This re-hashes every archived file and compares the two sides; each disagreement is a problem of the
+catalogue's group "The archive and the store" (kpixl/catalogue.py; docs/problems.md says what each means
+and what to do).
 
 A history import of part of a file (kpixl init --example leaving a quarter out) is recorded under
 partial_hash of the file's hash; its file is the one archived under the file's own hash. Nothing is
@@ -32,19 +21,16 @@ from datetime import datetime
 from pathlib import Path
 
 from kpixl.files import PARTIAL, partial_hash
-from kpixl.problems import Problem, Report, Severity
+from kpixl.problems import Problem, Report, Where, problem
 from kpixl.steps.workspace import ARCHIVE, Workspace
 from kpixl.store import HISTORY_ARCHIVED, StoredFigure, SubmissionRecord
 
 __all__ = ["IntegrityReport", "check_integrity"]
 
 _NAME = re.compile(r"^([0-9a-f]{64})\.[A-Za-z0-9.]+$")
-_RECOLLECT = "Collect the original file again: the same bytes restore it, and nothing else changes."
-_REIMPORT = ("Import the original file again (kpixl history import FILE): the same bytes restore it, and "
-             "nothing else changes.")
-_AGAIN = {"return": _RECOLLECT, "history": _REIMPORT}
-_EITHER = ("Collect it again if it is a return, or import it again (kpixl history import FILE) if it is a "
-           "history file: the same bytes restore it, and nothing else changes.")
+# The catalogue's case for a file recorded by each source: its hint names the command that restores it.
+_MISSING = {"return": "ARCHIVE_MISSING/return", "history": "ARCHIVE_MISSING/history"}
+_ALTERED = {frozenset({"return"}): "ARCHIVE_ALTERED/return", frozenset({"history"}): "ARCHIVE_ALTERED/history"}
 
 
 @dataclass(frozen=True)
@@ -80,15 +66,9 @@ def _archive_files(folder: Path, report: Report) -> dict[str, list[Path]]:
         if match and path.is_file():
             found[match.group(1)].append(path)
         elif path.name.endswith(PARTIAL):
-            report.add(Problem("ARCHIVE_LEFTOVER", Severity.WARNING,
-                               "A temporary file left by a collect or a history import that was interrupted "
-                               "while archiving.",
-                               "Delete it: the file it was copying was not recorded, and collecting (or "
-                               "importing) it again archives it whole.", path.name))
+            report.add(problem("ARCHIVE_LEFTOVER", Where(path.name)))
         else:
-            report.add(Problem("ARCHIVE_UNKNOWN", Severity.WARNING,
-                               "A file kpixl did not put in the archive.", "Move it out of the archive folder.",
-                               path.name))
+            report.add(problem("ARCHIVE_UNKNOWN", Where(path.name)))
     return found
 
 
@@ -102,20 +82,11 @@ def _kept_file(record: SubmissionRecord, files: dict[str, list[Path]], parts: di
 
 
 def _not_archived(record: SubmissionRecord, gave: int, since: datetime | None) -> Problem:
+    where, day = Where(record.file_name), f"{record.received_at:%Y-%m-%d}"
     if record.source == "history" and (since is None or record.recorded_at < since):
-        return Problem("HISTORY_NOT_ARCHIVED", Severity.WARNING,
-                       f"The history file {record.file_name} (imported {record.received_at:%Y-%m-%d}, "
-                       f"{gave} figure version(s) stored from it) is not in the archive: it was imported "
-                       "before kpixl kept history files. Its figures are not affected.",
-                       "To keep it, import the same file again (kpixl history import FILE): it is "
-                       "archived, and nothing else changes. Or leave it: nothing needs doing.",
-                       record.file_name)
-    what = "history file" if record.source == "history" else "return"
-    when = "imported" if record.source == "history" else "received"
-    return Problem("ARCHIVE_MISSING", Severity.ERROR,
-                   f"The {what} {record.file_name} ({when} {record.received_at:%Y-%m-%d}, {gave} figure "
-                   f"version(s) stored from it) is not in the archive: no {record.file_hash}.* file.",
-                   _AGAIN.get(record.source, _EITHER), record.file_name)
+        return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day, versions=gave)
+    return problem(_MISSING.get(record.source, "ARCHIVE_MISSING/return"), where, file=record.file_name, date=day, versions=gave,
+                   sha256=record.file_hash)
 
 
 def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRecord],
@@ -133,15 +104,11 @@ def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRec
     for sha, paths in files.items():
         for path in paths:
             if _sha256(path) != sha:
-                sources = recorded.get(sha, set())
-                hint = _AGAIN.get(next(iter(sources)), _EITHER) if len(sources) == 1 else _EITHER
-                report.add(Problem("ARCHIVE_ALTERED", Severity.ERROR,
-                                   "The archived file's bytes no longer have the SHA-256 it is kept under: "
-                                   "it was changed or damaged after it was archived.", hint, path.name))
+                # Unrecorded, or recorded both as a return and as history: the hint names both commands.
+                key = _ALTERED.get(frozenset(recorded.get(sha, ())), "ARCHIVE_ALTERED")
+                report.add(problem(key, Where(path.name)))
             elif sha not in recorded:
-                report.add(Problem("ARCHIVE_ORPHAN", Severity.ERROR,
-                                   "An archived file no submission records: a collect or a history import "
-                                   "stopped between archiving it and recording it.", _EITHER, path.name))
+                report.add(problem("ARCHIVE_ORPHAN", Where(path.name)))
 
 
 def _check_figures(figures: list[StoredFigure], report: Report) -> None:
@@ -150,16 +117,12 @@ def _check_figures(figures: list[StoredFigure], report: Report) -> None:
         key = (stored.figure.indicator, stored.figure.period.slug)
         versions[key].append(stored.version)
         if not stored.submission.accepted:
-            report.add(Problem("FIGURE_REFUSED", Severity.ERROR,
-                               f"Version {stored.version} of {key[1]} was stored from "
-                               f"{stored.submission.file_name}, a refused file.",
-                               "Restore the store from a backup and collect again.",
-                               stored.submission.file_name, indicator=key[0]))
+            report.add(problem("FIGURE_REFUSED", Where(stored.submission.file_name, indicator=key[0]),
+                               version=stored.version, period=key[1], file=stored.submission.file_name))
     for (indicator, period), found in sorted(versions.items()):
         if sorted(found) != list(range(1, len(found) + 1)):
-            report.add(Problem("FIGURE_VERSIONS", Severity.ERROR,
-                               f"The versions of {period} are {sorted(found)}, not 1 to {len(found)}.",
-                               "Restore the store from a backup and collect again.", indicator=indicator))
+            report.add(problem("FIGURE_VERSIONS", Where("", indicator=indicator), period=period,
+                               versions=sorted(found), count=len(found)))
 
 
 def check_integrity(workspace: Workspace) -> IntegrityReport:

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from kpixl.crashpoint import crash_point
 from kpixl.domain.figures import Submission
-from kpixl.errors import ConfigError, PathError
+from kpixl.errors import PathError
 from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.intake.rules import IntakeContext
 from kpixl.problems import Where, problem
-from kpixl.register import load_register
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
 
@@ -41,12 +40,9 @@ def load_context(workspace: Workspace, period: str | None = None) -> IntakeConte
     """The context of the workspace for the quarter named (default: kpixl.toml's [cycle] period).
     A register with errors stops here: returns cannot be judged against it."""
     quarter = workspace.period_or_default(period)
-    loaded = load_register(workspace.register_path)
-    if not loaded.report.valid:
-        raise ConfigError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} "
-                          "error(s): run 'kpixl register check' and correct them before checking returns.")
+    register = workspace.valid_register()
     known = workspace.current_figures()
-    return IntakeContext(workspace.config.council, loaded.register, quarter, workspace.secret,
+    return IntakeContext(workspace.config.council, register, quarter, workspace.secret,
                          workspace.config.tolerances, known)
 
 

@@ -9,10 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from kpixl.domain import Quarter, Register, Service
-from kpixl.errors import KpixlError, OutputError, WorkspaceError
+from kpixl.errors import OutputError, WorkspaceError
 from kpixl.files import safe_child
 from kpixl.layout.returns import ReturnRow, WorkbookMeta, plan_rows, sign
-from kpixl.register import load_register
 from kpixl.steps.manifests import write_manifest
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
@@ -93,11 +92,8 @@ def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[s
     workbooks/<period>/), record them in out's manifest.json, and return what was written. A register with
     errors stops everything."""
 
-    loaded = load_register(workspace.register_path)
-    if not loaded.report.valid:
-        raise KpixlError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} errors: "
-                         "run 'kpixl register check' and correct them first.")
-    register, chosen = loaded.register, _choose(loaded.register, quarter, services)
+    register = workspace.valid_register()
+    chosen = _choose(register, quarter, services)
     figures = workspace.current_figures()
     folder = out or default_folder(workspace, quarter)
     try:

@@ -23,7 +23,7 @@ from kpixl.errors import UnknownIndicator, WorkspaceError
 from kpixl.files import partial_hash
 from kpixl.intake.history_csv import FigureRow, figure_rows_csv, read_capped
 from kpixl.intake.history_xlsx import figure_rows_xlsx
-from kpixl.problems import Problem, Report, Severity
+from kpixl.problems import Problem, Report, Where, problem
 from kpixl.register import load_register
 from kpixl.steps.workspace import Workspace
 from kpixl.store import RecordResult, Store, StoredFigure
@@ -42,7 +42,6 @@ class ImportResult:
     recorded: RecordResult | None = None  # None: nothing was stored (the file has errors)
     sha256: str = ""  # of the bytes read, which are kept in the archive under it
     archived: Path | None = None  # None: not archived (the file has errors)
-    skipped: int = 0  # rows left out because they belong to the quarter to be collected
 
     @property
     def exit_code(self) -> int:
@@ -54,9 +53,7 @@ def _read(path: Path, register: Register) -> tuple[bytes, list[FigureRow], list[
     suffix = path.suffix.lower()
     if suffix not in HISTORY_SUFFIXES:
         found = path.suffix or "a file without an extension"
-        return b"", [], [Problem("FIG_UNKNOWN_FORMAT", Severity.ERROR,
-                                 f"kpixl imports history from .csv or .xlsx, not '{found}'.",
-                                 "Save the table as CSV UTF-8 or as an Excel workbook (.xlsx).", path.name)]
+        return b"", [], [problem("FIG_UNKNOWN_FORMAT", Where(path.name), found=found)]
     try:
         data = read_capped(path)
     except OSError as exc:
@@ -79,10 +76,8 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
     data, rows, problems = _read(path, loaded.register)
     result.report.extend(problems)
     if not rows and not problems:
-        result.report.add(Problem("FIG_EMPTY", Severity.ERROR, "The file holds no figures.",
-                                  "Check it is the right file: one row per indicator and period.", path.name))
+        result.report.add(problem("FIG_EMPTY", Where(path.name)))
     kept = [r for r in rows if skip is None or r.figure.period.quarter() != skip]
-    result.skipped = len(rows) - len(kept)
     result.sha256 = hashlib.sha256(data).hexdigest()  # of the very bytes parsed: the file may change meanwhile
     # A partial import (a quarter left out) is another submission than the whole file's, with the same file.
     file_hash = result.sha256 if skip is None else partial_hash(result.sha256)

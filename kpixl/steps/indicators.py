@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kpixl.domain import Headline, Quarter, assess, indicator_sort_key
-from kpixl.errors import WorkspaceError
 from kpixl.problems import Report
 from kpixl.register import load_register
-from kpixl.steps.workspace import Workspace
+from kpixl.steps.workspace import Workspace, find_committee
 
 __all__ = ["Overview", "load_overview"]
 
@@ -25,11 +24,7 @@ def load_overview(workspace: Workspace, quarter: Quarter, committee: str | None 
     register, report = loaded.register, loaded.report
     indicators = tuple(sorted(register.indicators, key=lambda i: indicator_sort_key(i.id)))
     if committee:
-        found = register.committee(committee)
-        if found is None:
-            names = ", ".join(f"{c.id} ({c.name})" for c in register.committees) or "none"
-            raise WorkspaceError(f"No committee '{committee}' in the register. Committees: {names}")
-        indicators = register.indicators_of_committee(found.id)
+        indicators = register.indicators_of_committee(find_committee(register, committee).id)
     figures = workspace.current_figures([i.id for i in indicators] if committee else None)
     headlines = [assess(i, quarter, figures, workspace.config.tolerances) for i in indicators]
     return Overview(quarter, headlines, report)

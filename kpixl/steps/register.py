@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpixl.errors import ConfigError, KpixlError, WorkspaceError
+from kpixl.errors import ConfigError, WorkspaceError
 from kpixl.files import write_atomic
 from kpixl.register import LoadedRegister, load_register
 from kpixl.register.yaml_file import dump_yaml
+from kpixl.steps.workspace import without_errors
 from kpixl.workbook.register_book import write_register_workbook
 
 __all__ = ["check_register_file", "export_register", "write_template"]
@@ -30,12 +31,11 @@ def check_register_file(path: Path) -> LoadedRegister:
 
 def export_register(loaded: LoadedRegister, path: Path) -> None:
     """A register without errors written to path, as a workbook (.xlsx) or YAML (.yaml, .yml)."""
-    if not loaded.report.valid:
-        raise KpixlError("The register has errors: correct them first (kpixl register check).")
+    register = without_errors(loaded)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        write_register_workbook(path, loaded.register)
+        write_register_workbook(path, register)
     elif suffix in (".yaml", ".yml"):
-        write_atomic(path, dump_yaml(loaded.register).encode("utf-8"))
+        write_atomic(path, dump_yaml(register).encode("utf-8"))
     else:
         raise ConfigError(f"{path} should end in .xlsx or .yaml")

@@ -9,14 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
-from kpixl.errors import ReportError, WorkspaceError
+from kpixl.errors import ReportError
 from kpixl.files import safe_child, safe_stem
-from kpixl.problems import Report
-from kpixl.register import load_register
 from kpixl.report.model import ReportModel, build_model
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
-from kpixl.steps.workspace import Workspace, bundled_path
+from kpixl.steps.workspace import Workspace, bundled_path, find_committee
 
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them
 
@@ -29,7 +27,6 @@ class PreparedReport:
     model: ReportModel
     committee: Committee
     quarter: Quarter
-    problems: Report  # warnings and queries met on the way; errors stop the build instead
 
 
 def _quarter(value: Quarter | str) -> Quarter:
@@ -37,61 +34,35 @@ def _quarter(value: Quarter | str) -> Quarter:
     return period if isinstance(period, Quarter) else period.quarter()
 
 
-def _committee(register: Register, name: str | None) -> Committee:
-    """The committee named, or the register's only one when none is named."""
-    names = ", ".join(f"{c.id} ({c.name})" for c in register.committees) or "none"
-    if name is None:
-        if len(register.committees) == 1:
-            return register.committees[0]
-        raise WorkspaceError(f"Name the committee with --committee. Committees: {names}")
-    found = register.committee(name)
-    if found is None:
-        raise WorkspaceError(f"No committee '{name}' in the register. Committees: {names}")
-    return found
-
-
-def _stop_on_errors(report: Report, what: str, command: str) -> None:
-    errors = report.errors
-    if errors:
-        plural = "s" if len(errors) > 1 else ""
-        raise ReportError(f"The {what} has {len(errors)} error{plural}, so the report would be wrong. "
-                          f"The first: {errors[0]} Run '{command}' to see them all.")
-
-
-def _load(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str | None] | None
-          ) -> tuple[Register, list[Committee], Figures, Report, Quarter]:
+def _load(workspace: Workspace, committees: Sequence[str | None] | None
+          ) -> tuple[Register, list[Committee], Figures]:
     """The register, the committees named (None: every one; [None]: the register's only one) and the current
-    figures of their indicators, checked: errors stop here, before any file is written. Loaded once however
-    many committees' reports are built from them (the load is most of a report's cost). Every committee is
-    looked up before the figures are read, so a wrong name stops the run at once."""
-
-    loaded = load_register(workspace.register_path)
-    _stop_on_errors(loaded.report, f"register {workspace.config.register}", "kpixl register check")
-    register = loaded.register
-    found = list(register.committees) if committees is None else [_committee(register, c) for c in committees]
-    when, problems = _quarter(quarter), Report()
+    figures of their indicators: a register with errors stops here, before any file is written. Loaded once
+    however many committees' reports are built from them (the load is most of a report's cost). Every
+    committee is looked up before the figures are read, so a wrong name stops the run at once. The figures
+    come from the store, where only accepted returns put them."""
+    register = workspace.valid_register()
+    found = list(register.committees) if committees is None else [find_committee(register, c) for c in committees]
     # Only the figures the reports show: one committee's report reads its own indicators, not the council's.
     wanted = None if committees is None else {i.id for c in found for i in register.indicators_of_committee(c.id)}
-    figures = workspace.current_figures(wanted)
-    _stop_on_errors(problems, "figures", f"kpixl indicators {when.slug}")
-    return register, found, figures, problems, when
+    return register, found, workspace.current_figures(wanted)
 
 
-def _prepare(workspace: Workspace, register: Register, figures: Figures, problems: Report, found: Committee,
-             when: Quarter, produced_on: date | None) -> PreparedReport:
+def _prepare(workspace: Workspace, register: Register, figures: Figures, found: Committee, when: Quarter,
+             produced_on: date | None) -> PreparedReport:
     config = workspace.config
     model = build_model(register, found, when, figures, council=config.council, team=config.team,
                         produced_on=produced_on or config.produced_on or date.today(),
                         tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons)
-    return PreparedReport(model, found, when, problems)
+    return PreparedReport(model, found, when)
 
 
 def prepare_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
                    produced_on: date | None = None) -> PreparedReport:
-    """The report's content, checked: a register or figures with errors stop here, before any file is
-    written."""
-    register, found, figures, problems, when = _load(workspace, quarter, [committee])
-    return _prepare(workspace, register, figures, problems, found[0], when, produced_on)
+    """The report's content: a register with errors stops here, before any file is written."""
+    when = _quarter(quarter)
+    register, found, figures = _load(workspace, [committee])
+    return _prepare(workspace, register, figures, found[0], when, produced_on)
 
 
 def prepare_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str] | None = None,
@@ -99,9 +70,10 @@ def prepare_reports(workspace: Workspace, quarter: Quarter | str, committees: Se
     """Each committee's report content (committees=None: every committee in the register), from one load
     of the register and the figures. Every committee is looked up before the first is prepared, so a
     wrong name stops the run before any file is written."""
-    register, found, figures, problems, when = _load(workspace, quarter, committees)
+    when = _quarter(quarter)
+    register, found, figures = _load(workspace, committees)
     for committee in found:
-        yield _prepare(workspace, register, figures, problems, committee, when, produced_on)
+        yield _prepare(workspace, register, figures, committee, when, produced_on)
 
 
 def reference_document(workspace: Workspace) -> Path:

@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kpixl.domain import Quarter, Register, Service
-from kpixl.errors import ConfigError, DeliveryError, KpixlError
+from kpixl.domain import Quarter, Service
+from kpixl.errors import ConfigError, DeliveryError
 from kpixl.mail.compose import Letter, compose, names
 from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
-from kpixl.register import load_register
 from kpixl.steps.generate import default_folder, write_workbooks
 from kpixl.steps.manifests import read_manifest, read_sent, record_sent
 from kpixl.steps.templates import render_template, template_path
@@ -50,14 +49,6 @@ class SendSummary:
     @property
     def exit_code(self) -> int:
         return 1 if self.count("failed") else 0
-
-
-def _register(workspace: Workspace) -> Register:
-    loaded = load_register(workspace.register_path)
-    if not loaded.report.valid:
-        raise KpixlError(f"The register {workspace.register_path.name} has {len(loaded.report.errors)} errors: "
-                         "run 'kpixl register check' and correct them first.")
-    return loaded.register
 
 
 def _workbooks(workspace: Workspace, quarter: Quarter, services: tuple[Service, ...], folder: Path,
@@ -164,7 +155,7 @@ def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport,
     sender = (sender or workspace.config.contact_email).strip()
     if not sender:
         raise ConfigError("Whom is the email from? Pass --from ADDRESS, or set [cycle] contact_email in kpixl.toml")
-    register, folder, summary = _register(workspace), default_folder(workspace, quarter), SendSummary()
+    register, folder, summary = workspace.valid_register(), default_folder(workspace, quarter), SendSummary()
     services = register.services_reporting(quarter)
     manifest = _workbooks(workspace, quarter, services, folder, summary)
     sent = read_sent(folder) if transport.sends and not resend else {}

@@ -18,13 +18,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kpixl.domain import Figure, PercentageBasis, Quarter, Tolerances, parse_period
+from kpixl.domain import Committee, Figure, PercentageBasis, Quarter, Register, Tolerances, parse_period
 from kpixl.domain.numbers import parse_number
-from kpixl.errors import ConfigError, NotANumber, PeriodError, WorkspaceError
+from kpixl.errors import ConfigError, NotANumber, PeriodError, RegisterError, WorkspaceError
 from kpixl.files import archive_name, keep
+from kpixl.register import LoadedRegister, load_register
 from kpixl.store import Store, open_store
 
-__all__ = ["ARCHIVE", "CONFIG_NAME", "EXAMPLES", "FOLDERS", "Config", "Workspace", "bundled_path", "load_config"]
+__all__ = ["ARCHIVE", "CONFIG_NAME", "EXAMPLES", "FOLDERS", "Config", "Workspace", "bundled_path", "find_committee",
+           "load_config", "without_errors"]
 
 CONFIG_NAME = "kpixl.toml"
 ARCHIVE = "archive"  # every received file under its SHA-256 (docs/store.md)
@@ -144,6 +146,11 @@ class Workspace:
     def register_path(self) -> Path:
         return self.root / self.config.register
 
+    def valid_register(self) -> Register:
+        """The workspace's register, for a step that would go wrong with a register that has errors:
+        RegisterError when it has any (see without_errors)."""
+        return without_errors(load_register(self.register_path))
+
     @property
     def secret(self) -> bytes:
         path = self.root / ".kpixl" / "secret"
@@ -160,6 +167,30 @@ class Workspace:
         if self.config.period is None:
             raise ConfigError(f"Name a period (e.g. 2023-24-Q2), or set [cycle] period in {CONFIG_NAME}")
         return self.config.period
+
+
+def without_errors(loaded: LoadedRegister) -> Register:
+    """The register loaded, or RegisterError when it has errors: workbooks, returns judged and reports built
+    from it would be wrong. The one message every step gives."""
+    errors = loaded.report.errors
+    if errors:
+        raise RegisterError(f"The register {loaded.path.name} has {len(errors)} error(s): run 'kpixl register "
+                            "check' and correct them first.")
+    return loaded.register
+
+
+def find_committee(register: Register, name: str | None) -> Committee:
+    """The committee with this id or name (ignoring case), or the register's only one when none is named;
+    WorkspaceError listing the committees otherwise."""
+    names = ", ".join(f"{c.id} ({c.name})" for c in register.committees) or "none"
+    if name is None:
+        if len(register.committees) == 1:
+            return register.committees[0]
+        raise WorkspaceError(f"Name the committee with --committee. Committees: {names}")
+    found = register.committee(name)
+    if found is None:
+        raise WorkspaceError(f"No committee '{name}' in the register. Committees: {names}")
+    return found
 
 
 def load_config(path: Path) -> Config:
