@@ -3,7 +3,7 @@
     python -m benchmarks.fuzz --cases 3000 [--seed 1]
 
 Each case is a real filled return (two services: monthly hours, counts, percentages) with random values of
-every type typed into random input cells, or the bytes of one flipped or cut. tests/fuzz_support.py judges
+every type typed into random input cells, or the bytes of one flipped or cut. tests/support/fuzz.py judges
 each outcome: accepted with exactly the figures typed, or refused with problem records. Every 50th case is
 also collected into a store, which must gain the whole return or nothing. Prints how many cases ended each
 way; exits 1 if any case raised, was judged wrong, or wrote part of a return. The tests run the same oracle
@@ -29,9 +29,9 @@ for folder in (ROOT, ROOT / "tests"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from fuzz_support import ErrorValue, Formula, Template, judge, judge_bytes, load_template, with_cells
-from robust_support import dump_store
-from test_intake_support import Filled, make_filled
+from support.cli import dump_store
+from support.fuzz import ErrorValue, Formula, Template, judge, judge_bytes, load_template, with_cells
+from support.intake import Filled, make_filled
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.steps.collect import collect_paths

@@ -1,4 +1,4 @@
-"""Hostile and broken returns (issue 7), measured: each case of tests/hostile_corpus.py (XXE, billion laughs,
+"""Hostile and broken returns (issue 7), measured: each case of tests/support/hostile.py (XXE, billion laughs,
 zip bombs, a million empty rows or shared strings, a 100 MB commentary, an encrypted workbook, .xls, .ods,
 .xlsm, tampered metadata...), with a real filled return first as the baseline.
 
@@ -27,7 +27,7 @@ for folder in (ROOT, ROOT / "tests"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from hostile_corpus import (
+from support.hostile import (
     Case,
     Sources,
     cases,
@@ -40,7 +40,7 @@ from hostile_corpus import (
     styles_bomb,
     wide_row,
 )
-from test_intake_support import Filled, make_filled
+from support.intake import Filled, make_filled
 
 from benchmarks.measure import run_process, time_once, traced_peak
 from kpixl.intake.assess import ReturnResult, assess_bytes

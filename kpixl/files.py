@@ -45,6 +45,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}. Check the folder exists and you may "
                           "write in it.") from None
     try:
+        os.chmod(temporary, 0o666 & ~_UMASK)  # as open() would have made it: mkstemp's files are private
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
@@ -60,6 +61,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
     _sync_folder(folder)
+
+
+def _umask() -> int:
+    """The process's umask (only readable by setting it, so set it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
 
 
 def _sync_folder(folder: Path) -> None:

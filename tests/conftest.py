@@ -1,4 +1,13 @@
-"""Shared fixtures: the seed example workspace, created fresh for each test that asks for it."""
+"""Shared fixtures: the seed example workspace, created fresh for each test that asks for it; and the
+hypothesis profile every run uses.
+
+Property tests run with a fixed seed (derandomize: the examples follow from each test's own code), no example
+database and no deadline, so two runs, here or in CI, try the same examples and give the same result. A
+failure prints the blob that reproduces it (@reproduce_failure). A test that writes files sets a small
+max_examples of its own (the fixed seed buys its coverage once, not every run). To hunt for new bugs with
+random examples instead, run `.venv/bin/python -m pytest -p no:cacheprovider tests --hypothesis-profile=explore`
+a few times (never in CI), and pin what it finds with @example.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from kpixl.steps.create import init_workspace
 from kpixl.steps.workspace import Workspace
+
+settings.register_profile("fixed-seed", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.register_profile("explore", parent=settings.get_profile("fixed-seed"), derandomize=False,
+                          max_examples=1000)
+settings.load_profile("fixed-seed")
 
 
 @pytest.fixture

@@ -241,7 +241,7 @@ def _modules_run(args: list[str]) -> set[str]:
 
 def test_collecting_one_return_runs_code_in_at_most_25_kpixl_modules(tmp_path: Path) -> None:
     """Reading one step means reading a few modules: the README's Development section lists this path."""
-    from test_intake_support import make_filled
+    from support.intake import make_filled
 
     filled = make_filled(tmp_path)
     one = tmp_path / "one"

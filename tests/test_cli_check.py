@@ -9,8 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from robust_support import run_cli, seed_returns
-from test_intake_support import make_filled
+from support.cli import run_cli, seed_returns
+from support.intake import make_filled
 
 from kpixl.catalogue import CATALOGUE
 from kpixl.files import partial_hash

@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_report_docx import LABELS, SEED_RAG, SEED_ROWS, _current_rows, _register
-from test_report_support import Docx, assert_in_order
+from support.report import (
+    LABELS,
+    SEED_RAG,
+    SEED_ROWS,
+    Docx,
+    assert_in_order,
+    seed_current_rows,
+    seed_register,
+)
 from typer.testing import CliRunner
 
 from kpixl.cli import app
@@ -48,7 +55,7 @@ def test_after_the_demo_every_service_is_complete(demo_dir: tuple[Path, str, int
 
 def test_the_demo_report_holds_the_seed_in_order(demo_dir: tuple[Path, str, int]) -> None:
     docx = Docx(demo_dir[0] / "reports" / "csmi_2023-24-Q2.docx")
-    register, rows = {i["id"]: i for i in _register()["indicators"]}, _current_rows()
+    register, rows = {i["id"]: i for i in seed_register()["indicators"]}, seed_current_rows()
     expected: list[str] = ["Produced on: 12 December 2023", "Performance Report", "Quarter 2",
                            "2023/24 financial year", "Communities, Social Mobility and Inclusion Committee"]
     for number, (target_word, target, arrow, current, comparison, change) in SEED_ROWS.items():

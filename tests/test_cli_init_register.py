@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -107,6 +108,43 @@ def test_damaged_register_lists_every_problem_with_its_place(tmp_path: Path) -> 
     assert not [f for f in found if f[1] == "line 11"], "the first indicator 37 is fine: no problem there"
 
 
+SQUARED_YAML = """
+services:
+  - {id: libraries, name: Library Service, lead_email: libraries.lead@example.org}
+committees:
+  - {id: csmi, name: CSMI}
+indicators:
+  - {id: "36", title: Visits, service: libraries, committees: [csmi], unit: count, direction: up,
+     frequency: quarterly, comparison: previous_period, kind: contextual}
+  - {id: "3\u00b2", title: Squared, service: libraries, committees: [csmi], unit: count, direction: up,
+     frequency: quarterly, comparison: previous_period, kind: contextual}
+"""
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx"])
+def test_an_indicator_id_with_a_digit_that_is_not_0_to_9_is_a_problem_at_its_cell(tmp_path: Path,
+                                                                                  suffix: str) -> None:
+    """"3²": "²".isdigit() is True and int() refuses it; this once ended `register check` in a traceback."""
+    from kpixl.register import load_register
+    from kpixl.workbook.register_book import write_register_workbook
+
+    path = tmp_path / "register.yaml"
+    path.write_text(SQUARED_YAML, encoding="utf-8")
+    if suffix == ".xlsx":
+        write_register_workbook(tmp_path / "register.xlsx", load_register(path).register)
+        path = tmp_path / "register.xlsx"
+    result = runner.invoke(app, ["register", "check", str(path), "--json"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [found] = json.loads(result.output)["problems"]
+    assert (found["code"], found["indicator"]) == ("REG_ID_DIGIT", "3\u00b2")
+    if suffix == ".yaml":
+        assert (found["sheet"], found["cell"]) == ("Indicators", "line 9")
+    else:
+        sheet = openpyxl.load_workbook(path)["Indicators"]
+        assert (found["sheet"], sheet[found["cell"]].value) == ("Indicators", "3\u00b2")
+
+
 @pytest.mark.parametrize("command", [
     ("workbooks", "2023-24-Q2"), ("send", "2023-24-Q2", "--drafts", "{ws}/drafts"), ("validate", "{ws}/returns"),
     ("collect", "{ws}/returns"), ("report", "2023-24-Q2"), ("register", "export", "{ws}/copy.yaml"),
@@ -129,6 +167,14 @@ def test_register_template_writes_a_workbook(tmp_path: Path) -> None:
     code, out = run("register", "template", str(tmp_path / "register.xlsx"))
     assert code == 0, out
     assert (tmp_path / "register.xlsx").stat().st_size > 0
+
+
+def test_register_template_never_writes_over_a_file(tmp_path: Path) -> None:
+    filled = tmp_path / "register.xlsx"
+    filled.write_bytes(b"the register someone filled in")
+    code, out = run("register", "template", str(filled))
+    assert code == 2 and "already exists" in out
+    assert filled.read_bytes() == b"the register someone filled in"
 
 
 def test_register_export_to_yaml_reads_back_the_same(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_intake_support import Filled, make_filled, set_cells
+from support.intake import Filled, make_filled, set_cells
 from typer.testing import CliRunner
 
 from kpixl.cli import app

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_workbook_support import SEED_SERVICES, example_workspace
+from support.workbook import SEED_SERVICES, example_workspace
 from typer.testing import CliRunner
 
 from kpixl.cli import app

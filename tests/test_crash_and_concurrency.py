@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from robust_support import kpixl_process, run_cli, seed_returns
-from test_intake_support import Filled, make_filled, set_cells
+from support.cli import kpixl_process, run_cli, seed_returns
+from support.intake import Filled, make_filled, set_cells
 
 from kpixl.crashpoint import ENV, STAGES
 from kpixl.steps.check import check_integrity

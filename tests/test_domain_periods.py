@@ -77,3 +77,10 @@ def test_month_round_trips(year: int, month: int) -> None:
     assert parse_period(m.slug) == m
     assert m.next().previous() == m
     assert m.quarter().fy == m.fy
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٣-٢٤-Q2", "2023-٢٤-Q2", "２０２３-09", "2023/２４"])
+def test_a_period_is_read_with_the_digits_0_to_9_only(text: str) -> None:
+    """Other scripts' digits would make a period no target or figure is ever keyed by."""
+    with pytest.raises(PeriodError):
+        parse_period(text)

@@ -1,6 +1,6 @@
 """Hostile and broken files (issue 7): each is refused with one line naming the file and the limit or reason,
 in bounded memory, and leaves the store as it was but for the refused file's own record (no figure). The
-corpus is built by tests/hostile_corpus.py from a real generated return; benchmarks/hostile.py measures each
+corpus is built by tests/support/hostile.py from a real generated return; benchmarks/hostile.py measures each
 case's time and peak memory. No timing is asserted here."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_corpus import MB, XXE, Case, Sources, bombed, cases, dimension_huge, doctype_in, rows_added
-from robust_support import dump_store, run_cli
-from test_intake_support import Filled, make_filled, set_cells
-from zip_builders import VBA_MARK, members_of, rezip
+from support.cli import dump_store, run_cli
+from support.hostile import MB, XXE, Case, Sources, bombed, cases, dimension_huge, doctype_in, rows_added
+from support.intake import Filled, make_filled, set_cells
+from support.zips import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.intake.history_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
@@ -257,52 +257,13 @@ def test_a_hostile_register_or_history_workbook_is_refused_naming_the_file_and_t
     assert dump_store(ws) == before
 
 
-# The quick proof (parts._within_limits): a part it passes could not break a limit, and any doubt goes to
-# the full count, so every file gets exactly the answer the full count alone would give.
-
-def _full_count_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpixl.untrusted import parts
-
-    monkeypatch.setattr(parts, "QUICK_MAX_BYTES", -1)
-
-
-def test_the_quick_proof_gives_every_hostile_file_the_full_counts_answer(corpus: dict[str, bytes],
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    def answers() -> dict[str, object]:
-        found: dict[str, object] = {}
-        for name, data in corpus.items():
-            try:
-                found[name] = scan_parts(data)
-            except zipfile.BadZipFile:  # not a zip at all: sniff() refuses it before any part is scanned
-                found[name] = "not a zip"
-        return found
-
-    quick = answers()
-    _full_count_only(monkeypatch)
-    assert quick == answers()
-    assert sum(answer is not None for answer in quick.values()) > 10  # the corpus is hostile
-
-
-def test_a_plain_return_is_proved_from_its_bytes_and_only_whole_parts_are_counted(
-        filled: Filled, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpixl.untrusted import parts
-
-    counted: list[str] = []
-    real_count = parts._count_part
-    monkeypatch.setattr(parts, "_count_part", lambda stream, info, counter: (
-        counted.append(info.filename), real_count(stream, info, counter))[1])
-    assert scan_parts(filled.filled["libraries"].read_bytes()) is None
-    assert counted and all(n == "[Content_Types].xml" or n.startswith("docProps/") or n.endswith(".rels")
-                           or n in ("xl/styles.xml", "xl/workbook.xml") for n in counted), counted
-
-
 LONG = "x" * 20_000  # two halves of a text over a cell's 32,767 characters, split so no byte run is as long
 
 
 @pytest.mark.parametrize("spelling, refused", [
-    (f"{LONG}<![CDATA[{LONG}]]>", "has a text of over 32,767 characters"),  # "<!": the full count decides
+    (f"{LONG}<![CDATA[{LONG}]]>", "has a text of over 32,767 characters"),  # one text, whatever its pieces
     (f"{LONG}<?pi x?>{LONG}", "has a text of over 32,767 characters"),  # a PI amid a text: likewise
-    ("A" * 10, None),  # plain and short: proved quickly, and fine
+    ("A" * 10, None),  # plain and short: fine
 ])
 def test_a_text_split_by_cdata_or_an_instruction_still_meets_the_text_limit(
         filled: Filled, spelling: str, refused: str | None) -> None:
@@ -316,30 +277,3 @@ def test_a_text_split_by_cdata_or_an_instruction_still_meets_the_text_limit(
         assert hit is None
     else:
         assert hit is not None and hit.detail.startswith(f"its part xl/worksheets/sheet1.xml {refused}"), hit
-
-
-def test_a_part_declared_in_another_encoding_is_counted_in_full(filled: Filled) -> None:
-    from kpixl.untrusted import parts
-
-    data = filled.filled["libraries"].read_bytes()
-    sheet = members_of(data)["xl/worksheets/sheet1.xml"].decode("utf-8")
-    declared = '<?xml version="1.0" encoding="{}" standalone="yes"?>\n'
-    assert parts._within_limits(sheet.encode("utf-8"), MAX_SHEET_ROWS)
-    assert parts._within_limits((declared.format("UTF-8") + sheet).encode("utf-8"), MAX_SHEET_ROWS)
-    assert not parts._within_limits((declared.format("ISO-8859-1") + sheet).encode("latin-1"), MAX_SHEET_ROWS)
-    assert not parts._within_limits(("\ufeff" + sheet).encode("utf-16-le"), MAX_SHEET_ROWS)
-
-
-@pytest.mark.parametrize("xml, listed", [
-    (b'<workbook><sheets><sheet name="A"/></sheets></workbook>', True),
-    (b'<x:workbook><x:sheets><x:sheet name="A"/></x:sheets></x:workbook>', True),  # any prefix
-    (b'<Types><Override PartName="/xl/workbook.xml"/></Types>', True),
-    (b"<w><definedNames><definedName>A1</definedName></definedNames></w>", True),
-    ((b"<worksheet><sheetPr/><sheetData><row><c><is><t>the sheet you sent</t></is></c></row></sheetData>"
-     b"</worksheet>"), False),  # names that begin with "sheet", and the word in a text, are not listed
-])
-def test_the_quick_proof_leaves_a_part_with_a_listed_element_to_the_full_count(xml: bytes, listed: bool) -> None:
-    from kpixl.untrusted import parts
-
-    assert parts._lists_by_name(xml) is listed
-    assert parts._within_limits(xml, MAX_SHEET_ROWS) is not listed

@@ -143,6 +143,7 @@ def test_cumulative_months_fall_within_the_quarter_too() -> None:
 @pytest.mark.parametrize(("text", "slug"), [
     ("2023/24 Q2", "2023-24-Q2"), ("2023-24-Q2", "2023-24-Q2"), ("September 2023", "2023-09"),
     ("  september   2023 ", "2023-09"), ("2023-09", "2023-09"), ("Sept 2023", None), ("", None), ("Q2", None),
+    ("September \u00b2\u2070\u00b2\u00b3", None),  # superscript digits: str.isdigit() takes them, int() refuses
 ])
 def test_period_of_reads_what_the_workbook_prints(text: str, slug: str | None) -> None:
     found = period_of(text)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_intake_support import Q2, Filled, make_filled, seed_figures, set_cells
+from support.intake import Q2, Filled, make_filled, seed_figures, set_cells
 
 from kpixl.domain import Figure
 from kpixl.errors import OutputError, PathError

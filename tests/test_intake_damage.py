@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_intake_support import Filled, assess, codes, edit, figures_by_key, make_filled, set_cells
+from support.intake import Filled, assess, codes, edit, figures_by_key, make_filled, set_cells
 
 from kpixl.catalogue import CATALOGUE
 from kpixl.domain import FigureStatus

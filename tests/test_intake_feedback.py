@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from test_intake_support import Filled, assess, codes, make_filled, set_cells
+from support.intake import Filled, assess, codes, make_filled, set_cells
 
 from kpixl.intake.feedback import FILLS, write_feedbacks
 from kpixl.layout.returns import FEEDBACK_HEADERS, FEEDBACK_SHEET, META_SHEET

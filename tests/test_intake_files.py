@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_intake_support import Filled, codes, make_filled
-from zip_builders import ods, ole2, rezip, xlsm, zipped
+from support.intake import Filled, codes, make_filled
+from support.zips import ods, ole2, rezip, xlsm, zipped
 
 from kpixl.intake.assess import assess_bytes
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_PARTS

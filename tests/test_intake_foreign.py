@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_corpus import META_PART
-from robust_support import dump_store
-from test_intake_support import Filled, edit, make_filled
-from zip_builders import members_of, rezip
+from support.cli import dump_store
+from support.hostile import META_PART
+from support.intake import Filled, edit, make_filled
+from support.zips import members_of, rezip
 
 from kpixl.domain import Quarter
 from kpixl.domain.figures import Provenance, ReceivedFigure

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_intake_support import GENERATED, Q2, Filled, assess, codes, edit, figures_by_key, make_filled
+from support.intake import GENERATED, Q2, Filled, assess, codes, edit, figures_by_key, make_filled
 
 from kpixl.domain import Quarter
 from kpixl.layout.returns import META_SHEET, WorkbookMeta, sign

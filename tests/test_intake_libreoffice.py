@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import require_tool
 from openpyxl import load_workbook
-from test_intake_support import Filled, assess, codes, make_filled, set_cells
+from support.intake import Filled, assess, codes, make_filled, set_cells
 
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.layout.returns import META_SHEET

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from robust_support import run_cli
-from test_intake_support import Filled, edit, make_filled
-from test_report_support import NS, Docx, synthetic_committee
+from support.cli import run_cli
+from support.intake import Filled, edit, make_filled
+from support.report import NS, Docx, synthetic_committee
 
 from kpixl.domain import Committee, Figure, FigureStatus, Link, Quarter
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission

@@ -3,7 +3,6 @@ bookmarks, alt text, heading and table styles, language, reproducible bytes). Se
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import shutil
@@ -13,10 +12,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import yaml
-from hypothesis import given
-from hypothesis import strategies as st
-from test_report_support import NS, Docx, assert_in_order, paragraph_text, synthetic_committee, w
+from support.report import (
+    LABELS,
+    NS,
+    SEED_RAG,
+    SEED_ROWS,
+    Docx,
+    assert_in_order,
+    paragraph_text,
+    seed_current_rows,
+    seed_register,
+    synthetic_committee,
+    w,
+)
 
 from kpixl.errors import ReportError
 from kpixl.report.model import build_model, paragraphs
@@ -25,39 +33,8 @@ from kpixl.report.render_docx import render, styles_missing
 from kpixl.steps.report import build_report
 from kpixl.steps.workspace import bundled_path
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cambridgeshire-csmi"
 REFERENCE = bundled_path("workbook_templates") / "reference.docx"
 DAY = date(2023, 12, 12)
-
-# The seed's headline rows, as the seed prints them (thousands separators made consistent: the seed prints
-# "1128" beside "107,236"). 36's comparison figure is lost in the extraction, so kpixl prints it as such.
-SEED_ROWS = {
-    "36": ("Target", "107,236", "↑", "96,326", "Not available", "N/A"),
-    "37": ("Target", "475,381", "↑", "380,018", "351,220", "Improving"),
-    "38": ("Target", "361,311", "↑", "276,954", "274,962", "Improving"),
-    "136": ("Target", "1,128", "↑", "608", "1,107", "Declining"),
-    "137": ("Target", "1,466", "↑", "829", "1,676", "Declining"),
-    "138": ("Target", "94%", "↑", "93%", "95%", "Declining"),
-    "174": ("Target", "In Development", "↑", "120", "120", "Unchanged"),
-    "175": ("Baseline", "872", "NA", "789", "944", "N/A"),
-    "176": ("Baseline", "880", "NA", "810", "941", "N/A"),
-    "177": ("Baseline", "148", "NA", "120", "139", "N/A"),
-    "178": ("Baseline", "160", "NA", "142", "213", "N/A"),
-    "179": ("Baseline", "67", "NA", "147", "88", "N/A"),
-    "197": ("Baseline", "70", "↑", "65", "77", "Declining"),
-    "198": ("Target", "70%", "↑", "68%", "68%", "Unchanged"),
-    "199": ("Baseline", "430", "↑", "940", "826", "Improving"),
-    "219": ("Target", "74%", "↑", "99%", "98%", "Improving"),
-    "220": ("Target", "60%", "↑", "55%", "48%", "Improving"),
-    "221": ("Target", "291", "↑", "296", "313", "Declining"),
-    "222": ("Target", "65%", "↑", "51%", "60%", "Declining"),
-}
-LABELS = {"136": ("Current Quarter", "Quarter 2 22/23"), "137": ("Current Quarter", "Quarter 2 22/23"),
-          "138": ("Current Quarter", "Quarter 2 22/23"), "179": ("Current Quarter (cumulative)", "Previous Quarter"),
-          "221": ("Current Month", "Previous Month")}
-# The seed's RAG boxes that survived the extraction, and the two DOMAIN.md pins by rule (37, 221).
-SEED_RAG = {"37": "Red", "174": "In Development", "179": "Contextual", "197": "Contextual", "198": "Amber",
-            "199": "Contextual", "219": "Blue", "220": "Amber", "221": "Green", "222": "Red"}
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +43,6 @@ def example_docx(tmp_path_factory) -> Docx:
 
     ws = init_workspace(tmp_path_factory.mktemp("report") / "ws", "cambridgeshire")
     return Docx(build_report(ws, "2023-24-Q2", "csmi", produced_on=DAY))
-
-
-def _register() -> dict:
-    return yaml.safe_load((EXAMPLE / "register.yaml").read_text(encoding="utf-8"))
-
-
-def _current_rows() -> dict[str, dict[str, str]]:
-    with open(EXAMPLE / "figures.csv", encoding="utf-8", newline="") as handle:
-        return {r["indicator"]: r for r in csv.DictReader(handle) if r["period"] in ("2023-24-Q2", "2023-09")}
 
 
 def test_cover_key_and_index_come_first_in_the_seeds_words(example_docx):
@@ -91,7 +59,7 @@ def test_cover_key_and_index_come_first_in_the_seeds_words(example_docx):
 
 
 def test_every_indicator_page_in_order_with_its_figures_words_and_text(example_docx):
-    register, rows = {i["id"]: i for i in _register()["indicators"]}, _current_rows()
+    register, rows = {i["id"]: i for i in seed_register()["indicators"]}, seed_current_rows()
     expected: list[str] = []
     for number, (target_word, target, arrow, current, comparison, change) in SEED_ROWS.items():
         current_label, comparison_label = LABELS.get(number, ("Current Quarter", "Previous Quarter"))
@@ -251,7 +219,7 @@ def test_a_reference_document_without_a_style_is_refused(example_ws, tmp_path):
 
 
 def test_synthetic_committee_of_50_indicators_with_12_quarters_builds(tmp_path):
-    register, figures, quarter = synthetic_committee(50, 12)  # SYNTHETIC data, see test_report_support
+    register, figures, quarter = synthetic_committee(50, 12)  # SYNTHETIC data, see support/report.py
     model = build_model(register, register.committees[0], quarter, figures, council="Synthetic Council",
                         team="Synthetic Team", produced_on=date(2024, 1, 15))
     doc = Docx(render(model, REFERENCE, tmp_path / "synthetic.docx"))
@@ -309,23 +277,3 @@ def test_build_reports_loads_once_and_writes_what_build_report_writes(example_ws
     assert paths == [example_ws.root / "reports" / "csmi_2023-24-Q2.docx"] * 2
     assert paths[0].read_bytes() == one
     assert build_reports(example_ws, "2023-24-Q2", produced_on=DAY) == paths[:1]  # None: every committee
-
-
-def _escaped_as_the_standard_library_does(text: str) -> None:
-    from xml.sax.saxutils import escape, quoteattr
-
-    from kpixl.report.wordml import xml_attribute, xml_text
-
-    assert xml_text(text) == escape(text)
-    assert xml_attribute(text) == quoteattr(text)
-
-
-@given(st.text())
-def test_the_quick_xml_escapes_give_what_the_standard_library_gives(text: str) -> None:
-    _escaped_as_the_standard_library_does(text)
-
-
-@pytest.mark.parametrize("text", ["", "Plain words", "A & B", "<b>", "tab\there", "line\nbreak", "it's \"quoted\"",
-                                  "bell\x07gone"])
-def test_the_quick_xml_escapes_on_the_texts_that_need_them(text: str) -> None:
-    _escaped_as_the_standard_library_does(text)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from test_workbook_support import SEED_SERVICES, example_workspace, write_all
+from support.workbook import SEED_SERVICES, example_workspace, write_all
 from typer.testing import CliRunner
 
 from kpixl.cli import app
@@ -205,5 +205,6 @@ def test_server_addresses(text: str, starttls: bool, server: tuple[str, int]) ->
     from kpixl.mail.transports import parse_server
 
     assert parse_server(text, starttls) == server
-    with pytest.raises(ValueError, match="HOST:PORT"):
-        parse_server("host:port", starttls)
+    for bad in ("host:port", "host:2\u00b2"):  # "2²": str.isdigit() takes it, int() refuses it
+        with pytest.raises(ValueError, match="HOST:PORT"):
+            parse_server(bad, starttls)

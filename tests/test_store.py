@@ -15,29 +15,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from support.store import Q2, received, submission
 
-from kpixl.domain import Figure, FigureStatus, parse_period
-from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
+from kpixl.domain import FigureStatus, parse_period
 from kpixl.errors import StoreError
 from kpixl.problems import Problem, Severity
 from kpixl.store import HISTORY_ARCHIVED, SCHEMA_VERSION, Store
 from kpixl.store import queries as writing
-
-Q2 = "2023-24-Q2"
-
-
-def submission(file_hash: str, service: str = "libraries", period: str = Q2, accepted: bool = True,
-               source: str = "return") -> Submission:
-    return Submission(file_hash, f"{file_hash}.xlsx", datetime(2023, 10, 20, 9, 30, tzinfo=UTC), service, period,
-                      accepted, source)
-
-
-def received(file_hash: str, indicator: str, value: str | None, period: str = Q2, commentary: str = "",
-             cell: str = "J2", status: FigureStatus = FigureStatus.VALIDATED, reason: str = "") -> ReceivedFigure:
-    figure = Figure(indicator, parse_period(period), None if value is None else Decimal(value), status, reason,
-                    commentary)
-    return ReceivedFigure(figure, Provenance(file_hash, f"{file_hash}.xlsx", "Return", cell), target="475,381")
-
 
 # SQLite always; PostgreSQL too when KPIXL_TEST_POSTGRES_URL names an empty database to use (its tables are
 # dropped before each test), e.g. postgresql+psycopg://kpixl@/kpixl_test?host=/tmp/pgsock with psycopg installed.
@@ -255,7 +239,7 @@ def test_an_unknown_database_url_is_a_store_error() -> None:
 
 WRITER = """
 import sys
-from test_store import received, submission
+from support.store import received, submission
 from kpixl.store import Store
 url, name = sys.argv[1], sys.argv[2]
 with Store(url) as store:

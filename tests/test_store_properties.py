@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_store import received, submission  # tests/ is on the path (pytest rootdir)
+from support.store import received, submission
 
 from kpixl.domain import Figure
 from kpixl.store import Store
@@ -22,7 +22,7 @@ a_file = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(a_file, max_size=8), st.lists(st.integers(min_value=0, max_value=7), max_size=3))
 def test_current_figures_are_the_last_accepted_value_per_key(files: list[tuple[bool, list]],
                                                              resent: list[int]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_workbook_support import indicator
+from support.workbook import indicator
 
 from kpixl.domain import Direction, Kind, PercentageBasis, Rag, Tolerances, Unit, rate
 from kpixl.workbook.formulas import NOT_A_NUMBER, NOT_RATED, rag_formula

@@ -7,24 +7,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_workbook_support import example_workspace, write_all
+from support.workbook import example_workspace, write_all
 
 from kpixl.errors import OutputError
 from kpixl.workbook import return_sheet
-from kpixl.workbook.guard import check, warnings_as_errors
+from kpixl.workbook.guard import check, guarded
 
 
 def test_check_raises_on_failure_codes_only() -> None:
     check(0, "fine")
     check(None, "a call that returns nothing")
-    for code in (-1, -2):
-        with pytest.raises(OutputError, match="the validation of J2 failed"):
+    for code in (-1, -2, -3):
+        with pytest.raises(OutputError, match=f"the validation of J2 failed \\(xlsxwriter returned {code}; "):
             check(code, "the validation of J2")
 
 
 def test_warnings_become_output_errors() -> None:
-    with pytest.raises(OutputError, match="the workbook: careful"), warnings_as_errors("the workbook"):
+    with pytest.raises(OutputError, match="the workbook: careful"), guarded("the workbook"):
         warnings.warn("careful", stacklevel=1)
+
+
+def test_xlsxwriters_own_exceptions_become_output_errors_naming_the_book() -> None:
+    from xlsxwriter.exceptions import DuplicateWorksheetName
+
+    with pytest.raises(OutputError, match="Could not write the workbook of X: .*Sheet1"), guarded("the workbook of X"):
+        raise DuplicateWorksheetName("Sheetname 'Sheet1', with case ignored, is already in use.")
 
 
 def test_a_malformed_validation_stops_the_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_workbook_support import (
+from support.workbook import (
     custom_workspace,
     example_workspace,
     fill_cells,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_workbook_support import custom_workspace, indicator, write_all
+from support.workbook import custom_workspace, indicator, write_all
 
 from kpixl.domain import Service
 from kpixl.errors import OutputError

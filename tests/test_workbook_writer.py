@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from test_workbook_support import GENERATED, SEED_SERVICES, example_workspace, read_meta, write_all
+from support.workbook import GENERATED, SEED_SERVICES, example_workspace, read_meta, write_all
 
 from kpixl.domain import NO_FIGURE_REASONS
 from kpixl.domain.numbers import to_decimal

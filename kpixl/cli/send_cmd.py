@@ -65,10 +65,12 @@ def send(
 ) -> None:
     """Email each service lead their workbooks (one message per lead), generating any that are missing.
 
-    What was sent is recorded in workbooks/<period>/sent.json: running again sends only what has not gone.
-    Exit 1 if any message failed.
+    --drafts writes the messages as .eml drafts to check, or to send from Outlook yourself. --smtp sends them
+    through the council's mail server, e.g. --smtp smtp.example.org:587 --user me@example.org (the password
+    is read from $KPIXL_SMTP_PASSWORD). What was sent is recorded in workbooks/<period>/sent.json: running
+    again sends only what has not gone. Exit 1 if any message failed.
 
-    Example: kpixl send 2023-24-Q2 --smtp smtp.example.org:587 --user me@example.org
+    Example: kpixl send 2023-24-Q2 --drafts drafts/
     """
     from rich.progress import Progress
 

@@ -8,6 +8,7 @@ both; no figure with a reason gets the reason alone. Text is written as text, ne
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterable
 from decimal import Decimal
@@ -16,6 +17,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from kpixl.domain import Figure, FigureStatus
+from kpixl.files import write_atomic
 from kpixl.layout.returns import RETURN_COLUMNS, RETURN_SHEET
 
 __all__ = ["fill_return"]
@@ -62,7 +64,9 @@ def fill_return(path: Path, figures: Iterable[Figure], out: Path | None = None) 
     if missing:
         raise ValueError(f"{path.name} has no row for: {', '.join(missing)}")
     target = out or path
+    saved = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        book.save(target)
+        book.save(saved)
+    write_atomic(target, saved.getvalue())
     return target

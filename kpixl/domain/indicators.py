@@ -127,7 +127,7 @@ DEFAULT_TOLERANCES = Tolerances()
 
 
 _EMAIL = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-_URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?([/?#][^\s]*)?")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]+)?([/?#][^\s]*)?")
 
 
 def is_email(text: str) -> bool:
@@ -248,9 +248,13 @@ def format_value(value: Decimal | None, unit: Unit, decimals: int | None = None)
     return _group_thousands(value, decimals)
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 def indicator_sort_key(indicator_id: str) -> tuple[int, int | str]:
-    """Numbers in numeric order (36 before 136), then other ids alphabetically."""
-    return (0, int(indicator_id)) if indicator_id.isdigit() else (1, indicator_id)
+    """Numbers in numeric order (36 before 136), then other ids alphabetically. Only the digits 0-9 make a
+    number: str.isdigit() also takes "3²" and "①", which int() refuses."""
+    return (0, int(indicator_id)) if _ASCII_DIGITS.fullmatch(indicator_id) else (1, indicator_id)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ class FinancialYear:
 
     @classmethod
     def parse(cls, text: str) -> FinancialYear:
-        m = re.fullmatch(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*", text)
+        m = re.fullmatch(r"\s*([0-9]{4})\s*[/-]\s*([0-9]{2}|[0-9]{4})\s*", text)
         if not m:
             raise PeriodError(f"'{text}' is not a financial year: write it as 2023/24 or 2023-24")
         start, end = int(m.group(1)), int(m.group(2))
@@ -217,8 +217,8 @@ def _quarter(fy: int, number: int) -> Quarter:
 def _month(calendar_year: int, month: int) -> Month:
     return Month(calendar_year, month)
 
-_QUARTER = re.compile(r"\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
-_MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
+_QUARTER = re.compile(r"\s*([0-9]{4})\s*[/-]\s*([0-9]{4}|[0-9]{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
+_MONTH = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})\s*")
 
 
 def parse_period(text: str) -> Period:

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from kpixl.errors import OutputError
-from kpixl.files import safe_child
+from kpixl.files import safe_child, write_atomic
 from kpixl.intake.assess import ReturnResult
 from kpixl.intake.book import normal
 from kpixl.layout.returns import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
@@ -160,9 +160,11 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
 
     folder.mkdir(parents=True, exist_ok=True)
     path = safe_child(folder, feedback_name(result, taken))  # the name is the lead's: checked twice
+    saved = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        book.save(path)
+        book.save(saved)
+    write_atomic(path, saved.getvalue())
     return path
 
 

@@ -10,6 +10,7 @@ and kpixl hold them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -75,7 +76,8 @@ def period_of(text: str) -> Period | None:
     except PeriodError:
         pass
     parts = text.split(" ")
-    if len(parts) == 2 and parts[0].casefold() in _MONTHS and parts[1].isdigit() and len(parts[1]) == 4:
+    # [0-9]{4}, not str.isdigit(): a lead may type "²⁰²³", which isdigit() takes and int() refuses.
+    if len(parts) == 2 and parts[0].casefold() in _MONTHS and re.fullmatch(r"[0-9]{4}", parts[1]):
         return Month(int(parts[1]), _MONTHS[parts[0].casefold()])
     return None
 

@@ -7,6 +7,7 @@ to, and logs in only when a user is given (options or KPIXL_SMTP_USER / KPIXL_SM
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kpixl.errors import DeliveryError, OutputError
-from kpixl.files import safe_child, slug
+from kpixl.files import safe_child, slug, write_atomic
 
 __all__ = ["DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
 
@@ -45,9 +46,9 @@ class DraftsTransport:
     def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str:
         path = safe_child(self.folder, f"{slug(recipient, 'lead')}_{self.period}.eml")
         try:
-            path.write_bytes(message.as_bytes())
-        except OSError as exc:
-            raise DeliveryError(f"cannot write {path}: {exc.strerror or exc}") from None
+            write_atomic(path, message.as_bytes())
+        except OutputError as exc:  # this draft only: the others may still be written
+            raise DeliveryError(str(exc)) from None
         return path.name
 
     def close(self) -> None:
@@ -57,7 +58,7 @@ class DraftsTransport:
 def parse_server(text: str, starttls: bool) -> tuple[str, int]:
     """HOST[:PORT]; the port defaults to 587 with STARTTLS and 25 without."""
     host, _, port = text.strip().rpartition(":") if ":" in text else (text.strip(), "", "")
-    if not host or (port and not port.isdigit()):
+    if not host or (port and not re.fullmatch(r"[0-9]+", port)):  # not isdigit(): int() refuses "²"
         raise ValueError(f"'{text}' is not a server: write it as HOST or HOST:PORT, e.g. smtp.example.org:587")
     return host.strip("[]"), int(port) if port else (587 if starttls else 25)
 

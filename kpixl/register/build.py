@@ -32,7 +32,7 @@ from kpixl.domain.numbers import parse_number
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import NotANumber, PeriodError
 from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
-from kpixl.problems import Problem, Where, problem
+from kpixl.problems import Problem, Where, problem, shown
 
 __all__ = ["RawRow", "build_register", "check_register", "committee_ids", "row_text"]
 
@@ -221,6 +221,14 @@ class _Checker:
                                   what=what, id=ident, first=seen[ident].place(key))
                 seen.setdefault(ident, row)
 
+    def id_digits(self) -> Iterator[Problem]:
+        """An indicator id with a character that looks like a digit but is not 0-9 ("3²", "٣٦")."""
+        for row in self.rows.get("Indicators", []):
+            ident = row_text(row, "id")
+            odd = next((c for c in ident if c.isdigit() and c not in "0123456789"), None)
+            if odd:
+                yield problem("REG_ID_DIGIT", row.where(self.file, "id", ident), ident=shown(ident), character=odd)
+
     def references(self) -> Iterator[Problem]:
         services = {s.id for s in self.register.services}
         committees = {c.id for c in self.register.committees}
@@ -339,7 +347,7 @@ def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
     """Every cross-row problem of a register, in sheet order."""
     checker = _Checker(register, rows, file)
     rules: tuple[Callable[[], Iterator[Problem]], ...] = (
-        checker.duplicates, checker.references, checker.indicators, checker.targets, checker.links,
+        checker.duplicates, checker.id_digits, checker.references, checker.indicators, checker.targets, checker.links,
         checker.services, checker.committees,
     )
     return [found for rule in rules for found in rule()]

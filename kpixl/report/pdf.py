@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from kpixl.errors import ReportError
+from kpixl.files import write_atomic
 
 __all__ = ["EXPORT_OPTIONS", "convert_to_pdf", "find_soffice"]
 
@@ -71,6 +72,8 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None) -> Path:
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
             raise ReportError(f"LibreOffice did not convert {docx} to PDF ({detail[0]}). Open the .docx in "
                               "LibreOffice or Word to check it, and save it as PDF from there.")
+        # LibreOffice writes the PDF in its own folder; it takes target's place whole (write_atomic), so an
+        # interrupted conversion or write leaves the previous PDF as it was.
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(produced), target)
+        write_atomic(target, produced.read_bytes())
     return target

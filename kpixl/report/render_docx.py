@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import docx
@@ -21,12 +21,12 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
 from kpixl.errors import OutputError, ReportError
+from kpixl.files import write_atomic
 from kpixl.report.charts import CHART_CONTENT_TYPE, XLSX_CONTENT_TYPE, chart_xml, workbook_xlsx
 from kpixl.report.model import ReportModel
 from kpixl.report.pages import STYLES, report_blocks
@@ -112,7 +112,7 @@ def _document_xml(document: docx.document.Document, blocks: Iterable[str]) -> by
     body.insert(0, etree.Comment(_BODY_MARK))
     skeleton = serialize_part_xml(root).decode("utf-8")
     head, tail = skeleton.split(f"<!--{_BODY_MARK}-->")
-    return (_declare(head, root) + "".join(blocks) + tail).encode("utf-8")
+    return (_declare(head, root) + "".join(blocks) + tail).encode()
 
 
 def _declare(head: str, root: etree._Element) -> str:
@@ -168,43 +168,33 @@ def _language(document: docx.document.Document, language: str) -> None:
     _child(run_props, "w:lang").set(qn("w:val"), language)
 
 
-class _ZipWriter:
-    """python-docx's package writer interface, with a fixed timestamp on every entry (python-docx stamps the
-    current time, so the same report would differ byte for byte) and fast compression (level 1: a large
-    report's XML compresses three times faster for a few per cent more bytes)."""
-
-    def __init__(self, stamp: tuple[int, int, int, int, int, int]) -> None:
-        self.buffer, self.stamp = io.BytesIO(), stamp
-        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-
-    def write(self, pack_uri: PackURI, blob: bytes) -> None:
-        self.zip.writestr(zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp), blob)
-
-    def close(self) -> None:
-        self.zip.close()
+def _package_bytes(document: docx.document.Document, main: bytes, day: date) -> bytes:
+    """The .docx as bytes: python-docx saves the package (content types, relationships, every part), then
+    _repacked puts in what python-docx has no public way to take."""
+    saved = io.BytesIO()
+    document.save(saved)
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)  # zip dates start in 1980
+    return _repacked(saved.getvalue(), document.part.partname.membername, main, stamp)
 
 
-def _save(document: docx.document.Document, main: bytes, out: Path,
-          stamp: tuple[int, int, int, int, int, int]) -> None:
-    """PackageWriter's steps, as OpcPackage.save runs them, into our zip writer; document.xml is ours."""
-    package = document.part.package
-    parts = list(package.parts)
-    for part in parts:
-        part.before_marshal()
-    writer = _ZipWriter(stamp)
-    PackageWriter._write_content_types_stream(writer, parts)  # type: ignore[no-untyped-call]
-    PackageWriter._write_pkg_rels(writer, package.rels)  # type: ignore[no-untyped-call]
-    for part in parts:
-        writer.write(part.partname, main if part is document.part else part.blob)
-        if len(part.rels):
-            writer.write(part.partname.rels_uri, part.rels.xml)
-    writer.close()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(writer.buffer.getvalue())
-    except OSError as exc:
-        raise OutputError(f"Cannot write the report to {out}: {exc.strerror}. Close it if it is open in "
-                          "Word, or choose another file with --out.") from None
+def _repacked(saved: bytes, main_member: str, main: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """The one adapter over python-docx, for two things it has no public API for:
+
+    - the main part as bytes: the body is spliced as text (_document_xml), so the skeleton that python-docx
+      saved as document.xml is replaced by it;
+    - the members' dates: python-docx stamps the current time, so the same report would differ byte for
+      byte; every member is dated the report's production day instead.
+
+    Every member is copied in python-docx's order and deflated at level 1: a large report's XML compresses
+    three times faster than at the default level, for a few per cent more bytes.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(saved)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = main if info.filename == main_member else source.read(info)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), data,
+                            compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    return out.getvalue()
 
 
 def render(model: ReportModel, reference: Path, out: Path) -> Path:
@@ -220,6 +210,11 @@ def render(model: ReportModel, reference: Path, out: Path) -> Path:
     _fill_placeholders(document, model)
     _properties(document, model)
     _language(document, model.language)
-    day = model.produced_on
-    _save(document, main, out, (max(day.year, 1980), day.month, day.day, 0, 0, 0))
+    data = _package_bytes(document, main, model.produced_on)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot write the report to {out}: {exc.strerror}. Choose another file with "
+                          "--out.") from None
+    write_atomic(out, data)
     return out

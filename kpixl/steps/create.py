@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 import secrets
-import shutil
 from pathlib import Path
 
 from kpixl.errors import WorkspaceError
+from kpixl.files import write_atomic
 from kpixl.steps.history import import_history
 from kpixl.steps.workspace import CONFIG_NAME, EXAMPLES, FOLDERS, Workspace, bundled_path
 
@@ -37,20 +37,19 @@ def init_workspace(target: Path, example: str | None = None, council: str = "Exa
     target.mkdir(parents=True, exist_ok=True)
     if example:
         source = bundled_path("examples") / EXAMPLES[example]
-        shutil.copy(source / CONFIG_NAME, target / CONFIG_NAME)
-        shutil.copy(source / "register.yaml", target / "register.yaml")
         (target / "history").mkdir()
-        shutil.copy(source / "figures.csv", target / "history" / "figures.csv")
+        for name in (CONFIG_NAME, "register.yaml", "history/figures.csv"):
+            write_atomic(target / name, (source / Path(name).name).read_bytes())
     else:
-        (target / CONFIG_NAME).write_text(_config_text(council), encoding="utf-8")
-        (target / "register.yaml").write_text("services: []\ncommittees: []\nindicators: []\n", encoding="utf-8")
+        write_atomic(target / CONFIG_NAME, _config_text(council).encode("utf-8"))
+        write_atomic(target / "register.yaml", b"services: []\ncommittees: []\nindicators: []\n")
     for folder in FOLDERS:
         (target / folder).mkdir(exist_ok=True)
     keydir = target / ".kpixl"
     keydir.mkdir()
-    (keydir / "secret").write_text(secrets.token_hex(32) + "\n")
-    (keydir / "secret").chmod(0o600)
-    (target / ".gitignore").write_text(".kpixl/\nreturns/\n*.sqlite\n*.sqlite-journal\n*.sqlite-wal\n*.sqlite-shm\n")
+    write_atomic(keydir / "secret", (secrets.token_hex(32) + "\n").encode("ascii"))
+    (keydir / "secret").chmod(0o600)  # the signing key: its owner's alone
+    write_atomic(target / ".gitignore", b".kpixl/\nreturns/\n*.sqlite\n*.sqlite-journal\n*.sqlite-wal\n*.sqlite-shm\n")
     workspace = Workspace.open(target)
     if example:
         _import_example_history(workspace, include_current)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpixl.errors import ConfigError, WorkspaceError
+from kpixl.errors import ConfigError, PathError, WorkspaceError
 from kpixl.files import write_atomic
 from kpixl.register import LoadedRegister, load_register
 from kpixl.register.yaml_file import dump_yaml
@@ -19,6 +19,9 @@ def write_template(path: Path) -> None:
     """A blank register workbook with a dropdown on every coded column."""
     if path.suffix.lower() != ".xlsx":
         raise ConfigError(f"{path} should end in .xlsx")
+    if path.exists():  # it may be the register someone filled in: a blank template never replaces it
+        raise PathError(f"{path} already exists: write the template under another name, or delete {path.name} "
+                        "first")
     write_register_workbook(path)
 
 

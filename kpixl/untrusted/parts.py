@@ -13,14 +13,6 @@ entities (XXE) and entity expansion ("billion laughs") get in. openpyxl would re
 
 Elements are counted by local name whatever their namespace prefix: overcounting is harmless, and openpyxl
 itself matches shared strings (si) and rows anywhere in a part.
-
-Most parts of a return are small and plain, and for those counting in Python (a callback per element: 0.12 s
-of a 50-return collect) proves nothing the bytes cannot prove faster. A part up to QUICK_MAX_BYTES that is
-UTF-8 (so a part openpyxl reads whole cannot be in an encoding lxml reads and expat refuses), holds no "<!" (no DOCTYPE, comment or CDATA) and no processing instruction but the XML declaration,
-has fewer "<" than the smallest element limit that applies to it (every element starts with one), no run of text between two
-"<" longer than a cell's text limit, no element that is listed or counted by name, and a dimension within the
-row limit, cannot break any limit: it is only parsed by expat without handlers (well-formedness, at C speed).
-Any doubt at all sends the part through the full count, which alone names what is wrong.
 """
 
 from __future__ import annotations
@@ -143,8 +135,9 @@ class _Counter:
 
     def dimension(self, ref: str) -> None:
         """A sheet's declared size: the file's own claim, which a hostile file makes A1:XFD1048576."""
-        if _dimension_too_deep(ref, self.max_rows):
-            last = ref.rpartition(":")[2].strip()
+        last = ref.rpartition(":")[2].strip()
+        row = _REF.match(last)
+        if row and (len(row.group(1)) > 9 or int(row.group(1)) > self.max_rows):
             raise self.too_large(f"declares cells down to {last[:16]} (limit {self.max_rows:,} rows)")
 
     def end(self, _name: str) -> None:
@@ -172,92 +165,12 @@ def _parser(counter: _Counter) -> expat.XMLParserType:
     return parser
 
 
-def _dimension_too_deep(ref: str, max_rows: int) -> bool:
-    last = _REF.match(ref.rpartition(":")[2].strip())
-    return bool(last and (len(last.group(1)) > 9 or int(last.group(1)) > max_rows))
-
-
-QUICK_MAX_BYTES = 2**21  # parts up to 2 MB may be proved within the limits from their bytes (read whole)
-_UTF8_BOM = b"\xef\xbb\xbf"
-_DECLARATION = re.compile(rb"<\?xml(?:\s+version\s*=\s*([\"'])[^\"']*\1)?"
-                          rb"(?:\s+encoding\s*=\s*([\"'])(?:utf-8|UTF-8|utf8|UTF8)\2)?"
-                          rb"(?:\s+standalone\s*=\s*([\"'])(?:yes|no)\3)?\s*\?>")
-_LISTED = (b"sheet", b"definedName", b"Override")  # the elements the full count lists or reads by name
-_NAME_ENDS = (b" ", b"\t", b"\r", b"\n", b"/", b">")
-_DIMENSION = re.compile(rb"dimension\s+ref\s*=\s*([\"'])([A-Za-z0-9$:]*)\1\s*/?>")
-
-
-def _within_limits(data: bytes, max_rows: int, budget: int = MAX_PART_ELEMENTS) -> bool:
-    """True when the bytes alone prove that the part breaks no limit (see the module's note); False when
-    only the full count can tell."""
-    body = data[3:] if data.startswith(_UTF8_BOM) else data
-    if not body.startswith(b"<") or b"<!" in body:
-        return False
-    instructions = body.count(b"<?")
-    if instructions > 1 or (instructions == 1 and _DECLARATION.match(body) is None):
-        return False  # only a leading UTF-8 declaration: another encoding, or a PI amid a text, is counted
-    smallest = min(max_rows, MAX_SHARED_STRINGS, MAX_ROW_CELLS, MAX_ROW_ELEMENTS, budget)
-    if body.count(b"<") > smallest or _lists_by_name(body):
-        return False
-    # The bytes between two "<" are at least as many as the characters of any text among them.
-    if len(body) > MAX_TEXT_CHARS and max(map(len, body.split(b"<"))) > MAX_TEXT_CHARS:
-        return False
-    if not _dimensions_within(body, max_rows):
-        return False
-    parser = expat.ParserCreate()  # no handlers: well-formedness alone, in C
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        parser.Parse(body, True)
-    except expat.ExpatError:
-        return False
-    return True
-
-
-def _lists_by_name(body: bytes) -> bool:
-    """Whether the part has an element the full count lists or reads by name (a sheet, a defined name, a
-    content-type override), whatever its prefix. Plain searches for each name (a pattern run over the whole
-    part cost more than the rest of the proof): a "<sheetData" or a "sheet" in a text does not count."""
-    for name in _LISTED:
-        at = body.find(name)
-        while at >= 0:
-            end = at + len(name)
-            if body[at - 1:at] in (b"<", b":") and body[end:end + 1] in _NAME_ENDS:
-                return True
-            at = body.find(name, end)
-    return False
-
-
-def _dimensions_within(body: bytes, max_rows: int) -> bool:
-    """Every "dimension" in the part is a <dimension ref="..."/> element within the row limit (a sheet has
-    one, near its start: found with a plain search, not a pattern run over the whole part)."""
-    at = body.find(b"dimension")
-    while at >= 0:
-        found = _DIMENSION.match(body, at)
-        if (found is None or body[at - 1:at] not in (b"<", b":")
-                or _dimension_too_deep(found.group(2).decode("ascii"), max_rows)):
-            return False
-        at = body.find(b"dimension", found.end())
-    return True
-
-
 def _is_xml(head: bytes) -> bool:
     return head.lstrip(b" \t\r\n").startswith(_XML_STARTS)
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, counter: _Counter) -> PartsHit | None:
-    if info.file_size <= QUICK_MAX_BYTES:
-        data = zf.read(info)
-        if not counter.whole and not _is_xml(data[:_CHUNK]):
-            return None  # a picture, a printer setting, a vbaProject: openpyxl does not parse it as XML
-        if _within_limits(data, counter.max_rows, counter.budget):
-            return None
-        return _count_part(io.BytesIO(data), info, counter)
-    with zf.open(info) as stream:
-        return _count_part(stream, info, counter)
-
-
 def _count_part(stream: IO[bytes], info: zipfile.ZipInfo, counter: _Counter) -> PartsHit | None:
-    """The full count: every element through the counter's handlers, stopping at the first limit hit."""
+    """Every element of one part through the counter's handlers, stopping at the first limit hit."""
     parser = _parser(counter)
     head = stream.read(_CHUNK)
     # A part openpyxl reads whole is always scanned: lxml would read UTF-32 and more that expat refuses.
@@ -291,7 +204,8 @@ def scan_parts(data: bytes, max_rows: int = MAX_SHEET_ROWS) -> PartsHit | None:
             name = info.filename
             counter = _Counter(name, name in whole or name.startswith(_WHOLE_PREFIXES)
                                or name.endswith(_WHOLE_SUFFIXES), max_rows)
-            hit = _scan_part(zf, info, counter)
+            with zf.open(info) as stream:
+                hit = _count_part(stream, info, counter)
             if hit is not None:
                 return hit
             whole |= counter.workbooks

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.exceptions import XlsxWriterException
 
 from kpixl.domain import Indicator, Register, Unit
-from kpixl.errors import OutputError
 from kpixl.files import write_atomic
+from kpixl.workbook.guard import check, guarded
 
 __all__ = ["COLUMNS", "NUMBER_COLUMNS", "csv_safe", "write_csv", "write_xlsx"]
 
@@ -72,40 +71,31 @@ def _number_format(indicator: Indicator | None) -> str:
     return f"#,##0{decimals}"
 
 
-def _check(code: int, where: str) -> None:
-    """xlsxwriter reports a cell it could not write with a negative code instead of raising."""
-    if code < 0:
-        raise OutputError(f"Cannot write {where} (xlsxwriter code {code}): the text may exceed Excel's "
-                          "32,767 characters per cell")
-
-
 def write_xlsx(path: Path, rows: list[dict[str, Any]], register: Register) -> None:
     """The rows (by COLUMNS) as a workbook with filters and each indicator's number format, written
     atomically."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False,
-                                        "strings_to_numbers": False, "in_memory": True})
-    pinned = max((r["received"] for r in rows), default=datetime(2000, 1, 1, tzinfo=UTC))
-    book.set_properties({"title": "kpixl figures", "created": _naive(pinned)})  # reproducible output
-    sheet = book.add_worksheet("Figures")
-    header = book.add_format({"bold": True, "text_wrap": True})
-    dates = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    formats: dict[str, Any] = {}
-    for col, name in enumerate(COLUMNS):
-        _check(sheet.write_string(0, col, name, header), f"the header {name}")
-        sheet.set_column(col, col, _WIDTHS.get(name, 10))
-    for r, row in enumerate(rows, start=1):
-        code = _number_format(register.indicator(row["indicator"]))
-        if code not in formats:
-            formats[code] = book.add_format({"num_format": code})
+    with guarded(f"the export {path.name}"):
+        book = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "strings_to_numbers": False, "in_memory": True})
+        pinned = max((r["received"] for r in rows), default=datetime(2000, 1, 1, tzinfo=UTC))
+        book.set_properties({"title": "kpixl figures", "created": _naive(pinned)})  # reproducible output
+        sheet = book.add_worksheet("Figures")
+        header = book.add_format({"bold": True, "text_wrap": True})
+        dates = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        formats: dict[str, Any] = {}
         for col, name in enumerate(COLUMNS):
-            _check(_write_cell(sheet, r, col, name, row[name], formats[code], dates), f"row {r + 1}, {name}")
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
-    try:
+            check(sheet.write_string(0, col, name, header), f"the header {name}")
+            check(sheet.set_column(col, col, _WIDTHS.get(name, 10)), f"the width of {name}")
+        for r, row in enumerate(rows, start=1):
+            code = _number_format(register.indicator(row["indicator"]))
+            if code not in formats:
+                formats[code] = book.add_format({"num_format": code})
+            for col, name in enumerate(COLUMNS):
+                check(_write_cell(sheet, r, col, name, row[name], formats[code], dates), f"row {r + 1}, {name}")
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
         book.close()
-    except XlsxWriterException as exc:
-        raise OutputError(f"Cannot write {path}: {exc}") from None
     write_atomic(path, buffer.getvalue())
 
 

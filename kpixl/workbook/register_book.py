@@ -8,8 +8,7 @@ A workbook kpixl cannot build is kpixl's failure: OutputError, never a half-writ
 from __future__ import annotations
 
 import io
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from xlsxwriter import Workbook
-from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_range_abs
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from kpixl.domain import Indicator, Register, Unit
 from kpixl.domain.numbers import to_decimal
-from kpixl.errors import NotANumber, OutputError
+from kpixl.errors import NotANumber
 from kpixl.files import write_atomic
 from kpixl.layout.register import SHEETS, Column
+from kpixl.workbook.guard import check, guarded
 
 __all__ = ["write_register_workbook"]
 
@@ -51,30 +50,17 @@ Written = str | int | _Figure | None
 def write_register_workbook(path: Path, register: Register | None = None) -> None:
     """The blank template (register None), or the register's contents, as a workbook with dropdowns."""
     buffer = io.BytesIO()
-    book = Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
-                             "strings_to_urls": False, "in_memory": True})
-    try:
+    with guarded(f"the register workbook {path.name}"):
+        book = Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                 "strings_to_urls": False, "in_memory": True})
         writer = _Writer(book)
         tables = _tables(register) if register is not None else {sheet: [] for sheet in SHEETS}
         for sheet, columns in SHEETS.items():
             writer.sheet(sheet, columns, tables[sheet])
         writer.lists()
-        _call(book.set_properties, {"title": "kpixl indicator register", "created": _CREATED})
+        book.set_properties({"title": "kpixl indicator register", "created": _CREATED})
         book.close()
-    except XlsxWriterException as exc:
-        raise OutputError(f"kpixl could not build the register workbook {path.name}: {exc}.") from exc
     write_atomic(path, buffer.getvalue())
-
-
-def _call(method: Callable[..., Any], *args: Any) -> None:
-    """xlsxwriter warns and returns -1 or -2 instead of raising: a dropdown could go missing unnoticed."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = method(*args)
-    if result or caught:
-        reason = str(caught[0].message) if caught else f"returned {result}"
-        raise OutputError(f"kpixl could not build the register workbook: {method.__name__} failed ({reason}). "
-                          "This is a bug in kpixl; please report it.")
 
 
 def _coded() -> list[tuple[str, Column]]:
@@ -96,14 +82,15 @@ class _Writer:
         last = max(VALIDATED_ROWS, len(rows) + 1) - 1  # zero-based
         for c, column in enumerate(columns):
             text = None if column.key in _NUMBER_KEYS else self.text
-            _call(ws.set_column, c, c, column.width, text)
-            _call(ws.write_string, 0, c, column.header, self.header)
-            _call(ws.data_validation, 1, c, last, c, self._validation(name, column))
+            check(ws.set_column(c, c, column.width, text), f"the width of {name} column {column.header}")
+            check(ws.write_string(0, c, column.header, self.header), f"the header {name}!{xl_rowcol_to_cell(0, c)}")
+            check(ws.data_validation(1, c, last, c, self._validation(name, column)),
+                  f"the dropdown or input message of {name} column {column.header}")
         for r, row in enumerate(rows, start=1):
             for c, column in enumerate(columns):
                 self._cell(ws, r, c, row.get(column.key))
-        _call(ws.freeze_panes, 1, 0)
-        _call(ws.autofilter, 0, 0, len(rows), len(columns) - 1)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(rows), len(columns) - 1)
 
     def _validation(self, sheet: str, column: Column) -> dict[str, Any]:
         # No README sheet: each column explains itself when a cell is selected.
@@ -121,20 +108,21 @@ class _Writer:
     def _cell(self, ws: Worksheet, r: int, c: int, value: Written) -> None:
         if value is None or value == "":
             return
+        where = f"{ws.name}!{xl_rowcol_to_cell(r, c)}"
         if isinstance(value, str):  # write_string: text starting = + - @ must never become a formula
-            _call(ws.write_string, r, c, value, self.text)
+            check(ws.write_string(r, c, value, self.text), where)
         elif isinstance(value, _Figure):
-            self._figure(ws, r, c, value)
+            self._figure(ws, r, c, value, where)
         else:
-            _call(ws.write_number, r, c, value)
+            check(ws.write_number(r, c, value), where)
 
-    def _figure(self, ws: Worksheet, r: int, c: int, figure: _Figure) -> None:
+    def _figure(self, ws: Worksheet, r: int, c: int, figure: _Figure, where: str) -> None:
         number = _exact_float(figure.value)
         if number is None:  # more digits than a float keeps: as text, which the reader parses exactly
             text = f"{(figure.value * 100).normalize():f}%" if figure.percent else f"{figure.value.normalize():f}"
-            _call(ws.write_string, r, c, text)
+            check(ws.write_string(r, c, text), where)
         else:
-            _call(ws.write_number, r, c, number, self._percent(figure.value) if figure.percent else None)
+            check(ws.write_number(r, c, number, self._percent(figure.value) if figure.percent else None), where)
 
     def _percent(self, value: Decimal) -> Format:
         # 0% for whole percentages; more places only where the figure has them (72.5% must not show 73%).
@@ -148,11 +136,12 @@ class _Writer:
     def lists(self) -> None:
         ws = self.book.add_worksheet(_LISTS)
         for index, (sheet, column) in enumerate(_coded()):
-            _call(ws.set_column, index, index, 24)
-            _call(ws.write_string, 0, index, f"{sheet}: {column.header}", self.header)
+            check(ws.set_column(index, index, 24), f"the width of {_LISTS} column {index + 1}")
+            check(ws.write_string(0, index, f"{sheet}: {column.header}", self.header),
+                  f"the header {_LISTS}!{xl_rowcol_to_cell(0, index)}")
             for r, choice in enumerate(column.choices, start=1):
-                _call(ws.write_string, r, index, choice)
-        _call(ws.freeze_panes, 1, 0)
+                check(ws.write_string(r, index, choice), f"{_LISTS}!{xl_rowcol_to_cell(r, index)}")
+        ws.freeze_panes(1, 0)
 
 
 def _exact_float(value: Decimal) -> float | None:

@@ -15,8 +15,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from zip_builders import Deflated, deflate, members_of, ods, ole2, part, repeated, rezip, with_members, xlsm
-
 from kpixl.layout.returns import WorkbookMeta, sign
 from kpixl.untrusted.limits import (
     MAX_DEFINED_NAMES,
@@ -32,6 +30,7 @@ from kpixl.untrusted.limits import (
     MAX_UNCOMPRESSED_BYTES,
     MAX_WHOLE_PART_ELEMENTS,
 )
+from support.zips import Deflated, deflate, members_of, ods, ole2, part, repeated, rezip, with_members, xlsm
 
 RETURN_PART = "xl/worksheets/sheet2.xml"  # the Return sheet of a return saved by openpyxl
 META_PART = "xl/worksheets/sheet4.xml"  # the hidden kpixl sheet

@@ -11,11 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_intake_support import Filled, set_cells
 from typer.testing import CliRunner
 
 from kpixl.cli import app
 from kpixl.steps.workspace import Workspace
+from support.intake import Filled, set_cells
 
 TABLES = ("schema_version", "submissions", "problems", "figures")
 WIDE = {"COLUMNS": "220"}

@@ -1,4 +1,5 @@
-"""Helpers for the report tests (no tests here): reading a .docx back as XML and text, and a SYNTHETIC committee.
+"""Helpers for the report tests (no tests here): reading a .docx back as XML and text, the seed report's rows as
+the seed prints them, and a SYNTHETIC committee.
 
 The .docx is read with zipfile and lxml, not python-docx, so that the tests do not share the renderer's
 assumptions about the package.
@@ -6,12 +7,15 @@ assumptions about the package.
 
 from __future__ import annotations
 
+import csv
 import random
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import yaml
 from lxml import etree
 
 from kpixl.domain import (
@@ -28,6 +32,50 @@ from kpixl.domain import (
     Service,
     Unit,
 )
+
+EXAMPLE = Path(__file__).resolve().parent.parent.parent / "examples" / "cambridgeshire-csmi"
+
+# The seed's headline rows, as the seed prints them (thousands separators made consistent: the seed prints
+# "1128" beside "107,236"). 36's comparison figure is lost in the extraction, so kpixl prints it as such.
+SEED_ROWS = {
+    "36": ("Target", "107,236", "↑", "96,326", "Not available", "N/A"),
+    "37": ("Target", "475,381", "↑", "380,018", "351,220", "Improving"),
+    "38": ("Target", "361,311", "↑", "276,954", "274,962", "Improving"),
+    "136": ("Target", "1,128", "↑", "608", "1,107", "Declining"),
+    "137": ("Target", "1,466", "↑", "829", "1,676", "Declining"),
+    "138": ("Target", "94%", "↑", "93%", "95%", "Declining"),
+    "174": ("Target", "In Development", "↑", "120", "120", "Unchanged"),
+    "175": ("Baseline", "872", "NA", "789", "944", "N/A"),
+    "176": ("Baseline", "880", "NA", "810", "941", "N/A"),
+    "177": ("Baseline", "148", "NA", "120", "139", "N/A"),
+    "178": ("Baseline", "160", "NA", "142", "213", "N/A"),
+    "179": ("Baseline", "67", "NA", "147", "88", "N/A"),
+    "197": ("Baseline", "70", "↑", "65", "77", "Declining"),
+    "198": ("Target", "70%", "↑", "68%", "68%", "Unchanged"),
+    "199": ("Baseline", "430", "↑", "940", "826", "Improving"),
+    "219": ("Target", "74%", "↑", "99%", "98%", "Improving"),
+    "220": ("Target", "60%", "↑", "55%", "48%", "Improving"),
+    "221": ("Target", "291", "↑", "296", "313", "Declining"),
+    "222": ("Target", "65%", "↑", "51%", "60%", "Declining"),
+}
+LABELS = {"136": ("Current Quarter", "Quarter 2 22/23"), "137": ("Current Quarter", "Quarter 2 22/23"),
+          "138": ("Current Quarter", "Quarter 2 22/23"), "179": ("Current Quarter (cumulative)", "Previous Quarter"),
+          "221": ("Current Month", "Previous Month")}
+# The seed's RAG boxes that survived the extraction, and the two DOMAIN.md pins by rule (37, 221).
+SEED_RAG = {"37": "Red", "174": "In Development", "179": "Contextual", "197": "Contextual", "198": "Amber",
+            "199": "Contextual", "219": "Blue", "220": "Amber", "221": "Green", "222": "Red"}
+
+
+def seed_register() -> dict[str, Any]:
+    """The seed example's register.yaml, as plain YAML data."""
+    return yaml.safe_load((EXAMPLE / "register.yaml").read_text(encoding="utf-8"))
+
+
+def seed_current_rows() -> dict[str, dict[str, str]]:
+    """The seed's figures.csv rows of the report's quarter (and September for the monthly indicator)."""
+    with open(EXAMPLE / "figures.csv", encoding="utf-8", newline="") as handle:
+        return {r["indicator"]: r for r in csv.DictReader(handle) if r["period"] in ("2023-24-Q2", "2023-09")}
+
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {
