@@ -4,10 +4,11 @@ only the library work kpixl cannot avoid, on the same data.
 Each floor comes in two halves. prepare_*() turns the scenario into plain Python data (strings, floats, lists)
 and is not timed: deciding what a workbook or a report says is kpixl's own work, which the ratio is there to
 show. floor_*() is timed and does only the library work: xlsxwriter writing the same cells, formats,
-validations and protection; openpyxl (read-only) reading the same cells, each file kept (written and synced,
-as kpixl keeps every file it is sent) and sqlite3 storing the figures; python-docx opening the same reference
-document, the body (the same headings, tables, paragraphs, links and bookmarks) parsed from WordprocessingML
-text, native chart parts with their embedded data workbooks, and document.save.
+validations and protection; openpyxl (read-only) reading the same cells, each file kept (kpixl keeps every
+file it is sent) and sqlite3 storing the figures; python-docx opening the same reference document, the body
+(the same headings, tables, paragraphs, links and bookmarks) parsed from WordprocessingML text, native chart
+parts with their embedded data workbooks, and document.save. Every file a floor writes is written as kpixl
+writes its files, atomically and synced (write_durably): that guarantee is work kpixl cannot avoid.
 
 Each library is used the way its documentation shows, with no tuning of its own: the floor is a fair
 baseline, not the fastest script imaginable (the target, 2x, leaves room for kpixl's own work).
@@ -61,6 +62,7 @@ __all__ = [
     "read_figures",
     "read_inputs",
     "read_register",
+    "write_durably",
 ]
 
 # -------------------------------------------------------------------------------------------------------------
@@ -92,6 +94,23 @@ def read_figures(database: Path, indicators: list[str] | None = None) -> list[tu
         return connection.execute(query, parameters).fetchall()
     finally:
         connection.close()
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write a file as kpixl writes every file (so a crash leaves the old file or the new, never half of one):
+    a temporary file, synced, renamed into place, the folder synced. A guarantee kpixl keeps is work kpixl
+    cannot avoid, so each floor pays it for what it writes."""
+    temporary = path.with_name(f".{path.name}.partial")
+    with open(temporary, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def read_inputs(register: Path, database: Path,
@@ -275,7 +294,8 @@ class LockedBook(xlsxwriter.Workbook):  # type: ignore[misc]
 
 
 def _write_workbook(plan: WorkbookPlan, path: Path) -> None:
-    book = LockedBook(str(path), {"in_memory": True})  # as kpixl writes them: no temporary file per sheet
+    buffer = io.BytesIO()
+    book = LockedBook(buffer, {"in_memory": True})  # as kpixl writes them: no temporary file per sheet
     made: dict[tuple[str, str], Any] = {}
 
     def fmt(name: str, num_format: str = "") -> Any:
@@ -364,6 +384,7 @@ def _write_workbook(plan: WorkbookPlan, path: Path) -> None:
     instructions.activate()
     book.set_properties(plan.properties)
     book.close()
+    write_durably(path, buffer.getvalue())
 
 
 def floor_workbooks(plans: list[WorkbookPlan], out: Path) -> list[Path]:
@@ -389,22 +410,6 @@ create table if not exists figure (id integer primary key, submission integer re
 """
 
 
-def _keep(data: bytes, digest: str, folder: Path) -> None:
-    """The received file kept under its hash, durably (written, synced, renamed into place, the folder synced):
-    kpixl keeps every file it is sent, refused ones too, so a collect cannot avoid this write."""
-    temporary = folder / f".{digest}.partial"
-    with open(temporary, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, folder / f"{digest}.xlsx")
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
 def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
     """Read each return's Return and metadata sheets with openpyxl (read-only), keep the file, and store its
     figures with sqlite3 in one transaction a file (timed). The number of figures stored."""
@@ -416,7 +421,7 @@ def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
     for path in paths:
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        _keep(data, digest, archive)
+        write_durably(archive / f"{digest}.xlsx", data)  # kpixl keeps every file it is sent
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         rows = list(book["Return"].iter_rows(min_row=1, max_row=2001, max_col=len(COLUMNS), values_only=True))
         pairs = {str(k): str(v) for k, v in book["kpixl"].iter_rows(max_col=2, values_only=True) if k is not None}
@@ -695,7 +700,9 @@ def _render_report(plan: ReportPlan, reference: Path, out: Path) -> None:
     props = document.core_properties
     props.title, props.subject, props.author = plan.properties["title"], plan.properties["subject"], \
         plan.properties["author"]
-    document.save(str(out))
+    saved = io.BytesIO()
+    document.save(saved)
+    write_durably(out, saved.getvalue())
 
 
 def floor_reports(plans: list[ReportPlan], reference: Path, out: Path) -> list[Path]:
