@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import platform
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
