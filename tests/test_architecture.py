@@ -26,7 +26,7 @@ PACKAGE = Path(kpixl.__file__).parent
 # The layers, lowest first. A module may import its own part and any part of a lower layer; the formats
 # (one layer) know nothing of each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors",),
+    ("errors", "text"),
     ("domain",),
     ("crashpoint", "files", "layout", "catalogue", "problems"),
     ("untrusted",),
@@ -51,8 +51,9 @@ LIBRARIES = {
     "defusedxml": set(),  # openpyxl uses it when installed
     "matplotlib": set(),
 }
-# What the CLI may import of kpixl: the orchestration layer (and the demo built on it), errors, itself.
-CLI_MAY_IMPORT = {"steps", "demo", "errors", "cli"}
+# What the CLI may import of kpixl: the orchestration layer (and the demo built on it), errors, the one
+# helper that makes text from files safe to print, itself.
+CLI_MAY_IMPORT = {"steps", "demo", "errors", "text", "cli"}
 MAX_MODULES_ON_COLLECT_PATH = 25
 
 

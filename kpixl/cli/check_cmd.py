@@ -7,6 +7,7 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    echo,
     handle_errors,
     open_workspace,
     print_json,
@@ -31,7 +32,7 @@ def check(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     else:
         print_problems(result.report, title="Archive and store")
         verdict = "agree" if result.ok else f"disagree: {len(result.report.errors)} problem(s) listed above"
-        typer.echo(f"{result.submissions} return(s) and {result.history} history import(s) recorded, "
+        echo(f"{result.submissions} return(s) and {result.history} history import(s) recorded, "
                    f"{result.figures} figure version(s) stored, {result.archived} file(s) archived: the "
                    f"archive and the store {verdict}.")
     raise typer.Exit(result.report.exit_code)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from kpixl.errors import KpixlError
+from kpixl.text import one_line as text_one_line
+from kpixl.text import safe
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -34,9 +35,15 @@ WorkspaceOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
 
 
+def echo(text: object, err: bool = False) -> None:
+    """Print a line: every line a command prints passes here, made safe (kpixl.text.safe), because most of them
+    quote a file name, a service or a lead from the register."""
+    typer.echo(safe(text), err=err)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print 'Error: message' on stderr and return the Exit to raise."""
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {safe(message)}", err=True)  # messages quote file names and cells
     return typer.Exit(code)
 
 
@@ -63,13 +70,10 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
 def clean(text: object) -> str:
-    """Text from a file or a person with its control characters shown as '?': a file name or a cell can
-    hold a terminal escape sequence, which printed raw would rewrite the officer's screen."""
-    return _CONTROL.sub("?", str(text))
+    """Text from a file or a person with its control characters shown as '?' (kpixl.text.safe): a file name
+    or a cell can hold a terminal escape sequence, which printed raw would rewrite the officer's screen."""
+    return safe(text)
 
 
 def plain(text: object) -> Text:
@@ -80,8 +84,16 @@ def plain(text: object) -> Text:
     return Text(clean(text))
 
 
+def markup_free(text: object) -> str:
+    """Text from a file or a person where rich reads a string as markup (a progress bar's description):
+    safe, with every '[' escaped."""
+    from rich.markup import escape
+
+    return escape(clean(text))
+
+
 def one_line(text: object) -> str:
-    return " ".join(clean(text).split())
+    return text_one_line(text)
 
 
 def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None:

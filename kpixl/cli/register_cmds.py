@@ -10,6 +10,7 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    echo,
     handle_errors,
     open_workspace,
     print_json,
@@ -30,7 +31,7 @@ def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.
     from kpixl.steps.register import write_template
 
     write_template(file)
-    typer.echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
+    echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
 
 
 @app.command()
@@ -54,7 +55,7 @@ def check(
         print_json({"file": str(path), "valid": report.valid, "problems": report.to_list()})
     else:
         print_problems(report, title=f"Problems in {path.name}")
-        typer.echo(f"{path.name}: {len(register.indicators)} indicators, {len(register.services)} services, "
+        echo(f"{path.name}: {len(register.indicators)} indicators, {len(register.services)} services, "
                    f"{len(register.committees)} committees; {len(report.errors)} errors, "
                    f"{len(report) - len(report.errors)} warnings.")
     raise typer.Exit(report.exit_code)
@@ -76,7 +77,7 @@ def export(
     if not loaded.report.valid:
         print_problems(loaded.report)
     export_register(loaded, file)
-    typer.echo(f"Wrote {file}.")
+    echo(f"Wrote {file}.")
 
 
 def register(root: typer.Typer) -> None:

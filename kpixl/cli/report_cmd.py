@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace
 
 
 def _date(text: str | None) -> date | None:
@@ -70,10 +70,10 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float) 
     path = write_report(ws, prepared, out)
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)
-    typer.echo(f"Wrote {path}: {len(model.pages)} indicators ({counts or 'none'}) "
+    echo(f"Wrote {path}: {len(model.pages)} indicators ({counts or 'none'}) "
                f"in {time.perf_counter() - started:.2f} s.")
     if pdf:
-        typer.echo(f"Wrote {write_pdf(path)}.")
+        echo(f"Wrote {write_pdf(path)}.")
 
 
 def register(app: typer.Typer) -> None:
