@@ -313,6 +313,10 @@ _ENTRIES = (
           "server on the way can deliver any other.",
           "Write the lead's address in ASCII letters (the council's directory gives each person one).",
           case="ascii"),
+    Entry("REG_TEXT_TOO_LONG", ERROR,
+          "{header} is {length:,} characters long: more than the {limit:,} an Excel cell holds, so no workbook "
+          "could show it.",
+          "Shorten it: put the long text in a document and link to it instead."),
     Entry("REG_CONTROL_CHAR", ERROR,
           "{header} holds a control character (shown as ?): '{shown}'. A name or an address never needs one, and "
           "printed on a screen or put in an email it could change what is shown.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -47,15 +48,33 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+TRACEBACK_ENV = "KPIXL_TRACEBACK"  # set to 1 to see a traceback instead of the one-line error (for a bug report)
+
+
 def handle_errors(func: F) -> F:
-    """Turn kpixl's operational errors into 'Error: ...' and their exit code; never a traceback."""
+    """Turn kpixl's operational errors into 'Error: ...' and their exit code; never a traceback. The disk
+    refusing (OSError) is exit 1 with its file; anything else is a bug, reported as one line asking for a
+    report (KPIXL_TRACEBACK=1 shows the traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise
         except KpixlError as exc:
             raise fail(str(exc), exc.exit_code) from None
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise fail(f"The disk refused{where}: {exc.strerror or exc}. Free some space or check you may write "
+                       "there, then run the command again.") from None
+        except Exception as exc:
+            if os.environ.get(TRACEBACK_ENV):
+                raise
+            words = " ".join(str(exc).split())[:200]
+            raise fail(f"kpixl stopped on an unexpected error ({type(exc).__name__}: {words}). This is a bug in "
+                       f"kpixl: please report it with the command you ran (run it again with {TRACEBACK_ENV}=1 "
+                       "for the details).") from None
 
     return wrapper  # type: ignore[return-value]
 

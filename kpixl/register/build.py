@@ -34,6 +34,7 @@ from kpixl.errors import NotANumber, PeriodError
 from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
 from kpixl.problems import Problem, Where, problem, shown
 from kpixl.text import has_control, safe
+from kpixl.untrusted.limits import MAX_TEXT_CHARS
 
 __all__ = ["RawRow", "build_register", "check_register", "committee_ids", "row_text"]
 
@@ -344,6 +345,19 @@ class _Checker:
                         yield problem("REG_CONTROL_CHAR", row.where(self.file, key, ident),
                                       header=_COLUMNS[sheet][key].header, shown=shown(safe(value)))
 
+    def long_texts(self) -> Iterator[Problem]:
+        """A text longer than an Excel cell holds could not be written into a workbook (a collection workbook
+        shows the title, the register workbook every value): refused here, at its cell, not when writing."""
+        for sheet, rows in self.rows.items():
+            for row in rows:
+                for key, value in row.values.items():
+                    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+                        column = _COLUMNS.get(sheet, {}).get(key)
+                        ident = row_text(row, "id") if sheet == "Indicators" else row_text(row, "indicator")
+                        yield problem("REG_TEXT_TOO_LONG", row.where(self.file, key, ident),
+                                      header=column.header if column else key, length=len(value),
+                                      limit=MAX_TEXT_CHARS)
+
     def services(self) -> Iterator[Problem]:
         used = {i.service for i in self.register.indicators}
         for row in self.rows.get("Services", []):
@@ -369,6 +383,6 @@ def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
     checker = _Checker(register, rows, file)
     rules: tuple[Callable[[], Iterator[Problem]], ...] = (
         checker.duplicates, checker.id_digits, checker.references, checker.indicators, checker.targets, checker.links,
-        checker.services, checker.committees, checker.controls,
+        checker.services, checker.committees, checker.controls, checker.long_texts,
     )
     return [found for rule in rules for found in rule()]
