@@ -246,11 +246,12 @@ def _current_in_run(results: list[ReturnResult]) -> dict[Key, tuple[str, datetim
 def _current_in_store(store: Store, results: list[ReturnResult]) -> dict[Key, tuple[str, datetime | None]]:
     """Per service and quarter this run touched, the store's latest-sent accepted return (this run's or an
     earlier one's): the return whose figures are current."""
+    keys = {k for r in results if (k := _key(r))}
     current: dict[Key, tuple[str, datetime | None]] = {}
-    for key in {k for r in results if (k := _key(r))}:
-        latest = store.latest_accepted(*key)
-        if latest is not None:
-            current[key] = (latest.file_name, latest.sent)
+    for period in sorted({period for _, period in keys}):
+        for service, latest in store.latest_accepted_by_service(period).items():
+            if (service, period) in keys:
+                current[(service, period)] = (latest.file_name, latest.sent)
     return current
 
 

@@ -144,11 +144,13 @@ class Store:
                 latest[record.service] = record
         return latest
 
-    def latest_accepted(self, service: str, period: str) -> SubmissionRecord | None:
-        """The service's latest-sent accepted return for the quarter: the one whose figures are current."""
-        accepted = [r for r in self.submissions(period) if r.source == "return" and r.service == service
-                    and r.accepted]
-        return max(accepted, key=lambda r: r.order, default=None)
+    def latest_accepted_by_service(self, period: str) -> dict[str, SubmissionRecord]:
+        """Each service's latest-sent accepted return for the quarter: the one whose figures are current."""
+        latest: dict[str, SubmissionRecord] = {}
+        for record in sorted(self.submissions(period), key=lambda r: r.order):
+            if record.source == "return" and record.service and record.accepted:
+                latest[record.service] = record
+        return latest
 
     def superseded(self, period: str) -> dict[int, SubmissionRecord]:
         """Each refused return of the quarter that a later-sent accepted return of its service replaced, by its

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, case, func, insert, select
+from sqlalchemy import Connection, Engine, and_, bindparam, case, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from kpixl.crashpoint import crash_point
@@ -209,16 +209,19 @@ def sent_order(table: Any) -> Any:
 
 def current_figures(conn: Connection, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
     """The current version of every figure (of the indicators named), keyed by (indicator, period slug)."""
-    sub = submissions.alias("s")
-    rank = func.row_number().over(partition_by=(figures.c.indicator, figures.c.period),
-                                  order_by=(sent_order(sub).desc(), figures.c.version.desc()))
-    ranked = (select(figures.c.indicator, figures.c.period, figures.c.value, figures.c.status, figures.c.reason,
-                     figures.c.commentary, figures.c.actions, figures.c.id, rank.label("rank"))
-              .join(sub, sub.c.id == figures.c.submission_id))
+    sub, other, other_sub = submissions.alias("s"), figures.alias("other"), submissions.alias("other_s")
+    mine, theirs = sent_order(sub), sent_order(other_sub)
+    # A figure is current when no version of it was sent later (or, sent at the same moment, recorded later):
+    # each figure probes the few versions of its key through the (indicator, period, version) index, where
+    # ranking every version with a window function sorted the whole table (6,216 figures: 0.075 s -> 0.059 s).
+    later = exists().where(other.c.indicator == figures.c.indicator, other.c.period == figures.c.period,
+                           other_sub.c.id == other.c.submission_id,
+                           or_(theirs > mine, and_(theirs == mine, other.c.version > figures.c.version)))
+    query = (select(figures.c.indicator, figures.c.period, figures.c.value, figures.c.status, figures.c.reason,
+                    figures.c.commentary, figures.c.actions, figures.c.id)
+             .join(sub, sub.c.id == figures.c.submission_id).where(~later))
     if indicators is not None:
-        ranked = ranked.where(figures.c.indicator.in_(list(indicators)))
-    inner = ranked.subquery()
-    query = select(*(c for c in inner.c if c.name != "rank")).where(inner.c.rank == 1)
+        query = query.where(figures.c.indicator.in_(list(indicators)))
     # Only the columns a Figure holds (and the row's id, for a message), fetched at once and unpacked by position.
     return {(row[0], row[1]): figure_from_values(*row) for row in conn.execute(query).all()}
 
