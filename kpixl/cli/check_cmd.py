@@ -35,30 +35,33 @@ def check(workspace: WorkspaceOption = None, json: JsonOption = False,
     from kpixl.steps.check import check_integrity
 
     ws = open_workspace(workspace)
-    if rebuild:
-        _rebuild(ws, json)
+    rebuilt = _rebuild(ws, json) if rebuild else None
     result = check_integrity(ws)
     if json:
-        print_json(result.to_dict())
+        print_json(result.to_dict() | ({"rebuilt": rebuilt} if rebuilt is not None else {}))
     else:
         print_problems(result.report, title="Archive and store")
         verdict = "agree" if result.ok else f"disagree: {len(result.report.errors)} problem(s) listed above"
         echo(f"{result.submissions} return(s) and {result.history} history import(s) recorded, "
                    f"{result.figures} figure version(s) stored, {result.archived} file(s) archived: the "
                    f"archive and the store {verdict}.")
-    raise typer.Exit(result.report.exit_code)
+    judged_otherwise = any(r["note"].startswith("judged") for r in rebuilt or [])  # listed above: exit 1
+    raise typer.Exit(max(result.report.exit_code, int(judged_otherwise)))
 
 
-def _rebuild(ws: Any, json: bool) -> None:
-    """Rebuild the store and say what was done; then the check runs on the rebuilt store."""
+def _rebuild(ws: Any, json: bool) -> list[dict[str, Any]]:
+    """Rebuild the store and say what was done (as records for --json); then the check runs on it."""
+    from dataclasses import asdict
+
     from rich.console import Console
     from rich.table import Table
 
     from kpixl.steps.rebuild import rebuild_store
 
     report = rebuild_store(ws)
+    records = [asdict(r) | {"sent_at": r.sent_at.isoformat() if r.sent_at else None} for r in report.replayed]
     if json:
-        return
+        return records
     table = Table(title="The store rebuilt from the archive, in the order first recorded")
     for column in ("File", "Kind", "Sent", "Outcome", "Note"):
         table.add_column(column, overflow="fold")
@@ -70,6 +73,7 @@ def _rebuild(ws: Any, json: bool) -> None:
          "stored.")
     for r in report.changed:
         echo(f"{r.file_name} was {r.note}: today's register or key judge it otherwise.")
+    return records
 
 
 def register(app: typer.Typer) -> None:
