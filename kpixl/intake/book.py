@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -33,7 +33,7 @@ from kpixl.layout.returns import (
 from kpixl.problems import Problem, Where, problem
 from kpixl.untrusted.limits import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_META_ROWS, MAX_ROWS
 
-__all__ = ["REQUIRED_KEYS", "Cell", "ReturnBook", "SheetRow", "cell_text", "normal", "read_book"]
+__all__ = ["REQUIRED_KEYS", "Cell", "ReturnBook", "SheetRow", "cell_text", "feedback_header", "normal", "read_book"]
 
 # Without these the rows cannot be matched or the return judged; the others (context, revision) may go.
 REQUIRED_KEYS = ("indicator", "period", "current", "reason", "commentary", "actions")
@@ -179,13 +179,24 @@ def _meta_pairs(book: Any) -> dict[str, str] | None:
     return meta_pairs(rows, cell_text)
 
 
+def feedback_header(rows: Iterator[Sequence[Any]]) -> list[str]:
+    """The Problems sheet's header row, normalised, taking rows from rows up to and including it; [] when
+    none of the first HEADER_SEARCH_ROWS has the response column (kpixl writes a banner above it; older
+    feedback workbooks have the header in row 1)."""
+    for _, row in zip(range(HEADER_SEARCH_ROWS), rows):
+        header = [normal(v) for v in row]
+        if normal(RESPONSE_HEADER) in header:
+            return header
+    return []
+
+
 def _responses(book: Any) -> dict[tuple[str, str, str], str]:
     """The lead's answers to queries, from a feedback workbook sent back: (code, indicator, cell) -> text."""
     if FEEDBACK_SHEET not in book.sheetnames:
         return {}
-    rows = book[FEEDBACK_SHEET].iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=len(FEEDBACK_HEADERS) + 5,
-                                          values_only=True)
-    header = [normal(v) for v in next(rows, ())]
+    rows = book[FEEDBACK_SHEET].iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_ROWS,
+                                          max_col=len(FEEDBACK_HEADERS) + 5, values_only=True)
+    header = feedback_header(rows)
     try:
         code, indicator, cell, response = (header.index(normal(h)) for h in
                                            ("Code", "Indicator", "Cell", RESPONSE_HEADER))

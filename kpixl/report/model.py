@@ -31,6 +31,7 @@ from kpixl.domain import (
 )
 from kpixl.domain.indicators import is_safe_url
 from kpixl.domain.periods import MONTH_NAMES
+from kpixl.report.axis import AxisRule
 from kpixl.report.trend import Trend, build_trend
 from kpixl.report.wording import KeyRow, key_rows
 
@@ -138,15 +139,17 @@ def paragraphs(text: str) -> tuple[str, ...]:
 
 def build_model(register: Register, committee: Committee, quarter: Quarter,
                 figures: Mapping[tuple[str, str], Figure], *, council: str, team: str, produced_on: date,
-                tolerances: Tolerances | None = None, show_both_comparisons: bool = False) -> ReportModel:
-    """The report of one committee for one quarter; tolerances are the council's RAG bands."""
+                tolerances: Tolerances | None = None, show_both_comparisons: bool = False,
+                axis_rule: AxisRule = AxisRule.ZERO) -> ReportModel:
+    """The report of one committee for one quarter; tolerances are the council's RAG bands, axis_rule where
+    its charts' value axes start (axis.py)."""
     tolerances = tolerances or Tolerances()
     indicators = register.indicators_of_committee(committee.id)
     headlines = [assess(i, quarter, figures, tolerances) for i in indicators]
     bookmarks = _unique_bookmarks([i.id for i in indicators])
     month = report_month(produced_on)
-    pages = tuple(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons)
-                  for h in headlines)
+    pages = tuple(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons,
+                        axis_rule) for h in headlines)
     title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
     cover = Cover(f"Produced on: {long_date(produced_on)}", "Performance Report", f"Quarter {quarter.number}",
                   f"{quarter.year} financial year", committee.name, team, council)
@@ -181,14 +184,14 @@ def _summary(rags: list[Rag]) -> tuple[tuple[Rag, int], ...]:
 
 
 def _page(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: Tolerances, month: str,
-          bookmark: str, both: bool) -> Page:
+          bookmark: str, both: bool, axis_rule: AxisRule) -> Page:
     indicator, current = h.indicator, h.current
     headers, cells = _headline_table(h, figures, tolerances, both)
     return Page(
         number=indicator.number, heading=f"Indicator {indicator.number}: {indicator.title}",
         bookmark=bookmark,
         month=month, headers=headers, cells=cells, comparators=_comparators(indicator), rag=h.rag,
-        rag_note=_rag_note(h), trend=build_trend(h, figures, MAX_TREND_PERIODS),
+        rag_note=_rag_note(h), trend=build_trend(h, figures, MAX_TREND_PERIODS, axis_rule),
         description=paragraphs(indicator.description), caveat=_caveat(h),
         commentary=paragraphs(current.commentary) if current else (),
         actions=paragraphs(current.actions) if current else (),

@@ -34,6 +34,7 @@ from kpixl.errors import (
 )
 from kpixl.files import archive_name, keep, read_json, write_json
 from kpixl.register import LoadedRegister, load_register
+from kpixl.report.axis import AxisRule
 from kpixl.store import Store, open_store
 
 __all__ = ["ARCHIVE", "CONFIG_NAME", "EXAMPLES", "FOLDERS", "RECEIVED", "Config", "Receipt", "Workspace", "bundled_path",
@@ -70,6 +71,7 @@ class Config:
     report_reference: str = ""  # a council's own reference .docx; empty: kpixl's
     show_both_comparisons: bool = False
     produced_on: date | None = None  # the report's date; None: the day it is built
+    axis_rule: AxisRule = AxisRule.ZERO  # where the report's charts' value axes start (report/axis.py)
 
 
 def _fraction(section: dict[str, Any], key: str, default: Any) -> Any:
@@ -103,6 +105,10 @@ def _parse_config(data: dict[str, Any]) -> Config:
         basis = PercentageBasis(rag.get("percentage_basis", "relative"))
     except ValueError:
         raise ConfigError(f"{CONFIG_NAME} [rag] percentage_basis must be relative or points") from None
+    try:
+        axis_rule = AxisRule(report.get("value_axis", "zero"))
+    except ValueError:
+        raise ConfigError(f"{CONFIG_NAME} [report] value_axis must be zero or data") from None
     defaults = Tolerances()
     return Config(
         council=council["name"], team=council.get("team", "Performance Team"), period=period, deadline=deadline,
@@ -111,6 +117,7 @@ def _parse_config(data: dict[str, Any]) -> Config:
         tolerances=Tolerances(_fraction(rag, "red", defaults.red), _fraction(rag, "blue", defaults.blue), basis),
         report_reference=report.get("reference_docx", ""),
         show_both_comparisons=bool(report.get("show_both_comparisons", False)), produced_on=produced_on,
+        axis_rule=axis_rule,
     )
 
 

@@ -1,4 +1,4 @@
-"""The store's figures as a table a performance officer can filter, as .xlsx (xlsxwriter) or .csv: what
+"""The store's figures as a table a performance officer can filter, as .xlsx (an Excel table) or .csv: what
 `kpixl export` writes (kpixl.steps.export makes the rows).
 
 Text a lead typed is never turned into a formula. In the workbook every text cell is written as a string
@@ -20,6 +20,7 @@ import xlsxwriter
 from kpixl.domain import Indicator, Register, Unit
 from kpixl.files import write_atomic
 from kpixl.workbook.guard import check, guarded
+from kpixl.workbook.language import with_language
 
 __all__ = ["COLUMNS", "NUMBER_COLUMNS", "csv_safe", "write_csv", "write_xlsx"]
 
@@ -94,9 +95,13 @@ def write_xlsx(path: Path, rows: list[dict[str, Any]], register: Register) -> No
             for col, name in enumerate(COLUMNS):
                 check(_write_cell(sheet, r, col, name, row[name], formats[code], dates), f"row {r + 1}, {name}")
         sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
+        # An Excel table with its filter buttons: a screen reader announces each cell's column.
+        check(sheet.add_table(0, 0, max(len(rows), 1), len(COLUMNS) - 1,
+                              {"name": "Figures_table", "style": None,
+                               "columns": [{"header": name, "header_format": header} for name in COLUMNS]}),
+              "the Figures table")
         book.close()
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, with_language(buffer.getvalue()))
 
 
 def _write_cell(sheet: Any, r: int, col: int, name: str, value: Any, number: Any, dates: Any) -> int:
