@@ -34,8 +34,8 @@ def ws(made: Filled, tmp_path: Path) -> Workspace:
     workspace = Workspace.open(Path(shutil.copytree(made.ws.root, tmp_path / "ws")))
     collect_paths(workspace, [seed_returns(made, tmp_path / "seed")])
     late = tmp_path / "late"
-    refused = set_cells(made.copy("libraries", late, "libraries_v1.xlsx"), {"J2": "n/a"})
-    corrected = set_cells(made.copy("libraries", late, "corrected.xlsx"), {"J2": 96330})
+    refused = set_cells(made.copy("libraries", late, "libraries_v1.xlsx"), {"H3": "n/a"})
+    corrected = set_cells(made.copy("libraries", late, "corrected.xlsx"), {"H3": 96330})
     for path, day in ((refused, 24), (corrected, 25)):
         moment = datetime(2030, 10, day, tzinfo=UTC).timestamp()
         os.utime(path, (moment, moment))

@@ -35,8 +35,8 @@ def ws(made: Filled, tmp_path: Path) -> Workspace:
 
 
 def _return(made: Filled, folder: Path, name: str, value: object, sent: datetime) -> Path:
-    """Library Service's return under name, indicator 36's Q2 figure typed as value, last saved at sent."""
-    path = set_cells(made.copy("libraries", folder, name), {"J2": value})
+    """Library Service's return under name, indicator 36's Q2 figure (H3) typed as value, last saved at sent."""
+    path = set_cells(made.copy("libraries", folder, name), {"H3": value})
     os.utime(path, (sent.timestamp(), sent.timestamp()))
     return path
 
