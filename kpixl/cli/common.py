@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from kpixl.errors import KpixlError
-from kpixl.text import one_line as text_one_line
-from kpixl.text import safe
+from kpixl.problems import one_line as text_one_line
+from kpixl.problems import safe
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -37,7 +37,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 
 def echo(text: object, err: bool = False) -> None:
-    """Print a line: every line a command prints passes here, made safe (kpixl.text.safe), because most of them
+    """Print a line: every line a command prints passes here, made safe (kpixl.problems.safe), because most of them
     quote a file name, a service or a lead from the register."""
     typer.echo(safe(text), err=err)
 
@@ -90,7 +90,7 @@ def print_json(data: Any) -> None:
 
 
 def clean(text: object) -> str:
-    """Text from a file or a person with its control characters shown as '?' (kpixl.text.safe): a file name
+    """Text from a file or a person with its control characters shown as '?' (kpixl.problems.safe): a file name
     or a cell can hold a terminal escape sequence, which printed raw would rewrite the officer's screen."""
     return safe(text)
 

@@ -10,7 +10,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from kpixl.domain import Service
-from kpixl.text import one_line
+from kpixl.problems import one_line
 
 __all__ = ["XLSX_TYPE", "Letter", "compose", "names"]
 
@@ -40,7 +40,7 @@ def names(services: tuple[Service, ...]) -> str:
 def compose(letter: Letter, subject: str, body: str, team: str, sender: str, reply_to: str = "",
             draft: bool = False) -> EmailMessage:
     """The message from team <sender> to the letter's lead, attachments read from disk byte for byte.
-    draft: marked X-Unsent for Outlook. Every header is one line of safe text (kpixl.text.one_line): a name
+    draft: marked X-Unsent for Outlook. Every header is one line of safe text (kpixl.problems.one_line): a name
     with a line break would inject a header, one with an escape sequence would reach the lead's screen."""
     message = EmailMessage()
     message["Subject"] = one_line(subject)

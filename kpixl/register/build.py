@@ -34,8 +34,7 @@ from kpixl.domain.outlook import ADDITIVE_UNITS, periods_of_year
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import NotANumber, PeriodError
 from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
-from kpixl.problems import Problem, Where, problem, shown
-from kpixl.text import has_control, safe
+from kpixl.problems import Problem, Where, has_control, problem, safe, shown
 from kpixl.untrusted.limits import MAX_TEXT_CHARS
 
 __all__ = ["RawRow", "build_register", "check_register", "committee_ids", "row_text"]

@@ -28,12 +28,12 @@ from kpixl.domain.indicators import is_email
 from kpixl.errors import ConfigError, DeliveryError, DeliveryUncertain
 from kpixl.mail.compose import Letter, compose, names
 from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
+from kpixl.problems import safe
 from kpixl.steps.generate import default_folder, write_workbooks
 from kpixl.steps.manifests import read_manifest, read_sent, record_sent
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
 from kpixl.store import Store
-from kpixl.text import safe
 
 __all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks"]
 
@@ -112,7 +112,7 @@ def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]],
 
 def mail_values(workspace: Workspace, quarter: Quarter, letter: Letter) -> dict[str, str]:
     """What the mail templates' {placeholders} stand for in the letter to one lead: text from the register and
-    kpixl.toml, each made safe (kpixl.text.safe), so that no control character reaches the lead's screen."""
+    kpixl.toml, each made safe (kpixl.problems.safe), so that no control character reaches the lead's screen."""
     config = workspace.config
     day = config.deadline
     values = {"council": config.council, "team": config.team, "service": names(letter.services),
