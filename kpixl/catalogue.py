@@ -18,10 +18,14 @@ from typing import NamedTuple
 
 from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET, RESPONSE_HEADER
 
-__all__ = ["CATALOGUE", "CODES", "EXPLAINED_HINT", "Entry"]
+__all__ = ["CATALOGUE", "CODES", "EXPLAINED_HINT", "REJECTED_HINT", "Entry"]
 
 ERROR, QUERY, WARNING = "error", "query", "warning"
 EXPLAINED_HINT = "Explained by the lead: nothing more to do."
+# A query whose explanation the performance team did not accept (kpixl review --reject): back to the lead.
+REJECTED_HINT = ("The performance team did not accept the explanation: {note} Check the figure, then answer again "
+                 "in 'Your response' on the Problems sheet of the feedback workbook, or in a Commentary paragraph "
+                 "starting 'Explanation:', and send the return again.")
 
 
 class Entry(NamedTuple):

@@ -13,11 +13,13 @@ __all__ = [
     "DeliveryUncertain",
     "KpixlError",
     "NotANumber",
+    "NotReady",
     "OutputError",
     "PathError",
     "PeriodError",
     "RegisterError",
     "ReportError",
+    "ReviewError",
     "StoreError",
     "UnknownIndicator",
     "WorkspaceError",
@@ -74,6 +76,23 @@ class RegisterError(KpixlError):
 
 class ReportError(KpixlError):
     """A report cannot be built: an unusable reference document, or a failed PDF conversion."""
+
+
+class ReviewError(KpixlError):
+    """A review or sign-off that cannot be done as asked (an ID not waiting, a service not signed off, a paper
+    not ready to be final): exit 1, or 2 when the command itself was wrong (usage)."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.exit_code = 2 if usage else 1
+
+
+class NotReady(ReviewError):
+    """The final paper waits for something: missing lists each thing, as a person reads it."""
+
+    def __init__(self, message: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 class DeliveryError(KpixlError):

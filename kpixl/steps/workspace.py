@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import getpass
 import re
 import tomllib
 from collections.abc import Collection
@@ -75,6 +76,7 @@ class Config:
     produced_on: date | None = None  # the report's date; None: the day it is built
     axis_rule: AxisRule = AxisRule.ZERO  # where the report's charts' value axes start (report/axis.py)
     comparators: ComparisonGroup | None = None  # [comparators]: the council's area and its group
+    officer: str = ""  # [team] officer: who the log says did what, when a command is given no --by
 
 
 def _fraction(section: dict[str, Any], key: str, default: Any) -> Any:
@@ -114,6 +116,9 @@ def _parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError(f"{CONFIG_NAME} [report] value_axis must be zero or data") from None
     defaults = Tolerances()
     comparators = _comparison_group(data.get("comparators"))
+    team = data.get("team", {})
+    if not isinstance(team, dict) or not isinstance(team.get("officer", ""), str):
+        raise ConfigError(f"{CONFIG_NAME} [team] officer must be a name in quotes: officer = \"Alex Officer\"")
     return Config(
         council=council["name"], team=council.get("team", "Performance Team"), period=period, deadline=deadline,
         contact_name=cycle.get("contact_name", ""), contact_email=cycle.get("contact_email", ""),
@@ -121,7 +126,7 @@ def _parse_config(data: dict[str, Any]) -> Config:
         tolerances=Tolerances(_fraction(rag, "red", defaults.red), _fraction(rag, "blue", defaults.blue), basis),
         report_reference=report.get("reference_docx", ""),
         show_both_comparisons=bool(report.get("show_both_comparisons", False)), produced_on=produced_on,
-        axis_rule=axis_rule, comparators=comparators,
+        axis_rule=axis_rule, comparators=comparators, officer=team.get("officer", "").strip(),
     )
 
 
@@ -195,19 +200,33 @@ class Workspace:
         what rebuilding the store from the archive needs."""
         note_receipt(self.root / RECEIVED, sha256, receipt)
 
-    def open_store(self, *, rebuilding: bool = False) -> Store:
+    def actor(self, by: str | None = None) -> str:
+        """Who the log says did what (docs/review.md): the command's --by NAME, else kpixl.toml's [team]
+        officer, else the computer's login."""
+        if by and by.strip():
+            return " ".join(by.split())
+        if self.config.officer:
+            return self.config.officer
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # no login name to be had (a container without a user entry)
+            return "unknown"
+
+    def open_store(self, *, rebuilding: bool = False, by: str | None = None) -> Store:
         """The workspace's store, created on first use; StoreError when it cannot be opened.
 
         Not created when the workspace shows it had one: a missing or empty store beside an archive that
         holds received files is refused, with what to do (docs/store.md, "A store kpixl will not create"). A
         new empty store there would lose every figure, version and return without a word. rebuilding: the
-        store is being rebuilt from the archive (kpixl check --rebuild), which may create it."""
+        store is being rebuilt from the archive (kpixl check --rebuild), which may create it. by: who the events
+        it logs as it records are by (actor)."""
+        actor = self.actor(by)
         if rebuilding or not self._archived_anything():
-            return open_store(self.store_url)
+            return open_store(self.store_url, actor=actor)
         path = self.store_file
         if path is not None and (not path.is_file() or path.stat().st_size == 0):
             raise StoreError(self._missing_store(path))
-        return open_store(self.store_url, missing=self._missing_store(path))
+        return open_store(self.store_url, missing=self._missing_store(path), actor=actor)
 
     def _archived_anything(self) -> bool:
         folder = self.path(ARCHIVE)

@@ -40,10 +40,12 @@ def _now() -> str:
 class Store:
     """A connection to the store. Safe to use from one thread; open one per thread or process."""
 
-    def __init__(self, url: str, missing: str = "") -> None:
+    def __init__(self, url: str, missing: str = "", actor: str = "") -> None:
         """missing: when given, a store without kpixl's tables is not created but refused with this message
-        (the workspace's files say a store should be there: docs/store.md, "A store kpixl will not create")."""
+        (the workspace's files say a store should be there: docs/store.md, "A store kpixl will not create").
+        actor: who the events this store logs as it records a file are by (docs/review.md)."""
         self.url = url
+        self.actor = actor
         self._engine: Engine = make_engine(url)
         with self._guard("opened"):
             if missing and schema_version_of(self._engine) == 0:
@@ -85,9 +87,10 @@ class Store:
 
     def record(self, submission: Submission, figures: Sequence[ReceivedFigure],
                problems: Sequence[Problem] = ()) -> RecordResult:
-        """Keep a received file, its problems and, if accepted, each changed figure as a new version."""
+        """Keep a received file, its problems and, if accepted, each changed figure as a new version, with the
+        events that say so (a return received, accepted or refused, held by a sign-off; its queries)."""
         with self._guard("written"):
-            return queries.record(self._engine, submission, figures, problems, _now())
+            return queries.record(self._engine, submission, figures, problems, _now(), self.actor)
 
     def record_comparators(self, submission: Submission, values: Sequence[PublishedValue]) -> ComparatorRecord:
         """Keep an imported comparator file (source "comparators") and its values; the same file again
@@ -160,10 +163,11 @@ class Store:
         return latest
 
     def latest_accepted_by_service(self, period: str) -> dict[str, SubmissionRecord]:
-        """Each service's latest-sent accepted return for the quarter: the one whose figures are current."""
+        """Each service's latest-sent accepted return for the quarter that is not held by a sign-off: the one
+        whose figures are current."""
         latest: dict[str, SubmissionRecord] = {}
         for record in sorted(self.submissions(period), key=lambda r: r.order):
-            if record.source == "return" and record.service and record.accepted:
+            if record.source == "return" and record.service and record.accepted and not record.held:
                 latest[record.service] = record
         return latest
 
@@ -184,10 +188,10 @@ class Store:
         return {service: record.errors for service, record in latest.items() if record.errors}
 
 
-def open_store(url: str, missing: str = "") -> Store:
+def open_store(url: str, missing: str = "", actor: str = "") -> Store:
     """The store at url (a SQLAlchemy URL), created on first use unless missing gives the message refusing a
-    store without kpixl's tables; StoreError when it cannot be opened."""
-    return Store(url, missing)
+    store without kpixl's tables; StoreError when it cannot be opened. actor: who its events are by."""
+    return Store(url, missing, actor)
 
 
 # What a database failure means for the officer: one advice each, told apart by the driver's message
