@@ -51,7 +51,7 @@ def test_the_example_lacks_only_julys_figure_for_221(example_ws: Workspace) -> N
     assert data["committees"] == [{"committee": "csmi", "name": "Communities, Social Mobility and Inclusion Committee",
                                    "missing": [{"indicator": "221", "period": "2023-07"}]}]
     assert data["totals"] == {"services": 7, "generated": 0, "sent": 0, "received": 0, "accepted": 0,
-                              "complete": 6, "problems": 0, "missing": 1}
+                              "complete": 6, "problems": 0, "missing": 1, "signed_off": 0, "queries_waiting": 0}
 
 
 def test_every_service_complete_exits_0(example_ws: Workspace) -> None:

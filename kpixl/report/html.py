@@ -23,7 +23,18 @@ from pathlib import Path
 from kpixl.domain import format_value
 from kpixl.errors import OutputError
 from kpixl.files import write_atomic
-from kpixl.report.model import IndexRow, KeyRow, LinkItem, Page, ReportModel
+from kpixl.report.model import (
+    DRAFT_LINE,
+    NOTHING_OUTSTANDING,
+    OUTSTANDING_HEADING,
+    SIGNED_OFF_HEADING,
+    IndexRow,
+    KeyRow,
+    LinkItem,
+    Page,
+    ReportModel,
+    Standing,
+)
 from kpixl.report.pages import RAG_COLOURS
 from kpixl.report.svg import chart_svg
 from kpixl.report.trend import Trend
@@ -66,6 +77,7 @@ figure { margin: 1rem 0; }
 svg.chart { display: block; width: 100%; max-width: 42rem; height: auto; }
 figcaption { font-size: 0.95rem; color: #333333; margin: 0.5rem 0; max-width: 42rem; }
 .caveat { font-weight: bold; }
+.draft { display: inline-block; padding: 0.25rem 0.75rem; border: 2px solid #0b0c0c; font-weight: bold; }
 @media (max-width: 40rem) {
   body { font-size: 0.95rem; }
   main { padding: 0.5rem; }
@@ -110,11 +122,31 @@ def _rag_of(rag_word: str) -> str:
 def _cover(model: ReportModel) -> Iterator[str]:
     c = model.cover
     yield '<div class="cover">'
+    if model.draft:
+        yield f'<p class="draft">{_text(DRAFT_LINE)}</p>'
     yield f"<h1>{_text(c.title)}</h1>"
     for line in (c.quarter, c.year, c.committee, c.team, c.council):
         yield f"<p>{_text(line)}</p>"
     yield f'<p class="produced">{_text(c.produced_on)}</p>'
+    if model.standing is not None and model.standing.final:
+        yield from _approvals(model.standing)
     yield "</div>"
+
+
+def _approvals(standing: Standing) -> Iterator[str]:
+    if standing.signed_off:
+        yield f"<p><strong>{_text(SIGNED_OFF_HEADING)}</strong></p>"
+        yield "<ul>" + "".join(f"<li>{_text(line)}</li>" for line in standing.signed_off) + "</ul>"
+    if standing.approved:
+        yield f"<p><strong>{_text(standing.approved)}</strong></p>"
+
+
+def _outstanding(standing: Standing) -> Iterator[str]:
+    yield f'<h2 id="outstanding">{_text(OUTSTANDING_HEADING)}</h2>'
+    if not standing.outstanding:
+        yield f"<p>{_text(NOTHING_OUTSTANDING)}</p>"
+        return
+    yield "<ul>" + "".join(f"<li>{_text(line)}</li>" for line in standing.outstanding) + "</ul>"
 
 
 def _key(rows: tuple[KeyRow, ...]) -> Iterator[str]:
@@ -227,7 +259,10 @@ def _page(page: Page, index: str) -> Iterator[str]:
 
 def html_page(model: ReportModel) -> str:
     """The whole page as text."""
-    body = [*_cover(model), *_key(model.key), *_index(model)]
+    body = [*_cover(model)]
+    if model.standing is not None and model.standing.draft:
+        body += _outstanding(model.standing)
+    body += [*_key(model.key), *_index(model)]
     for page in model.pages:
         body += _page(page, model.index_bookmark)
     return (f'<!DOCTYPE html>\n<html lang="{_text(model.language)}">\n<head>\n<meta charset="utf-8">\n'

@@ -46,6 +46,7 @@ __all__ = [
     "LinkItem",
     "Page",
     "ReportModel",
+    "Standing",
     "bookmark_name",
     "build_model",
 ]
@@ -65,6 +66,28 @@ class Cover:
     committee: str
     team: str
     council: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether the paper is a draft or the committee's final paper, and what it says of that (docs/review.md):
+    a draft lists what is outstanding; the final paper's cover records the sign-offs and the approval."""
+
+    final: bool = False
+    outstanding: tuple[str, ...] = ()  # a draft's list: what the final paper waits for, then notes
+    signed_off: tuple[str, ...] = ()  # "Library Service: Jane Smith, Head of Libraries, 20 November 2023"
+    approved: str = ""  # "Approved by Sue Grant, Executive Director, on 4 December 2023"
+
+    @property
+    def draft(self) -> bool:
+        return not self.final
+
+
+DRAFT_MARK = "DRAFT"
+DRAFT_LINE = "DRAFT: not for publication"
+OUTSTANDING_HEADING = "Draft: what is outstanding"
+NOTHING_OUTSTANDING = "Nothing is outstanding: the final paper can be built (kpixl report --final)."
+SIGNED_OFF_HEADING = "Figures signed off by the heads of service"
 
 
 @dataclass(frozen=True)
@@ -132,6 +155,12 @@ class ReportModel:
     # director's comment; and how many indicators are forecast to meet their annual target (None: no forecast).
     exceptions: tuple[ExceptionItem, ...] = ()
     forecast_to_meet: int | None = None
+    # Issue 16: a draft or the final paper (None: neither said, as before issue 16; tests and benchmarks).
+    standing: Standing | None = None
+
+    @property
+    def draft(self) -> bool:
+        return self.standing is not None and self.standing.draft
 
 
 def long_date(day: date) -> str:
@@ -157,20 +186,26 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
                 tolerances: Tolerances | None = None, show_both_comparisons: bool = False,
                 axis_rule: AxisRule = AxisRule.ZERO, benchmarks: Mapping[str, Benchmark] | None = None,
                 forecasts: Mapping[str, Forecast | None] | None = None,
-                comments: Mapping[str, str] | None = None) -> ReportModel:
+                comments: Mapping[str, str] | None = None, standing: Standing | None = None,
+                commentary: Mapping[str, str] | None = None) -> ReportModel:
     """The report of one committee for one quarter; tolerances are the council's RAG bands, axis_rule where
     its charts' value axes start (axis.py). benchmarks and forecasts (by indicator id) and the director's
-    comments are issue 17's, each optional."""
+    comments are issue 17's, each optional. standing: a draft or the final paper (issue 16); commentary: by
+    indicator id, the approved edit printed in place of the lead's commentary."""
     tolerances = tolerances or Tolerances()
     indicators = register.indicators_of_committee(committee.id)
     headlines = [assess(i, quarter, figures, tolerances) for i in indicators]
     bookmarks = _unique_bookmarks([i.id for i in indicators])
     month = report_month(produced_on)
     benchmarks, forecasts = benchmarks or {}, forecasts or {}
+    edits = commentary or {}
     pages = tuple(_insight(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons,
-                                 axis_rule), benchmarks.get(h.indicator.id), forecasts.get(h.indicator.id))
+                                 axis_rule, edits.get(h.indicator.id)),
+                           benchmarks.get(h.indicator.id), forecasts.get(h.indicator.id))
                   for h in headlines)
     title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
+    if standing is not None and standing.draft:
+        title = f"{DRAFT_MARK}: {title}"
     cover = Cover(f"Produced on: {long_date(produced_on)}", "Performance Report", f"Quarter {quarter.number}",
                   f"{quarter.year} financial year", committee.name, team, council)
     return ReportModel(
@@ -184,6 +219,7 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
         pages=pages,
         exceptions=exception_list(headlines, comments),
         forecast_to_meet=count_forecast_to_meet(forecasts.values()) if forecasts else None,
+        standing=standing,
     )
 
 
@@ -226,8 +262,9 @@ def _summary(rags: list[Rag]) -> tuple[tuple[Rag, int], ...]:
 
 
 def _page(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: Tolerances, month: str,
-          bookmark: str, both: bool, axis_rule: AxisRule) -> Page:
+          bookmark: str, both: bool, axis_rule: AxisRule, edit: str | None = None) -> Page:
     indicator, current = h.indicator, h.current
+    commentary = edit if edit is not None else (current.commentary if current else "")
     headers, cells = _headline_table(h, figures, tolerances, both)
     return Page(
         number=indicator.number, heading=f"Indicator {indicator.number}: {indicator.title}",
@@ -235,7 +272,7 @@ def _page(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: To
         month=month, headers=headers, cells=cells, comparators=_comparators(indicator), rag=h.rag,
         rag_note=_rag_note(h), trend=build_trend(h, figures, MAX_TREND_PERIODS, axis_rule),
         description=paragraphs(indicator.description), caveat=_caveat(h),
-        commentary=paragraphs(current.commentary) if current else (),
+        commentary=paragraphs(commentary),
         actions=paragraphs(current.actions) if current else (),
         links=tuple(_link(link.label, link.url) for link in indicator.links), links_note=indicator.links_note,
     )

@@ -14,6 +14,7 @@ from kpixl.problems import Problem, Report
 from kpixl.register import load_register
 from kpixl.steps.generate import default_folder
 from kpixl.steps.manifests import read_manifest, read_sent
+from kpixl.steps.signoff import ServiceReview, service_reviews
 from kpixl.steps.workspace import Workspace
 from kpixl.store import SubmissionRecord
 
@@ -31,6 +32,7 @@ class ServiceStatus:
     latest: SubmissionRecord | None  # its latest-sent return for the quarter
     missing: tuple[Missing, ...]
     superseded: tuple[SubmissionRecord, ...] = ()  # refused returns a later-sent accepted one replaced
+    review: ServiceReview = field(default_factory=ServiceReview)  # queries and sign-off (docs/review.md)
 
     @property
     def received(self) -> bool:
@@ -78,7 +80,9 @@ class StatusReport:
         return {"services": len(s), "generated": sum(x.generated for x in s), "sent": sum(x.sent for x in s),
                 "received": sum(x.received for x in s), "accepted": sum(x.accepted for x in s),
                 "complete": sum(x.complete for x in s), "problems": sum(len(x.outstanding) for x in s),
-                "missing": sum(len(x.missing) for x in s)}
+                "missing": sum(len(x.missing) for x in s),
+                "signed_off": sum(x.review.signed_off is not None for x in s),
+                "queries_waiting": sum(len(x.review.waiting) for x in s)}
 
 
 def _missing(indicators: tuple[Indicator, ...], quarter: Quarter,
@@ -96,6 +100,7 @@ def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
         latest = store.latest_submission_by_service(quarter.slug)
         replaced = store.superseded(quarter.slug)
         submissions = {r.id: r for r in store.submissions(quarter.slug)} if replaced else {}
+        reviews = service_reviews(store, quarter.slug)
     folder = default_folder(workspace, quarter)
     generated, sent = read_manifest(folder), read_sent(folder)
     services = []
@@ -103,7 +108,8 @@ def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
         indicators = register.indicators_of_service(service.id)
         superseded = tuple(submissions[i] for i in replaced if submissions[i].service == service.id)
         services.append(ServiceStatus(service, len(indicators), service.id in generated, service.id in sent,
-                                      latest.get(service.id), _missing(indicators, quarter, present), superseded))
+                                      latest.get(service.id), _missing(indicators, quarter, present), superseded,
+                                      reviews.get(service.id, ServiceReview())))
     committees = [CommitteeGaps(c, _missing(register.indicators_of_committee(c.id), quarter, present))
                   for c in register.committees]
     return StatusReport(quarter, services, committees, Report(list(loaded.report)))
