@@ -18,7 +18,9 @@ from kpixl.cli import (
     register_cmds,
     report_cmd,
     returns,
+    review_cmds,
     send_cmd,
+    signoff_cmds,
     status_cmd,
     workbooks_cmd,
     workspace_cmds,
@@ -51,6 +53,8 @@ indicators_cmd.register(app)
 history_cmd.register(app)
 comparators_cmd.register(app)
 export_cmd.register(app)
+review_cmds.register(app)
+signoff_cmds.register(app)
 report_cmd.register(app)
 
 def main() -> None:

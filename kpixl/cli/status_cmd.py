@@ -29,8 +29,9 @@ def status(
     json: JsonOption = False,
 ) -> None:
     """Show, per service, whether its workbook was generated and sent, its return received and accepted,
-    the problems still to correct and the figures still missing, with the lead to chase. Exit 1 while
-    anything is outstanding, 0 when every service is complete.
+    the problems still to correct and the figures still missing, with the lead to chase; then its review
+    (queries waiting for the team or the lead) and sign-off. Exit 1 while anything is outstanding, 0 when
+    every service is complete.
 
     Example: kpixl status 2023-24-Q2
     """
@@ -56,6 +57,7 @@ def _service(s: ServiceStatus) -> dict[str, Any]:
         "superseded": [r.file_name for r in s.superseded],
         "complete": s.complete, "problems": [p.to_dict() for p in s.outstanding],
         "missing": [{"indicator": i, "period": p} for i, p in s.missing],
+        **s.review.to_dict(),
     }
 
 
@@ -89,7 +91,25 @@ def _chase(s: ServiceStatus) -> str:
     what = [f"missing {_gaps(s.missing)}"] if s.missing else []
     if s.latest and s.outstanding:
         what.append(f"{len(s.outstanding)} error(s) to correct in {s.latest.file_name}")
+    queries = len(s.review.to_answer) - len(s.outstanding)
+    if queries > 0:
+        what.append(f"{queries} quer{'y' if queries == 1 else 'ies'} to answer")
     return f"Chase {s.service.name}: {s.service.lead_name} <{s.service.lead_email}>, " + "; ".join(what)
+
+
+def _queries(s: ServiceStatus) -> str:
+    waiting = s.review.waiting
+    if not waiting:
+        return "-" if not s.review.queries else "all accepted"
+    return ", ".join(f"{q.id} {q.state.value}" for q in waiting)
+
+
+def _signed(s: ServiceStatus) -> str:
+    found = s.review.signed_off
+    if found is None:
+        return "no"
+    held = f"; {len(s.review.held)} return(s) held" if s.review.held else ""
+    return f"{found.by}, {found.at:%Y-%m-%d}{held}"
 
 
 def _print(report: StatusReport) -> None:
@@ -97,19 +117,21 @@ def _print(report: StatusReport) -> None:
     from rich.table import Table
 
     table = Table(title=f"Returns for {report.quarter}")
-    for column in ("Service", "Workbook", "Return", "Errors", "Missing", "Complete"):
+    for column in ("Service", "Workbook", "Return", "Errors", "Missing", "Complete", "Queries waiting",
+                   "Signed off"):
         table.add_column(column, overflow="fold")
     for s in report.services:
         table.add_row(plain(s.service.name), _workbook(s), _return(s), str(len(s.outstanding)),
                       str(len(s.missing)),
-                      "yes" if s.complete else "[bold]no[/]")
+                      "yes" if s.complete else "[bold]no[/]", _queries(s), plain(_signed(s)))
     console = Console(highlight=False)
     console.print(table)
     t = report.totals
     console.print(f"{t['complete']} of {t['services']} services complete: {t['generated']} workbooks "
                   f"generated, {t['sent']} sent, {t['received']} returns received, {t['accepted']} accepted; "
-                  f"{t['problems']} error(s) to correct, {t['missing']} figure(s) missing.")
-    for s in (s for s in report.services if not s.complete):
+                  f"{t['problems']} error(s) to correct, {t['missing']} figure(s) missing; {t['queries_waiting']} "
+                  f"quer{'y' if t['queries_waiting'] == 1 else 'ies'} waiting, {t['signed_off']} signed off.")
+    for s in (s for s in report.services if not s.complete or len(s.review.to_answer) > len(s.outstanding)):
         console.print(plain(_chase(s)))  # names a lead's file: text, never markup
     for c in (c for c in report.committees if c.missing):
         console.print(plain(f"{c.committee.name}: no figure yet for {_gaps(c.missing)}."))
