@@ -54,6 +54,8 @@ _REIMPORT_COMPARATORS = ("Import the original file again (kpixl comparators impo
                          "and nothing else changes.")
 _EITHER = ("Collect it again if it is a return, or import it again (kpixl history import FILE) if it is a "
            "history file: the same bytes restore it, and nothing else changes.")
+_REKEEP = ("Give the original file again with 'kpixl approve SERVICE PERIOD --by NAME --role ROLE --evidence FILE': "
+           "the same bytes are archived again, and nothing else changes.")
 _ALTERED = ("The archived file's bytes no longer have the SHA-256 it is kept under: it was changed or damaged "
             "after it was archived.")
 _RESTORE = "Restore the store from a backup and collect again."
@@ -491,7 +493,11 @@ _ENTRIES = (
     Entry("ARCHIVE_MISSING", ERROR,
           "The comparator file {file} (imported {date}) is not in the archive: no {sha256}.* file.",
           _REIMPORT_COMPARATORS, case="comparators"),
+    Entry("ARCHIVE_MISSING", ERROR,
+          "The evidence {file} of a sign-off (kept {date}) is not in the archive: no {sha256}.* file.",
+          _REKEEP, case="evidence"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _RECOLLECT, case="return"),
+    Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REKEEP, case="evidence"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REIMPORT_COMPARATORS, case="comparators"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REIMPORT, case="history"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _EITHER),

@@ -140,7 +140,41 @@ def _export(folder: Path, output: str, before: Files) -> None:
 
 
 def _report(folder: Path, output: str, before: Files) -> None:
-    assert changed(folder, before) == {"reports/csmi_2023-24-Q2.docx", "reports/csmi_2023-24-Q2.pdf"}
+    # The store logs the build (report-built): a draft, as nothing is signed off after the demo.
+    assert changed(folder, before) == {"reports/csmi_2023-24-Q2.docx", "reports/csmi_2023-24-Q2.pdf",
+                                       "kpixl.sqlite"}
+    assert "a draft" in output
+
+
+def _log(folder: Path, output: str, before: Files) -> None:
+    _writes_nothing(folder, before)
+    assert "query-raised" in output and "return-accepted" in output
+
+
+def _review(folder: Path, output: str, before: Files) -> None:
+    if output.startswith(("Q1 accepted.", "Q2 rejected.")):  # a decision: one event
+        assert changed(folder, before) == {"kpixl.sqlite"}
+    else:  # the list: the demo's four queries, all open
+        _writes_nothing(folder, before)
+        assert all(f"Q{n} " in output for n in (1, 2, 3, 4)) and "open" in output
+
+
+def _annotate(folder: Path, output: str, before: Files) -> None:
+    assert changed(folder, before) == {"kpixl.sqlite"}
+    assert "waiting for approval" in output
+
+
+def _approve(folder: Path, output: str, before: Files) -> None:
+    if "Signed off" in output:
+        assert changed(folder, before) == {"kpixl.sqlite"}
+    else:  # the paper cannot be approved before the services are signed off and the queries accepted
+        _writes_nothing(folder, before)
+        assert "cannot be final yet" in output and "not signed off" in output
+
+
+def _reopen(folder: Path, output: str, before: Files) -> None:
+    _writes_nothing(folder, before)  # nothing is signed off after the demo
+    assert "not signed off" in output
 
 
 def _register_template(folder: Path, output: str, before: Files) -> None:
@@ -192,7 +226,8 @@ EFFECTS: dict[str, Callable[[Path, str, Files], None]] = {
     "report": _report, "register template": _register_template, "register check": _register_check,
     "register export": _register_export, "history show": _history_show, "history import": _history_import,
     "comparators import": _comparators_import, "comparators show": _comparators_show,
-    "register roll": _register_roll,
+    "register roll": _register_roll, "log": _log, "review": _review, "annotate": _annotate,
+    "approve": _approve, "reopen": _reopen,
 }
 # Run first, in the same folder: checking register.xlsx needs one, as an officer would have exported it.
 BEFORE = {"register check": "kpixl register export register.xlsx"}

@@ -33,7 +33,8 @@ def show(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List every figure stored for an indicator: each period, each version, and where it came from.
+    """List every figure stored for an indicator: each period, each version, and where it came from; then
+    the team's notes and commentary edits, each beside the lead's commentary as sent.
 
     Example: kpixl history show 37
     """
@@ -42,11 +43,14 @@ def show(
     history = indicator_history(open_workspace(workspace), indicator)
     if json:
         print_json({"indicator": indicator, "title": history.indicator.title if history.indicator else "",
-                    "figures": [_record(history, s) for s in history.versions]})
+                    "figures": [_record(history, s) for s in history.versions],
+                    "annotations": [a.to_dict() for a in history.annotations]})
     elif not history.versions:
         echo(f"No figures are stored for indicator {indicator} yet.")
+        _annotations(history)
     else:
         _table(history)
+        _annotations(history)
 
 
 def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
@@ -79,6 +83,23 @@ def _table(history: IndicatorHistory) -> None:
                       s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
                       plain(s.provenance.file_name), plain(cell))
     Console().print(table)
+
+
+def _annotations(history: IndicatorHistory) -> None:
+    """The team's annotations, each beside the lead's commentary it was made beside, which stays as sent."""
+    for a in history.annotations:
+        period = str(a.event.detail.get("figure_period", a.event.period))
+        if a.kind == "note":
+            echo(f"{a.id}, {period}: note by {a.event.actor} on {a.event.at:%Y-%m-%d}: {a.text}")
+            continue
+        decided = f", {a.state.value} by {a.decision.actor}" if a.decision else f", {a.state.value}"
+        echo(f"{a.id}, {period}: commentary edit by {a.event.actor} on {a.event.at:%Y-%m-%d}{decided}"
+             f"{' (lapsed: the lead has sent new commentary)' if a.lapsed else ''}")
+        echo(f"  Team's text:       {a.text}")
+        echo(f"  Lead's commentary: {a.lead_commentary or '(none)'}")
+        now = history.lead_commentary(period)
+        if a.lapsed and now:
+            echo(f"  Lead's commentary now: {now}")
 
 
 @app.command(name="import")

@@ -30,9 +30,10 @@ __all__ = ["IntegrityReport", "check_integrity"]
 _NAME = re.compile(r"^([0-9a-f]{64})\.[A-Za-z0-9.]+$")
 # The catalogue's case for a file recorded by each source: its hint names the command that restores it.
 _MISSING = {"return": "ARCHIVE_MISSING/return", "history": "ARCHIVE_MISSING/history",
-            "comparators": "ARCHIVE_MISSING/comparators"}
+            "comparators": "ARCHIVE_MISSING/comparators", "evidence": "ARCHIVE_MISSING/evidence"}
 _ALTERED = {frozenset({"return"}): "ARCHIVE_ALTERED/return", frozenset({"history"}): "ARCHIVE_ALTERED/history",
-            frozenset({"comparators"}): "ARCHIVE_ALTERED/comparators"}
+            frozenset({"comparators"}): "ARCHIVE_ALTERED/comparators",
+            frozenset({"evidence"}): "ARCHIVE_ALTERED/evidence"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class IntegrityReport:
     figures: int  # versions stored
     archived: int  # files in the archive
     comparators: int = 0  # comparator files imported
+    evidence: int = 0  # sign-offs' evidence files kept (docs/review.md)
 
     @property
     def ok(self) -> bool:
@@ -51,7 +53,7 @@ class IntegrityReport:
     def to_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "submissions": self.submissions, "history_imports": self.history,
                 "figures": self.figures, "archived": self.archived, "comparator_imports": self.comparators,
-                "problems": self.report.to_list()}
+                "evidence": self.evidence, "problems": self.report.to_list()}
 
 
 def _sha256(path: Path) -> str:
@@ -140,7 +142,6 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     files = _archive_files(workspace.path(ARCHIVE), report)
     _check_archive(files, submissions, figures_of, since, report)
     _check_figures(figures, report)
-    returns = sum(s.source == "return" for s in submissions)
-    history = sum(s.source == "history" for s in submissions)
-    return IntegrityReport(report, returns, history, len(figures), sum(len(p) for p in files.values()),
-                           len(submissions) - returns - history)
+    sources = Counter(s.source for s in submissions)
+    return IntegrityReport(report, sources["return"], sources["history"], len(figures),
+                           sum(len(p) for p in files.values()), sources["comparators"], sources["evidence"])

@@ -39,7 +39,7 @@ from kpixl.steps.workspace import Workspace
 from kpixl.store import Event, Store, SubmissionRecord
 
 __all__ = ["Annotation", "Decision", "Query", "ReviewItems", "annotate", "approved_commentary",
-           "current_returns", "decide", "lead_items", "outstanding_for", "quarter_annotations", "quarter_queries",
+           "current_returns", "decide", "indicator_annotations", "lead_items", "outstanding_for", "quarter_annotations", "quarter_queries",
            "review_items"]
 
 NOTE, COMMENTARY = "note", "commentary"
@@ -233,6 +233,17 @@ def quarter_annotations(store: Store, period: str, figures: Mapping[tuple[str, s
     """The quarter's annotations (of one indicator), oldest first, each with its state; figures: the current
     figures, to tell an edit whose lead's commentary changed since (lapsed)."""
     logged = store.events(period, kinds=[FIGURE_ANNOTATED, ANNOTATION_ACCEPTED, ANNOTATION_REJECTED])
+    return _annotations(logged, figures, indicator)
+
+
+def indicator_annotations(store: Store, indicator: str) -> list[Annotation]:
+    """Every quarter's annotations of one indicator, oldest first (kpixl history show)."""
+    logged = store.events(kinds=[FIGURE_ANNOTATED, ANNOTATION_ACCEPTED, ANNOTATION_REJECTED])
+    return _annotations(logged, store.current_figures([indicator]), indicator)
+
+
+def _annotations(logged: list[Event], figures: Mapping[tuple[str, str], Figure],
+                 indicator: str | None) -> list[Annotation]:
     decided: dict[str, Event] = {}
     for event in logged:  # the first decision on an annotation is the one that counts
         if event.kind != FIGURE_ANNOTATED:

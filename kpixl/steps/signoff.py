@@ -161,6 +161,8 @@ def approve_service(workspace: Workspace, ident: str, quarter: Quarter, by: str,
     with workspace.open_store(by=by) as store:
         last = _last_states(store, quarter.slug).get(service.id)
         if last is not None and last.kind == SIGNED_OFF:
+            if evidence is not None:  # kept again: what puts back an archived copy lost or damaged since
+                _keep_evidence(workspace, store, evidence, service, quarter)
             return SignOffResult(service, quarter, SignOff(last), True)
         gaps = _gaps(store, register, service, quarter, store.current_figures())
         if gaps:

@@ -347,13 +347,15 @@ class Receipt:
     subject: str = ""
     message_id: str = ""
     attachment: str = ""
+    service: str = ""  # a sign-off's evidence: the service signed off ("" for any other file)
 
     @classmethod
     def of(cls, submission: Submission, period: str, ext: str, sent_how: str = "", skip: str = "") -> Receipt:
         return cls(submission.file_name, submission.source, period, submission.accepted,
                    submission.sent_at.isoformat() if submission.sent_at else "", sent_how,
                    submission.received_at.isoformat(), ext, skip, submission.sender, submission.subject,
-                   submission.message_id, submission.attachment)
+                   submission.message_id, submission.attachment,
+                   submission.service if submission.source == "evidence" else "")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Receipt | None:
