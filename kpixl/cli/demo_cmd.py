@@ -36,6 +36,8 @@ def demo(
         result = run_demo(directory, step, pdf)
     console.print(f"\nDone. Open {result.report}" + (f" or {result.pdf}" if result.pdf else "") + ".")
     console.print(f"Then try: cd {directory} && kpixl status && kpixl indicators && kpixl history show 37")
+    console.print("and the review: kpixl review, kpixl review --accept Q1, kpixl approve libraries --by NAME "
+                  "--role ROLE, kpixl report --final, kpixl log")
     raise typer.Exit(0 if result.refused == 0 else 1)
 
 
