@@ -149,6 +149,39 @@ def test_sign_off_waits_for_a_return_without_errors_and_happens_once(ws: Workspa
     assert code == 2 and "No service 'nosuch'" in output
 
 
+def test_a_sign_off_typed_in_the_return_is_proposed_and_confirmed_by_the_officer(ws: Workspace) -> None:
+    typed = resend(ws, "libraries", {}, "libraries-signed.xlsx",
+                   signoff={"A5": " Jane  Smith ", "A7": "Head of Libraries", "A9": datetime(2023, 10, 25)})
+    code, output = kpixl(ws, "collect", str(typed), "--json")
+    assert code == 0
+    assert json.loads(output)["returns"][0]["proposed_sign_off"] == {"name": "Jane Smith", "role": "Head of Libraries",
+                                                                     "date": "2023-10-25"}
+    code, status = kpixl(ws, "status", "--json")
+    libraries = json.loads(status)["services"][0]
+    assert libraries["signed_off"] is None and libraries["proposed_sign_off"]["name"] == "Jane Smith"
+    assert kpixl(ws, "report")[0] == 0
+    assert "a sign-off by Jane Smith is typed in its return: 'kpixl approve libraries' confirms it" in _document(ws)
+    code, output = kpixl(ws, "approve", "libraries")  # no --by: the officer confirms what the head typed
+    assert code == 0 and "Jane Smith, Head of Libraries" in output and "As typed in libraries-signed.xlsx, dated " \
+        "2023-10-25" in output
+    code, output = kpixl(ws, "log", "--service", "libraries", "--json")
+    events = json.loads(output)["events"]
+    assert [e["kind"] for e in events[-2:]] == ["signoff-proposed", "signed-off"]
+    assert events[-1]["actor"] == "Jane Smith" and events[-1]["detail"]["proposal"] == events[-2]["id"]
+
+
+def test_no_sign_off_is_proposed_without_a_name_and_role_or_by_an_earlier_return(ws: Workspace) -> None:
+    half = resend(ws, "coroner", {}, "coroner-half.xlsx", signoff={"A5": "Chris Head"})
+    assert kpixl(ws, "collect", str(half))[0] == 0
+    code, output = kpixl(ws, "approve", "coroner")
+    assert code == 2 and "no sign-off is typed in the Sign-off sheet of its current return" in output
+    signed = resend(ws, "registration", {}, "registration-signed.xlsx", signoff={"A5": "R Head", "A7": "Head"})
+    plain = resend(ws, "registration", {}, "registration-again.xlsx", later=120)
+    assert kpixl(ws, "collect", str(signed))[0] == 0 and kpixl(ws, "collect", str(plain))[0] == 0
+    code, output = kpixl(ws, "approve", "registration")
+    assert code == 2  # the current return, sent later, proposes none
+
+
 def test_the_evidence_is_archived_with_its_hash_checked_and_rebuilt(ws: Workspace, tmp_path: Path) -> None:
     email = tmp_path / "approval.eml"
     email.write_bytes(b"From: jane.smith@example.org\r\nSubject: Q2 figures approved\r\n\r\nApproved. Jane\r\n")

@@ -21,7 +21,8 @@ def approve(
         show_default=False)] = None,
     period: Annotated[str | None, typer.Argument(
         help="The quarter, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")] = None,
-    by: Annotated[str, typer.Option("--by", help="Who signs off or approves (their name).",
+    by: Annotated[str, typer.Option("--by", help="Who signs off or approves (their name). Left out, a service's "
+                                                 "sign-off typed in its return's Sign-off sheet is confirmed.",
                                     show_default=False)] = "",
     role: Annotated[str, typer.Option("--role", help="Their role, e.g. 'Head of Libraries' (needed to sign off "
                                                      "a service).", show_default=False)] = "",
@@ -35,7 +36,8 @@ def approve(
     json: JsonOption = False,
 ) -> None:
     """Sign off a service's figures for a quarter, as its head of service: from now a return collected for it
-    is kept and checked but not used until 'kpixl reopen'. With --report COMMITTEE, record a director's
+    is kept and checked but not used until 'kpixl reopen'. Without --by and --role, confirm the sign-off the
+    head typed in the Sign-off sheet of the service's return. With --report COMMITTEE, record a director's
     approval of the committee's final paper instead (exit 1, listing what is missing, while the paper cannot
     be final).
 
@@ -46,16 +48,16 @@ def approve(
     from kpixl.steps.signoff import approve_report, approve_service
 
     ws = open_workspace(workspace)
-    if not by.strip():
-        raise typer.BadParameter("say who signs off or approves", param_hint="--by")
     if report is not None:
+        if not by.strip():
+            raise typer.BadParameter("say who approves the paper", param_hint="--by")
         if target is not None and period is not None:
             raise typer.BadParameter("with --report, name only the quarter", param_hint="PERIOD")
         _approved(approve_report(ws, report, ws.period_or_default(period or target), by, role), json)
         return
     if target is None:
         raise typer.BadParameter("name the service to sign off, or give --report COMMITTEE", param_hint="SERVICE")
-    if not role.strip():
+    if by.strip() and not role.strip():
         raise typer.BadParameter("say as what they sign off, e.g. --role \"Head of Libraries\"", param_hint="--role")
     _signed(approve_service(ws, target, ws.period_or_default(period), by, role, evidence), json)
 
@@ -70,6 +72,8 @@ def _signed(result: SignOffResult, json: bool) -> None:
              f"({s.role}) on {s.at:%Y-%m-%d %H:%M} UTC: nothing was logged.")
         return
     kept = f" Evidence kept: {s.evidence['file']} (sha256 {s.evidence['sha256']})." if s.evidence else ""
+    if s.event.detail.get("proposed_in"):
+        kept += f" As typed in {s.event.detail['proposed_in']}, dated {s.event.detail.get('date') or '(no date)'}."
     echo(f"Signed off the figures of {result.service.name} for {result.quarter}: {s.by}, {s.role}.{kept} A return "
          f"collected for it from now is held until 'kpixl reopen {s.service}'.")
     if result.waiting:

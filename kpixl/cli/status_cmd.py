@@ -107,7 +107,8 @@ def _queries(s: ServiceStatus) -> str:
 def _signed(s: ServiceStatus) -> str:
     found = s.review.signed_off
     if found is None:
-        return "no"
+        proposed = s.review.proposed
+        return f"no (proposed in its return: {proposed.detail.get('name')})" if proposed else "no"
     held = f"; {len(s.review.held)} return(s) held" if s.review.held else ""
     return f"{found.by}, {found.at:%Y-%m-%d}{held}"
 

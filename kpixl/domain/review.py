@@ -25,6 +25,7 @@ __all__ = [
     "RETURN_RECEIVED",
     "RETURN_REFUSED",
     "SIGNED_OFF",
+    "SIGNOFF_PROPOSED",
     "WORKBOOK_GENERATED",
     "AnnotationState",
     "QueryState",
@@ -46,6 +47,7 @@ QUERY_REJECTED = "query-rejected"
 FIGURE_ANNOTATED = "figure-annotated"
 ANNOTATION_ACCEPTED = "annotation-accepted"
 ANNOTATION_REJECTED = "annotation-rejected"
+SIGNOFF_PROPOSED = "signoff-proposed"  # a return's Sign-off sheet filled in: the officer confirms it
 SIGNED_OFF = "signed-off"
 REOPENED = "reopened"
 REPORT_BUILT = "report-built"
@@ -54,7 +56,7 @@ REPORT_APPROVED = "report-approved"
 # Every kind issue 16 logs (the mail steps log mail-sending, mail-sent, mail-failed and mail-uncertain).
 KINDS = (WORKBOOK_GENERATED, HISTORY_IMPORTED, RETURN_RECEIVED, RETURN_ACCEPTED, RETURN_REFUSED, RETURN_HELD,
          QUERY_RAISED, QUERY_EXPLAINED, QUERY_ACCEPTED, QUERY_REJECTED, FIGURE_ANNOTATED, ANNOTATION_ACCEPTED,
-         ANNOTATION_REJECTED, SIGNED_OFF, REOPENED, REPORT_BUILT, REPORT_APPROVED)
+         ANNOTATION_REJECTED, SIGNOFF_PROPOSED, SIGNED_OFF, REOPENED, REPORT_BUILT, REPORT_APPROVED)
 
 
 class QueryState(str, Enum):

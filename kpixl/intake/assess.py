@@ -97,6 +97,7 @@ def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> 
     if identity.refused or identity.service is None:
         return
     where = Where(result.file_name, book.sheet)
+    result.signoff = book.signoff
     if book.too_many_rows:
         result.report.add(problem("FILE_TOO_LARGE", Where(result.file_name),
                                   detail=f"its {book.sheet} sheet goes on past {MAX_ROWS:,} rows"))
@@ -193,6 +194,7 @@ class ReturnResult:
     sent_at: datetime | None = None  # when it was sent (set by validate and collect), and how that was told:
     sent_how: str = ""  # "message date" or "file modified"
     superseded_by: str = ""  # refused, and replaced since by this later-sent accepted return: nothing to correct
+    signoff: dict[str, str] = field(default_factory=dict)  # a sign-off the head typed: name, role, date
 
     @property
     def file_name(self) -> str:
@@ -229,7 +231,7 @@ class ReturnResult:
                 "figures": len(self.figures) if self.accepted else 0, "sha256": self.sha256,
                 "archived": str(self.archived) if self.archived else "", "stored": self.stored,
                 "sent_at": self.sent_at.isoformat() if self.sent_at else None, "sent_how": self.sent_how,
-                "superseded_by": self.superseded_by}
+                "superseded_by": self.superseded_by, "proposed_sign_off": self.signoff or None}
 
     def to_dict(self) -> dict[str, Any]:
         return self.summary() | {"problems": self.report.to_list()}

@@ -28,6 +28,9 @@ from kpixl.layout.returns import (
     RESPONSE_HEADER,
     RETURN_COLUMNS,
     RETURN_SHEET,
+    SIGNOFF_FIELDS,
+    SIGNOFF_MAX,
+    SIGNOFF_SHEET,
     meta_pairs,
 )
 from kpixl.problems import Problem, Where, problem
@@ -77,6 +80,7 @@ class ReturnBook:
     meta_pairs: dict[str, str] | None  # None: no metadata sheet
     responses: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (code, indicator, cell)
     too_many_rows: bool = False
+    signoff: dict[str, str] = field(default_factory=dict)  # the Sign-off sheet's name, role and date, if typed
 
 
 def normal(text: object) -> str:
@@ -212,6 +216,18 @@ def _responses(book: Any) -> dict[tuple[str, str, str], str]:
     return found
 
 
+def _signoff(book: Any) -> dict[str, str]:
+    """What the head of service typed on the Sign-off sheet: name, role and date ({} when no name and role)."""
+    if SIGNOFF_SHEET not in book.sheetnames:
+        return {}
+    last = max(row for _, _, row in SIGNOFF_FIELDS)
+    column = [row[0] if row else None for row in book[SIGNOFF_SHEET].iter_rows(min_row=1, max_row=last, max_col=1,
+                                                                               values_only=True)]
+    column += [None] * (last - len(column))
+    typed = {key: " ".join(cell_text(column[row - 1]).split())[:SIGNOFF_MAX] for key, _, row in SIGNOFF_FIELDS}
+    return typed if typed["name"] and typed["role"] else {}
+
+
 def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]:
     """The workbook's cells, or the problems that stop it being read at all. Never raises on content."""
 
@@ -249,4 +265,4 @@ def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
             too_many = True
             break
         rows.append(row)
-    return ReturnBook(ws.title, columns, rows, _meta_pairs(book), _responses(book), too_many), []
+    return ReturnBook(ws.title, columns, rows, _meta_pairs(book), _responses(book), too_many, _signoff(book)), []

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kpixl.crashpoint import crash_point
 from kpixl.domain.figures import Submission
+from kpixl.domain.review import SIGNOFF_PROPOSED
 from kpixl.errors import KpixlError, PathError
 from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
 from kpixl.intake.feedback import write_feedbacks
@@ -211,6 +212,10 @@ def _keep(workspace: Workspace, store: Store, ctx: IntakeContext, source: Source
     result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
     if not recorded.duplicate:
         workspace.note_receipt(result.sha256, Receipt.of(submission, ctx.quarter.slug, result.ext, result.sent_how))
+    if result.accepted and result.signoff:  # the head's sign-off typed in the return, for the officer to confirm
+        store.add_event(SIGNOFF_PROPOSED, actor=source.sender or store.actor, period=result.period,
+                        service=result.service, ref=f"submission:{recorded.submission_id}",
+                        detail=result.signoff | {"file": result.file_name, "submission": recorded.submission_id})
     crash_point("recorded")
 
 

@@ -24,6 +24,7 @@ from kpixl.domain.review import (
     RETURN_RECEIVED,
     RETURN_REFUSED,
     SIGNED_OFF,
+    SIGNOFF_PROPOSED,
     WORKBOOK_GENERATED,
     annotation_id,
 )
@@ -74,6 +75,8 @@ _SAYS: dict[str, Callable[[Event], str]] = {
                                  f": {_text(e.detail, 'commentary') or _text(e.detail, 'note')}"),
     ANNOTATION_ACCEPTED: lambda e: f"{_text(e.detail, 'annotation')} {_text(e.detail, 'note')}".strip(),
     ANNOTATION_REJECTED: lambda e: f"{_text(e.detail, 'annotation')}: {_text(e.detail, 'note')}",
+    SIGNOFF_PROPOSED: lambda e: (f"{_text(e.detail, 'name')}, {_text(e.detail, 'role')}, dated "
+                                 f"{_text(e.detail, 'date') or '-'}, in {_text(e.detail, 'file')}"),
     SIGNED_OFF: lambda e: _signed(e.detail),
     REOPENED: lambda e: _text(e.detail, "reason"),
     REPORT_BUILT: lambda e: (f"{_text(e.detail, 'committee')} {'final' if e.detail.get('final') else 'draft'}: "

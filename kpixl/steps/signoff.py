@@ -23,17 +23,24 @@ from typing import Any
 
 from kpixl.domain import Committee, Figure, FigureStatus, Quarter, Register, Service
 from kpixl.domain.figures import Submission
-from kpixl.domain.review import REOPENED, REPORT_APPROVED, SIGNED_OFF, AnnotationState
+from kpixl.domain.review import REOPENED, REPORT_APPROVED, SIGNED_OFF, SIGNOFF_PROPOSED, AnnotationState
 from kpixl.errors import NotReady, PathError, ReviewError, WorkspaceError
 from kpixl.problems import Problem
-from kpixl.steps.review import COMMENTARY, Query, lead_items, quarter_annotations, quarter_queries
+from kpixl.steps.review import (
+    COMMENTARY,
+    Query,
+    current_returns,
+    lead_items,
+    quarter_annotations,
+    quarter_queries,
+)
 from kpixl.steps.workspace import Receipt, Workspace, find_committee
 from kpixl.store import Event, Store, SubmissionRecord
 from kpixl.untrusted.limits import MAX_FILE_BYTES
 
 __all__ = ["Readiness", "ReopenResult", "ReportApproval", "ServiceReview", "SignOff", "SignOffResult",
-           "approve_report", "approve_service", "committee_services", "not_ready", "readiness", "reopen_service",
-           "service_reviews", "sign_offs"]
+           "approve_report", "approve_service", "committee_services", "not_ready", "proposals", "readiness",
+           "reopen_service", "service_reviews", "sign_offs"]
 
 _EXT = re.compile(r"[a-z0-9]{1,10}")
 
@@ -80,6 +87,14 @@ def sign_offs(store: Store, period: str) -> dict[str, SignOff]:
     return {service: SignOff(e) for service, e in _last_states(store, period).items() if e.kind == SIGNED_OFF}
 
 
+def proposals(store: Store, period: str, records: Sequence[SubmissionRecord] | None = None) -> dict[str, Event]:
+    """Per service, the sign-off its head typed in the Sign-off sheet of its current return (signoff-proposed),
+    for the officer to confirm with `kpixl approve SERVICE`; one typed in an earlier return is not proposed."""
+    current = current_returns(store.submissions(period) if records is None else records)
+    return {e.service: e for e in store.events(period, kinds=[SIGNOFF_PROPOSED])
+            if e.service in current and e.detail.get("submission") == current[e.service].id}
+
+
 @dataclass(frozen=True)
 class ServiceReview:
     """Where a service's quarter stands after collection: review and sign-off (what `kpixl status` adds)."""
@@ -88,6 +103,7 @@ class ServiceReview:
     queries: tuple[Query, ...] = ()  # the queries of its current return, in every state
     held: tuple[SubmissionRecord, ...] = ()  # returns recorded after the sign-off, not current
     to_answer: tuple[Problem, ...] = ()  # what its lead still has to do (review.outstanding_for)
+    proposed: Event | None = None  # a sign-off typed in its current return, not yet confirmed
 
     @property
     def waiting(self) -> tuple[Query, ...]:
@@ -99,7 +115,8 @@ class ServiceReview:
                 "queries": {state: sum(q.state.value == state for q in self.queries)
                             for state in ("open", "explained", "rejected", "accepted")},
                 "waiting": [q.id for q in self.waiting], "held": [r.file_name for r in self.held],
-                "to_answer": [p.to_dict() for p in self.to_answer]}
+                "to_answer": [p.to_dict() for p in self.to_answer],
+                "proposed_sign_off": self.proposed.detail if self.proposed else None}
 
 
 def service_reviews(store: Store, period: str) -> dict[str, ServiceReview]:
@@ -108,12 +125,14 @@ def service_reviews(store: Store, period: str) -> dict[str, ServiceReview]:
     latest = {r.service: r for r in sorted(records, key=lambda r: r.order)}
     queries = quarter_queries(store, period)
     signed = sign_offs(store, period)
+    proposed = proposals(store, period, records)
     reviews = {}
     for service in sorted({*latest, *signed}):
         mine = tuple(q for q in queries if q.service == service)
         reviews[service] = ServiceReview(signed.get(service), mine,
                                          tuple(r for r in records if r.service == service and r.held),
-                                         lead_items(latest.get(service), mine))
+                                         lead_items(latest.get(service), mine),
+                                         None if service in signed else proposed.get(service))
     return reviews
 
 
@@ -148,17 +167,21 @@ class SignOffResult:
     waiting: tuple[Query, ...] = ()  # its queries not yet accepted: the final paper waits for them
 
 
-def approve_service(workspace: Workspace, ident: str, quarter: Quarter, by: str, role: str,
+def approve_service(workspace: Workspace, ident: str, quarter: Quarter, by: str = "", role: str = "",
                     evidence: Path | None = None) -> SignOffResult:
     """Sign off a service's figures for the quarter (a signed-off event, by the head of service), keeping the
-    evidence file in the archive; from now a return collected for it is held (docs/review.md). ReviewError
+    evidence file in the archive; from now a return collected for it is held (docs/review.md). Without by,
+    the sign-off the head typed in the Sign-off sheet of the service's current return is confirmed. ReviewError
     while a figure is missing or its latest return has errors."""
     by, role = " ".join(by.split()), " ".join(role.split())
-    if not by or not role:
+    if (by and not role) or (role and not by):
         raise ReviewError("Say who signs off and as what: --by NAME --role ROLE.", usage=True)
     register = workspace.valid_register()
     service = _service(register, quarter, ident)
-    with workspace.open_store(by=by) as store:
+    with workspace.open_store(by=by or None) as store:
+        proposal: dict[str, Any] = {}
+        if not by:
+            by, role, proposal = _proposed(store, service, quarter)
         last = _last_states(store, quarter.slug).get(service.id)
         if last is not None and last.kind == SIGNED_OFF:
             if evidence is not None:  # kept again: what puts back an archived copy lost or damaged since
@@ -171,10 +194,22 @@ def approve_service(workspace: Workspace, ident: str, quarter: Quarter, by: str,
         kept = _keep_evidence(workspace, store, evidence, service, quarter) if evidence is not None else None
         made = store.add_event(SIGNED_OFF, actor=by, period=quarter.slug, service=service.id,
                                ref=f"{quarter.slug}/{service.id}@{last.id if last else 0}",
-                               detail={"by": by, "role": role, "evidence": kept, "recorded_by": workspace.actor()})
+                               detail={"by": by, "role": role, "evidence": kept, "recorded_by": workspace.actor(),
+                                       **proposal})
         now = _last_states(store, quarter.slug)[service.id]  # another officer's, if theirs came first
         waiting = tuple(q for q in quarter_queries(store, quarter.slug) if q.service == service.id and q.state.waiting)
     return SignOffResult(service, quarter, SignOff(now), made is None, waiting)
+
+
+def _proposed(store: Store, service: Service, quarter: Quarter) -> tuple[str, str, dict[str, Any]]:
+    """Who signs off, as what, and where it was proposed: the Sign-off sheet of the service's current return."""
+    found = proposals(store, quarter.slug).get(service.id)
+    if found is None:
+        raise ReviewError(f"Say who signs off {service.name}'s figures and as what: --by NAME --role ROLE (no "
+                          "sign-off is typed in the Sign-off sheet of its current return).", usage=True)
+    d = found.detail
+    return (" ".join(str(d.get("name", "")).split()), " ".join(str(d.get("role", "")).split()),
+            {"proposed_in": d.get("file", ""), "proposal": found.id, "date": d.get("date", "")})
 
 
 def _keep_evidence(workspace: Workspace, store: Store, path: Path, service: Service,
@@ -281,12 +316,13 @@ def readiness(store: Store, register: Register, committee: Committee, quarter: Q
     latest = {r.service: r for r in sorted(records, key=lambda r: r.order)}
     signed = sign_offs(store, quarter.slug)
     queries = [q for q in quarter_queries(store, quarter.slug) if q.problem.indicator in numbers and q.state.waiting]
+    proposed = proposals(store, quarter.slug, records)
     lines = _Lines()
     for service in services:
         mine = [i for i in indicators if i.service == service.id]
         missing = [f"{i.number} ({p})" for i in mine for p in i.periods_in(quarter) if (i.id, p.slug) not in figures]
         _service_lines(lines, service, latest.get(service.id), missing, service.id in signed,
-                       [q for q in queries if q.service == service.id], numbers)
+                       [q for q in queries if q.service == service.id], numbers, proposed.get(service.id))
         held = [r.file_name for r in records if r.service == service.id and r.held]
         if held:
             lines.notes.append(f"{service.name}: a return sent after the sign-off is held, not used ("
@@ -305,7 +341,8 @@ def readiness(store: Store, register: Register, committee: Committee, quarter: Q
 
 
 def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | None, missing: list[str],
-                   signed: bool, waiting: Sequence[Query], numbers: Mapping[str, str]) -> None:
+                   signed: bool, waiting: Sequence[Query], numbers: Mapping[str, str],
+                   proposed: Event | None = None) -> None:
     if latest is None and missing:
         lines.blocking.append(f"{service.name}: no return received.")
     elif latest is not None and latest.errors:
@@ -313,7 +350,11 @@ def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | N
                               f"{len(latest.errors)} error(s) to correct.")
     if missing:
         lines.blocking.append(f"{service.name}: no figure yet for indicator {', '.join(missing)}.")
-    if not signed:
+    if not signed and proposed is not None:
+        lines.blocking.append(f"{service.name}: not signed off by the head of service (a sign-off by "
+                              f"{proposed.detail.get('name')} is typed in its return: 'kpixl approve {service.id}' "
+                              "confirms it).")
+    elif not signed:
         lines.blocking.append(f"{service.name}: not signed off by the head of service.")
     if waiting:
         listed = ", ".join(f"{q.id} (indicator {numbers.get(q.problem.indicator, q.problem.indicator)}, "

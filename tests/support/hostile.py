@@ -33,7 +33,7 @@ from kpixl.untrusted.limits import (
 from support.zips import Deflated, deflate, members_of, ods, ole2, part, repeated, rezip, with_members, xlsm
 
 RETURN_PART = "xl/worksheets/sheet2.xml"  # the Return sheet of a return saved by openpyxl
-META_PART = "xl/worksheets/sheet4.xml"  # the hidden kpixl sheet
+META_PART = "xl/worksheets/sheet5.xml"  # the hidden kpixl sheet (after Instructions, Return, Sign-off, Lists)
 MB = 2**20
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from kpixl.demo.run import run_demo
+from kpixl.layout.returns import SIGNOFF_SHEET
 from kpixl.steps.create import init_workspace
 from kpixl.steps.history import import_history
 from kpixl.steps.workspace import CONFIG_NAME, Workspace
@@ -44,13 +45,16 @@ def demo_return(ws: Workspace, service: str) -> Path:
     return path
 
 
-def resend(ws: Workspace, service: str, cells: dict[str, Any], name: str, later: int = 60) -> Path:
-    """The service's demo return with cells changed, saved as name in a folder of its own, last modified
-    `later` seconds after the original: a return the lead sent again."""
+def resend(ws: Workspace, service: str, cells: dict[str, Any], name: str, later: int = 60,
+           signoff: dict[str, Any] | None = None) -> Path:
+    """The service's demo return with cells changed (and, given signoff, cells of its Sign-off sheet), saved as
+    name in a folder of its own, last modified `later` seconds after the original: a return sent again."""
     original = demo_return(ws, service)
     folder = ws.root / "later" / name.rsplit(".", 1)[0]
     folder.mkdir(parents=True)
     path = set_cells(Path(shutil.copyfile(original, folder / name)), cells)
+    if signoff:
+        set_cells(path, signoff, sheet=SIGNOFF_SHEET)
     stamp = original.stat().st_mtime + later
     os.utime(path, (stamp, stamp))
     return folder
