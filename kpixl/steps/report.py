@@ -24,8 +24,8 @@ from kpixl.report.html import render_html
 from kpixl.report.model import ReportModel, Standing, build_model, long_date
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
-from kpixl.steps.review import approved_commentary, quarter_annotations
-from kpixl.steps.signoff import Readiness, not_ready, readiness
+from kpixl.steps.review import approved_commentary
+from kpixl.steps.signoff import Readiness, not_ready, quarter_state, readiness
 from kpixl.steps.workspace import Workspace, bundled_path, find_committee
 
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them
@@ -72,8 +72,9 @@ def _load(workspace: Workspace, committees: Sequence[str | None] | None, quarter
     wanted = None if committees is None else {i.id for c in found for i in register.indicators_of_committee(c.id)}
     with workspace.open_store() as store:
         figures = store.current_figures(wanted)
-        edits = approved_commentary(quarter_annotations(store, quarter.slug, figures))
-        review = {c.id: _Review(readiness(store, register, c, quarter, figures), edits) for c in found}
+        state = quarter_state(store, quarter, figures)  # read once, for every committee
+    edits = approved_commentary(state.annotations)
+    review = {c.id: _Review(readiness(state, register, c, quarter, figures), edits) for c in found}
     return register, found, figures, review
 
 

@@ -180,9 +180,10 @@ def _state(p: Problem, record: SubmissionRecord, decisions: list[Event]) -> tupl
     return (QueryState.EXPLAINED if is_explained(p) else QueryState.OPEN), None
 
 
-def quarter_queries(store: Store, period: str) -> list[Query]:
-    """Every query of each service's current return for the quarter, with its state, in the order found."""
-    records = [r for r in store.submissions(period) if r.source == "return"]
+def quarter_queries(store: Store, period: str, records: Iterable[SubmissionRecord] | None = None) -> list[Query]:
+    """Every query of each service's current return for the quarter, with its state, in the order found
+    (records: the quarter's submissions, when read already)."""
+    records = [r for r in (store.submissions(period) if records is None else records) if r.source == "return"]
     first = _first_ids(records)
     decisions: dict[str, list[Event]] = defaultdict(list)
     for event in store.events(period, kinds=[QUERY_ACCEPTED, QUERY_REJECTED]):

@@ -28,6 +28,7 @@ from kpixl.errors import NotReady, PathError, ReviewError, WorkspaceError
 from kpixl.problems import Problem
 from kpixl.steps.review import (
     COMMENTARY,
+    Annotation,
     Query,
     current_returns,
     lead_items,
@@ -38,9 +39,25 @@ from kpixl.steps.workspace import Receipt, Workspace, find_committee
 from kpixl.store import Event, Store, SubmissionRecord
 from kpixl.untrusted.limits import MAX_FILE_BYTES
 
-__all__ = ["Readiness", "ReopenResult", "ReportApproval", "ServiceReview", "SignOff", "SignOffResult",
-           "approve_report", "approve_service", "committee_services", "not_ready", "proposals", "readiness",
-           "reopen_service", "service_reviews", "sign_offs"]
+__all__ = [
+    "QuarterState",
+    "Readiness",
+    "ReopenResult",
+    "ReportApproval",
+    "ServiceReview",
+    "SignOff",
+    "SignOffResult",
+    "approve_report",
+    "approve_service",
+    "committee_services",
+    "not_ready",
+    "proposals",
+    "quarter_state",
+    "readiness",
+    "reopen_service",
+    "service_reviews",
+    "sign_offs",
+]
 
 _EXT = re.compile(r"[a-z0-9]{1,10}")
 
@@ -305,25 +322,41 @@ class _Lines:
     notes: list[str] = field(default_factory=list)
 
 
-def readiness(store: Store, register: Register, committee: Committee, quarter: Quarter,
+@dataclass(frozen=True)
+class QuarterState:
+    """What the store says of a quarter's review and sign-off, read once for every committee's paper."""
+
+    records: list[SubmissionRecord]  # the quarter's returns
+    queries: list[Query]
+    signed: dict[str, SignOff]
+    proposed: dict[str, Event]
+    annotations: list[Annotation]
+    events: list[Event]  # reopens and the directors' approvals
+
+
+def quarter_state(store: Store, quarter: Quarter, figures: Mapping[tuple[str, str], Figure]) -> QuarterState:
+    records = [r for r in store.submissions(quarter.slug) if r.source == "return"]
+    return QuarterState(records, quarter_queries(store, quarter.slug, records), sign_offs(store, quarter.slug),
+                        proposals(store, quarter.slug, records), quarter_annotations(store, quarter.slug, figures),
+                        store.events(quarter.slug, kinds=[REOPENED, REPORT_APPROVED]))
+
+
+def readiness(state: QuarterState, register: Register, committee: Committee, quarter: Quarter,
               figures: Mapping[tuple[str, str], Figure]) -> Readiness:
     """Whether the committee's final paper can be built: every service of it complete (a figure for every
     period, its latest return without errors) and signed off, and no query on its indicators waiting."""
     indicators = register.indicators_of_committee(committee.id)
     numbers = {i.id: i.number for i in indicators}
     services = committee_services(register, committee)
-    records = [r for r in store.submissions(quarter.slug) if r.source == "return"]
-    latest = {r.service: r for r in sorted(records, key=lambda r: r.order)}
-    signed = sign_offs(store, quarter.slug)
-    queries = [q for q in quarter_queries(store, quarter.slug) if q.problem.indicator in numbers and q.state.waiting]
-    proposed = proposals(store, quarter.slug, records)
+    latest = {r.service: r for r in sorted(state.records, key=lambda r: r.order)}
+    queries = [q for q in state.queries if q.problem.indicator in numbers and q.state.waiting]
     lines = _Lines()
     for service in services:
         mine = [i for i in indicators if i.service == service.id]
         missing = [f"{i.number} ({p})" for i in mine for p in i.periods_in(quarter) if (i.id, p.slug) not in figures]
-        _service_lines(lines, service, latest.get(service.id), missing, service.id in signed,
-                       [q for q in queries if q.service == service.id], numbers, proposed.get(service.id))
-        held = [r.file_name for r in records if r.service == service.id and r.held]
+        _service_lines(lines, service, latest.get(service.id), missing, service.id in state.signed,
+                       [q for q in queries if q.service == service.id], numbers, state.proposed.get(service.id))
+        held = [r.file_name for r in state.records if r.service == service.id and r.held]
         if held:
             lines.notes.append(f"{service.name}: a return sent after the sign-off is held, not used ("
                                f"{', '.join(held)}): 'kpixl reopen {service.id}' to use it.")
@@ -333,11 +366,10 @@ def readiness(store: Store, register: Register, committee: Committee, quarter: Q
         if figure is not None and figure.status is FigureStatus.NOT_AVAILABLE:
             lines.notes.append(f"Indicator {i.number}: figure not available for {period}"
                                f"{': ' + figure.reason if figure.reason else ''}.")
-    _annotation_lines(lines, store, quarter, figures, numbers)
-    events = store.events(quarter.slug, kinds=[REOPENED, REPORT_APPROVED])
+    _annotation_lines(lines, state.annotations, numbers)
     return Readiness(committee, quarter, tuple(lines.blocking), tuple(lines.notes),
-                     tuple((s, signed[s.id]) for s in services if s.id in signed),
-                     _approval(events, committee, {s.id for s in services}))
+                     tuple((s, state.signed[s.id]) for s in services if s.id in state.signed),
+                     _approval(state.events, committee, {s.id for s in services}))
 
 
 def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | None, missing: list[str],
@@ -363,9 +395,8 @@ def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | N
                               f"accepted by the performance team: {listed}.")
 
 
-def _annotation_lines(lines: _Lines, store: Store, quarter: Quarter, figures: Mapping[tuple[str, str], Figure],
-                      numbers: Mapping[str, str]) -> None:
-    for a in quarter_annotations(store, quarter.slug, figures):
+def _annotation_lines(lines: _Lines, annotations: Sequence[Annotation], numbers: Mapping[str, str]) -> None:
+    for a in annotations:
         if a.kind != COMMENTARY or a.indicator not in numbers:
             continue
         number = numbers[a.indicator]
@@ -405,7 +436,8 @@ def approve_report(workspace: Workspace, committee_name: str | None, quarter: Qu
     committee = find_committee(register, committee_name)
     wanted = [i.id for i in register.indicators_of_committee(committee.id)]
     with workspace.open_store(by=by) as store:
-        ready = readiness(store, register, committee, quarter, store.current_figures(wanted))
+        figures = store.current_figures(wanted)
+        ready = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)
         if ready.approval is not None:
             return ReportApproval(ready, ready.approval, True)
         if not ready.ready:
@@ -415,7 +447,8 @@ def approve_report(workspace: Workspace, committee_name: str | None, quarter: Qu
         after = max((e.id for e in states if e.service in services), default=0)
         made = store.add_event(REPORT_APPROVED, actor=by, period=quarter.slug, ref=f"{quarter.slug}/{committee.id}@{after}",
                         detail={"committee": committee.id, "by": by, "role": role, "recorded_by": workspace.actor()})
-        again = readiness(store, register, committee, quarter, store.current_figures(wanted))
+        figures = store.current_figures(wanted)
+        again = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)
     if again.approval is None:  # pragma: no cover - a reopen between the two reads
         raise ReviewError(f"The {committee.name} paper changed while it was being approved: run the command again.")
     return ReportApproval(again, again.approval, made is None)
