@@ -16,8 +16,8 @@ from typing import Any
 
 from kpixl.catalogue import CATALOGUE, EXPLAINED_HINT
 
-__all__ = ["MAX_EXPLANATION", "MAX_SHOWN", "Problem", "Report", "Severity", "Where", "explain", "is_explained",
-           "problem", "shown"]
+__all__ = ["MAX_EXPLANATION", "MAX_SHOWN", "Problem", "Report", "Severity", "Where", "count", "explain",
+           "is_explained", "plural", "problem", "shown"]
 
 MAX_SHOWN = 60  # characters of a lead's text quoted back in a message
 MAX_EXPLANATION = 1000  # characters of a lead's explanation of a query kept in its message
@@ -141,3 +141,20 @@ def explain(p: Problem, response: str) -> Problem:
 
 def is_explained(p: Problem) -> bool:
     return p.severity is Severity.QUERY and p.hint == EXPLAINED_HINT
+
+
+# Counting in words, in one place, so that no message says "1 errors" or "figure(s)".
+_IRREGULAR = {"query": "queries", "entry": "entries", "is": "are", "was": "were", "has": "have"}
+
+
+def plural(noun: str) -> str:
+    """The plural of a noun or of a phrase ending in one: "figure version" -> "figure versions"."""
+    head, _, last = noun.rpartition(" ")
+    many = _IRREGULAR.get(last, last + "s")
+    return f"{head} {many}" if head else many
+
+
+def count(number: int, noun: str, many: str = "") -> str:
+    """The number and the noun, singular for exactly one: count(1, "error") is "1 error", count(3, "query")
+    is "3 queries"; many gives a plural the table does not know."""
+    return f"{number} {noun if number == 1 else many or plural(noun)}"

@@ -41,7 +41,7 @@ def _returns(filled: Filled, tmp_path: Path) -> Path:
 def test_collect_the_seed_returns_then_status_is_complete(filled: Filled, tmp_path: Path) -> None:
     code, output = run(filled, "collect", str(_returns(filled, tmp_path)))
     assert code == 0, output
-    assert "7 of 7 return(s) stored." in output and "Stored" in output and "figure(s) stored" in output
+    assert "7 of 7 returns stored." in output and "Stored" in output and "figures stored" in output
     code, output = run(filled, "status", "2023-24-Q2")
     assert code == 0, output
 
@@ -81,7 +81,7 @@ def test_returns_refused_for_the_wrong_period_are_stored_when_collected_for_the_
     assert code == 1 and "META_WRONG_PERIOD" in output
     code, output = run(filled, "collect", str(folder), "--json")
     data = json.loads(output)
-    assert code == 0 and all(r["stored"].endswith("unchanged") and "figure(s) stored" in r["stored"]
+    assert code == 0 and all(r["stored"].endswith("unchanged") and "stored, " in r["stored"]
                              for r in data["returns"]), data["returns"]
     code, output = run(filled, "status", "2023-24-Q2")
     assert code == 0, output

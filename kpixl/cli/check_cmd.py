@@ -12,6 +12,8 @@ from kpixl.cli.common import (
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import say
+from kpixl.steps import count
 
 
 @handle_errors
@@ -30,10 +32,10 @@ def check(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
         print_json(result.to_dict())
     else:
         print_problems(result.report, title="Archive and store")
-        verdict = "agree" if result.ok else f"disagree: {len(result.report.errors)} problem(s) listed above"
-        typer.echo(f"{result.submissions} return(s) and {result.history} history import(s) recorded, "
-                   f"{result.figures} figure version(s) stored, {result.archived} file(s) archived: the "
-                   f"archive and the store {verdict}.")
+        verdict = "agree" if result.ok else f"disagree: {count(len(result.report.errors), 'problem')} listed above"
+        say(f"{count(result.submissions, 'return')} and {count(result.history, 'history import')} recorded, "
+            f"{count(result.figures, 'figure version')} stored, {count(result.archived, 'file')} archived: the "
+            f"archive and the store {verdict}.")
     raise typer.Exit(result.report.exit_code)
 
 

@@ -11,16 +11,16 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from kpixl.cli.tables import Column, Table, print_table, say
 from kpixl.errors import KpixlError
 
 if TYPE_CHECKING:
-    from rich.text import Text
-
     from kpixl.problems import Problem
     from kpixl.steps.workspace import Workspace
 
@@ -36,8 +36,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print 'Error: message' on stderr and return the Exit to raise."""
-    typer.echo(f"Error: {message}", err=True)
+    say(f"Error: {message}", stderr=True)
     return typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    """A warning the officer should read, on stderr (so that --json output stays JSON): 'Warning: ...'."""
+    say(f"Warning: {message}", stderr=True)
 
 
 def handle_errors(func: F) -> F:
@@ -63,6 +68,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def number(value: Decimal | None) -> int | float | None:
+    """A figure for --json: a number, never its display text ("380,018", "50.0%"). Percentages stay the
+    fractions kpixl keeps (0.5 is 50%); a whole number is an int."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
@@ -72,31 +85,25 @@ def clean(text: object) -> str:
     return _CONTROL.sub("?", str(text))
 
 
-def plain(text: object) -> Text:
-    """Text from a file or a person for a rich table, never read as markup: '[/]' in a lead's cell would
-    otherwise raise, and '[blink]' would blink."""
-    from rich.text import Text
-
-    return Text(clean(text))
-
-
 def one_line(text: object) -> str:
     return " ".join(clean(text).split())
 
 
-def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None:
-    """A readable table: severity, where, what is wrong, what to do."""
-    from rich.console import Console
-    from rich.table import Table
+_SEVERITY_STYLE = {"error": "red", "query": "yellow", "warning": "cyan"}
 
-    problems = list(problems)
-    if not problems:
-        return
-    table = Table(title=plain(title), show_lines=False, expand=False)
-    for column in ("Severity", "Code", "Where", "Problem", "What to do"):
-        table.add_column(column, overflow="fold")
+
+def problem_table(problems: Iterable[Problem], title: str = "Problems") -> Table:
+    """A table of problems: severity, code, where, what is wrong, what to do (all text, never markup)."""
+    table = Table(one_line(title), [Column("Severity"), Column("Code", drop=1), Column("Where"),
+                                    Column("Problem"), Column("What to do")])
     for p in problems:
-        style = {"error": "red", "query": "yellow", "warning": "cyan"}[p.severity.value]
-        table.add_row(f"[{style}]{p.severity.value}[/]", p.code, plain(p.place), plain(p.message),
-                      plain(p.hint))
-    Console(stderr=False).print(table)
+        table.add((p.severity.value, _SEVERITY_STYLE[p.severity.value]), p.code, clean(p.place),
+                  clean(p.message), clean(p.hint))
+    return table
+
+
+def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None:
+    """A readable table: severity, where, what is wrong, what to do; nothing when there is no problem."""
+    problems = list(problems)
+    if problems:
+        print_table(problem_table(problems, title))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kpixl.cli.common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace, print_json
+from kpixl.steps import count
 
 
 @handle_errors
@@ -32,7 +33,7 @@ def export(
     if json:
         print_json({"file": str(result.path), "rows": result.rows})
     else:
-        typer.echo(f"Wrote {result.rows} figure(s) to {result.path}.")
+        typer.echo(f"Wrote {count(result.rows, 'figure')} to {result.path}.")
 
 
 def register(app: typer.Typer) -> None:

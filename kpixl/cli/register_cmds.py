@@ -15,6 +15,8 @@ from kpixl.cli.common import (
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import say
+from kpixl.steps import count
 
 app = typer.Typer(help="The indicator register: a workbook (or YAML) of services, committees and indicators.",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -51,12 +53,15 @@ def check(
     loaded = check_register_file(path)
     report, register = loaded.report, loaded.register
     if json:
-        print_json({"file": str(path), "valid": report.valid, "problems": report.to_list()})
+        print_json({"file": str(path), "valid": report.valid, "indicators": len(register.indicators),
+                    "services": len(register.services), "committees": len(register.committees),
+                    "errors": len(report.errors), "warnings": len(report) - len(report.errors),
+                    "problems": report.to_list()})
     else:
         print_problems(report, title=f"Problems in {path.name}")
-        typer.echo(f"{path.name}: {len(register.indicators)} indicators, {len(register.services)} services, "
-                   f"{len(register.committees)} committees; {len(report.errors)} errors, "
-                   f"{len(report) - len(report.errors)} warnings.")
+        say(f"{path.name}: {count(len(register.indicators), 'indicator')}, "
+            f"{count(len(register.services), 'service')}, {count(len(register.committees), 'committee')}; "
+            f"{count(len(report.errors), 'error')}, {count(len(report) - len(report.errors), 'warning')}.")
     raise typer.Exit(report.exit_code)
 
 

@@ -4,20 +4,22 @@ keeps and stores them too."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    clean,
     handle_errors,
     one_line,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Cell, Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.steps.collect import ReturnResult
@@ -84,10 +86,10 @@ def show_results(results: list[ReturnResult], json: bool, feedback: Path | None,
         _summary_table(results, stored)
         for r in results:
             if not r.accepted:
-                typer.echo(refusal(r))
-        typer.echo(_sentence(results, refused, stored))
+                say(refusal(r))
+        say(_sentence(results, refused, stored))
         for path in written:
-            typer.echo(f"Feedback for the lead: {path}")
+            say(f"Feedback for the lead: {path}")
     raise typer.Exit(1 if refused else 0)
 
 
@@ -101,30 +103,26 @@ def _problems(results: list[ReturnResult]) -> None:
 
 
 def _summary_table(results: list[ReturnResult], stored: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Returns")
-    columns = ["File", "Service", "Period", "Accepted?", "Errors", "Queries", "Warnings"]
-    for column in columns + (["Stored"] if stored else []):
-        table.add_column(column, overflow="fold")
+    columns = [Column("File"), Column("Service"), Column("Period"), Column("Accepted?"),
+               Column("Errors", right=True), Column("Queries"), Column("Warnings", right=True, drop=1)]
+    table = Table("Returns", columns + ([Column("Stored", drop=2)] if stored else []))
     for r in results:
-        row: list[Any] = [plain(r.file_name), plain(r.service_name or r.service or "?"), r.period or "?",
-                          _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
-        table.add_row(*(row + ([r.stored] if stored else [])))
-    Console().print(table)
+        row: list[Cell] = [clean(r.file_name), clean(r.service_name or r.service or "?"), r.period or "?",
+                           _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
+        table.add(*(row + ([r.stored] if stored else [])))
+    print_table(table)
 
 
 def refusal(r: ReturnResult) -> str:
     """One line per refused file, naming it, with its first error: what a log or a quick look needs."""
     errors = r.report.errors
     first = f"{errors[0].code}: {errors[0].message}" if errors else "refused"
-    more = f" (and {len(errors) - 1} more error(s) listed above)" if len(errors) > 1 else ""
+    more = f" (and {count(len(errors) - 1, 'more error')} listed above)" if len(errors) > 1 else ""
     return one_line(f"Refused {r.file_name}: {first}{more}")
 
 
-def _verdict(r: ReturnResult) -> str:
-    return "[green]yes[/]" if r.accepted else "[red]no[/]"
+def _verdict(r: ReturnResult) -> Cell:
+    return ("yes", "green") if r.accepted else ("no", "red")
 
 
 def _queries(r: ReturnResult) -> str:
@@ -134,7 +132,7 @@ def _queries(r: ReturnResult) -> str:
 
 def _sentence(results: list[ReturnResult], refused: int, stored: bool) -> str:
     done = "stored" if stored else "would be accepted"
-    text = f"{len(results) - refused} of {len(results)} return(s) {done}"
+    text = f"{len(results) - refused} of {count(len(results), 'return')} {done}"
     if refused:
         text += f"; {refused} refused: correct the errors listed and send again"
     return text + "."

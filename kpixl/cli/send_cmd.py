@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, fail, handle_errors, open_workspace
+from kpixl.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    clean,
+    fail,
+    handle_errors,
+    open_workspace,
+    print_json,
+)
+from kpixl.cli.tables import Column, Table, print_table, say
 
 if TYPE_CHECKING:
     from kpixl.steps.send import SendSummary, Transport
@@ -30,18 +39,22 @@ def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str 
 
 
 def _print(summary: SendSummary, dry_run: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     title = "Dry run: nothing sent" if dry_run else ("Drafts written" if summary.count("drafted") else "Sent")
-    table = Table(title=title)
-    for column in ("Lead", "Email", "Services", "Result", "Detail"):
-        table.add_column(column, overflow="fold")
+    table = Table(title, [Column("Lead"), Column("Email"), Column("Services", drop=1), Column("Result"),
+                          Column("Detail", drop=2)])
     for o in summary.outcomes:
-        table.add_row(o.lead, o.email, ", ".join(o.services), f"[{_STYLE[o.status]}]{o.status}[/]", o.detail)
-    Console().print(table)
+        table.add(clean(o.lead), clean(o.email), clean(", ".join(o.services)), (o.status, _STYLE[o.status]),
+                  clean(o.detail))
+    print_table(table)
     counts = ", ".join(f"{summary.count(s)} {s}" for s in _STYLE if summary.count(s))
-    typer.echo(f"{counts or 'Nothing to send'}.")
+    say(f"{counts or 'Nothing to send'}.")
+
+
+def _record(summary: SendSummary, dry_run: bool) -> dict[str, object]:
+    return {"dry_run": dry_run, "generated": summary.generated,
+            "counts": {status.replace(" ", "_"): summary.count(status) for status in _STYLE},
+            "outcomes": [{"lead": o.lead, "email": o.email, "services": list(o.services),
+                          "status": o.status.replace(" ", "_"), "detail": o.detail} for o in summary.outcomes]}
 
 
 @handle_errors
@@ -62,6 +75,7 @@ def send(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show who would get what; send nothing.")] = False,
     resend: Annotated[bool, typer.Option("--resend", help="Send again what was already sent.")] = False,
     workspace: WorkspaceOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Email each service lead their workbooks (one message per lead), generating any that are missing.
 
@@ -87,8 +101,11 @@ def send(
 
         summary = send_workbooks(ws, quarter, transport, sender=sender, dry_run=dry_run, resend=resend,
                                  progress=advance)
+    if json:
+        print_json(_record(summary, dry_run))
+        raise typer.Exit(summary.exit_code)
     if summary.generated:
-        typer.echo(f"Generated the missing workbooks first: {', '.join(summary.generated)}")
+        say(f"Generated the missing workbooks first: {clean(', '.join(summary.generated))}")
     _print(summary, dry_run)
     raise typer.Exit(summary.exit_code)
 

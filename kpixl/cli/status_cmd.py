@@ -10,12 +10,14 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    clean,
     handle_errors,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.steps.status import ServiceStatus, StatusReport
@@ -85,31 +87,26 @@ def _gaps(missing: tuple[tuple[str, str], ...]) -> str:
 def _chase(s: ServiceStatus) -> str:
     what = [f"missing {_gaps(s.missing)}"] if s.missing else []
     if s.latest and s.outstanding:
-        what.append(f"{len(s.outstanding)} error(s) to correct in {s.latest.file_name}")
+        what.append(f"{count(len(s.outstanding), 'error')} to correct in {s.latest.file_name}")
     return f"Chase {s.service.name}: {s.service.lead_name} <{s.service.lead_email}>, " + "; ".join(what)
 
 
 def _print(report: StatusReport) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Returns for {report.quarter}")
-    for column in ("Service", "Workbook", "Return", "Errors", "Missing", "Complete"):
-        table.add_column(column, overflow="fold")
+    table = Table(f"Returns for {report.quarter}", [
+        Column("Service"), Column("Workbook"), Column("Return"), Column("Errors", right=True),
+        Column("Missing", right=True), Column("Complete")])
     for s in report.services:
-        table.add_row(plain(s.service.name), _workbook(s), _return(s), str(len(s.outstanding)),
-                      str(len(s.missing)),
-                      "yes" if s.complete else "[bold]no[/]")
-    console = Console(highlight=False)
-    console.print(table)
+        table.add(clean(s.service.name), _workbook(s), _return(s), str(len(s.outstanding)), str(len(s.missing)),
+                  "yes" if s.complete else ("no", "bold"))
+    print_table(table)
     t = report.totals
-    console.print(f"{t['complete']} of {t['services']} services complete: {t['generated']} workbooks "
-                  f"generated, {t['sent']} sent, {t['received']} returns received, {t['accepted']} accepted; "
-                  f"{t['problems']} error(s) to correct, {t['missing']} figure(s) missing.")
+    say(f"{t['complete']} of {count(t['services'], 'service')} complete: {count(t['generated'], 'workbook')} "
+        f"generated, {t['sent']} sent, {count(t['received'], 'return')} received, {t['accepted']} accepted; "
+        f"{count(t['problems'], 'error')} to correct, {count(t['missing'], 'figure')} missing.")
     for s in (s for s in report.services if not s.complete):
-        console.print(plain(_chase(s)))  # names a lead's file: text, never markup
+        say(clean(_chase(s)))  # names a lead's file: its control characters shown, never obeyed
     for c in (c for c in report.committees if c.missing):
-        console.print(plain(f"{c.committee.name}: no figure yet for {_gaps(c.missing)}."))
+        say(clean(f"{c.committee.name}: no figure yet for {_gaps(c.missing)}."))
     for s in report.services:
         if s.latest and s.outstanding:
             print_problems(s.outstanding, title=f"To correct: {s.service.name}, {s.latest.file_name}")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace
+from kpixl.steps import count
 
 
 @handle_errors
@@ -41,9 +42,9 @@ def workbooks(
 
         written = write_workbooks(ws, quarter, service, out, advance)
     folder = written[0].path.parent if written else (out or ws.path("workbooks") / quarter.slug)
-    typer.echo(f"Wrote {len(written)} workbooks for {quarter} in {folder}:")
+    typer.echo(f"Wrote {count(len(written), 'workbook')} for {quarter} in {folder}:")
     for w in written:
-        typer.echo(f"  {w.path.name}  ({w.service_name}, {w.rows} row{'' if w.rows == 1 else 's'})")
+        typer.echo(f"  {w.path.name}  ({w.service_name}, {count(w.rows, 'row')})")
     if written:
         typer.echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from kpixl.domain import Figure, FigureStatus, Register, Unit, parse_period
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import NotANumber, PeriodError
-from kpixl.problems import Problem, Where, problem
+from kpixl.problems import Problem, Where, plural, problem
 
 __all__ = ["FIGURE_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
            "read_figures_csv", "size_problem"]
@@ -89,7 +89,7 @@ def _figure(record: dict[str, str], row: int, table: _Table,
         value = parsed.value
     elif status is not FigureStatus.NOT_AVAILABLE:
         return None, [problem("FIG_MISSING", table.where(row, "value", ident))]
-    return Figure(ident, period, value, status, (record.get("reason") or "").strip(),
+    return Figure(indicator.id, period, value, status, (record.get("reason") or "").strip(),
                   (record.get("commentary") or "").strip(), (record.get("actions") or "").strip()), []
 
 
@@ -97,7 +97,8 @@ def _missing_columns(table: _Table) -> list[Problem]:
     missing = [c for c in FIGURE_COLUMNS[:3] if c not in table.columns]
     if not missing:
         return []
-    return [problem("FIG_MISSING_COLUMN", Where(table.file, table.sheet, "row 1"), missing=", ".join(missing),
+    word = "Column" if len(missing) == 1 else plural("Column")
+    return [problem("FIG_MISSING_COLUMN", Where(table.file, table.sheet, "row 1"), missing=f"{word} {', '.join(missing)}",
                     columns=", ".join(FIGURE_COLUMNS))]
 
 

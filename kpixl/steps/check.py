@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kpixl.files import PARTIAL, partial_hash
-from kpixl.problems import Problem, Report, Where, problem
+from kpixl.problems import Problem, Report, Where, count, problem
 from kpixl.steps.workspace import ARCHIVE, Workspace
 from kpixl.store import HISTORY_ARCHIVED, StoredFigure, SubmissionRecord
 
@@ -84,8 +84,10 @@ def _kept_file(record: SubmissionRecord, files: dict[str, list[Path]], parts: di
 def _not_archived(record: SubmissionRecord, gave: int, since: datetime | None) -> Problem:
     where, day = Where(record.file_name), f"{record.received_at:%Y-%m-%d}"
     if record.source == "history" and (since is None or record.recorded_at < since):
-        return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day, versions=gave)
-    return problem(_MISSING.get(record.source, "ARCHIVE_MISSING/return"), where, file=record.file_name, date=day, versions=gave,
+        return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day,
+                       versions=count(gave, "figure version"))
+    return problem(_MISSING.get(record.source, "ARCHIVE_MISSING/return"), where, file=record.file_name, date=day,
+                   versions=count(gave, "figure version"),
                    sha256=record.file_hash)
 
 

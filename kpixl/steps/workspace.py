@@ -22,6 +22,7 @@ from kpixl.domain import Committee, Figure, PercentageBasis, Quarter, Register, 
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import ConfigError, NotANumber, PeriodError, RegisterError, WorkspaceError
 from kpixl.files import archive_name, keep
+from kpixl.problems import count
 from kpixl.register import LoadedRegister, load_register
 from kpixl.store import Store, open_store
 
@@ -174,7 +175,7 @@ def without_errors(loaded: LoadedRegister) -> Register:
     from it would be wrong. The one message every step gives."""
     errors = loaded.report.errors
     if errors:
-        raise RegisterError(f"The register {loaded.path.name} has {len(errors)} error(s): run 'kpixl register "
+        raise RegisterError(f"The register {loaded.path.name} has {count(len(errors), 'error')}: run 'kpixl register "
                             "check' and correct them first.")
     return loaded.register
 

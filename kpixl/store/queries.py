@@ -21,7 +21,7 @@ from kpixl.crashpoint import crash_point
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.errors import StoreError
-from kpixl.problems import Problem, Severity
+from kpixl.problems import Problem, Severity, count
 from kpixl.store.schema import events, figures, problems, schema_version, submissions
 
 __all__ = [
@@ -56,7 +56,7 @@ class RecordResult:
     def summary(self) -> str:
         if self.duplicate:
             return "already recorded: nothing changed"
-        return f"{len(self.added)} figure(s) stored, {self.unchanged} unchanged"
+        return f"{count(len(self.added), 'figure')} stored, {self.unchanged} unchanged"
 
 
 @dataclass(frozen=True)
