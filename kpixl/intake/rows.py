@@ -62,7 +62,7 @@ def match_rows(rows: Sequence[SheetRow], expected: Sequence[RowMeta], where: Whe
     """Pair sheet rows with expected rows; problems for missing, duplicated, unknown and re-ordered rows."""
     by_indicator: dict[str, list[RowMeta]] = {}
     for expected_row in expected:
-        by_indicator.setdefault(expected_row.indicator, []).append(expected_row)
+        by_indicator.setdefault(expected_row.indicator.casefold(), []).append(expected_row)
     position = {(m.indicator, m.period): i for i, m in enumerate(expected)}
     matched: dict[tuple[str, str], Matched] = {}
     problems: list[Problem] = []
@@ -74,7 +74,7 @@ def match_rows(rows: Sequence[SheetRow], expected: Sequence[RowMeta], where: Whe
             if _has_entries(row):
                 problems.append(problem("ROW_NO_INDICATOR", at, row=row.row, header=_INDICATOR_HEADER))
             continue
-        meta = _candidate(row, by_indicator.get(ident, []))
+        meta = _candidate(row, by_indicator.get(ident.casefold(), []))  # "r03" typed over R03 is R03
         if meta is None:
             problems.append(problem("ROW_UNKNOWN", at.at(indicator=shown(ident)), row=row.row,
                                     indicator=shown(ident), period=shown(row.text("period")) or "no period",

@@ -219,8 +219,8 @@ class ReturnRow:
 
     @property
     def target_text(self) -> str:
-        """What the target cell shows when it holds no number."""
-        return "In Development" if self.indicator.kind is Kind.IN_DEVELOPMENT else ""
+        """What the target cell shows when it holds no number: the words the report prints there."""
+        return self.indicator.figure_text
 
     def meta(self) -> RowMeta:
         return RowMeta(self.row, self.indicator.id, self.period.slug, _text(self.target),

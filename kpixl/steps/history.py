@@ -121,9 +121,11 @@ class IndicatorHistory:
 def indicator_history(workspace: Workspace, indicator_id: str) -> IndicatorHistory:
     """Every stored version of an indicator's figures; WorkspaceError if kpixl knows nothing of it."""
     register = load_register(workspace.register_path).register
+    indicator = register.indicator(indicator_id)  # "r03" finds R03: the store keeps the register's spelling
+    if indicator is not None:
+        indicator_id = indicator.id
     with workspace.open_store() as store:
         versions = store.history(indicator_id)
-    indicator = register.indicator(indicator_id)
     if indicator is None and not versions:
         known = ", ".join(i.id for i in register.indicators[:12]) or "none"
         raise UnknownIndicator(f"There is no indicator '{indicator_id}' in the register or the store. "
