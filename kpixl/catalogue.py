@@ -115,10 +115,16 @@ _ENTRIES = (
           "kpixl cannot tell which service this return is for: its hidden sheet is missing and its "
           "indicators ({found}) belong to no service in the register.",
           "Fill in the workbook kpixl sent you, and save it as .xlsx."),
-    Entry("CONTEXT_EDITED", QUERY,
-          "The {column} was changed from {expected} to {found}; kpixl uses the {expected} it printed.",
-          "If the printed figure is wrong, tell the performance team; to correct last period's figure use "
-          "'Revised figure'. " + _EXPLAIN),
+    Entry("CONTEXT_EDITED", WARNING,
+          "The '{column}' cell was changed from {expected} to {found}; kpixl ignores the change and uses "
+          "{expected}, as it printed it.",
+          "Nothing to do if it was a slip. If what kpixl printed is wrong, tell the performance team; to "
+          "correct last period's figure use 'Revised figure'."),
+    Entry("RESPONSE_UNMATCHED", WARNING,
+          "This response answers {code} on indicator {indicator} ({period}, cell {cell}), which this return "
+          "does not raise any more; it was not applied to any other query.",
+          "Nothing to do if the query was put right. If a new query needs the same answer, write it again "
+          "on that query's row."),
     # A return: rows
     Entry("ROW_MISSING", ERROR,
           "The row for indicator {indicator} ({period}) is missing: every indicator of the return needs "

@@ -39,6 +39,7 @@ class Problem:
     sheet: str = ""
     cell: str = ""  # A1 reference, or a whole row/column ("row 7", "column C")
     indicator: str = ""
+    period: str = ""  # the period slug of a return's row ("2023-09"): which of an indicator's rows
 
     @property
     def place(self) -> str:
@@ -111,11 +112,13 @@ class Where:
     sheet: str = ""
     cell: str = ""
     indicator: str = ""
+    period: str = ""  # a return's row is an indicator and a period (slug)
 
-    def at(self, cell: str | None = None, indicator: str | None = None) -> Where:
-        """The same place with another cell or indicator (None: keep this one)."""
+    def at(self, cell: str | None = None, indicator: str | None = None, period: str | None = None) -> Where:
+        """The same place with another cell, indicator or period (None: keep this one)."""
         return replace(self, cell=self.cell if cell is None else cell,
-                       indicator=self.indicator if indicator is None else indicator)
+                       indicator=self.indicator if indicator is None else indicator,
+                       period=self.period if period is None else period)
 
 
 def problem(key: str, where: Where, **values: Any) -> Problem:
@@ -123,7 +126,7 @@ def problem(key: str, where: Where, **values: Any) -> Problem:
     values."""
     entry = CATALOGUE[key]
     return Problem(entry.code, Severity(entry.severity), entry.message.format(**values), entry.hint.format(**values),
-                   where.file, where.sheet, where.cell, where.indicator)
+                   where.file, where.sheet, where.cell, where.indicator, where.period)
 
 
 def shown(value: object, limit: int = MAX_SHOWN) -> str:

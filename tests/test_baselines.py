@@ -34,15 +34,15 @@ def test_a_baseline_stands_until_a_new_one_is_set(kind: Kind) -> None:
     ind = _indicator(kind, {"2024-25-Q1": "98.4", "2025-26": "90"})
     assert [ind.target_for(q) for q in (Quarter(2023, 4), Q1, Q2, Q3, Quarter(2024, 4))] == [
         None, Decimal("98.4"), Decimal("98.4"), Decimal("98.4"), Decimal("98.4")]
-    assert ind.target_for(Quarter(2025, 3)) == Decimal("90")  # the next year's own
+    assert ind.target_for(Quarter(2025, 3)) == Decimal(90)  # the next year's own
     monthly = _indicator(kind, {"2024-05": "7", "2024-25-Q3": "9"}, frequency="monthly")
     assert [monthly.target_for(parse_period(m)) for m in ("2024-04", "2024-05", "2024-09", "2024-12")] == [
-        None, Decimal("7"), Decimal("7"), Decimal("9")]
+        None, Decimal(7), Decimal(7), Decimal(9)]
 
 
 def test_a_target_is_for_its_own_period_only() -> None:
     ind = _indicator(Kind.TARGET, {"2024-25-Q1": "100"})
-    assert (ind.target_for(Q1), ind.target_for(Q2)) == (Decimal("100"), None)
+    assert (ind.target_for(Q1), ind.target_for(Q2)) == (Decimal(100), None)
 
 
 def test_each_kind_has_one_wording_where_no_figure_is_set() -> None:

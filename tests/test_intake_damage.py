@@ -14,7 +14,7 @@ from support.intake import Filled, assess, codes, edit, figures_by_key, make_fil
 
 from kpixl.catalogue import CATALOGUE
 from kpixl.domain import FigureStatus
-from kpixl.problems import Where, problem
+from kpixl.problems import Severity, Where, problem
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_figure_damage(filled: Filled, tmp_path: Path, service: str, cell: str, 
 def test_the_percent_scale_message_asks_did_you_mean(filled: Filled, tmp_path: Path) -> None:
     # 68 pasted into the cell formatted as a percentage shows as 6,800%: the message says what the lead sees.
     result = assess(filled.ctx, set_cells(filled.copy("domestic-abuse", tmp_path), {"J3": 68}))
-    where = Where(result.file_name, "Return", "J3", "198")
+    where = Where(result.file_name, "Return", "J3", "198", "2023-24-Q2")
     assert result.report.problems == [problem("FIGURE_PERCENT_SCALE", where, shown="6,800%", guess="68")]
     assert "did you mean 68%?" in result.report.problems[0].message
 
@@ -253,11 +253,29 @@ def test_a_workbook_without_the_return_sheet(filled: Filled, tmp_path: Path) -> 
 # --- Context cells ------------------------------------------------------------------------------------
 
 
-def test_edited_context_cells_are_queries_and_the_printed_target_used(filled: Filled, tmp_path: Path) -> None:
+def test_edited_context_cells_are_warnings_and_the_printed_target_used(filled: Filled, tmp_path: Path) -> None:
     # The lead lowered 37's target below the figure: kpixl still rates against 475,381 (Red, with actions).
     found = check(filled, tmp_path, "libraries", {"G3": 380000, "I3": "=J3", "N3": None})
     assert found == [("CONTEXT_EDITED", "G3", "37"), ("CONTEXT_EDITED", "I3", "37"),
                      ("ACTIONS_REQUIRED", "N3", "37")]
+
+
+def test_every_prefilled_cell_a_lead_changed_is_named_with_its_cell(filled: Filled, tmp_path: Path) -> None:
+    """Issue 13: a lead who unprotects the sheet and types over a prefilled cell is told, cell by cell; the
+    register's words and the signed figures are used, and the return is still accepted."""
+    edits = {"B2": "Library users", "D2": "Percentage", "E2": "Lower is better", "F2": "Baseline",
+             "G2": 90000, "H2": "March 2023", "O2": "2023/24 Q4", "R2": "I rewrote last quarter's words"}
+    result = assess(filled.ctx, set_cells(filled.copy("libraries", tmp_path), edits))
+    assert result.accepted and result.report.flatten(("code", "severity", "cell")) == [
+        ("CONTEXT_EDITED", Severity.WARNING, cell) for cell in edits]
+    title = result.report.problems[0]
+    message = ("The 'Title' cell was changed from 'Number of active library users' to 'Library users'; kpixl "
+               "ignores the change and uses 'Number of active library users', as it printed it.")
+    assert (title.indicator, title.message) == ("36", message)
+    assert figures_by_key(result)[("36", "2023-24-Q2")].value == Decimal(96326)
+    # The same words in other spellings are no change: spaces, capitals, a period written as its slug
+    same = {"B2": "  number of ACTIVE library users ", "C2": "2023-24-Q2", "H2": "2023-24-Q1"}
+    assert codes(assess(filled.ctx, set_cells(filled.copy("libraries", tmp_path / "same"), same))) == []
 
 
 def test_every_code_used_here_has_a_template() -> None:

@@ -83,6 +83,11 @@ class Unit(str, Enum):
         }[self.value]
 
     @property
+    def label(self) -> str:
+        """As the workbook's Unit column prints it: "Count", "Percentage", "Money (£)"."""
+        return "Money (£)" if self is Unit.MONEY else self.value.capitalize()
+
+    @property
     def whole(self) -> bool:
         """Counts are whole numbers; every other unit may carry decimals."""
         return self is Unit.COUNT

@@ -18,11 +18,11 @@ from typing import Any
 
 from kpixl.domain import format_value
 from kpixl.domain.figures import Provenance, ReceivedFigure
-from kpixl.intake.book import ReturnBook, read_book
+from kpixl.intake.book import Response, ReturnBook, read_book
 from kpixl.intake.identity import identify
 from kpixl.intake.rows import RowResult, check_row, match_rows
 from kpixl.intake.rules import IntakeContext, cumulative_fall, period_of, unusual_change
-from kpixl.layout.returns import EXPLANATION_MARK
+from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
 from kpixl.untrusted.sniff import Kind, sniff
@@ -114,9 +114,11 @@ def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> 
             continue
         rows.append(check_row(ctx, indicator, period, item.meta, item.row, where, provenance))
     _history_queries(ctx, rows, where)
+    used: set[str] = set()  # the responses that explained a query, by their cell on the Problems sheet
     for row in sorted(rows, key=lambda r: r.row.row):
-        result.report.extend(_explained(_in_column_order(row.problems), row, book.responses))
+        result.report.extend(_explained(_in_column_order(row.problems), row, book.responses, used))
         result.figures.extend(row.received)
+    result.report.extend(_unmatched(book.responses, used, result.file_name))
 
 
 def _history_queries(ctx: IntakeContext, rows: list[RowResult], where: Where) -> None:
@@ -131,7 +133,7 @@ def _history_queries(ctx: IntakeContext, rows: list[RowResult], where: Where) ->
             continue
         series = values[row.indicator.id]
         cell = row.row.get("current")
-        at = where.at(cell.ref if cell else "", row.indicator.id)
+        at = where.at(cell.ref if cell else "", row.indicator.id, row.period.slug)
         unit = row.indicator.unit
         fall = cumulative_fall(row.indicator, row.period, row.value, series)
         if fall is not None:
@@ -161,19 +163,39 @@ def _explanation(commentary: str) -> str:
     return ""
 
 
-def _explained(problems: list[Problem], row: RowResult,
-               responses: dict[tuple[str, str, str], str]) -> list[Problem]:
+def _answers(p: Problem, response: Response) -> bool:
+    """Whether a response on the Problems sheet answers this query: the same code, indicator and period, and
+    the same cell unless the row moved. A response from a sheet without the Period column must name the
+    cell too; code and indicator alone would answer another period's query (a reply on September's row
+    closed a new query on August's)."""
+    if response.code != p.code or response.indicator.casefold() != p.indicator.casefold():
+        return False
+    period = period_of(response.period) if response.period else None
+    if response.period and (period is None or period.slug != p.period):
+        return False
+    return response.cell == p.cell or period is not None
+
+
+def _explained(problems: list[Problem], row: RowResult, responses: list[Response], used: set[str]) -> list[Problem]:
     """Queries the lead has explained, in the feedback sheet's response column or in the commentary."""
-    by_indicator = {(code, ind): text for (code, ind, _), text in responses.items()}
     note = _explanation(row.commentary)
     out = []
     for p in problems:
         if p.severity is Severity.QUERY:
-            text = (responses.get((p.code, p.indicator, p.cell)) or by_indicator.get((p.code, p.indicator))
-                    or note)
+            found = next((r for r in responses if r.severity == Severity.QUERY.value and _answers(p, r)), None)
+            if found is not None:
+                used.add(found.ref)
+            text = found.text if found else note
             p = explain(p, text) if text else p
         out.append(p)
     return out
+
+
+def _unmatched(responses: list[Response], used: set[str], file: str) -> list[Problem]:
+    """A warning for each response to a query that this return no longer raises: never applied elsewhere."""
+    return [problem("RESPONSE_UNMATCHED", Where(file, FEEDBACK_SHEET, r.ref, r.indicator), code=r.code,
+                    indicator=r.indicator, period=r.period or "no period", cell=r.cell or "no cell")
+            for r in responses if r.severity == Severity.QUERY.value and r.ref not in used]
 
 
 @dataclass

@@ -38,7 +38,7 @@ from kpixl.errors import NotANumber, PeriodError
 from kpixl.intake.book import Cell, cell_text
 from kpixl.problems import Problem, Where, problem, shown
 
-__all__ = ["COMMENTARY_MIN", "HISTORY_MIN", "SHORT_SHARE", "SPREAD", "FigureReading", "IntakeContext", "Unusual", "check_actions", "check_commentary", "check_context", "context_value", "cumulative_fall", "period_of", "read_figure", "read_text", "unusual_change"]
+__all__ = ["COMMENTARY_MIN", "HISTORY_MIN", "SHORT_SHARE", "SPREAD", "FigureReading", "IntakeContext", "Unusual", "check_actions", "check_commentary", "check_context", "check_texts", "context_value", "cumulative_fall", "period_of", "read_figure", "read_text", "unusual_change"]
 
 @dataclass(frozen=True)
 class IntakeContext:
@@ -211,7 +211,7 @@ def context_value(cell: Cell) -> Decimal | str | None:
 
 def check_context(cell: Cell | None, printed: str, column: str, indicator: Indicator,
                   where: Where) -> list[Problem]:
-    """A target or comparison figure must still say what kpixl printed (and signed)."""
+    """A target or comparison figure must still say what kpixl printed (and signed); kpixl uses its own."""
     if cell is None:
         return []
     expected = Decimal(printed) if printed else None
@@ -221,11 +221,38 @@ def check_context(cell: Cell | None, printed: str, column: str, indicator: Indic
 
     def words(value: Decimal | str | None) -> str:
         if isinstance(value, str):
-            return value
+            return f"'{shown(value)}'"
         return "blank" if value is None else format_value(value, indicator.unit)
 
     return [problem("CONTEXT_EDITED", where.at(cell.ref), column=column, expected=words(expected),
                     found=words(found))]
+
+
+def _says(typed: str, printed: str, key: str) -> bool:
+    """Whether a context cell still says what kpixl printed: spacing and capitals aside, and a period in
+    either of its spellings."""
+    if key.endswith("period") or key == "comparison_label":
+        ours, theirs = period_of(printed), period_of(typed)
+        if ours is not None and theirs is not None:
+            return ours == theirs
+    return " ".join(typed.split()).casefold() == " ".join(printed.split()).casefold()
+
+
+def check_texts(cells: Mapping[str, Cell], printed: Mapping[str, str], headers: Mapping[str, str],
+                where: Where) -> list[Problem]:
+    """The text context cells (title, period, unit, direction, labels, last commentary) must still say what
+    kpixl printed: a change is reported at its cell and ignored, the register's words being kpixl's."""
+    found = []
+    for key, text in printed.items():
+        cell = cells.get(key)
+        if cell is None:  # the column was deleted or its heading changed: nothing to compare
+            continue
+        typed = "" if cell.blank else cell_text(cell.value)
+        if cell.formula or not _says(typed, text, key):
+            found.append(problem("CONTEXT_EDITED", where.at(cell.ref), column=headers[key],
+                                 expected=f"'{shown(text)}'" if text else "blank",
+                                 found="a formula" if cell.formula else f"'{shown(typed)}'" if typed else "blank"))
+    return found
 
 
 HISTORY_MIN = 4  # earlier changes needed before the indicator's own spread is the yardstick

@@ -52,6 +52,7 @@ __all__ = [
     "RowMeta",
     "WorkbookMeta",
     "column",
+    "context_texts",
     "meta_pairs",
     "plan_rows",
     "sign",
@@ -82,7 +83,7 @@ REVISION_REASONS = (
 # The feedback workbook's sheet, which a lead may send back with a response to each query.
 FEEDBACK_SHEET = "Problems"
 RESPONSE_HEADER = "Your response"
-FEEDBACK_HEADERS = ("Severity", "Code", "Sheet", "Cell", "Indicator", "Problem", "What to do",
+FEEDBACK_HEADERS = ("Severity", "Code", "Sheet", "Cell", "Indicator", "Period", "Problem", "What to do",
                     RESPONSE_HEADER)
 EXPLANATION_MARK = "Explanation:"  # a commentary paragraph starting so explains the row's queries
 
@@ -225,6 +226,21 @@ class ReturnRow:
     def meta(self) -> RowMeta:
         return RowMeta(self.row, self.indicator.id, self.period.slug, _text(self.target),
                        self.comparison_period.slug, _text(self.comparison), self.revise_period.slug)
+
+    def context_texts(self) -> dict[str, str]:
+        """The text the row's locked context cells hold, by column key."""
+        return context_texts(self.indicator, self.period, self.comparison_period, self.revise_period,
+                             self.last_commentary)
+
+
+def context_texts(indicator: Indicator, period: Period, comparison_period: Period, revise_period: Period,
+                  last_commentary: str) -> dict[str, str]:
+    """What kpixl writes in a row's text context cells, by column key: the writer writes it, and the reader
+    checks that a return still says it (a lead who unprotects the sheet can type over any of them)."""
+    return {"indicator": indicator.id, "title": indicator.title, "period": str(period),
+            "unit": indicator.unit.label, "direction": indicator.direction.words,
+            "target_label": indicator.target_word, "comparison_label": str(comparison_period),
+            "revise_period": str(revise_period), "last_commentary": last_commentary}
 
 
 def _text(value: Decimal | None) -> str:

@@ -100,7 +100,7 @@ def number_format(unit: Unit, decimals: int | None, value: Decimal | None = None
 
 
 def unit_label(unit: Unit) -> str:
-    return "Money (£)" if unit is Unit.MONEY else unit.value.capitalize()
+    return unit.label
 
 
 LINE_POINTS = 15.0  # one line of 11-point text
