@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace, warn
+from kpixl.steps import count
 
 
 def _date(text: str | None) -> date | None:
@@ -42,6 +43,9 @@ def report(
 ) -> None:
     """Build a committee's performance report: cover, key, index and a page per indicator, with charts.
 
+    A report built before every figure is in is still written (exit 0), with a warning naming the services
+    and indicators missing, and its cover says which figures are not yet received.
+
     Example: kpixl report 2023-24-Q2 --committee csmi --pdf
 
     Every committee's report at once: kpixl report 2023-24-Q2 --committee all
@@ -70,8 +74,10 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float) 
     path = write_report(ws, prepared, out)
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)
-    typer.echo(f"Wrote {path}: {len(model.pages)} indicators ({counts or 'none'}) "
+    typer.echo(f"Wrote {path}: {count(len(model.pages), 'indicator')} ({counts or 'none'}) "
                f"in {time.perf_counter() - started:.2f} s.")
+    if prepared.incomplete:
+        warn(prepared.incomplete)
     if pdf:
         typer.echo(f"Wrote {write_pdf(path)}.")
 
