@@ -98,6 +98,19 @@ def test_the_percent_scale_message_asks_did_you_mean(filled: Filled, tmp_path: P
     assert "did you mean 68%?" in result.report.problems[0].message
 
 
+@pytest.mark.parametrize(("typed", "message", "stored"), [
+    ("47.9%", "'47.9%' was typed as text; kpixl read it as 47.9%.", Decimal("0.479")),
+    ("0.479", "'0.479' was typed as text; kpixl read it as 47.9%.", Decimal("0.479")),
+    (" 68 % ", "'68 %' was typed as text; kpixl read it as 68%.", Decimal("0.68")),
+])
+def test_a_figure_typed_as_text_is_shown_as_it_is_stored(filled: Filled, tmp_path: Path, typed: str, message: str,
+                                                         stored: Decimal) -> None:
+    """Issue 13: "47.9%" typed as text said "kpixl read it as 48%" while 47.9% was stored."""
+    result = assess(filled.ctx, set_cells(filled.copy("domestic-abuse", tmp_path), {"J3": typed}))
+    assert [p.message for p in result.report if p.code == "FIGURE_TEXT"] == [message]
+    assert figures_by_key(result)[("198", "2023-24-Q2")].value == stored
+
+
 def test_not_a_number_with_a_reason_is_a_figure_not_available(filled: Filled, tmp_path: Path) -> None:
     path = set_cells(filled.copy("libraries", tmp_path), {"J2": "n/a", "K2": "Data delayed"})
     result = assess(filled.ctx, path)

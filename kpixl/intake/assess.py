@@ -16,12 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kpixl.domain import format_value
 from kpixl.domain.figures import Provenance, ReceivedFigure
 from kpixl.intake.book import Response, ReturnBook, read_book
 from kpixl.intake.identity import identify
 from kpixl.intake.rows import RowResult, check_row, match_rows
-from kpixl.intake.rules import IntakeContext, cumulative_fall, period_of, unusual_change
+from kpixl.intake.rules import IntakeContext, as_stored, cumulative_fall, period_of, unusual_change
 from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
@@ -137,13 +136,13 @@ def _history_queries(ctx: IntakeContext, rows: list[RowResult], where: Where) ->
         unit = row.indicator.unit
         fall = cumulative_fall(row.indicator, row.period, row.value, series)
         if fall is not None:
-            row.problems.append(problem("CUMULATIVE_FALLS", at, shown=format_value(row.value, unit),
-                                        previous_period=str(fall[0]), previous=format_value(fall[1], unit)))
+            row.problems.append(problem("CUMULATIVE_FALLS", at, shown=as_stored(row.value, unit),
+                                        previous_period=str(fall[0]), previous=as_stored(fall[1], unit)))
         unusual = unusual_change(row.indicator, row.period, row.value, series)
         if unusual is not None:
-            row.problems.append(problem("CHANGE_UNUSUAL", at, shown=format_value(row.value, unit),
+            row.problems.append(problem("CHANGE_UNUSUAL", at, shown=as_stored(row.value, unit),
                                         change=unusual.change, previous_period=str(unusual.previous_period),
-                                        previous=format_value(unusual.previous, unit), rule=unusual.rule))
+                                        previous=as_stored(unusual.previous, unit), rule=unusual.rule))
 
 
 def _column_key(p: Problem) -> tuple[int, str]:
