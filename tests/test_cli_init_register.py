@@ -274,3 +274,31 @@ def test_a_blank_workspace_register_passes_with_warnings_saying_what_is_missing(
     said = [(p["code"], p["severity"], p["message"].split(",")[0]) for p in json.loads(out)["problems"]]
     assert code == 0 and said == [("REG_EMPTY", "warning", f"The register has no {what} yet")
                                   for what in ("services", "committees", "indicators")]
+
+
+@pytest.mark.parametrize(("today", "period", "deadline"), [
+    ("2023-10-02", "2023-24-Q2", "2023-10-27"),  # the seed's: Q2 ended 30 September, due the fourth Friday
+    ("2024-01-15", "2023-24-Q3", "2024-01-26"),
+    ("2024-04-26", "2023-24-Q4", "2024-04-26"),  # the deadline day itself
+    ("2026-12-03", "2026-27-Q2", "2026-12-11"),  # Q2's deadline (23 October) has passed: two Fridays on
+])
+def test_a_blank_workspace_collects_the_last_quarter_to_have_ended(tmp_path: Path, today: str, period: str,
+                                                                   deadline: str) -> None:
+    """Issue 13: kpixl init set 2023-24-Q2, due 27 October 2023, whatever the day."""
+    from datetime import date
+
+    from kpixl.steps.create import init_workspace
+
+    config = init_workspace(tmp_path / "ws", today=date.fromisoformat(today)).config
+    assert (config.period.slug if config.period else "", str(config.deadline)) == (period, deadline)
+
+
+def test_init_says_which_quarter_it_collects_from_todays_date(tmp_path: Path) -> None:
+    from datetime import date
+
+    from kpixl.steps.create import default_cycle
+
+    quarter, deadline = default_cycle(date.today())
+    code, out = run("init", str(tmp_path / "ws"))
+    assert code == 0 and f"It collects {quarter}, returns due {deadline:%A} {deadline.day} {deadline:%B %Y}" in out
+    assert f'period = "{quarter.slug}"' in (tmp_path / "ws" / "kpixl.toml").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from kpixl.cli.common import (
     handle_errors,
     open_workspace,
     print_json,
+    warn,
 )
 from kpixl.cli.tables import Column, Table, print_table, say
 
@@ -88,11 +89,15 @@ def send(
     """
     from rich.progress import Progress
 
+    from kpixl.steps.generate import deadline_passed
     from kpixl.steps.send import send_workbooks
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)
     transport = _transport(drafts, smtp, starttls, user, password_env, quarter.slug)
+    late = deadline_passed(ws, "the messages and workbooks")
+    if late:
+        warn(late)
     with Progress(transient=True) as bar:
         task = bar.add_task("Preparing", total=None)
 

@@ -21,6 +21,7 @@ __all__ = [
     "Month",
     "Period",
     "Quarter",
+    "last_completed_quarter",
     "parse_period",
     "period_start",
     "report_month",
@@ -249,6 +250,12 @@ def parse_period(text: str) -> Period:
     except PeriodError as exc:
         raise PeriodError(f"{exc}; {hint}") from None
     raise PeriodError(f"'{text}' is not a period: {hint}")
+
+
+def last_completed_quarter(day: date) -> Quarter:
+    """The quarter that ended most recently before day: the one a performance team collects (a quarter's
+    figures exist only once it is over; Q2, July to September, is collected in October)."""
+    return _month(day.year, day.month).quarter().previous()
 
 
 def period_start(text: str) -> date | None:
