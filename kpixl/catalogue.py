@@ -288,6 +288,17 @@ _ENTRIES = (
           "Indicator {indicator} is quarterly but this target is for a month ({period}).",
           "Give a target per quarter (2023-24-Q2) or per year (2023-24), or make the indicator monthly.",
           case="quarterly"),
+    Entry("REG_TARGET_PROFILE", WARNING,
+          "Indicator {indicator} is cumulative (year to date) but its only target for {year} is the year's, "
+          "{value}, and kpixl compares every {period} with it: if {value} is the whole year's figure, every "
+          "{period} before the year's last rates Red.",
+          "Give a target for each {period} of the year ({first}), rising to {value}; if {value} is what every "
+          "{period} should reach, nothing to do.", case="cumulative"),
+    Entry("REG_TARGET_PROFILE", WARNING,
+          "Indicator {indicator} is monthly but its only target for {year} is the year's, {value}, and kpixl "
+          "compares every month with it: if {value} is the whole year's figure, every month rates Red.",
+          "Give a target for each month ({first}); if {value} is what every month should reach, nothing to "
+          "do.", case="monthly"),
     Entry("REG_TARGET_NOT_RATED", ERROR,
           "Indicator {indicator} is {kind}, which has no target, but a target is given.",
           "Enter the figure as a baseline, or change the indicator's kind to target."),

@@ -89,3 +89,16 @@ def test_returns_refused_for_the_wrong_period_are_stored_when_collected_for_the_
     assert code == 0, output
     code, output = run(filled, "collect", str(folder), "--json")  # and a third time: nothing new
     assert {r["stored"] for r in json.loads(output)["returns"]} == {"already recorded: nothing changed"}
+
+
+def test_collect_without_a_path_takes_the_workspaces_returns_folder_for_the_period(filled: Filled) -> None:
+    """Issue 13: collect had no default folder; the workspace keeps returns in returns/<period>/."""
+    code, output = run(filled, "collect")
+    folder = filled.ws.path("returns") / "2023-24-Q2"
+    assert code == 2 and f"there is no folder {folder}: save the returns there" in " ".join(output.split())
+    folder.mkdir(parents=True)
+    shutil.copyfile(filled.filled["libraries"], folder / filled.filled["libraries"].name)
+    code, output = run(filled, "collect", "--json")
+    assert code == 0 and [r["service"] for r in json.loads(output)["returns"]] == ["libraries"]
+    code, output = run(filled, "validate", "--json")
+    assert code == 0 and json.loads(output)["accepted"] == 1

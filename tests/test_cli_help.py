@@ -235,3 +235,11 @@ def test_top_level_help_names_the_first_step() -> None:
 
 def test_unknown_option_is_a_usage_error() -> None:
     assert runner.invoke(app, ["indicators", "--no-such-option"]).exit_code == 2
+
+
+def test_version_prints_kpixls_version() -> None:
+    """Issue 13: there was no kpixl --version."""
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"kpixl {version('kpixl')}\n"

@@ -24,8 +24,9 @@ from kpixl.steps import count
 if TYPE_CHECKING:
     from kpixl.steps.collect import ReturnResult
 
-PathsArgument = Annotated[list[Path], typer.Argument(
-    help="Returned workbooks, or folders of them (searched recursively).", show_default=False)]
+PathsArgument = Annotated[list[Path] | None, typer.Argument(
+    help="Returned workbooks, or folders of them (searched recursively); default: the workspace's "
+         "returns/<period>/ folder.", show_default=False)]
 PeriodOption = Annotated[str | None, typer.Option(
     "--period", help="The quarter being collected, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")]
 FeedbackOption = Annotated[Path | None, typer.Option(
@@ -35,7 +36,7 @@ FeedbackOption = Annotated[Path | None, typer.Option(
 
 @handle_errors
 def validate(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
     workspace: WorkspaceOption = None,
@@ -46,15 +47,16 @@ def validate(
 
     Example: kpixl validate returns/2023-24-Q2 --feedback feedback/
     """
-    from kpixl.steps.collect import validate_paths
+    from kpixl.steps.collect import returns_folder, validate_paths
 
-    results = validate_paths(open_workspace(workspace), paths, period)
+    ws = open_workspace(workspace)
+    results = validate_paths(ws, paths or [returns_folder(ws, period)], period)
     show_results(results, json, feedback, stored=False)
 
 
 @handle_errors
 def collect(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
     workspace: WorkspaceOption = None,
@@ -66,9 +68,10 @@ def collect(
 
     Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
     """
-    from kpixl.steps.collect import collect_paths
+    from kpixl.steps.collect import collect_paths, returns_folder
 
-    results = collect_paths(open_workspace(workspace), paths, period)
+    ws = open_workspace(workspace)
+    results = collect_paths(ws, paths or [returns_folder(ws, period)], period)
     show_results(results, json, feedback, stored=True)
 
 

@@ -26,6 +26,7 @@ from kpixl.domain import (
     Service,
     Tolerances,
     Unit,
+    format_value,
 )
 from kpixl.domain.indicators import is_email, is_safe_url
 from kpixl.domain.numbers import parse_number
@@ -203,6 +204,14 @@ def build_register(rows: Iterable[RawRow], file: str) -> tuple[Register, list[Pr
 
 
 Rows = dict[str, list[RawRow]]
+_ADDITIVE = (Unit.COUNT, Unit.HOURS, Unit.MONEY, Unit.DAYS, Unit.NUMBER)  # figures that add up over a year
+
+
+def _first_of(year: FinancialYear, monthly: bool) -> str:
+    """How the periods of a profile are written: "2024-04, 2024-05, ..." or "2024-25-Q1, 2024-25-Q2, ..."."""
+    first = year.quarters()[0]
+    periods = first.months()[:2] if monthly else (first, first.next())
+    return ", ".join(p.slug for p in periods) + ", ..."
 
 
 class _Checker:
@@ -268,6 +277,7 @@ class _Checker:
                               period=period)
             yield from self._target_period(row, indicator.frequency, period, ident)
             yield from self._target_type(row, indicator.kind, ident)
+            yield from self._target_profile(row, indicator, period)
             if indicator.unit is Unit.PERCENTAGE:  # the only unit _target_percentage checks
                 yield from self._target_percentage(row, indicator.unit, ident)
 
@@ -294,6 +304,25 @@ class _Checker:
             yield problem("REG_TARGET_FREQUENCY/monthly", where, indicator=ident, period=period)
         if frequency is Frequency.QUARTERLY and isinstance(parsed, Month):
             yield problem("REG_TARGET_FREQUENCY/quarterly", where, indicator=ident, period=period)
+
+    def _target_profile(self, row: RawRow, indicator: Indicator, period: str) -> Iterator[Problem]:
+        """A year's target alone for a monthly or cumulative count (hours, money...): kpixl compares every
+        period with it, so if it is the year's total, a month's figure or a year-to-date figure before March
+        rates Red. A percentage or a rate means the same in every period, and is not warned of."""
+        year = self._parsed_period(period)
+        monthly = indicator.frequency is Frequency.MONTHLY
+        if (not isinstance(year, FinancialYear) or indicator.kind is not Kind.TARGET
+                or indicator.unit not in _ADDITIVE or not (indicator.cumulative or monthly)):
+            return
+        profiled = any(isinstance(found, (Month, Quarter)) and found.year == year
+                       for found in map(self._parsed_period, indicator.targets))
+        if profiled:
+            return
+        word = indicator.frequency.period_word.lower()
+        value = format_value(indicator.targets.get(period), indicator.unit, indicator.decimals)
+        key = "REG_TARGET_PROFILE/cumulative" if indicator.cumulative else "REG_TARGET_PROFILE/monthly"
+        yield problem(key, row.where(self.file, "period", indicator.id), indicator=indicator.id, year=year,
+                      value=value, period=word, first=_first_of(year, monthly))
 
     def _target_type(self, row: RawRow, kind: Kind, ident: str) -> Iterator[Problem]:
         given = row_text(row, "type").lower()

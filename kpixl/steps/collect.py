@@ -28,8 +28,8 @@ from kpixl.problems import Where, problem
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
 
-__all__ = ["Progress", "ReturnResult", "collect_paths", "expand_paths", "load_context", "validate_paths",
-           "write_feedback"]
+__all__ = ["Progress", "ReturnResult", "collect_paths", "expand_paths", "load_context", "returns_folder",
+           "validate_paths", "write_feedback"]
 
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
@@ -44,6 +44,16 @@ def load_context(workspace: Workspace, period: str | None = None) -> IntakeConte
     known = workspace.current_figures()
     return IntakeContext(workspace.config.council, register, quarter, workspace.secret,
                          workspace.config.tolerances, known)
+
+
+def returns_folder(workspace: Workspace, period: str | None = None) -> Path:
+    """Where returns are kept when no path is named: the workspace's returns/<quarter>/ folder; PathError
+    saying where to put them when it is not there."""
+    folder = workspace.path("returns") / workspace.period_or_default(period).slug
+    if not folder.is_dir():
+        raise PathError(f"No returns named, and there is no folder {folder}: save the returns there, or name the "
+                        "files or folder to collect.")
+    return folder
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
