@@ -59,7 +59,8 @@ def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
         "value": number(f.value), "value_text": history.value_text(f),
         "status": f.status.value, "reason": f.reason, "commentary": f.commentary, "actions": f.actions,
         "target": s.target, "revision_reason": s.revision_reason,
-        "file": s.provenance.file_name, "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
+        "file": s.provenance.file_name, "partly_accepted": history.partly_accepted(s),
+        "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
         "cell": s.provenance.cell, "source": s.submission.source, "service": s.submission.service,
         "received_at": s.submission.received_at.isoformat(), "recorded_at": s.recorded_at.isoformat(),
     }
@@ -77,7 +78,8 @@ def _table(history: IndicatorHistory) -> Table:
         version = f"{s.version} *" if s.current else str(s.version)
         table.add(s.figure.period.slug, version, history.value_text(s.figure),
                   s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
-                  clean(s.provenance.file_name), clean(cell))
+                  clean(s.provenance.file_name) + (" (partly accepted)" if history.partly_accepted(s) else ""),
+                  clean(cell))
     return table
 
 

@@ -59,19 +59,25 @@ def collect(
     paths: PathsArgument = None,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
+    accept_valid_rows: Annotated[bool, typer.Option(
+        "--accept-valid-rows",
+        help="Also store the rows without errors of a refused return (recorded as partly accepted); the rest "
+             "wait for the lead's corrected return.")] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
     """Check returns, archive each file under its content hash, and store the figures of every accepted
     return (a refused one is kept with its problems). Collecting the same file again changes nothing.
-    Exit 0 when every return is accepted, 1 when any is refused, 2 for a path that is not there.
+    A return is one answer: one error refuses it whole, unless --accept-valid-rows takes its rows without
+    errors. Exit 0 when every return is accepted, 1 when any is refused (partly accepted or not), 2 for a
+    path that is not there.
 
     Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
     """
     from kpixl.steps.collect import collect_paths, returns_folder
 
     ws = open_workspace(workspace)
-    results = collect_paths(ws, paths or [returns_folder(ws, period)], period)
+    results = collect_paths(ws, paths or [returns_folder(ws, period)], period, accept_valid_rows=accept_valid_rows)
     show_results(results, json, feedback, stored=True)
 
 
@@ -125,6 +131,8 @@ def refusal(r: ReturnResult) -> str:
 
 
 def _verdict(r: ReturnResult) -> Cell:
+    if r.partly is not None:
+        return ("partly", "yellow")
     return ("yes", "green") if r.accepted else ("no", "red")
 
 
@@ -138,6 +146,9 @@ def _sentence(results: list[ReturnResult], refused: int, stored: bool) -> str:
     text = f"{len(results) - refused} of {count(len(results), 'return')} {done}"
     if refused:
         text += f"; {refused} refused: correct the errors listed and send again"
+    partly = sum(1 for r in results if r.partly is not None)
+    if partly:
+        text += f" ({partly} partly accepted: {'its' if partly == 1 else 'their'} rows without errors are stored)"
     return text + "."
 
 

@@ -54,6 +54,9 @@ def _service(s: ServiceStatus) -> dict[str, Any]:
         "lead_email": s.service.lead_email, "indicators": s.indicators, "generated": s.generated,
         "sent": s.sent, "received": s.received, "accepted": s.accepted,
         "latest_file": s.latest.file_name if s.latest else None,
+        "partly_accepted": s.partly is not None,
+        "rows_taken": list(s.partly.detail.get("taken", [])) if s.partly else [],
+        "rows_left": list(s.partly.detail.get("left", [])) if s.partly else [],
         "complete": s.complete, "problems": [p.to_dict() for p in s.outstanding],
         "missing": [{"indicator": i, "period": p} for i, p in s.missing],
     }
@@ -77,7 +80,7 @@ def _workbook(s: ServiceStatus) -> str:
 def _return(s: ServiceStatus) -> str:
     if s.latest is None:
         return "-"
-    return "accepted" if s.accepted else "refused"
+    return "accepted" if s.accepted else "partly accepted" if s.partly else "refused"
 
 
 def _gaps(missing: tuple[tuple[str, str], ...]) -> str:

@@ -26,7 +26,7 @@ from kpixl.problems import Problem, Report, Severity, Where, explain, is_explain
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
 from kpixl.untrusted.sniff import Kind, sniff
 
-__all__ = ["FAILED", "ReturnResult", "assess_bytes", "foreign_figures"]
+__all__ = ["FAILED", "ReturnResult", "ValidRows", "assess_bytes", "foreign_figures", "valid_rows"]
 
 _REFUSED = {Kind.XLS: "FILE_XLS", Kind.XLSM: "FILE_XLSM", Kind.ODS: "FILE_ODS",
             Kind.ENCRYPTED: "FILE_ENCRYPTED", Kind.EMPTY: "FILE_EMPTY", Kind.TOO_LARGE: "FILE_TOO_LARGE",
@@ -65,7 +65,40 @@ def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     return result
 
 
-def foreign_figures(ctx: IntakeContext, result: ReturnResult) -> list[Problem]:
+@dataclass(frozen=True)
+class ValidRows:
+    """The rows of a refused return without an error, their figures, and the rows left (each "37 2023-24-Q2")."""
+
+    figures: list[ReceivedFigure]
+    taken: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+def _row_number(cell: str) -> int:
+    digits = re.sub(r"[^0-9]", "", cell)
+    return int(digits) if digits else 0
+
+
+def valid_rows(result: ReturnResult) -> ValidRows:
+    """The rows of a return that no error names, for an officer who accepts them deliberately (kpixl collect
+    --accept-valid-rows). An error about the whole file (no indicator, no cell: its kind, its identity, too
+    many rows) leaves every row; an error at a row leaves that indicator and period; one naming an indicator
+    without a period leaves all its rows. A row's revision of an earlier period goes with it."""
+    errors = result.report.errors
+    if not result.rows or any(not p.indicator and not p.cell for p in errors):
+        return ValidRows([], (), tuple(f"{i} {p}" for i, p in result.rows))
+    named = {p.indicator.casefold() for p in errors if p.indicator and not p.period}
+    left = {(p.indicator.casefold(), p.period) for p in errors if p.indicator and p.period}
+    taken = {key: number for key, number in result.rows.items()
+             if key[0].casefold() not in named and (key[0].casefold(), key[1]) not in left}
+    numbers = set(taken.values())
+    figures = [f for f in result.figures if _row_number(f.provenance.cell) in numbers]
+    return ValidRows(figures, tuple(f"{i} {p}" for i, p in taken),
+                     tuple(f"{i} {p}" for i, p in result.rows if (i, p) not in taken))
+
+
+def foreign_figures(ctx: IntakeContext, result: ReturnResult,
+                    figures: list[ReceivedFigure] | None = None) -> list[Problem]:
     """A problem for each figure that is not its verified service's to give: an indicator of another
     service, or a period outside this quarter's return and the periods it may revise. The rows are matched
     to the signed metadata already, so there should never be one; collect checks again just before it
@@ -76,7 +109,7 @@ def foreign_figures(ctx: IntakeContext, result: ReturnResult) -> list[Problem]:
         for period in indicator.periods_in(ctx.quarter):
             allowed |= {(indicator.id, period.slug), (indicator.id, period.previous().slug)}
     found = []
-    for item in result.figures:
+    for item in result.figures if figures is None else figures:
         key = (item.figure.indicator, item.figure.period.slug)
         if key not in allowed or result.period != ctx.quarter.slug:
             row = int(re.sub(r"[A-Z]", "", item.provenance.cell) or 0)
@@ -117,6 +150,7 @@ def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> 
     for row in sorted(rows, key=lambda r: r.row.row):
         result.report.extend(_explained(_in_column_order(row.problems), row, book.responses, used))
         result.figures.extend(row.received)
+        result.rows[(row.indicator.id, row.period.slug)] = row.row.row
     result.report.extend(_unmatched(book.responses, used, result.file_name))
 
 
@@ -208,8 +242,10 @@ class ReturnResult:
     verified: bool = False  # kpixl's metadata present and its signature valid
     report: Report = field(default_factory=Report)
     figures: list[ReceivedFigure] = field(default_factory=list)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (indicator, period slug): its sheet row
     archived: Path | None = None  # set by collect
     stored: str = ""  # what the store did, set by collect
+    partly: ValidRows | None = None  # set by collect when the officer took the rows of a refused return
 
     @property
     def file_name(self) -> str:
@@ -244,7 +280,10 @@ class ReturnResult:
                 "errors": self.count_errors, "queries": self.count_queries,
                 "open_queries": self.open_queries, "warnings": self.count_warnings,
                 "figures": len(self.figures) if self.accepted else 0, "sha256": self.sha256,
-                "archived": str(self.archived) if self.archived else "", "stored": self.stored}
+                "archived": str(self.archived) if self.archived else "", "stored": self.stored,
+                "partly_accepted": self.partly is not None,
+                "rows_taken": list(self.partly.taken) if self.partly else [],
+                "rows_left": list(self.partly.left) if self.partly else []}
 
     def to_dict(self) -> dict[str, Any]:
         return self.summary() | {"problems": self.report.to_list()}

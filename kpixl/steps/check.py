@@ -113,12 +113,14 @@ def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRec
                 report.add(problem("ARCHIVE_ORPHAN", Where(path.name)))
 
 
-def _check_figures(figures: list[StoredFigure], report: Report) -> None:
+def _check_figures(figures: list[StoredFigure], partly: set[int], report: Report) -> None:
+    """Each figure from an accepted file, or from a refused one whose valid rows the officer accepted
+    (partly: their submission ids); versions 1 to n."""
     versions: dict[tuple[str, str], list[int]] = defaultdict(list)
     for stored in figures:
         key = (stored.figure.indicator, stored.figure.period.slug)
         versions[key].append(stored.version)
-        if not stored.submission.accepted:
+        if not stored.submission.accepted and stored.submission.id not in partly:
             report.add(problem("FIGURE_REFUSED", Where(stored.submission.file_name, indicator=key[0]),
                                version=stored.version, period=key[1], file=stored.submission.file_name))
     for (indicator, period), found in sorted(versions.items()):
@@ -132,12 +134,12 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     recorded, and the store's figures come whole from accepted files. Reads only."""
     report = Report()
     with workspace.open_store() as store:
-        submissions, figures = store.submissions(), store.figures()
+        submissions, figures, partly = store.submissions(), store.figures(), set(store.partly_accepted())
         since = store.first_applied(HISTORY_ARCHIVED)  # history imports recorded before were not archived
     figures_of = Counter(f.submission.id for f in figures)
     files = _archive_files(workspace.path(ARCHIVE), report)
     _check_archive(files, submissions, figures_of, since, report)
-    _check_figures(figures, report)
+    _check_figures(figures, partly, report)
     returns = sum(s.source == "return" for s in submissions)
     return IntegrityReport(report, returns, len(submissions) - returns, len(figures),
                            sum(len(p) for p in files.values()))

@@ -21,11 +21,12 @@ from pathlib import Path
 from kpixl.crashpoint import crash_point
 from kpixl.domain.figures import Submission
 from kpixl.errors import PathError
-from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
+from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures, valid_rows
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.intake.rules import IntakeContext
-from kpixl.problems import Where, problem
+from kpixl.problems import Where, count, problem
 from kpixl.steps.workspace import Workspace
+from kpixl.store import Partly, Store
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
 
 __all__ = ["Progress", "ReturnResult", "collect_paths", "expand_paths", "load_context", "returns_folder",
@@ -118,8 +119,13 @@ def validate_paths(workspace: Workspace, paths: Sequence[Path], period: str | No
 
 
 def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
-                  progress: Progress | None = None) -> list[ReturnResult]:
-    """Check, archive and record every file; accepted returns' figures are stored. One transaction each."""
+                  progress: Progress | None = None, accept_valid_rows: bool = False) -> list[ReturnResult]:
+    """Check, archive and record every file; accepted returns' figures are stored. One transaction each.
+
+    A return is one answer: one error refuses it whole, and its good figures wait for the lead's corrected
+    return. With accept_valid_rows the officer deliberately takes the rows of a refused return that no error
+    names (valid_rows): they are stored from it, and a return-partly-accepted event names the rows taken and
+    left; the return stays refused, its errors outstanding, and a later full return supersedes it."""
 
     files = expand_paths(paths)
     ctx = load_context(workspace, period)
@@ -132,16 +138,29 @@ def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | Non
             if data is not None:
                 result.archived = workspace.archive(data, result.sha256, result.ext)
                 crash_point("archived")
-                submission = Submission(result.sha256, result.file_name, datetime.now(UTC),
-                                        result.service, result.period, result.accepted)
-                figures = result.figures if result.accepted else []
-                recorded = store.record(submission, figures, list(result.report))
-                result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
+                _record(store, ctx, result, accept_valid_rows)
                 crash_point("recorded")
             results.append(result)
             if progress:
                 progress(len(results), len(files), result)
     return results
+
+
+def _record(store: Store, ctx: IntakeContext, result: ReturnResult, accept_valid_rows: bool) -> None:
+    submission = Submission(result.sha256, result.file_name, datetime.now(UTC), result.service, result.period,
+                            result.accepted)
+    valid = valid_rows(result) if accept_valid_rows and not result.accepted else None
+    if valid is not None and valid.figures and not foreign_figures(ctx, result, valid.figures):
+        recorded = store.record(submission, valid.figures, list(result.report), Partly(valid.taken, valid.left))
+        if recorded.duplicate:
+            result.stored = recorded.summary
+            return
+        result.partly = valid
+        result.stored = (f"partly accepted: {recorded.summary} from {count(len(valid.taken), 'row')}; "
+                         f"{count(len(valid.left), 'row')} with errors left ({', '.join(valid.left)})")
+        return
+    recorded = store.record(submission, result.figures if result.accepted else [], list(result.report))
+    result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
 
 
 def write_feedback(results: Sequence[ReturnResult], folder: Path) -> list[Path]:

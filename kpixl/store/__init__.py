@@ -10,15 +10,25 @@ default (kpixl.toml [paths] store = "kpixl.sqlite"), or a shared server by URL
 """
 
 from kpixl.store.core import BUSY_TIMEOUT_SECONDS, Store, open_store
-from kpixl.store.queries import Event, FigureKey, RecordResult, StoredFigure, SubmissionRecord
+from kpixl.store.queries import (
+    PARTLY_ACCEPTED,
+    Event,
+    FigureKey,
+    Partly,
+    RecordResult,
+    StoredFigure,
+    SubmissionRecord,
+)
 from kpixl.store.schema import HISTORY_ARCHIVED, SCHEMA_VERSION
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "HISTORY_ARCHIVED",
+    "PARTLY_ACCEPTED",
     "SCHEMA_VERSION",
     "Event",
     "FigureKey",
+    "Partly",
     "RecordResult",
     "Store",
     "StoredFigure",
