@@ -6,8 +6,6 @@ so that `kpixl --help` stays fast.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from kpixl.cli import (
@@ -24,6 +22,7 @@ from kpixl.cli import (
     workbooks_cmd,
     workspace_cmds,
 )
+from kpixl.cli.common import root
 
 app = typer.Typer(
     name="kpixl",
@@ -39,25 +38,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            typer.echo(f"kpixl {version('kpixl')}")
-        except PackageNotFoundError:  # run from a source tree that was never installed
-            typer.echo("kpixl (not installed: run pip install -e .)")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    show_version: Annotated[bool, typer.Option("--version", help="Print kpixl's version and exit.",
-                                               callback=_version, is_eager=True)] = False,
-) -> None:
-    """kpixl runs a council's quarterly performance cycle."""
-
-
+app.callback()(root)  # --version
 # In the order of the cycle, which is the order --help lists them.
 demo_cmd.register(app)
 workspace_cmds.register(app)

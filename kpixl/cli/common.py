@@ -34,6 +34,25 @@ WorkspaceOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"kpixl {version('kpixl')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("kpixl (not installed: run pip install -e .)")
+        raise typer.Exit(0)
+
+
+def root(
+    show_version: Annotated[bool, typer.Option("--version", help="Print kpixl's version and exit.",
+                                               callback=_version, is_eager=True)] = False,
+) -> None:
+    """kpixl's options before any command (--version); here, not in kpixl.cli, so that a command runs no more
+    modules than it needs."""
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print 'Error: message' on stderr and return the Exit to raise."""
     say(f"Error: {message}", stderr=True)
