@@ -46,6 +46,8 @@ _REGISTER_TOO_LARGE = ("Check it is the register; delete what is not part of it 
 _RECOLLECT = "Collect the original file again: the same bytes restore it, and nothing else changes."
 _REIMPORT = ("Import the original file again (kpixl history import FILE): the same bytes restore it, and "
              "nothing else changes.")
+_REIMPORT_COMPARATORS = ("Import the original file again (kpixl comparators import FILE): the same bytes restore it, "
+                         "and nothing else changes.")
 _EITHER = ("Collect it again if it is a return, or import it again (kpixl history import FILE) if it is a "
            "history file: the same bytes restore it, and nothing else changes.")
 _ALTERED = ("The archived file's bytes no longer have the SHA-256 it is kept under: it was changed or damaged "
@@ -288,17 +290,6 @@ _ENTRIES = (
           "Indicator {indicator} is quarterly but this target is for a month ({period}).",
           "Give a target per quarter (2023-24-Q2) or per year (2023-24), or make the indicator monthly.",
           case="quarterly"),
-    Entry("REG_TARGET_PROFILE", WARNING,
-          "Indicator {indicator} is cumulative (year to date) but its only target for {year} is the year's, "
-          "{value}, and kpixl compares every {period} with it: if {value} is the whole year's figure, every "
-          "{period} before the year's last rates Red.",
-          "Give a target for each {period} of the year ({first}), rising to {value}; if {value} is what every "
-          "{period} should reach, nothing to do.", case="cumulative"),
-    Entry("REG_TARGET_PROFILE", WARNING,
-          "Indicator {indicator} is monthly but its only target for {year} is the year's, {value}, and kpixl "
-          "compares every month with it: if {value} is the whole year's figure, every month rates Red.",
-          "Give a target for each month ({first}); if {value} is what every month should reach, nothing to "
-          "do.", case="monthly"),
     Entry("REG_TARGET_NOT_RATED", ERROR,
           "Indicator {indicator} is {kind}, which has no target, but a target is given.",
           "Enter the figure as a baseline, or change the indicator's kind to target."),
@@ -314,6 +305,24 @@ _ENTRIES = (
     Entry("REG_NO_TARGET", WARNING,
           "Indicator {indicator} is rated against a target but has none on the Targets sheet.",
           "Add its targets on the Targets sheet; until then it is Not rated."),
+    Entry("REG_TARGET_PROFILE", WARNING,
+          "Indicator {indicator} is {what}, but {count} of its {of} periods in {year} (from {first}) have no "
+          "target of their own, so each is rated against the whole year's target.",
+          "Give a target for each {word} (what the figure should be by then), or ignore this if the year's target "
+          "is right for every {word}."),
+    Entry("REG_CALC_INCOMPLETE", ERROR,
+          "Indicator {indicator} is partly set up as calculated: {missing} is empty.",
+          "Fill in both Numerator and Denominator (what the two counts are), or clear Numerator, Denominator "
+          "and Scale."),
+    Entry("REG_CALC_SCALE", ERROR,
+          "Indicator {indicator} has a scale of {scale}; a scale is a positive number.",
+          "Write 100 for a percentage, 1000 for a rate per 1,000, or 1 for a plain ratio."),
+    Entry("REG_CALC_SCALE", ERROR,
+          "Indicator {indicator} is a percentage calculated with a scale of {scale}; a percentage's scale is 100.",
+          "Write 100 (or leave Scale empty), or change the unit to rate.", case="percentage"),
+    Entry("REG_CALC_UNIT", ERROR,
+          "Indicator {indicator} is calculated from two counts, so its figure is a rate, not a count.",
+          "Change its unit to percentage, rate or number, or clear Numerator and Denominator."),
     Entry("REG_BAD_TOLERANCE", ERROR,
           "Indicator {indicator} has RAG bands of red {red}, blue {blue}: red must be between 0% and 100%, "
           "blue 0% or more.",
@@ -387,9 +396,88 @@ _ENTRIES = (
     Entry("FIG_MISSING", ERROR,
           "The figure is empty.",
           "Enter the figure, or set status not_available and give a reason."),
+    Entry("FIG_CALC", ERROR,
+          "The value {value} disagrees with its numerator and denominator, whose rate is {rate}.",
+          "Correct the counts or the value, or leave the value empty: kpixl calculates it from the counts."),
+    Entry("FIG_CALC", ERROR,
+          "Indicator {indicator} is not calculated, but a numerator and denominator are given.",
+          "Leave them empty, or give the indicator its Numerator and Denominator in the register.",
+          case="not_calculated"),
+    Entry("FIG_CALC", ERROR,
+          "The {missing} is empty; a calculated figure needs both counts.",
+          "Give both counts, or neither (then the value alone is kept).", case="incomplete"),
+    Entry("FIG_CALC", ERROR,
+          "The denominator is zero, so there is no rate.",
+          "Correct the denominator, or give no counts and status not_available with a reason.", case="zero"),
+    Entry("FIG_BAD_DATE", ERROR,
+          "'{date}' is not a date.",
+          "Write the action's due date as 2024-03-31."),
     Entry("FIG_DUPLICATE", ERROR,
           "Indicator {indicator} has a second figure for {period} (the first is in row {first}).",
           "Keep one row for each indicator and period."),
+
+    # A comparator file (kpixl comparators import: kpixl/intake/comparators_csv.py, docs/insight.md)
+    Entry("COMP_UNKNOWN_FORMAT", ERROR,
+          "kpixl imports comparators from .csv files, not '{found}'.",
+          "Save the table as CSV UTF-8 (kpixl's tidy columns, or LG Inform's download).", case="suffix"),
+    Entry("COMP_UNKNOWN_FORMAT", ERROR,
+          "This is neither kpixl's comparator table nor an LG Inform download: its first row holds {found}.",
+          "Name the columns indicator (or metric), area_code, area_name, period, value (docs/insight.md), or "
+          "import the CSV as LG Inform saved it."),
+    Entry("COMP_ENCODING", ERROR,
+          "The file is not UTF-8 text.",
+          "Save it as 'CSV UTF-8 (Comma delimited)' and try again."),
+    Entry("COMP_TOO_LARGE", ERROR,
+          "The file is over {limit} MB.",
+          "Download fewer metrics, areas or periods at once, or check it is the right file.", case="file"),
+    Entry("COMP_TOO_LARGE", ERROR,
+          "The file has more than {limit:,} rows; kpixl stopped reading here.",
+          "Split it, or download fewer metrics, areas or periods at once.", case="rows"),
+    Entry("COMP_TOO_LARGE", ERROR,
+          "A row has more than {limit:,} columns; kpixl stopped reading here.",
+          "Download fewer periods at once, or check it is the right file.", case="columns"),
+    Entry("COMP_UNREADABLE", ERROR,
+          "The file is not readable as CSV from here: {detail}.",
+          "Open it in a spreadsheet program, save it again as CSV UTF-8, and try again."),
+    Entry("COMP_MISSING_COLUMN", ERROR,
+          "Column(s) {missing} missing.",
+          "The header must name the columns: {columns}."),
+    Entry("COMP_NO_METRIC", ERROR,
+          "This LG Inform download has one column per period and does not say which metric it holds.",
+          "Name the metric: kpixl comparators import FILE --metric ID (the LG Inform metric id, as the register's "
+          "Benchmark metric gives it)."),
+    Entry("COMP_MISSING", ERROR,
+          "The {column} is empty.",
+          "Fill it in, or delete the row."),
+    Entry("COMP_UNKNOWN_INDICATOR", ERROR,
+          "Indicator '{indicator}' is not in the register.",
+          "Correct the number, or name the published metric in a metric column instead."),
+    Entry("COMP_BAD_AREA", ERROR,
+          "'{code}' is not an area code (letters, digits, _ and - only, at most 40).",
+          "Write the area's code, such as E10000003."),
+    Entry("COMP_BAD_METRIC", ERROR,
+          "'{metric}' is not a metric id (letters, digits and _ . : / - only, at most 100).",
+          "Write the publisher's id of the metric, such as LG Inform's 2099."),
+    Entry("COMP_BAD_PERIOD", ERROR,
+          "{detail}.",
+          "Write the period as 2022/23, 2022/23 Q2, 2023-09 or 2022."),
+    Entry("COMP_NOT_A_NUMBER", ERROR,
+          "{detail}.",
+          "Write the figure, or leave the cell empty where nothing is published."),
+    Entry("COMP_PERCENT_SCALE", ERROR,
+          "Indicator {indicator} is a percentage; {value} would be over 100%.",
+          "Did you mean {value}%? Write percentages with a % sign (or as a fraction: 0.68)."),
+    Entry("COMP_DUPLICATE", ERROR,
+          "A second value for area {area} and {period} (the first is on line {first}).",
+          "Keep one row for each area and period."),
+    Entry("COMP_EMPTY", ERROR,
+          "The file holds no published values.",
+          "Check it is the right file: every value may be suppressed or missing."),
+    Entry("COMP_METRIC_UNMAPPED", WARNING,
+          "Metric {metric} compares with no indicator of the register, so its values are stored but shown "
+          "nowhere yet.",
+          "Give the indicator it compares with Benchmark metric {metric} in the register; the values already "
+          "stored are then found, without importing again."),
 
     # The archive and the store (kpixl check: kpixl/steps/check.py)
     Entry("ARCHIVE_MISSING", ERROR,
@@ -400,7 +488,11 @@ _ENTRIES = (
           "The history file {file} (imported {date}, {versions} stored from it) is not in the "
           "archive: no {sha256}.* file.",
           _REIMPORT, case="history"),
+    Entry("ARCHIVE_MISSING", ERROR,
+          "The comparator file {file} (imported {date}) is not in the archive: no {sha256}.* file.",
+          _REIMPORT_COMPARATORS, case="comparators"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _RECOLLECT, case="return"),
+    Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REIMPORT_COMPARATORS, case="comparators"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REIMPORT, case="history"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _EITHER),
     Entry("ARCHIVE_ORPHAN", ERROR,

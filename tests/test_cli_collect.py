@@ -34,7 +34,7 @@ def _returns(filled: Filled, tmp_path: Path) -> Path:
         shutil.copyfile(path, folder / path.name)
     # The seed has no July figure for monthly 221: the lead says why, as the workbook asks.
     trading = next(folder.glob("*trading-standards*"))
-    set_cells(trading, {"K2": "Not collected this period"})
+    set_cells(trading, {"I3": "Not collected this period"})
     return folder
 
 
@@ -56,7 +56,7 @@ def test_collecting_again_changes_nothing(filled: Filled, tmp_path: Path) -> Non
 
 
 def test_a_refused_return_is_kept_and_exits_1(filled: Filled, tmp_path: Path) -> None:
-    bad = set_cells(filled.copy("libraries", tmp_path), {"J3": 380018.5})
+    bad = set_cells(filled.copy("libraries", tmp_path), {"H4": 380018.5})
     code, output = run(filled, "collect", str(bad), "--feedback", str(tmp_path / "fb"))
     assert code == 1 and "FIGURE_NOT_WHOLE" in output and "refused, kept" in output
     assert len(list((tmp_path / "fb").iterdir())) == 1
@@ -110,7 +110,7 @@ def test_the_rows_without_errors_of_a_refused_return_are_stored_only_when_asked(
     its good rows deliberately, recorded as partly accepted, and a later full return supersedes it."""
     from kpixl.store import PARTLY_ACCEPTED
 
-    bad = set_cells(filled.copy("libraries", tmp_path / "bad"), {"J3": "lots"})  # 37's figure: an error
+    bad = set_cells(filled.copy("libraries", tmp_path / "bad"), {"H4": "lots"})  # 37's figure: an error
     q2 = {"36": "2023-24-Q2", "37": "2023-24-Q2", "38": "2023-24-Q2"}
 
     def stored() -> dict[str, list[int]]:
@@ -140,7 +140,7 @@ def test_the_rows_without_errors_of_a_refused_return_are_stored_only_when_asked(
     assert [f["partly_accepted"] for f in shown if f["period"] == "2023-24-Q2"] == [True]
     assert run(filled, "check")[0] == 0  # figures from a partly accepted return are not 'from a refused file'
 
-    full = set_cells(filled.copy("libraries", tmp_path / "full"), {"J2": 96400})  # corrected, and 36 revised
+    full = set_cells(filled.copy("libraries", tmp_path / "full"), {"H3": 96400})  # corrected, and 36 revised
     code, output = run(filled, "collect", str(full), "--json")
     assert code == 0 and json.loads(output)["returns"][0]["accepted"] is True
     assert stored() == {"36": [1, 2], "37": [1], "38": [1]}  # 38 unchanged, 36 a new version, 37 at last

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from kpixl.cli import app
 from kpixl.cli.tables import Column, Table, fit, plain_lines, wrap
 from kpixl.steps.collect import collect_paths
+from kpixl.steps.comparators import import_comparators
+from kpixl.steps.create import COMPARATORS_SAMPLE
 
 runner = CliRunner()
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -62,17 +64,19 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[Filled, Path, Path]
     returns = folder / "returns"
     for service in filled.filled:
         filled.copy(service, returns)
-    set_cells(next(returns.glob("*libraries*")), {"J2": "n/a"})
+    set_cells(next(returns.glob("*libraries*")), {"H3": "n/a"})
     (folder / "bad.csv").write_text("indicator,period,value,status,reason,commentary,actions\n"
                                     "37,2023-24-Q1,lots,validated,,,\n999,2023-24-Q1,5,,,,\n", encoding="utf-8")
     shutil.copytree(filled.ws.root, folder / "before")
     collect_paths(filled.ws, [returns])
+    import_comparators(filled.ws, filled.ws.root / COMPARATORS_SAMPLE, "Synthetic example data")
     return filled, returns, folder
 
 
 COMMANDS = [
-    ["indicators"], ["indicators", "--committee", "csmi"], ["status"], ["history", "show", "37"],
-    ["check"], ["register", "check"], ["send", "--dry-run", "--drafts", "DRAFTS"],
+    ["indicators"], ["indicators", "--committee", "csmi", "--forecast"], ["status"], ["history", "show", "37"],
+    ["check"], ["register", "check"], ["send", "--dry-run", "--drafts", "DRAFTS"], ["comparators", "show", "37"],
+    ["register", "roll", "2024-25", "--uplift", "5%", "--out", "ROLLED"],
 ]
 
 
@@ -82,10 +86,12 @@ COMMANDS = [
 def test_no_command_splits_a_word_at_80_columns(scene: tuple[Filled, Path, Path], args: list[str],
                                                 terminal: bool) -> None:
     filled, returns, folder = scene
-    args = [{"RETURNS": str(returns), "BAD": str(folder / "bad.csv"), "DRAFTS": str(folder / "drafts")}.get(a, a)
-            for a in args]
+    args = [{"RETURNS": str(returns), "BAD": str(folder / "bad.csv"), "DRAFTS": str(folder / "drafts"),
+             "ROLLED": str(folder / "rolled.yaml")}.get(a, a) for a in args]
     narrow = _run(filled.ws.root, args, 80, terminal)
+    (folder / "rolled.yaml").unlink(missing_ok=True)  # register roll never writes over a file
     wide = _run(filled.ws.root, args, 1000, terminal)
+    (folder / "rolled.yaml").unlink(missing_ok=True)
     assert split_words(narrow, wide) == [], narrow
     assert _long_lines(narrow) == [] or not terminal, narrow
     if not terminal:  # piped: plain text, no colour, no box drawing

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    clean,
+    fail,
     handle_errors,
+    number,
     open_workspace,
     print_json,
     print_problems,
 )
-from kpixl.cli.tables import say
+from kpixl.cli.tables import Column, Table, print_table, say
 from kpixl.steps import count
+
+if TYPE_CHECKING:
+    from kpixl.steps.roll import RolledRegister
 
 app = typer.Typer(help="The indicator register: a workbook (or YAML) of services, committees and indicators.",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -82,6 +88,63 @@ def export(
         print_problems(loaded.report)
     export_register(loaded, file)
     typer.echo(f"Wrote {file}.")
+
+
+@app.command()
+@handle_errors
+def roll(
+    year: Annotated[str, typer.Argument(help="The financial year to propose, e.g. 2024-25.")],
+    uplift: Annotated[str | None, typer.Option(
+        help="Change every target by this much in its direction for improvement, e.g. 5% (raised 5% where "
+             "higher is better, lowered 5% where lower is better). Baselines are carried forward.")] = None,
+    same: Annotated[bool, typer.Option("--same", help="The same targets as the year before (the default).")] = False,
+    out: Annotated[Path | None, typer.Option(
+        help="The proposed register to write, .yaml or .xlsx (default: register-YEAR beside the register).",
+        dir_okay=False)] = None,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Propose next year's register: each target and baseline of the year before moved to the same period of
+    the year, the same or changed by --uplift, written as a new register file with a diff to review. The
+    workspace's register is not changed.
+
+    Example: kpixl register roll 2024-25 --uplift 5%
+    """
+    from kpixl.steps.roll import parse_uplift, roll_workspace_register
+
+    if same and uplift is not None:
+        raise fail("choose --same or --uplift, not both", 2)
+    rolled = roll_workspace_register(open_workspace(workspace), year, parse_uplift(uplift), out)
+    if json:
+        print_json(_rolled(rolled))
+    else:
+        _print_roll(rolled)
+
+
+def _change(c: Any) -> dict[str, Any]:
+    """A proposed change for --json: its figures as numbers (percentages as fractions), with their texts."""
+    return c.to_dict() | {"before": number(c.before), "after": number(c.after)}  # type: ignore[no-any-return]
+
+
+def _rolled(rolled: RolledRegister) -> dict[str, Any]:
+    r = rolled.rollover
+    return {"year": r.year.slug, "uplift": number(r.uplift), "file": str(rolled.path),
+            "proposed": [_change(c) for c in r.proposed], "to_review": [_change(c) for c in r.to_review]}
+
+
+def _print_roll(rolled: RolledRegister) -> None:
+    r = rolled.rollover
+    table = Table(f"Targets proposed for {r.year}", [
+        Column("No."), Column("Indicator"), Column("From", drop=1), Column("To"), Column("Last year", right=True),
+        Column("Proposed", right=True), Column("Rule", drop=2)])
+    for c in r.proposed:
+        table.add(clean(c.indicator), clean(c.title), c.period_from, c.period_to, c.before_text, c.after_text,
+                  c.rule)
+    print_table(table)
+    for c in r.to_review:
+        say(clean(f"Indicator {c.indicator}: {c.rule}."))
+    say(f"Wrote {rolled.path}: {count(len(r.proposed), 'target')} proposed, {count(len(r.to_review), 'indicator')} "
+        "to review. Check it with kpixl register check, then use it as the register.")
 
 
 def register(root: typer.Typer) -> None:

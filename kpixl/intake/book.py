@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -33,7 +33,8 @@ from kpixl.layout.returns import (
 from kpixl.problems import Problem, Where, problem
 from kpixl.untrusted.limits import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_META_ROWS, MAX_ROWS
 
-__all__ = ["REQUIRED_KEYS", "Cell", "Response", "ReturnBook", "SheetRow", "cell_text", "normal", "read_book"]
+__all__ = ["REQUIRED_KEYS", "Cell", "Response", "ReturnBook", "SheetRow", "cell_text", "feedback_header", "normal",
+           "read_book"]
 
 # Without these the rows cannot be matched or the return judged; the others (context, revision) may go.
 REQUIRED_KEYS = ("indicator", "period", "current", "reason", "commentary", "actions")
@@ -192,14 +193,30 @@ def _meta_pairs(book: Any) -> dict[str, str] | None:
     return meta_pairs(rows, cell_text)
 
 
+def _header_row(rows: Iterator[Sequence[Any]]) -> tuple[int, list[str]]:
+    """The Problems sheet's header row (its number, and its headings normalised), taking rows from rows up to
+    and including it; (0, []) when none of the first HEADER_SEARCH_ROWS has the response column (kpixl writes
+    a banner above it; older feedback workbooks have the header in row 1)."""
+    for number, row in zip(range(1, HEADER_SEARCH_ROWS + 1), rows):
+        header = [normal(v) for v in row]
+        if normal(RESPONSE_HEADER) in header:
+            return number, header
+    return 0, []
+
+
+def feedback_header(rows: Iterator[Sequence[Any]]) -> list[str]:
+    """The Problems sheet's header row, normalised, taking rows from rows up to and including it (_header_row)."""
+    return _header_row(rows)[1]
+
+
 def _responses(book: Any) -> list[Response]:
     """The lead's answers on the Problems sheet of a feedback workbook sent back, each with the problem it
     answers (code, indicator, period, cell) and where it is written."""
     if FEEDBACK_SHEET not in book.sheetnames:
         return []
-    rows = book[FEEDBACK_SHEET].iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=len(FEEDBACK_HEADERS) + 5,
-                                          values_only=True)
-    header = [normal(v) for v in next(rows, ())]
+    rows = book[FEEDBACK_SHEET].iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_ROWS,
+                                          max_col=len(FEEDBACK_HEADERS) + 5, values_only=True)
+    at, header = _header_row(rows)
     try:
         code, indicator, cell, response = (header.index(normal(h)) for h in
                                            ("Code", "Indicator", "Cell", RESPONSE_HEADER))
@@ -208,7 +225,7 @@ def _responses(book: Any) -> list[Response]:
     period = header.index(normal("Period")) if normal("Period") in header else None
     severity = header.index(normal("Severity")) if normal("Severity") in header else None
     found = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=at + 1):
         row = tuple(row) + (None,) * len(header)
         text = cell_text(row[response]).strip() if isinstance(row[response], (str, int, float)) else ""
         if text:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kpixl.domain import (
+    Calculation,
     Committee,
     Comparison,
     Direction,
@@ -26,10 +27,10 @@ from kpixl.domain import (
     Service,
     Tolerances,
     Unit,
-    format_value,
 )
 from kpixl.domain.indicators import is_email, is_safe_url
 from kpixl.domain.numbers import parse_number
+from kpixl.domain.outlook import ADDITIVE_UNITS, periods_of_year
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import NotANumber, PeriodError
 from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
@@ -176,7 +177,20 @@ def _indicator(b: _Builder, row: RawRow, targets: dict[str, dict[str, Decimal]],
         statistical_neighbours_mean=b.number(row, "statistical_neighbours_mean", "Statistical neighbours mean",
                                              ident),
         england_mean=b.number(row, "england_mean", "England mean", ident),
+        calculation=_calculation(b, row, ident),
+        benchmark_metric=b.text(row, "benchmark_metric"),
     )
+
+
+def _calculation(b: _Builder, row: RawRow, ident: str) -> Calculation | None:
+    """Numerator and Denominator: a calculated indicator (its checks are the Checker's); Scale alone: nothing."""
+    numerator, denominator = b.text(row, "numerator"), b.text(row, "denominator")
+    scale = b.number(row, "scale", "Scale", ident)
+    if not (numerator and denominator):
+        return None
+    unit = b.text(row, "unit").lower()
+    default = Decimal(100) if unit == Unit.PERCENTAGE.value else Decimal(1)
+    return Calculation(numerator, denominator, default if scale is None else scale)
 
 
 def build_register(rows: Iterable[RawRow], file: str) -> tuple[Register, list[Problem], dict[str, list[RawRow]]]:
@@ -204,14 +218,6 @@ def build_register(rows: Iterable[RawRow], file: str) -> tuple[Register, list[Pr
 
 
 Rows = dict[str, list[RawRow]]
-_ADDITIVE = (Unit.COUNT, Unit.HOURS, Unit.MONEY, Unit.DAYS, Unit.NUMBER)  # figures that add up over a year
-
-
-def _first_of(year: FinancialYear, monthly: bool) -> str:
-    """How the periods of a profile are written: "2024-04, 2024-05, ..." or "2024-25-Q1, 2024-25-Q2, ..."."""
-    first = year.quarters()[0]
-    periods = first.months()[:2] if monthly else (first, first.next())
-    return ", ".join(p.slug for p in periods) + ", ..."
 
 
 class _Checker:
@@ -277,7 +283,6 @@ class _Checker:
                               period=period)
             yield from self._target_period(row, indicator.frequency, period, ident)
             yield from self._target_type(row, indicator.kind, ident)
-            yield from self._target_profile(row, indicator, period)
             if indicator.unit is Unit.PERCENTAGE:  # the only unit _target_percentage checks
                 yield from self._target_percentage(row, indicator.unit, ident)
 
@@ -304,25 +309,6 @@ class _Checker:
             yield problem("REG_TARGET_FREQUENCY/monthly", where, indicator=ident, period=period)
         if frequency is Frequency.QUARTERLY and isinstance(parsed, Month):
             yield problem("REG_TARGET_FREQUENCY/quarterly", where, indicator=ident, period=period)
-
-    def _target_profile(self, row: RawRow, indicator: Indicator, period: str) -> Iterator[Problem]:
-        """A year's target alone for a monthly or cumulative count (hours, money...): kpixl compares every
-        period with it, so if it is the year's total, a month's figure or a year-to-date figure before March
-        rates Red. A percentage or a rate means the same in every period, and is not warned of."""
-        year = self._parsed_period(period)
-        monthly = indicator.frequency is Frequency.MONTHLY
-        if (not isinstance(year, FinancialYear) or indicator.kind is not Kind.TARGET
-                or indicator.unit not in _ADDITIVE or not (indicator.cumulative or monthly)):
-            return
-        profiled = any(isinstance(found, (Month, Quarter)) and found.year == year
-                       for found in map(self._parsed_period, indicator.targets))
-        if profiled:
-            return
-        word = indicator.frequency.period_word.lower()
-        value = format_value(indicator.targets.get(period), indicator.unit, indicator.decimals)
-        key = "REG_TARGET_PROFILE/cumulative" if indicator.cumulative else "REG_TARGET_PROFILE/monthly"
-        yield problem(key, row.where(self.file, "period", indicator.id), indicator=indicator.id, year=year,
-                      value=value, period=word, first=_first_of(year, monthly))
 
     def _target_type(self, row: RawRow, kind: Kind, ident: str) -> Iterator[Problem]:
         given = row_text(row, "type").lower()
@@ -365,6 +351,50 @@ class _Checker:
             if not what and not self.rows.get(sheet):
                 yield problem(key, Where(self.file, sheet))
 
+    def calculations(self) -> Iterator[Problem]:
+        """Numerator and Denominator together, a positive Scale (100 for a percentage), never a count."""
+        for row in self.rows.get("Indicators", []):
+            ident = row_text(row, "id")
+            indicator = self.register.indicator(ident)
+            if indicator is None or self.register.indicator(indicator.id) is not indicator:
+                continue
+            labels = {key: row_text(row, key) for key in ("numerator", "denominator")}
+            given = [key for key, text in labels.items() if text]
+            if len(given) == 1 or (not given and row_text(row, "scale")):
+                missing = next((k for k in labels if not labels[k]), "numerator")
+                yield problem("REG_CALC_INCOMPLETE", row.where(self.file, missing, ident), indicator=ident,
+                              missing=missing.capitalize())
+            calculation = indicator.calculation
+            if calculation is None:
+                continue
+            if calculation.scale <= 0:
+                yield problem("REG_CALC_SCALE", row.where(self.file, "scale", ident), indicator=ident,
+                              scale=calculation.scale)
+            elif indicator.unit is Unit.PERCENTAGE and calculation.scale != 100:
+                yield problem("REG_CALC_SCALE/percentage", row.where(self.file, "scale", ident), indicator=ident,
+                              scale=calculation.scale)
+            if indicator.unit is Unit.COUNT:
+                yield problem("REG_CALC_UNIT", row.where(self.file, "unit", ident), indicator=ident)
+
+    def profiles(self) -> Iterator[Problem]:
+        """A year's target standing in for the periods of a cumulative (or monthly additive) indicator: a
+        year-to-date figure in June against the whole year's target is Red all year (docs/insight.md)."""
+        for row in self.rows.get("Targets", []):
+            indicator = self.register.indicator(row_text(row, "indicator"))
+            year = self._parsed_period(row_text(row, "period"))
+            if indicator is None or not isinstance(year, FinancialYear) or indicator.kind is not Kind.TARGET:
+                continue
+            monthly = indicator.frequency is Frequency.MONTHLY
+            if not (indicator.cumulative or (monthly and indicator.unit in ADDITIVE_UNITS)):
+                continue
+            periods = periods_of_year(indicator, year)
+            bare = [p.slug for p in periods if not ({p.slug, p.quarter().slug} & indicator.targets.keys())]
+            if bare:
+                what = "cumulative" if indicator.cumulative else "monthly"
+                yield problem("REG_TARGET_PROFILE", row.where(self.file, "period", indicator.id),
+                              indicator=indicator.id, what=what, count=len(bare), of=len(periods), year=year,
+                              first=bare[0], word="month" if monthly else "quarter")
+
     def links(self) -> Iterator[Problem]:
         for row in self.rows.get("Links", []):
             url = row_text(row, "url")
@@ -391,7 +421,7 @@ def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
     """Every cross-row problem of a register, in sheet order."""
     checker = _Checker(register, rows, file)
     rules: tuple[Callable[[], Iterator[Problem]], ...] = (
-        checker.empty, checker.duplicates, checker.id_digits, checker.references, checker.indicators, checker.targets, checker.links,
-        checker.services, checker.committees,
+        checker.empty, checker.duplicates, checker.id_digits, checker.references, checker.indicators,
+        checker.calculations, checker.targets, checker.profiles, checker.links, checker.services, checker.committees,
     )
     return [found for rule in rules for found in rule()]

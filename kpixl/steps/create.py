@@ -17,9 +17,9 @@ from kpixl.files import write_atomic
 from kpixl.steps.history import import_history
 from kpixl.steps.workspace import CONFIG_NAME, EXAMPLES, FOLDERS, Workspace, bundled_path
 
-__all__ = ["DEADLINE_WEEKS", "default_cycle", "init_workspace"]
+__all__ = ["COMPARATORS_SAMPLE", "DEADLINE_WEEKS", "default_cycle", "init_workspace"]
 
-
+COMPARATORS_SAMPLE = "comparators-synthetic.csv"  # made-up values for trying kpixl comparators (never imported)
 DEADLINE_WEEKS = 4  # returns are due the fourth Friday after the quarter ends: the seed's 27 October for Q2
 LATE_WEEKS = 2  # a workspace made after that date gets the second Friday from the day it is made
 FRIDAY = 4  # date.weekday()
@@ -64,7 +64,7 @@ def init_workspace(target: Path, example: str | None = None, council: str = "Exa
     if example:
         source = bundled_path("examples") / EXAMPLES[example]
         (target / "history").mkdir()
-        for name in (CONFIG_NAME, "register.yaml", "history/figures.csv"):
+        for name in (CONFIG_NAME, "register.yaml", "history/figures.csv", COMPARATORS_SAMPLE):
             write_atomic(target / name, (source / Path(name).name).read_bytes())
     else:
         write_atomic(target / CONFIG_NAME, _config_text(council, today or date.today()).encode("utf-8"))

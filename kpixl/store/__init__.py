@@ -9,6 +9,7 @@ default (kpixl.toml [paths] store = "kpixl.sqlite"), or a shared server by URL
     store.current_figures()[("37", "2023-24-Q2")]           # the latest version
 """
 
+from kpixl.store.benchmarks import ComparatorRecord, StoredComparator
 from kpixl.store.core import BUSY_TIMEOUT_SECONDS, Store, open_store
 from kpixl.store.queries import (
     PARTLY_ACCEPTED,
@@ -19,18 +20,21 @@ from kpixl.store.queries import (
     StoredFigure,
     SubmissionRecord,
 )
-from kpixl.store.schema import HISTORY_ARCHIVED, SCHEMA_VERSION
+from kpixl.store.schema import HISTORY_ARCHIVED, INSIGHT, SCHEMA_VERSION
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "HISTORY_ARCHIVED",
+    "INSIGHT",
     "PARTLY_ACCEPTED",
     "SCHEMA_VERSION",
+    "ComparatorRecord",
     "Event",
     "FigureKey",
     "Partly",
     "RecordResult",
     "Store",
+    "StoredComparator",
     "StoredFigure",
     "SubmissionRecord",
     "open_store",

@@ -171,9 +171,9 @@ def empty_rows(s: Sources, count: int = 1_200_000) -> bytes:
 
 
 def commentary(xml: str) -> tuple[str, str]:
-    """The sheet split around the first Commentary cell's text (M2), for a text to go in between."""
-    match = re.search(r'(<c r="M2"[^>]*t="inlineStr"[^>]*><is><t[^>]*>)[^<]*(</t>)', xml)
-    assert match is not None, "the Return sheet's M2 holds the commentary as an inline string"
+    """The sheet split around the first Commentary cell's text (K3), for a text to go in between."""
+    match = re.search(r'(<c r="K3"[^>]*t="inlineStr"[^>]*><is><t[^>]*>)[^<]*(</t>)', xml)
+    assert match is not None, "the Return sheet's K3 holds the commentary as an inline string"
     return xml[:match.start()] + match.group(1), match.group(2) + xml[match.end():]
 
 
