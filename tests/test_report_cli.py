@@ -94,3 +94,6 @@ def test_a_report_built_before_every_return_is_in_says_so(tmp_path):
                             "177, 178, 179). Their pages say so.")
     with zipfile.ZipFile(filled.ws.path("reports") / "csmi_2023-24-Q2.docx") as docx:  # on the cover itself
         assert cover.notice in docx.read("word/document.xml").decode()
+    html = run(filled.ws, "2023-24-Q2", "--committee", "csmi", "--html")  # and on the HTML edition's
+    assert html.exit_code == 0 and cover.notice in (filled.ws.path("reports") / "csmi_2023-24-Q2.html").read_text(
+        encoding="utf-8")
