@@ -3,6 +3,7 @@ workbook, `kpixl indicators` and the report (issue 13): one rule, Indicator.targ
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 from decimal import Decimal
@@ -57,7 +58,8 @@ def later_quarter(example_ws: Workspace) -> Workspace:
     without any baseline added, looked at in the next quarter."""
     path = example_ws.register_path
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    extra = dict(next(i for i in data["indicators"] if i["id"] == "175"), id="175b", targets={})
+    extra = dict(copy.deepcopy(next(i for i in data["indicators"] if i["id"] == "175")), id="175b", targets={})
+    # (a deep copy: a list shared with 175 would be dumped as a YAML alias, which the register refuses)
     data["indicators"].append(extra)
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return example_ws

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace, print_json
+from kpixl.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    echo,
+    fail,
+    handle_errors,
+    open_workspace,
+    print_json,
+)
 from kpixl.steps import count
 
 
@@ -33,7 +41,7 @@ def export(
     if json:
         print_json({"file": str(result.path), "rows": result.rows})
     else:
-        typer.echo(f"Wrote {count(result.rows, 'figure')} to {result.path}.")
+        echo(f"Wrote {count(result.rows, 'figure')} to {result.path}.")
 
 
 def register(app: typer.Typer) -> None:

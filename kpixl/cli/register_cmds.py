@@ -11,6 +11,7 @@ from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     clean,
+    echo,
     fail,
     handle_errors,
     number,
@@ -38,7 +39,7 @@ def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.
     from kpixl.steps.register import write_template
 
     write_template(file)
-    typer.echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
+    echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
 
 
 @app.command()
@@ -87,7 +88,7 @@ def export(
     if not loaded.report.valid:
         print_problems(loaded.report)
     export_register(loaded, file)
-    typer.echo(f"Wrote {file}.")
+    echo(f"Wrote {file}.")
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace, warn
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace, warn
 from kpixl.steps import count
 
 
@@ -79,14 +79,14 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, html: bool, star
     path = write_report(ws, prepared, out)
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)
-    typer.echo(f"Wrote {path}: {count(len(model.pages), 'indicator')} ({counts or 'none'}) "
-               f"in {time.perf_counter() - started:.2f} s.")
+    echo(f"Wrote {path}: {count(len(model.pages), 'indicator')} ({counts or 'none'}) "
+         f"in {time.perf_counter() - started:.2f} s.")
     if prepared.incomplete:
         warn(prepared.incomplete)
     if pdf:
-        typer.echo(f"Wrote {write_pdf(path)}.")
+        echo(f"Wrote {write_pdf(path)}.")
     if html:
-        typer.echo(f"Wrote {write_html(prepared, path)}.")
+        echo(f"Wrote {write_html(prepared, path)}.")
 
 
 def register(app: typer.Typer) -> None:

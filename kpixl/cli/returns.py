@@ -82,13 +82,16 @@ def collect(
 
 
 def show_results(results: list[ReturnResult], json: bool, feedback: Path | None, stored: bool) -> None:
-    """Print every problem, then the summary (or the same records as JSON); exit 1 if any is refused."""
+    """Print every problem, then the summary (or the same records as JSON). Exit 1 if any return is refused
+    and not superseded: one that a later-sent accepted return of its service replaced asks nothing more."""
     from kpixl.steps.collect import write_feedback
 
     written = write_feedback(results, feedback) if feedback else []
     refused = sum(1 for r in results if not r.accepted)
+    outstanding = sum(1 for r in results if not r.accepted and not r.superseded_by)
     if json:
-        print_json({"accepted": len(results) - refused, "refused": refused,
+        print_json({"accepted": len(results) - refused, "refused": refused, "outstanding": outstanding,
+                    "superseded": refused - outstanding,
                     "returns": [r.to_dict() for r in results], "feedback": [str(p) for p in written]})
     else:
         _problems(results)
@@ -96,10 +99,10 @@ def show_results(results: list[ReturnResult], json: bool, feedback: Path | None,
         for r in results:
             if not r.accepted:
                 say(refusal(r))
-        say(_sentence(results, refused, stored))
+        say(_sentence(results, refused, outstanding, stored))
         for path in written:
             say(f"Feedback for the lead: {path}")
-    raise typer.Exit(1 if refused else 0)
+    raise typer.Exit(1 if outstanding else 0)
 
 
 def _problems(results: list[ReturnResult]) -> None:
@@ -112,14 +115,21 @@ def _problems(results: list[ReturnResult]) -> None:
 
 
 def _summary_table(results: list[ReturnResult], stored: bool) -> None:
-    columns = [Column("File"), Column("Service"), Column("Period"), Column("Accepted?"),
+    columns = [Column("File"), Column("Service"), Column("Period"), Column("Sent", drop=2), Column("Accepted?"),
                Column("Errors", right=True), Column("Queries"), Column("Warnings", right=True, drop=1)]
-    table = Table("Returns", columns + ([Column("Stored", drop=2)] if stored else []))
+    table = Table("Returns, in the order they were sent", columns + ([Column("Stored", drop=3)] if stored else []))
     for r in results:
         row: list[Cell] = [clean(r.file_name), clean(r.service_name or r.service or "?"), r.period or "?",
-                           _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
-        table.add(*(row + ([r.stored] if stored else [])))
+                           _sent(r), _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
+        table.add(*(row + ([clean(r.stored)] if stored else [])))
     print_table(table)
+
+
+def _sent(r: ReturnResult) -> str:
+    """When the return was sent, and how kpixl knows: the order that decides which return is current."""
+    if r.sent_at is None:
+        return "unknown"
+    return f"{r.sent_at:%Y-%m-%d %H:%M} ({r.sent_how})"
 
 
 def refusal(r: ReturnResult) -> str:
@@ -127,13 +137,18 @@ def refusal(r: ReturnResult) -> str:
     errors = r.report.errors
     first = f"{errors[0].code}: {errors[0].message}" if errors else "refused"
     more = f" (and {count(len(errors) - 1, 'more error')} listed above)" if len(errors) > 1 else ""
-    return one_line(f"Refused {r.file_name}: {first}{more}")
+    since = f" (superseded by {r.superseded_by}, sent later: nothing to correct)" if r.superseded_by else ""
+    return one_line(f"Refused {r.file_name}{since}: {first}{more}")
 
 
 def _verdict(r: ReturnResult) -> Cell:
+    if r.accepted:
+        return ("yes", "green")
+    if r.superseded_by:
+        return (f"no, superseded by {clean(r.superseded_by)}", "yellow")
     if r.partly is not None:
         return ("partly", "yellow")
-    return ("yes", "green") if r.accepted else ("no", "red")
+    return ("no", "red")
 
 
 def _queries(r: ReturnResult) -> str:
@@ -141,11 +156,14 @@ def _queries(r: ReturnResult) -> str:
     return f"{total} ({r.open_queries} open)" if total else "0"
 
 
-def _sentence(results: list[ReturnResult], refused: int, stored: bool) -> str:
+def _sentence(results: list[ReturnResult], refused: int, outstanding: int, stored: bool) -> str:
     done = "stored" if stored else "would be accepted"
     text = f"{len(results) - refused} of {count(len(results), 'return')} {done}"
-    if refused:
-        text += f"; {refused} refused: correct the errors listed and send again"
+    if outstanding:
+        text += f"; {outstanding} refused: correct the errors listed and send again"
+    if refused - outstanding:
+        text += (f"; {refused - outstanding} refused but superseded by a later-sent accepted return of the same "
+                 "service: nothing to correct")
     partly = sum(1 for r in results if r.partly is not None)
     if partly:
         text += f" ({partly} partly accepted: {'its' if partly == 1 else 'their'} rows without errors are stored)"

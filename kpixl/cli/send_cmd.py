@@ -14,6 +14,7 @@ from kpixl.cli.common import (
     clean,
     fail,
     handle_errors,
+    markup_free,
     open_workspace,
     print_json,
     warn,
@@ -23,7 +24,8 @@ from kpixl.cli.tables import Column, Table, print_table, say
 if TYPE_CHECKING:
     from kpixl.steps.send import SendSummary, Transport
 
-_STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": "yellow", "failed": "red"}
+_STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": "yellow", "failed": "red",
+          "uncertain": "magenta"}
 
 
 def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str | None,
@@ -49,6 +51,9 @@ def _print(summary: SendSummary, dry_run: bool) -> None:
     print_table(table)
     counts = ", ".join(f"{summary.count(s)} {s}" for s in _STYLE if summary.count(s))
     say(f"{counts or 'Nothing to send'}.")
+    if summary.count("uncertain"):
+        say("Uncertain: the server took the whole message but never confirmed it, so it may have arrived. "
+            "kpixl will not send it again by itself: ask the lead, then run with --resend if it did not.")
 
 
 def _record(summary: SendSummary, dry_run: bool) -> dict[str, object]:
@@ -102,7 +107,7 @@ def send(
         task = bar.add_task("Preparing", total=None)
 
         def advance(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=label)
+            bar.update(task, completed=done, total=total, description=markup_free(label))
 
         summary = send_workbooks(ws, quarter, transport, sender=sender, dry_run=dry_run, resend=resend,
                                  progress=advance)

@@ -54,6 +54,8 @@ def _service(s: ServiceStatus) -> dict[str, Any]:
         "lead_email": s.service.lead_email, "indicators": s.indicators, "generated": s.generated,
         "sent": s.sent, "received": s.received, "accepted": s.accepted,
         "latest_file": s.latest.file_name if s.latest else None,
+        "latest_sent": s.latest.sent.isoformat() if s.latest else None,
+        "superseded": [r.file_name for r in s.superseded],
         "partly_accepted": s.partly is not None,
         "rows_taken": list(s.partly.detail.get("taken", [])) if s.partly else [],
         "rows_left": list(s.partly.detail.get("left", [])) if s.partly else [],
@@ -80,7 +82,8 @@ def _workbook(s: ServiceStatus) -> str:
 def _return(s: ServiceStatus) -> str:
     if s.latest is None:
         return "-"
-    return "accepted" if s.accepted else "partly accepted" if s.partly else "refused"
+    verdict = "accepted" if s.accepted else "partly accepted" if s.partly else "refused"
+    return f"{verdict} ({len(s.superseded)} refused, superseded)" if s.superseded else verdict
 
 
 def _gaps(missing: tuple[tuple[str, str], ...]) -> str:

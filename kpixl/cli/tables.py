@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kpixl.problems import safe
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -125,8 +127,10 @@ def console(stderr: bool = False) -> Console:
 
 
 def say(text: str, stderr: bool = False) -> None:
-    """A sentence: wrapped at spaces to a terminal's width; piped, one line as written."""
+    """A sentence: wrapped at spaces to a terminal's width; piped, one line as written. Made safe first
+    (kpixl.problems.safe): most sentences quote a file name, a service or a lead."""
     out = console(stderr)
+    text = safe(text)
     lines = wrap(text, out.width) if out.is_terminal else text.splitlines() or [""]
     out.file.write("\n".join(lines) + "\n")
     out.file.flush()

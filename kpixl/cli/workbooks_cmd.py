@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace, warn
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace, warn
 from kpixl.steps import count
 
 
@@ -42,9 +42,9 @@ def workbooks(
 
         written = write_workbooks(ws, quarter, service, out, advance)
     folder = written[0].path.parent if written else (out or ws.path("workbooks") / quarter.slug)
-    typer.echo(f"Wrote {count(len(written), 'workbook')} for {quarter} in {folder}:")
+    echo(f"Wrote {count(len(written), 'workbook')} for {quarter} in {folder}:")
     for w in written:
-        typer.echo(f"  {w.path.name}  ({w.service_name}, {count(w.rows, 'row')})")
+        echo(f"  {w.path.name}  ({w.service_name}, {count(w.rows, 'row')})")
     late = deadline_passed(ws, "these workbooks")
     if late and written:
         warn(late)
@@ -53,7 +53,7 @@ def workbooks(
         if w.service in returned:
             warn(regenerated_warning(returned[w.service], w.service_name, quarter))
     if written:
-        typer.echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
+        echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import handle_errors
+from kpixl.cli.common import echo, handle_errors
 
 
 @handle_errors
@@ -26,12 +26,12 @@ def init(
 
     workspace = init_workspace(directory, example, council)
     config = workspace.config
-    typer.echo(f"Created the workspace {workspace.root} for {config.council}.")
+    echo(f"Created the workspace {workspace.root} for {config.council}.")
     if config.period and config.deadline:
         day = config.deadline
-        typer.echo(f"It collects {config.period}, returns due {day:%A} {day.day} {day:%B %Y}: change [cycle] "
-                   f"period and deadline in kpixl.toml if that is not right.")
-    typer.echo(f"Next: cd {directory} && kpixl register check")
+        echo(f"It collects {config.period}, returns due {day:%A} {day.day} {day:%B %Y}: change [cycle] "
+             f"period and deadline in kpixl.toml if that is not right.")
+    echo(f"Next: cd {directory} && kpixl register check")
 
 
 def register(app: typer.Typer) -> None:

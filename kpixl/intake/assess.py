@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,9 @@ class ReturnResult:
     rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (indicator, period slug): its sheet row
     archived: Path | None = None  # set by collect
     stored: str = ""  # what the store did, set by collect
+    sent_at: datetime | None = None  # when it was sent (set by validate and collect), and how that was told:
+    sent_how: str = ""  # "message date" or "file modified"
+    superseded_by: str = ""  # refused, and replaced since by this later-sent accepted return: nothing to correct
     partly: ValidRows | None = None  # set by collect when the officer took the rows of a refused return
 
     @property
@@ -281,7 +285,8 @@ class ReturnResult:
                 "open_queries": self.open_queries, "warnings": self.count_warnings,
                 "figures": len(self.figures) if self.accepted else 0, "sha256": self.sha256,
                 "archived": str(self.archived) if self.archived else "", "stored": self.stored,
-                "partly_accepted": self.partly is not None,
+                "sent_at": self.sent_at.isoformat() if self.sent_at else None, "sent_how": self.sent_how,
+                "superseded_by": self.superseded_by, "partly_accepted": self.partly is not None,
                 "rows_taken": list(self.partly.taken) if self.partly else [],
                 "rows_left": list(self.partly.left) if self.partly else []}
 

@@ -28,8 +28,9 @@ class ServiceStatus:
     indicators: int
     generated: bool  # its workbook is in workbooks/<period>/manifest.json
     sent: bool  # recorded in workbooks/<period>/sent.json
-    latest: SubmissionRecord | None  # its most recent return for the quarter
+    latest: SubmissionRecord | None  # its latest-sent return for the quarter
     missing: tuple[Missing, ...]
+    superseded: tuple[SubmissionRecord, ...] = ()  # refused returns a later-sent accepted one replaced
     partly: Event | None = None  # the latest return was refused, and its rows without errors taken
 
     @property
@@ -94,6 +95,8 @@ def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
     with workspace.open_store() as store:
         present = set(store.current_figures())
         latest = store.latest_submission_by_service(quarter.slug)
+        replaced = store.superseded(quarter.slug)
+        submissions = {r.id: r for r in store.submissions(quarter.slug)} if replaced else {}
         partly = store.partly_accepted(quarter.slug)
     folder = default_folder(workspace, quarter)
     generated, sent = read_manifest(folder), read_sent(folder)
@@ -101,8 +104,9 @@ def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
     for service in register.services_reporting(quarter):
         indicators = register.indicators_of_service(service.id)
         record = latest.get(service.id)
+        superseded = tuple(submissions[i] for i in replaced if submissions[i].service == service.id)
         services.append(ServiceStatus(service, len(indicators), service.id in generated, service.id in sent,
-                                      record, _missing(indicators, quarter, present),
+                                      record, _missing(indicators, quarter, present), superseded,
                                       partly.get(record.id) if record else None))
     committees = [CommitteeGaps(c, _missing(register.indicators_of_committee(c.id), quarter, present))
                   for c in register.committees]
