@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace, warn
+from kpixl.steps import count
 
 
 def _date(text: str | None) -> date | None:
@@ -49,6 +50,9 @@ def report(
     """Build a committee's performance report: cover, key, index and a page per indicator, with charts. It is
     a draft, marked DRAFT with a page of what is outstanding, unless --final is given.
 
+    A report built before every figure is in is still written (exit 0), with a warning naming the services
+    and indicators missing, and its cover says which figures are not yet received.
+
     Example: kpixl report 2023-24-Q2 --committee csmi --pdf
 
     The final paper, once every service is signed off: kpixl report 2023-24-Q2 --committee csmi --final
@@ -82,11 +86,13 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, html: bool, star
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)
     edition = "the final paper" if prepared.final else "a draft"
-    echo(f"Wrote {path}, {edition}: {len(model.pages)} indicators ({counts or 'none'}) "
+    echo(f"Wrote {path}, {edition}: {count(len(model.pages), 'indicator')} ({counts or 'none'}) "
          f"in {time.perf_counter() - started:.2f} s.")
+    if prepared.incomplete:
+        warn(prepared.incomplete)
     if not prepared.final and model.standing is not None and model.standing.outstanding:
-        echo(f"The draft lists {len(model.standing.outstanding)} thing(s) outstanding; 'kpixl report --final' "
-             "builds the final paper once none blocks it.")
+        echo(f"The draft lists {count(len(model.standing.outstanding), 'thing')} outstanding; 'kpixl report "
+             "--final' builds the final paper once none blocks it.")
     if pdf:
         echo(f"Wrote {write_pdf(path)}.")
     if html:

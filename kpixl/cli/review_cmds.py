@@ -10,13 +10,14 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
-    echo,
+    clean,
     handle_errors,
     one_line,
     open_workspace,
-    plain,
     print_json,
 )
+from kpixl.cli.tables import Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.steps.review import Annotation, Decision, ReviewItems
@@ -51,18 +52,15 @@ def log(
                     "events": [e.to_dict() | {"says": describe(e)} for e in found]})
         return
     if not found:
-        echo(f"No events are logged for {quarter or 'any quarter'}{' and ' + service if service else ''} yet.")
+        say(f"No events are logged for {quarter or 'any quarter'}{' and ' + service if service else ''} yet.")
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Log of {quarter or 'every quarter'}" + (f", {service}" if service else ""))
-    for column in ("No.", "When (UTC)", "Who", "What", "Service", "Ind.", "Detail"):
-        table.add_column(column, overflow="fold")
+    table = Table(f"Log of {quarter or 'every quarter'}" + (f", {service}" if service else ""), [
+        Column("No.", right=True, drop=3), Column("When (UTC)"), Column("Who"), Column("What"),
+        Column("Service", drop=2), Column("Ind.", drop=1), Column("Detail")])
     for e in found:
-        table.add_row(str(e.id), f"{e.at:%Y-%m-%d %H:%M}", plain(e.actor), e.kind, plain(e.service),
-                      plain(e.indicator), plain(one_line(describe(e))))
-    Console(highlight=False).print(table)
+        table.add(str(e.id), f"{e.at:%Y-%m-%d %H:%M}", clean(e.actor), e.kind, clean(e.service),
+                  clean(e.indicator), one_line(describe(e)))
+    print_table(table)
 
 
 @handle_errors
@@ -110,35 +108,31 @@ def review(
 
 def _items(items: ReviewItems) -> None:
     if not items.queries and not items.annotations:
-        echo(f"Nothing waits for review in {items.quarter}.")
+        say(f"Nothing waits for review in {items.quarter}.")
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False)
     if items.queries:
-        table = Table(title=f"Queries of the current returns, {items.quarter}")
-        for column in ("ID", "State", "Service", "Ind.", "Query", "Explanation or decision"):
-            table.add_column(column, overflow="fold")
+        table = Table(f"Queries of the current returns, {items.quarter}", [
+            Column("ID"), Column("State"), Column("Service", drop=1), Column("Ind."), Column("Query"),
+            Column("Explanation or decision")])
         for q in items.queries:
             said = q.explanation or "-"
             if q.decision is not None:
                 said = f"{q.state.value} by {q.decision.actor}: {q.decision.detail.get('note') or '-'}"
-            table.add_row(q.id, q.state.value, plain(items.name(q.service)), plain(q.problem.indicator),
-                          plain(q.question), plain(said))
-        console.print(table)
+            table.add(q.id, q.state.value, clean(items.name(q.service)), clean(q.problem.indicator),
+                      one_line(q.question), one_line(said))
+        print_table(table)
     if items.annotations:
-        table = Table(title=f"Annotations, {items.quarter}")
-        for column in ("ID", "State", "Ind.", "By", "Kind", "Text", "Lead's commentary"):
-            table.add_column(column, overflow="fold")
+        table = Table(f"Annotations, {items.quarter}", [
+            Column("ID"), Column("State"), Column("Ind."), Column("By", drop=1), Column("Kind"), Column("Text"),
+            Column("Lead's commentary", drop=2)])
         for a in items.annotations:
             state = a.state.value + (", lapsed" if a.lapsed else "")
-            table.add_row(a.id, state, plain(a.indicator), plain(a.event.actor), a.kind, plain(a.text),
-                          plain(a.lead_commentary or "-"))
-        console.print(table)
+            table.add(a.id, state, clean(a.indicator), clean(a.event.actor), a.kind, one_line(a.text),
+                      one_line(a.lead_commentary or "-"))
+        print_table(table)
     waiting = items.waiting
-    echo(f"{waiting} item(s) wait: 'kpixl review --accept ID' closes one, 'kpixl review --reject ID --note TEXT' "
-         "sends a query back to its lead." if waiting else "Nothing waits.")
+    say(f"{count(waiting, 'item')} waiting: 'kpixl review --accept ID' closes one, 'kpixl review --reject ID "
+        "--note TEXT' sends a query back to its lead." if waiting else "Nothing waits.")
 
 
 def _decided(decision: Decision, json: bool) -> None:
@@ -150,13 +144,13 @@ def _decided(decision: Decision, json: bool) -> None:
                     "earlier": earlier.to_dict() if earlier else None})
         return
     if decision.done:
-        echo(f"{decision.id} {verb}.")
+        say(f"{decision.id} {verb}.")
     elif earlier is not None:
         said = "accepted" if earlier.kind.endswith("accepted") else "rejected"
-        echo(f"{decision.id} was {said} already, by {earlier.actor} on {earlier.at:%Y-%m-%d %H:%M} UTC: nothing "
-             "was logged.")
+        say(f"{decision.id} was {said} already, by {earlier.actor} on {earlier.at:%Y-%m-%d %H:%M} UTC: nothing "
+            "was logged.")
     else:
-        echo(f"{decision.id} is {verb} already: nothing was logged.")
+        say(f"{decision.id} is {verb} already: nothing was logged.")
 
 
 @handle_errors
@@ -185,7 +179,7 @@ def annotate(
     if json:
         print_json(made.to_dict())
         return
-    echo(_annotated(made, str(quarter)))
+    say(_annotated(made, str(quarter)))
 
 
 def _annotated(a: Annotation, quarter: str) -> str:

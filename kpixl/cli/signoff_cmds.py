@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kpixl.cli.common import JsonOption, WorkspaceOption, echo, handle_errors, open_workspace, print_json
+from kpixl.cli.common import JsonOption, WorkspaceOption, handle_errors, open_workspace, print_json
+from kpixl.cli.tables import say
 
 if TYPE_CHECKING:
     from kpixl.steps.signoff import ReopenResult, ReportApproval, SignOffResult
@@ -68,16 +69,16 @@ def _signed(result: SignOffResult, json: bool) -> None:
         print_json(s.to_dict() | {"already": result.already, "waiting": [q.id for q in result.waiting]})
         return
     if result.already:
-        echo(f"The figures of {result.service.name} for {result.quarter} were signed off already, by {s.by} "
+        say(f"The figures of {result.service.name} for {result.quarter} were signed off already, by {s.by} "
              f"({s.role}) on {s.at:%Y-%m-%d %H:%M} UTC: nothing was logged.")
         return
     kept = f" Evidence kept: {s.evidence['file']} (sha256 {s.evidence['sha256']})." if s.evidence else ""
     if s.event.detail.get("proposed_in"):
         kept += f" As typed in {s.event.detail['proposed_in']}, dated {s.event.detail.get('date') or '(no date)'}."
-    echo(f"Signed off the figures of {result.service.name} for {result.quarter}: {s.by}, {s.role}.{kept} A return "
+    say(f"Signed off the figures of {result.service.name} for {result.quarter}: {s.by}, {s.role}.{kept} A return "
          f"collected for it from now is held until 'kpixl reopen {s.service}'.")
     if result.waiting:
-        echo(f"{len(result.waiting)} of its queries still wait ({', '.join(q.id for q in result.waiting)}): the "
+        say(f"{len(result.waiting)} of its queries still wait ({', '.join(q.id for q in result.waiting)}): the "
              "final paper waits for them ('kpixl review').")
 
 
@@ -87,10 +88,10 @@ def _approved(result: ReportApproval, json: bool) -> None:
         print_json(ready.to_dict() | {"already": result.already, "event": e.to_dict()})
         return
     if result.already:
-        echo(f"The {ready.committee.name} paper for {ready.quarter} was approved already, by {e.actor} on "
+        say(f"The {ready.committee.name} paper for {ready.quarter} was approved already, by {e.actor} on "
              f"{e.at:%Y-%m-%d}: nothing was logged.")
         return
-    echo(f"Approved the {ready.committee.name} paper for {ready.quarter}: {e.actor}. 'kpixl report --final' puts "
+    say(f"Approved the {ready.committee.name} paper for {ready.quarter}: {e.actor}. 'kpixl report --final' puts "
          "the approval on its cover.")
 
 
@@ -127,13 +128,13 @@ def _reopened(result: ReopenResult, json: bool) -> None:
         print_json(data)
         return
     if result.event is None:
-        echo(f"The figures of {result.service.name} for {result.quarter} were reopened at the same moment by another "
+        say(f"The figures of {result.service.name} for {result.quarter} were reopened at the same moment by another "
              "officer: nothing was logged.")
         return
-    echo(f"Reopened the figures of {result.service.name} for {result.quarter}. Sign them off again before the final "
+    say(f"Reopened the figures of {result.service.name} for {result.quarter}. Sign them off again before the final "
          "paper ('kpixl approve').")
     if released:
-        echo(f"Held since the sign-off, now counted by the time they were sent: {', '.join(released)}.")
+        say(f"Held since the sign-off, now counted by the time they were sent: {', '.join(released)}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from kpixl.steps.generate import default_folder
 from kpixl.steps.manifests import read_manifest, read_sent
 from kpixl.steps.signoff import ServiceReview, service_reviews
 from kpixl.steps.workspace import Workspace
-from kpixl.store import SubmissionRecord
+from kpixl.store import Event, SubmissionRecord
 
 __all__ = ["CommitteeGaps", "Missing", "ServiceStatus", "StatusReport", "service_status"]
 
@@ -32,6 +32,7 @@ class ServiceStatus:
     latest: SubmissionRecord | None  # its latest-sent return for the quarter
     missing: tuple[Missing, ...]
     superseded: tuple[SubmissionRecord, ...] = ()  # refused returns a later-sent accepted one replaced
+    partly: Event | None = None  # the latest return was refused, and its rows without errors taken
     review: ServiceReview = field(default_factory=ServiceReview)  # queries and sign-off (docs/review.md)
 
     @property
@@ -100,15 +101,18 @@ def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
         latest = store.latest_submission_by_service(quarter.slug)
         replaced = store.superseded(quarter.slug)
         submissions = {r.id: r for r in store.submissions(quarter.slug)} if replaced else {}
+        partly = store.partly_accepted(quarter.slug)
         reviews = service_reviews(store, quarter.slug)
     folder = default_folder(workspace, quarter)
     generated, sent = read_manifest(folder), read_sent(folder)
     services = []
     for service in register.services_reporting(quarter):
         indicators = register.indicators_of_service(service.id)
+        record = latest.get(service.id)
         superseded = tuple(submissions[i] for i in replaced if submissions[i].service == service.id)
         services.append(ServiceStatus(service, len(indicators), service.id in generated, service.id in sent,
-                                      latest.get(service.id), _missing(indicators, quarter, present), superseded,
+                                      record, _missing(indicators, quarter, present), superseded,
+                                      partly.get(record.id) if record else None,
                                       reviews.get(service.id, ServiceReview())))
     committees = [CommitteeGaps(c, _missing(register.indicators_of_committee(c.id), quarter, present))
                   for c in register.committees]
