@@ -201,6 +201,13 @@ def _current_version(engine: Engine) -> int:
     return schema_version_of(engine)
 
 
+def _version_in(conn: Connection) -> int:
+    """The schema version as this transaction sees it (0 without kpixl's tables)."""
+    if not inspect(conn).has_table(schema_version.name):
+        return 0
+    return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
+
+
 def ensure_schema(engine: Engine, now: str, where: str) -> None:
     """Create what is missing and record the version; safe to run any number of times, even at once.
 
@@ -222,6 +229,10 @@ def ensure_schema(engine: Engine, now: str, where: str) -> None:
             # CREATE TABLE IF NOT EXISTS is not safe against itself on PostgreSQL (two creators collide in
             # pg_type): a transaction-scoped advisory lock makes the second opener wait, then find the tables.
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            # The opener that waited finds the work done: it must not run the DDL again, whose CREATE INDEX IF
+            # NOT EXISTS still locks each table, and so deadlocks with the first opener's first collect.
+            if _version_in(conn) >= SCHEMA_VERSION:
+                return
             if 0 < current < VERDICT_KEY:
                 _rekey_postgresql(conn)
         if 0 < current < PROVENANCE:
