@@ -143,6 +143,13 @@ _ENTRIES = (
     Entry("FIGURE_TEXT", WARNING,
           "'{text}' was typed as text; kpixl read it as {value}.",
           "Nothing to do. Next time type the number alone: the cell knows its format."),
+    Entry("FIGURE_ROUNDED", WARNING,
+          "The cell holds {held}, more digits than a spreadsheet shows; kpixl stored {value}, the 15 significant "
+          "digits Excel and LibreOffice show.",
+          "Nothing to do."),
+    Entry("FIGURE_PERCENT_ONE", QUERY,
+          "'{shown}' has no % sign, so kpixl read it as 100%; a 1% typed without its sign looks the same.",
+          "If you meant 1%, type 1% and send the return again. " + _EXPLAIN),
     Entry("FIGURE_PERCENT_SCALE", ERROR,
           "{shown} is not a percentage between 0% and 100%: did you mean {guess}%?",
           "Type the percentage with its % sign: {guess}% for {guess} per cent."),
