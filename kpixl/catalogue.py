@@ -79,6 +79,15 @@ _ENTRIES = (
     Entry("FILE_CORRUPT", ERROR,
           "The file is damaged or incomplete ({detail}).",
           f"Open it in Excel to check it, save it again as .xlsx, and {_SEND}."),
+    Entry("FILE_AMBIGUOUS", ERROR,
+          "Spreadsheet programs may read this workbook in different ways: {detail}. kpixl stores figures only "
+          "from a file that says one thing.",
+          f"Open it in Excel, save it (Excel writes it in the one plain form every program reads alike), and "
+          f"{_SEND}."),
+    Entry("CELL_AMBIGUOUS", ERROR,
+          "Spreadsheet programs may read this cell in different ways: {detail}. kpixl stores figures only from "
+          "a file that says one thing.",
+          f"Open the workbook in Excel, check the cell (type it again if in doubt), save, and {_SEND}."),
     Entry("FILE_NOT_WORKBOOK", ERROR,
           "This is {what}, not an Excel workbook.",
           "Send the completed .xlsx workbook that kpixl sent you."),

@@ -23,8 +23,7 @@ from kpixl.intake.history_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
 from kpixl.register.workbook_file import MAX_ROWS as REGISTER_MAX_ROWS
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS
-from kpixl.untrusted.parts import scan_parts
-from kpixl.untrusted.sniff import workbook_hazard
+from kpixl.untrusted.sniff import scan_parts, workbook_hazard
 
 PEAK_MB = 64  # generous: every case peaks under 8 MB (benchmarks/hostile.py); a real return at about 7 MB
 CASES = cases()
@@ -131,9 +130,9 @@ def test_macros_are_kept_only_as_inert_evidence_and_never_written(filled: Filled
 
 def test_a_real_return_passes_the_parts_scan_and_a_loose_vml_drawing_is_tolerated(filled: Filled) -> None:
     real = filled.filled["libraries"].read_bytes()
-    assert scan_parts(real) is None
+    assert scan_parts(real).hit is None
     loose = rezip(real, add={"xl/drawings/vmlDrawing1.vml": b"<xml><v:shape><br></v:shape></xml>"})
-    assert scan_parts(loose) is None
+    assert scan_parts(loose).hit is None
     assert assess_bytes(filled.ctx, Path("r.xlsx"), loose).accepted
 
 
@@ -149,7 +148,7 @@ def test_a_utf16_part_is_read_like_any_other(filled: Filled) -> None:
     real = filled.filled["libraries"].read_bytes()
     sheet = members_of(real)["xl/worksheets/sheet2.xml"].decode()
     recoded = rezip(real, replace={"xl/worksheets/sheet2.xml": sheet.encode("utf-16")})
-    assert scan_parts(recoded) is None
+    assert scan_parts(recoded).hit is None
     assert assess_bytes(filled.ctx, Path("r.xlsx"), recoded).accepted
 
 
@@ -272,7 +271,7 @@ def test_a_text_split_by_cdata_or_an_instruction_still_meets_the_text_limit(
     sheet = members["xl/worksheets/sheet1.xml"].decode("utf-8")
     sheet = sheet.replace("</sheetData>", f'<row r="900"><c r="A900" t="inlineStr"><is><t>{spelling}</t></is></c>'
                                           "</row></sheetData>", 1)
-    hit = scan_parts(rezip(data, replace={"xl/worksheets/sheet1.xml": sheet.encode("utf-8")}))
+    hit = scan_parts(rezip(data, replace={"xl/worksheets/sheet1.xml": sheet.encode("utf-8")})).hit
     if refused is None:
         assert hit is None
     else:

@@ -24,8 +24,8 @@ from kpixl.intake.rows import RowResult, check_row, match_rows
 from kpixl.intake.rules import IntakeContext, cumulative_fall, period_of, unusual_change
 from kpixl.layout.returns import EXPLANATION_MARK
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
-from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
-from kpixl.untrusted.sniff import Kind, sniff
+from kpixl.untrusted.limits import FEEDBACK_MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS
+from kpixl.untrusted.sniff import Kind, Sniffed, Work, sniff
 
 __all__ = ["FAILED", "ReturnResult", "assess_bytes", "foreign_figures"]
 
@@ -55,15 +55,27 @@ def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     sniffed = sniff(data)
     whole = len(data) <= MAX_FILE_BYTES  # a file cut at the limit has no hash worth keeping
     result = ReturnResult(path, hashlib.sha256(data).hexdigest() if whole else "", sniffed.ext)
-    where = Where(path.name)
+    result.work = sniffed.work
     if sniffed.kind is not Kind.XLSX:
-        result.report.add(problem(_REFUSED[sniffed.kind], where, detail=sniffed.what, what=sniffed.what))
+        result.report.add(_refusal(sniffed, path.name))
         return result
+    # openpyxl's full mode (a feedback workbook) builds a cell object for every cell, merged or linked: only
+    # a workbook whose count is bounded is reopened that way.
+    result.markable = sniffed.work.full_cells <= FEEDBACK_MAX_CELLS
     book, problems = read_book(data, path.name)
     result.report.extend(problems)
     if book is not None:
+        result.sheets_read, result.cells_read = book.sheets_read, book.cells_read
         _assess_book(ctx, book, result)
     return result
+
+
+def _refusal(sniffed: Sniffed, file: str) -> Problem:
+    """Why a file that is not a workbook kpixl can read is refused: its kind, or where it is ambiguous."""
+    if sniffed.kind is Kind.AMBIGUOUS:
+        code = "CELL_AMBIGUOUS" if sniffed.cell else "FILE_AMBIGUOUS"
+        return problem(code, Where(file, sniffed.sheet, sniffed.cell), detail=sniffed.what)
+    return problem(_REFUSED[sniffed.kind], Where(file), detail=sniffed.what, what=sniffed.what)
 
 
 def foreign_figures(ctx: IntakeContext, result: ReturnResult) -> list[Problem]:
@@ -189,6 +201,10 @@ class ReturnResult:
     figures: list[ReceivedFigure] = field(default_factory=list)
     archived: Path | None = None  # set by collect
     stored: str = ""  # what the store did, set by collect
+    markable: bool = False  # a workbook feedback may reopen in openpyxl's full mode (intake/feedback.py)
+    work: Work = field(default_factory=Work)  # what sniffing it cost, counted
+    sheets_read: int = 0  # sheets openpyxl parsed, and the cells it handed over
+    cells_read: int = 0
 
     @property
     def file_name(self) -> str:

@@ -6,7 +6,9 @@ warning) and explained in a note (an Excel comment) that says what is wrong and 
 queries in that column, and sends the file back: kpixl reads it as a return, and reads the responses as
 explanations (assess._explained). The hidden metadata sheet is kept, so the copy still verifies.
 
-A file kpixl could not open as a workbook (an .xls, a PDF) gets a workbook holding only the Problems sheet.
+A file kpixl could not open as a workbook (an .xls, a PDF), one spreadsheet programs may read two ways, or one
+whose sheets hold more cells than openpyxl's full mode should build (sniff counts them, merged and linked
+cells included: limits.FEEDBACK_MAX_CELLS) gets a workbook holding only the Problems sheet.
 Text is always written as text: a message quoting "=SUM(...)" a lead typed is never a formula here.
 """
 
@@ -148,7 +150,7 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
     problems = list(result.report)
     if not problems:
         return None
-    book = _load(data) if data and result.ext == "xlsx" else None
+    book = _load(data) if data and result.markable else None
     if book is None:
         book = Workbook()
         del book[book.active.title]

@@ -9,13 +9,18 @@ names rather than repeating the numbers.
 
 from __future__ import annotations
 
+from kpixl.layout.returns import FEEDBACK_HEADERS
 from kpixl.layout.returns import MAX_ROWS as LAYOUT_MAX_ROWS
 
 __all__ = [
+    "FEEDBACK_MAX_CELLS",
     "FEEDBACK_MAX_UNCOMPRESSED",
+    "FEEDBACK_READ",
     "HEADER_SEARCH_ROWS",
+    "MAX_CELLS",
     "MAX_COLUMNS",
     "MAX_DEFINED_NAMES",
+    "MAX_ELEMENTS",
     "MAX_FILES",
     "MAX_FILE_BYTES",
     "MAX_META_ROWS",
@@ -32,7 +37,9 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_WHOLE_PART_ELEMENTS",
+    "META_READ",
     "RATIO_FLOOR",
+    "RETURN_READ",
 ]
 
 MAX_FILE_BYTES = 10 * 2**20  # the file as received
@@ -49,11 +56,23 @@ MAX_ROW_ELEMENTS = 100_000  # XML elements in one row or shared string (cells, r
 MAX_PART_ELEMENTS = 60_000  # other elements of one part (a 2,000-row Return sheet's validations: ~25,000)
 MAX_WHOLE_PART_ELEMENTS = 20_000  # in a part openpyxl builds whole (styles, workbook, content types, rels)
 MAX_SHEETS = 100  # openpyxl opens each sheet listed to read its size (20,000 took 16 s); a return has 4
+# What a whole return may hold, whatever its parts: the time to read a file within every limit is bounded by
+# these (issue 12: under 2 s and 200 MB with --feedback; benchmarks/hostile.py measures the dearest files).
+MAX_ELEMENTS = 300_000  # XML elements in all parts together; a 2,000-row return has about 80,000
+MAX_CELLS = 100_000  # cells in all sheets together; a 2,000-row return has at most 36,000 (18 columns)
 MAX_DEFINED_NAMES = 10_000  # named ranges; kpixl's workbook has one (the print titles)
 MAX_TEXT_CHARS = 32_767  # characters of one text: what an Excel cell holds, so a longer one is not Excel's
 MAX_ROWS = LAYOUT_MAX_ROWS  # data rows read from the Return sheet (a dimension of a million rows is damage)
 MAX_COLUMNS = 60  # columns read; the Return sheet has 18
 MAX_META_ROWS = MAX_ROWS + 50  # the hidden metadata sheet: a row per return row, plus its head
 HEADER_SEARCH_ROWS = 10  # a lead may insert a title above the header row; look this far for it
+# The rows and columns kpixl reads of each sheet it opens (intake/book.py reads these; the text rules of
+# untrusted/sheets.py apply to the cells inside them).
+RETURN_READ = (HEADER_SEARCH_ROWS + MAX_ROWS + 1, MAX_COLUMNS)
+META_READ = (MAX_META_ROWS, 2)
+FEEDBACK_READ = (MAX_ROWS + 1, len(FEEDBACK_HEADERS) + 5)
 MAX_FILES = 5000  # files taken from the folders named on one command line
 FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it for feedback
+# openpyxl's full mode builds an object for every cell, and for every cell a merged range or a hyperlink covers:
+# a return whose sheets hold more is not marked (its lead gets the Problems sheet alone).
+FEEDBACK_MAX_CELLS = 40_000
