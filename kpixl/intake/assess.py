@@ -62,7 +62,7 @@ def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     # openpyxl's full mode (a feedback workbook) builds a cell object for every cell, merged or linked: only
     # a workbook whose count is bounded is reopened that way.
     result.markable = sniffed.work.full_cells <= FEEDBACK_MAX_CELLS
-    book, problems = read_book(data, path.name)
+    book, problems = read_book(data, path.name, sniffed.last_rows)
     result.report.extend(problems)
     if book is not None:
         result.sheets_read, result.cells_read = book.sheets_read, book.cells_read

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -86,16 +86,27 @@ class ReturnBook:
 
 
 class _Counted:
-    """The sheets opened and the cells handed over while reading one workbook."""
+    """The rows of the sheets read, up to each sheet's last row when sniff() found it, counting the sheets
+    opened and the cells handed over. openpyxl's read-only mode parses a sheet lazily, a row at a time: asked
+    for a row past the last, it would parse the rest of the sheet (merged ranges, validations, hyperlinks,
+    each built into an object) only to find there is none."""
 
-    def __init__(self) -> None:
+    def __init__(self, last_rows: Mapping[str, int] | None) -> None:
+        self.last_rows = last_rows or {}
         self.sheets = self.cells = 0
 
     def rows(self, ws: Any, max_row: int, max_col: int, values_only: bool = False) -> Iterator[Any]:
         self.sheets += 1
-        for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=values_only):
+        max_row = min(max_row, self.last_rows.get(ws.title, max_row))
+        if max_row < 1:
+            return
+        source = ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=values_only)
+        for number, row in enumerate(source, start=1):
             self.cells += len(row)
             yield row
+            if number == max_row:
+                source.close()  # never asks for another row
+                return
 
 
 def normal(text: object) -> str:
@@ -228,8 +239,10 @@ def _responses(book: Any, counted: _Counted) -> dict[tuple[str, str, str], str]:
     return found
 
 
-def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]:
-    """The workbook's cells, or the problems that stop it being read at all. Never raises on content."""
+def read_book(data: bytes, file: str, last_rows: Mapping[str, int] | None = None
+              ) -> tuple[ReturnBook | None, list[Problem]]:
+    """The workbook's cells, or the problems that stop it being read at all. Never raises on content.
+    last_rows: each sheet's last row, as sniff() found it (Sniffed.last_rows): no sheet is read past it."""
 
     where = Where(file)
     try:
@@ -238,7 +251,7 @@ def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]
             warnings.simplefilter("ignore")
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
             try:
-                return _read(book, where)
+                return _read(book, where, _Counted(last_rows))
             finally:
                 book.close()
     except Exception as exc:  # noqa: BLE001 - damage fails anywhere in zipfile, the XML parser or openpyxl
@@ -246,8 +259,7 @@ def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]
         return None, [problem("FILE_CORRUPT", where, detail=detail)]
 
 
-def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
-    counted = _Counted()
+def _read(book: Any, where: Where, counted: _Counted) -> tuple[ReturnBook | None, list[Problem]]:
     ws = _return_sheet(book, counted)
     if ws is None:
         return None, [problem("SHEET_MISSING", where, sheet=RETURN_SHEET)]

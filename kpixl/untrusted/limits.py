@@ -49,7 +49,8 @@ MAX_UNCOMPRESSED_BYTES = 40 * 2**20  # all members once inflated: what openpyxl 
 MAX_RATIO = 100  # inflated / compressed, for members bigger than RATIO_FLOOR: a zip bomb's signature
 RATIO_FLOOR = 2**20  # small XML parts compress 50x and more legitimately; only big ones can be bombs
 # What openpyxl would build from one part, counted by parts.scan_parts before it opens anything:
-MAX_SHARED_STRINGS = 100_000  # read-only mode loads the whole table; a return has a few hundred strings
+MAX_SHARED_STRINGS = 25_000  # read-only mode loads the whole table, at ~20 us a string; a return has a few
+# hundred, a 2,000-row return saved by Excel about 12,000
 MAX_SHEET_ROWS = 10_000  # row elements in one sheet, or a declared dimension reaching further down
 MAX_ROW_CELLS = 16_384  # cells in one row: Excel's own width (XFD); openpyxl builds a whole row at once
 MAX_ROW_ELEMENTS = 100_000  # XML elements in one row or shared string (cells, runs of rich text)
@@ -58,7 +59,8 @@ MAX_WHOLE_PART_ELEMENTS = 20_000  # in a part openpyxl builds whole (styles, wor
 MAX_SHEETS = 100  # openpyxl opens each sheet listed to read its size (20,000 took 16 s); a return has 4
 # What a whole return may hold, whatever its parts: the time to read a file within every limit is bounded by
 # these (issue 12: under 2 s and 200 MB with --feedback; benchmarks/hostile.py measures the dearest files).
-MAX_ELEMENTS = 300_000  # XML elements in all parts together; a 2,000-row return has about 80,000
+MAX_ELEMENTS = 200_000  # XML elements in all parts together (openpyxl's read-only mode parses every sheet it
+# lists up to its rows' end, to find its size); a 2,000-row return has about 80,000
 MAX_CELLS = 100_000  # cells in all sheets together; a 2,000-row return has at most 36,000 (18 columns)
 MAX_DEFINED_NAMES = 10_000  # named ranges; kpixl's workbook has one (the print titles)
 MAX_TEXT_CHARS = 32_767  # characters of one text: what an Excel cell holds, so a longer one is not Excel's

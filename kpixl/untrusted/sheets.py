@@ -86,6 +86,7 @@ class SheetsRead:
     sheets: int = 0  # sheet parts checked
     cells: int = 0  # cells visited checking them
     corrupt: str = ""  # a part that is not XML at all (the parts scan passes over what does not look like XML)
+    last_rows: dict[str, int] = field(default_factory=dict)  # each sheet checked: the number of its last row
 
 
 class _Stop(Exception):
@@ -746,7 +747,8 @@ def check_sheets(zf: zipfile.ZipFile) -> SheetsRead:
     checks: list[_SheetCheck] = []
 
     def read(found: Ambiguity | None = None, corrupt: str = "") -> SheetsRead:
-        return SheetsRead(found, len(checks), sum(c.cells for c in checks), corrupt)
+        return SheetsRead(found, len(checks), sum(c.cells for c in checks), corrupt,
+                          {c.sheet.name: c.row for c in checks})
 
     try:
         chosen, strings_part = _workbook_map(zf)

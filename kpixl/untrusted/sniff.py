@@ -37,7 +37,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import IO
 from xml.parsers import expat
@@ -104,6 +104,7 @@ class Sniffed:
     sheet: str = ""  # for AMBIGUOUS: where
     cell: str = ""
     work: Work = Work()
+    last_rows: dict[str, int] = field(default_factory=dict)  # the sheets kpixl reads: each one's last row
 
 
 def _mb(n: int) -> str:
@@ -212,7 +213,7 @@ def _scanned(data: bytes) -> Sniffed:
     if read.ambiguity is not None:
         found = read.ambiguity
         return Sniffed(Kind.AMBIGUOUS, "xlsx", found.detail, found.sheet, found.cell, work)
-    return Sniffed(Kind.XLSX, "xlsx", work=work)
+    return Sniffed(Kind.XLSX, "xlsx", work=work, last_rows=read.last_rows)
 
 
 def _sniff_odf(mimetype: bytes) -> Sniffed:
