@@ -396,6 +396,18 @@ _ENTRIES = (
     Entry("FIGURE_VERSIONS", ERROR,
           "The versions of {period} are {versions}, not 1 to {count}.",
           _RESTORE),
+    Entry("FIGURE_CHANGED", ERROR,
+          "Version {version} of {period} says {what} {stored}, but its file {file} says {found} ({cell}): the "
+          "store was changed after the file was collected.",
+          _RESTORE),
+    Entry("FIGURE_UNREADABLE", ERROR,
+          "A figure in the store cannot be read: row {row} of the figures table has {detail}. It was changed "
+          "by hand or damaged.",
+          _RESTORE),
+    Entry("ARCHIVE_NOT_REREAD", WARNING,
+          "The figures stored from {file} could not be compared with the file: read again today, {why}.",
+          "Nothing needs doing if the register or kpixl changed since it was collected; otherwise restore the "
+          "store from a backup and collect again."),
     Entry("ARCHIVE_LEFTOVER", WARNING,
           "A temporary file left by a collect or a history import that was interrupted while archiving.",
           "Delete it: the file it was copying was not recorded, and collecting (or importing) it again archives "

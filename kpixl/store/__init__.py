@@ -10,7 +10,7 @@ default (kpixl.toml [paths] store = "kpixl.sqlite"), or a shared server by URL
 """
 
 from kpixl.store.core import BUSY_TIMEOUT_SECONDS, Store, open_store
-from kpixl.store.queries import Event, FigureKey, RecordResult, StoredFigure, SubmissionRecord
+from kpixl.store.queries import Event, FigureKey, RecordResult, StoredFigure, SubmissionRecord, UnreadableRow
 from kpixl.store.schema import HISTORY_ARCHIVED, SCHEMA_VERSION
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "Store",
     "StoredFigure",
     "SubmissionRecord",
+    "UnreadableRow",
     "open_store",
 ]

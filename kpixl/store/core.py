@@ -115,10 +115,12 @@ class Store:
         with self._read() as conn:
             return queries.stored_figures(conn, indicator=indicator)
 
-    def figures(self, periods: Collection[str] | None = None) -> list[StoredFigure]:
-        """Every version of every figure (in the given period slugs), by indicator, period and version."""
+    def figures(self, periods: Collection[str] | None = None,
+                unreadable: list[queries.UnreadableRow] | None = None) -> list[StoredFigure]:
+        """Every version of every figure (in the given period slugs), by indicator, period and version; with
+        unreadable given, the rows that cannot be read (changed by hand) are put there (kpixl check)."""
         with self._read() as conn:
-            return queries.stored_figures(conn, periods=periods)
+            return queries.stored_figures(conn, periods=periods, unreadable=unreadable)
 
     def submissions(self, period: str | None = None) -> list[SubmissionRecord]:
         """Every received file (for a quarter slug), in the order recorded, with its problems."""

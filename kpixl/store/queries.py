@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from kpixl.crashpoint import crash_point
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
-from kpixl.errors import StoreError
+from kpixl.errors import KpixlError, StoreError
 from kpixl.problems import Problem, Severity
 from kpixl.store.schema import events, figures, problems, schema_version, submissions
 
@@ -30,6 +30,7 @@ __all__ = [
     "RecordResult",
     "StoredFigure",
     "SubmissionRecord",
+    "UnreadableRow",
     "add_event",
     "current_figures",
     "events_of",
@@ -159,9 +160,35 @@ def current_figures(conn: Connection, indicators: Collection[str] | None = None)
     return {(row[0], row[1]): figure_from_values(*row) for row in conn.execute(query).all()}
 
 
-def stored_figures(conn: Connection, indicator: str | None = None,
-                   periods: Collection[str] | None = None) -> list[StoredFigure]:
-    """Every version (of one indicator, or in some periods), oldest period first, then by version."""
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A row of the store that cannot be read: changed by hand, or damaged (kpixl check reports each)."""
+
+    table: str
+    id: int
+    detail: str  # the first column that cannot be read, and its value
+
+
+# What reading a hand-edited row raises: a value that is no number, a status or period kpixl does not know.
+_UNREADABLE = (ValueError, ArithmeticError, TypeError, KpixlError)
+
+
+def _why_unreadable(row: DbRow) -> str:
+    """The first column of a figures row that cannot be read, and its value, in words."""
+    readers = (("period", parse_period), ("value", lambda v: v is None or Decimal(v)), ("status", FigureStatus),
+               ("version", int), ("recorded_at", _time))
+    for column, read in readers:
+        try:
+            read(getattr(row, column))
+        except _UNREADABLE:
+            return f"the {column} {str(getattr(row, column))[:40]!r}"
+    return "a value kpixl cannot read"
+
+
+def stored_figures(conn: Connection, indicator: str | None = None, periods: Collection[str] | None = None,
+                   unreadable: list[UnreadableRow] | None = None) -> list[StoredFigure]:
+    """Every version (of one indicator, or in some periods), oldest period first, then by version. With
+    unreadable given, a row that cannot be read is put there instead of stopping the whole read."""
     sub = submissions.alias("s")
     labelled = [c.label(f"s_{c.name}") for c in sub.c]  # the submission's columns, apart from the figure's
     query = select(figures, *labelled).join(sub, sub.c.id == figures.c.submission_id)
@@ -170,6 +197,8 @@ def stored_figures(conn: Connection, indicator: str | None = None,
     if periods is not None:
         query = query.where(figures.c.period.in_(list(periods)))
     rows = list(conn.execute(query))
+    if unreadable is not None:
+        rows = _readable(rows, unreadable)
     latest: dict[tuple[str, str], int] = {}
     for row in rows:
         key = (row.indicator, row.period)
@@ -177,6 +206,20 @@ def stored_figures(conn: Connection, indicator: str | None = None,
     stored = [_stored(row, latest[(row.indicator, row.period)] == row.version) for row in rows]
     return sorted(stored, key=lambda s: (s.figure.indicator, s.figure.period.start_date,
                                          s.figure.period.kind, s.version))
+
+
+def _readable(rows: list[DbRow], unreadable: list[UnreadableRow]) -> list[DbRow]:
+    """The rows that read as figures; the others are put in unreadable."""
+    readable = []
+    for row in rows:
+        try:
+            _stored(row, False)
+            int(row.version)
+        except _UNREADABLE:
+            unreadable.append(UnreadableRow("figures", row.id, _why_unreadable(row)))
+        else:
+            readable.append(row)
+    return readable
 
 
 def _stored(row: DbRow, current: bool) -> StoredFigure:
