@@ -1,16 +1,17 @@
-"""The floor of each stage: a plain script doing only the library work kpixl cannot avoid, on the same data.
+"""The floor of each stage: the plain script a competent developer would write with the same libraries, doing
+only the library work kpixl cannot avoid, on the same data.
 
 Each floor comes in two halves. prepare_*() turns the scenario into plain Python data (strings, floats, lists)
 and is not timed: deciding what a workbook or a report says is kpixl's own work, which the ratio is there to
 show. floor_*() is timed and does only the library work: xlsxwriter writing the same cells, formats,
-validations and protection; openpyxl (read-only) reading the same cells, each file kept (written and synced,
-as kpixl keeps every file it is sent) and sqlite3 storing the figures; python-docx opening the same reference
-document and writing the same headings, tables, paragraphs, links, bookmarks and native chart parts (with
-their embedded data workbooks, as kpixl writes them).
+validations and protection; openpyxl (read-only) reading the same cells, each file kept (kpixl keeps every
+file it is sent) and sqlite3 storing the figures; python-docx opening the same reference document, the body
+(the same headings, tables, paragraphs, links and bookmarks) parsed from WordprocessingML text, native chart
+parts with their embedded data workbooks, and document.save. Every file a floor writes is written as kpixl
+writes its files, atomically and synced (write_durably): that guarantee is work kpixl cannot avoid.
 
-Where kpixl's way of using a library is itself the cheapest known (the report body parsed from one string
-with lxml, chart parts numbered without python-docx's package search), the floor uses it too: a floor is what
-the best plain script would cost, not a straw man.
+Each library is used the way its documentation shows, with no tuning of its own: the floor is a fair
+baseline, not the fastest script imaginable (the target, 2x, leaves room for kpixl's own work).
 """
 
 from __future__ import annotations
@@ -24,9 +25,20 @@ import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+import docx
+import xlsxwriter
+import yaml
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from openpyxl import load_workbook
 
 from kpixl.domain import (
     NO_FIGURE_REASONS,
@@ -40,7 +52,6 @@ from kpixl.domain import (
 from kpixl.steps.workspace import Workspace, bundled_path
 
 __all__ = [
-    "LATEST_FIGURES",
     "ReportPlan",
     "WorkbookPlan",
     "floor_reports",
@@ -48,65 +59,90 @@ __all__ = [
     "floor_workbooks",
     "prepare_reports",
     "prepare_workbooks",
+    "read_figures",
     "read_inputs",
+    "read_register",
+    "write_durably",
 ]
 
 # -------------------------------------------------------------------------------------------------------------
 # Inputs: what every stage reads first
 # -------------------------------------------------------------------------------------------------------------
 
-# The latest version of each figure: the cheapest plain query known, executed with sqlite3 alone.
+# The latest version of each figure, as one would write it.
 LATEST_FIGURES = """
-select f.indicator, f.period, f.value, f.status, f.reason, f.commentary, f.actions from figures f
-where not exists (select 1 from figures n where n.indicator = f.indicator and n.period = f.period
-                  and n.version > f.version)
+select indicator, period, value, status, reason, commentary, actions from figures f
+where version = (select max(version) from figures g where g.indicator = f.indicator and g.period = f.period)
 """
+
+
+def read_register(path: Path) -> Any:
+    """The register as plain data, by PyYAML with libyaml (its C loader, as PyYAML's documentation shows)."""
+    with open(path, encoding="utf-8") as file:
+        return yaml.load(file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def read_figures(database: Path, indicators: list[str] | None = None) -> list[tuple[Any, ...]]:
+    """The latest version of every figure (of the indicators named) from the store's SQLite file, by sqlite3."""
+    if not database.is_file():
+        return []
+    query, parameters = LATEST_FIGURES, list(indicators or ())
+    if indicators is not None:
+        query += f" and indicator in ({', '.join('?' * len(parameters))})"
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute(query, parameters).fetchall()
+    finally:
+        connection.close()
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write a file as kpixl writes every file (so a crash leaves the old file or the new, never half of one):
+    a temporary file, synced, renamed into place, the folder synced. A guarantee kpixl keeps is work kpixl
+    cannot avoid, so each floor pays it for what it writes."""
+    temporary = path.with_name(f".{path.name}.partial")
+    with open(temporary, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def read_inputs(register: Path, database: Path,
                 indicators: list[str] | None = None) -> tuple[Any, list[tuple[Any, ...]]]:
-    """The register parsed by libyaml into plain strings, lists and dicts (PyYAML's C base loader: no
-    scalar is resolved, the cheapest way to the data) and the latest version of every figure (of the
-    indicators named, when a stage reads only those, as kpixl then does) read from the store's SQLite file
-    with sqlite3: the input reading no stage can avoid, at its plain-library cost. A floor pays it once,
-    however many documents it writes."""
-    import yaml
-
-    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-    data = yaml.load(register.read_text(encoding="utf-8"), Loader=loader)
-    rows: list[tuple[Any, ...]] = []
-    if database.is_file():
-        query, parameters = LATEST_FIGURES, list(indicators or ())
-        if indicators is not None:
-            query += f" and f.indicator in ({', '.join('?' * len(parameters))})"
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-        try:
-            rows = connection.execute(query, parameters).fetchall()
-        finally:
-            connection.close()
-    return data, rows
+    """What every stage reads first, and no stage can avoid: the register and the current figures (of the
+    indicators named, when a stage reads only those, as one committee's report does). A floor reads them
+    once, however many documents it writes."""
+    return read_register(register), read_figures(database, indicators)
 
 
 # -------------------------------------------------------------------------------------------------------------
 # Workbooks: xlsxwriter
 # -------------------------------------------------------------------------------------------------------------
 
-# The Return sheet's columns (layout.RETURN_COLUMNS): header, width, input, help.
+# The Return sheet's columns (layout.RETURN_COLUMNS): header, width, input, help. A title in row 1, the header
+# in row 2 and the rows below are an Excel table, as kpixl writes them.
 COLUMNS = [
-    ("Indicator", 10, False, ""), ("Title", 40, False, ""), ("Period", 14, False, ""), ("Unit", 12, False, ""),
-    ("Direction for improvement", 14, False, ""), ("Target or baseline", 12, False, ""),
-    ("Target value", 12, False, ""), ("Compared with", 16, False, ""), ("Comparison figure", 13, False, ""),
-    ("Current figure", 13, True, "The figure for this period."),
+    ("Indicator", 10, False, ""), ("Title", 40, False, ""), ("Period", 14, False, ""),
+    ("Direction for improvement", 14, False, ""), ("Target value", 12, False, ""), ("Compared with", 16, False, ""),
+    ("Comparison figure", 13, False, ""), ("Current figure", 13, True, "The figure for this period."),
     ("Reason if no figure", 20, True, "Only if you cannot give a figure: choose why, and explain in Commentary."),
     ("RAG preview", 11, False, "Worked out from your figure and the target, as the report will rate it."),
     ("Commentary", 50, True, "What explains the figure this period (required)."),
     ("Actions", 40, True, "What is being done to improve. Required when the RAG preview is Red."),
+    ("Unit", 12, False, ""), ("Target or baseline", 12, False, ""),
     ("Revise earlier period", 14, False, "The period whose reported figure you may correct in the next column."),
     ("Revised figure", 13, True, "Only to correct the figure reported for the earlier period."),
     ("Reason for revision", 24, True, "Why the earlier figure changed."),
     ("Last period's commentary", 40, False, ""),
 ]
-CURRENT, REASON, RAG, COMMENTARY, ACTIONS, REVISED, REVISION_REASON = 9, 10, 11, 12, 13, 15, 16
+CURRENT, REASON, RAG, COMMENTARY, ACTIONS, REVISED, REVISION_REASON = 7, 8, 9, 10, 11, 15, 16
+HEADER = 1  # 0-based: the header row, below the title
 REVISION_REASONS = ("Estimated figure replaced with actual", "Late data received", "Error corrected",
                     "Other (explain in commentary)")
 FORMATS: dict[str, dict[str, Any]] = {
@@ -130,6 +166,7 @@ class WorkbookRow:
     strings: list[tuple[int, str]]  # (column, text)
     numbers: list[tuple[int, float | str, str]]  # (column, value or text, number format)
     input_format: str
+    unit: Unit
     figure_rule: dict[str, Any]
     formula: str
 
@@ -185,7 +222,7 @@ def _list_rule(title: str, source: str) -> dict[str, Any]:
 
 
 def _formula(indicator: Indicator, target: Decimal | None, r: int) -> str:
-    figure, tgt = f"J{r}", f"G{r}"
+    figure, tgt = f"H{r}", f"E{r}"
     if indicator.kind is not Kind.TARGET:
         rated = f'"{indicator.kind.label}"'
     elif target is None or indicator.direction.value == "none":
@@ -223,20 +260,20 @@ def prepare_workbooks(workspace: Workspace, register: Register, quarter: Quarter
         meta_rows: list[list[Any]] = []
         for indicator in register.indicators_of_service(service.id):
             for period in indicator.periods_in(quarter):
-                r = 2 + len(rows)
+                r = HEADER + 2 + len(rows)
                 compared = indicator.comparison_period(period)
                 comparison = figures.get((indicator.id, compared.slug))
                 last = figures.get((indicator.id, period.previous().slug))
                 target = None if indicator.kind is Kind.IN_DEVELOPMENT else indicator.target_for(period)
                 fmt = _number_format(indicator.unit, indicator.decimals)
-                strings = [(0, indicator.id), (1, indicator.title), (2, str(period)), (3, indicator.unit.value),
-                           (4, indicator.direction.words), (5, indicator.target_word), (7, str(compared)),
+                strings = [(0, indicator.id), (1, indicator.title), (2, str(period)), (12, indicator.unit.value),
+                           (3, indicator.direction.words), (13, indicator.target_word), (5, str(compared)),
                            (14, str(period.previous())), (17, last.commentary if last else "")]
                 numbers: list[tuple[int, float | str, str]] = [
-                    (6, float(target) if target is not None else "", fmt),
-                    (8, float(comparison.value) if comparison and comparison.value is not None else "", fmt)]
+                    (4, float(target) if target is not None else "", fmt),
+                    (6, float(comparison.value) if comparison and comparison.value is not None else "", fmt)]
                 rows.append(WorkbookRow(strings, numbers, _number_format(indicator.unit, indicator.decimals, True),
-                                        _figure_rule(indicator.unit), _formula(indicator, target, r)))
+                                        indicator.unit, _figure_rule(indicator.unit), _formula(indicator, target, r)))
                 meta_rows.append([r, indicator.id, period.slug, _value_text(target), compared.slug,
                                   _value_text(comparison.value if comparison else None), period.previous().slug])
         head = [("format", "kpixl-return"), ("version", "1"), ("council", config.council), ("service", service.id),
@@ -250,19 +287,17 @@ def prepare_workbooks(workspace: Workspace, register: Register, quarter: Quarter
     return plans
 
 
-def _locked_book_class() -> Any:
-    import xlsxwriter
+class LockedBook(xlsxwriter.Workbook):  # type: ignore[misc]
+    """The workbook's structure locked, as kpixl's are: xlsxwriter has no option for it."""
 
-    class LockedBook(xlsxwriter.Workbook):  # type: ignore[misc]
-        def _write_workbook_pr(self) -> None:
-            super()._write_workbook_pr()
-            self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
-
-    return LockedBook
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
-def _write_workbook(book_class: Any, plan: WorkbookPlan, path: Path) -> None:
-    book = book_class(str(path), {"in_memory": True})
+def _write_workbook(plan: WorkbookPlan, path: Path) -> None:
+    buffer = io.BytesIO()
+    book = LockedBook(buffer, {"in_memory": True})  # as kpixl writes them: no temporary file per sheet
     made: dict[tuple[str, str], Any] = {}
 
     def fmt(name: str, num_format: str = "") -> Any:
@@ -280,13 +315,14 @@ def _write_workbook(book_class: Any, plan: WorkbookPlan, path: Path) -> None:
     instructions.protect()
 
     sheet = book.add_worksheet("Return")
+    sheet.write_string(0, 0, plan.properties.get("title", ""), fmt("title"))
     for col, (header, width, is_input, help_text) in enumerate(COLUMNS):
-        sheet.write_string(0, col, header, fmt("header"))
+        sheet.write_string(HEADER, col, header, fmt("header"))
         sheet.set_column(col, col, width)
         if help_text and not is_input:
-            sheet.data_validation(0, col, 0, col, {"validate": "any", "input_title": header[:32],
+            sheet.data_validation(HEADER, col, HEADER, col, {"validate": "any", "input_title": header[:32],
                                                    "input_message": help_text})
-    for n, return_row in enumerate(plan.rows, start=1):
+    for n, return_row in enumerate(plan.rows, start=HEADER + 1):
         context = fmt("context")
         for col, text in return_row.strings:
             sheet.write_string(n, col, text, context)
@@ -302,32 +338,35 @@ def _write_workbook(book_class: Any, plan: WorkbookPlan, path: Path) -> None:
         sheet.write_formula(n, RAG, return_row.formula, fmt("rag"), "")
     last = len(plan.rows)
     if last:
-        # Validations by range where a rule is the same for consecutive rows (per unit for the figures).
-        start = 1
-        for n in range(1, last + 1):
-            if n == last or plan.rows[n].figure_rule != plan.rows[start - 1].figure_rule:
-                for col in (CURRENT, REVISED):
-                    sheet.data_validation(start, col, n, col, plan.rows[start - 1].figure_rule)
-                start = n + 1
-        sheet.data_validation(1, REASON, last, REASON, _list_rule("Reason if no figure", "=Lists!$A$2:$A$5"))
-        sheet.data_validation(1, REVISION_REASON, last, REVISION_REASON,
+        # One validation per column over each run of rows with the same rule (the figures' depends on the unit).
+        start = HEADER + 1
+        for _, run in groupby(plan.rows, key=lambda row: row.unit):
+            rows = list(run)
+            for col in (CURRENT, REVISED):
+                sheet.data_validation(start, col, start + len(rows) - 1, col, rows[0].figure_rule)
+            start += len(rows)
+        first, last = HEADER + 1, HEADER + last
+        sheet.data_validation(first, REASON, last, REASON, _list_rule("Reason if no figure", "=Lists!$A$2:$A$5"))
+        sheet.data_validation(first, REVISION_REASON, last, REVISION_REASON,
                               _list_rule("Reason for revision", "=Lists!$B$2:$B$5"))
-        sheet.data_validation(1, COMMENTARY, last, COMMENTARY, _text_rule("Commentary", 4000))
-        sheet.data_validation(1, ACTIONS, last, ACTIONS, _text_rule("Actions", 2000))
+        sheet.data_validation(first, COMMENTARY, last, COMMENTARY, _text_rule("Commentary", 4000))
+        sheet.data_validation(first, ACTIONS, last, ACTIONS, _text_rule("Actions", 2000))
         for word, (fill, font) in RAG_COLOURS.items():
-            sheet.conditional_format(1, RAG, last, RAG, {"type": "cell", "criteria": "==", "value": f'"{word}"',
+            sheet.conditional_format(first, RAG, last, RAG, {"type": "cell", "criteria": "==", "value": f'"{word}"',
                                                          "format": book.add_format({"bg_color": fill,
                                                                                     "font_color": font,
                                                                                     "bold": True})})
-        sheet.conditional_format(1, ACTIONS, last, ACTIONS, {
-            "type": "formula", "criteria": '=AND($L2="Red",LEN(TRIM($N2))=0)',
+        sheet.conditional_format(first, ACTIONS, last, ACTIONS, {
+            "type": "formula", "criteria": '=AND($J3="Red",LEN(TRIM($L3))=0)',
             "format": book.add_format({"bg_color": "#F8CBAD", "border": 2, "border_color": "#C00000"})})
-    sheet.freeze_panes(1, 2)
+        sheet.add_table(HEADER, 0, last, len(COLUMNS) - 1, {
+            "name": "Return_rows", "style": None, "autofilter": False,
+            "columns": [{"header": header, "header_format": fmt("header")} for header, *_ in COLUMNS]})
+    sheet.freeze_panes(HEADER + 1, 2)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_footer("&L&A&RPage &P of &N")
+    sheet.repeat_rows(HEADER)
     sheet.ignore_errors({"number_stored_as_text": f"A1:A{max(last + 1, 2)}"})
     sheet.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                        "select_unlocked_cells": True})
@@ -351,16 +390,16 @@ def _write_workbook(book_class: Any, plan: WorkbookPlan, path: Path) -> None:
     instructions.activate()
     book.set_properties(plan.properties)
     book.close()
+    write_durably(path, buffer.getvalue())
 
 
 def floor_workbooks(plans: list[WorkbookPlan], out: Path) -> list[Path]:
     """Write every workbook with plain xlsxwriter (timed)."""
     out.mkdir(parents=True, exist_ok=True)
-    book_class = _locked_book_class()
     paths = []
     for plan in plans:
         path = out / plan.file_name
-        _write_workbook(book_class, plan, path)
+        _write_workbook(plan, path)
         paths.append(path)
     return paths
 
@@ -377,28 +416,9 @@ create table if not exists figure (id integer primary key, submission integer re
 """
 
 
-def _keep(data: bytes, digest: str, folder: Path) -> None:
-    """The received file kept under its hash, durably (written, synced, renamed into place, the folder synced):
-    kpixl keeps every file it is sent, refused ones too, so a collect cannot avoid this write."""
-    temporary = folder / f".{digest}.partial"
-    with open(temporary, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, folder / f"{digest}.xlsx")
-    if os.name == "posix":  # the new name made durable too, as kpixl's archive does
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-
-
 def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
     """Read each return's Return and metadata sheets with openpyxl (read-only), keep the file, and store its
     figures with sqlite3 in one transaction a file (timed). The number of figures stored."""
-    from openpyxl import load_workbook
-
     connection = sqlite3.connect(database)
     connection.executescript(_SCHEMA)
     archive = database.parent / "archive"
@@ -407,7 +427,7 @@ def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
     for path in paths:
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        _keep(data, digest, archive)
+        write_durably(archive / f"{digest}.xlsx", data)  # kpixl keeps every file it is sent
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         rows = list(book["Return"].iter_rows(min_row=1, max_row=2001, max_col=len(COLUMNS), values_only=True))
         pairs = {str(k): str(v) for k, v in book["kpixl"].iter_rows(max_col=2, values_only=True) if k is not None}
@@ -415,17 +435,18 @@ def floor_returns(paths: list[Path], database: Path, secret: bytes) -> int:
         hmac.compare_digest(hmac.new(secret, json.dumps(pairs, sort_keys=True).encode(), hashlib.sha256).hexdigest(),
                             pairs.get("signature", ""))
         records = []
-        for n, row in enumerate(rows[1:], start=2):
+        for n, row in enumerate(rows[HEADER + 1:], start=HEADER + 2):
             if row[0] is None:
                 continue
             value = row[CURRENT]
             records.append((str(row[0]), str(row[2]), None if value is None else str(Decimal(repr(value))),
-                            row[REASON] or "", row[COMMENTARY] or "", row[ACTIONS] or "", f"J{n}"))
+                            row[REASON] or "", row[COMMENTARY] or "", row[ACTIONS] or "", f"H{n}"))
         with connection:
             cursor = connection.execute("insert into submission (file_hash, file_name, service, period) values "
                                         "(?, ?, ?, ?)", (digest, path.name, pairs.get("service"), pairs.get("period")))
-            connection.executemany(f"insert into figure (submission, indicator, period, value, reason, commentary, "
-                                   f"actions, cell) values ({cursor.lastrowid}, ?, ?, ?, ?, ?, ?, ?)", records)
+            connection.executemany("insert into figure (submission, indicator, period, value, reason, commentary, "
+                                   "actions, cell) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   [(cursor.lastrowid, *record) for record in records])
         stored += len(records)
     connection.close()
     return stored
@@ -598,25 +619,25 @@ def _chart_workbook(chart: ChartPlan) -> bytes:
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
              f'spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>')
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # tiny parts: storing beats deflating
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, text in (*_XLSX_PARTS.items(), ("xl/worksheets/sheet1.xml", sheet)):
             archive.writestr(name, text)
     return buffer.getvalue()
 
 
+_DRAWING = ('<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:drawing><wp:inline>'
+            '<wp:extent cx="5760000" cy="2340000"/><wp:docPr id="{shape}" name="Trend chart {shape}" descr={alt}/>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+            '<c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>')
+
+
 def _render_report(plan: ReportPlan, reference: Path, out: Path) -> None:
-    import docx
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
     document = docx.Document(str(reference))
-    part, package = document.part, document.part.package
+    part = document.part
     ids = {s.name: s.style_id for s in document.styles}
     normal, h1, h2 = ids.get("Normal", ""), ids.get("Heading 1", ""), ids.get("Heading 2", "")
     text_style, table_style, link_style = ids.get("Table Text", ""), ids.get("Performance Table", ""), \
         ids.get("Hyperlink", "")
-    rid = max((int(r[3:]) for r in part.rels if r[3:].isdigit()), default=0)
-    links: dict[str, str] = {}
     shape = 1000
     blocks = [_p(line, normal) for line in plan.cover]
     blocks.append(_p("Key", h1, page_break=True))
@@ -635,7 +656,7 @@ def _render_report(plan: ReportPlan, reference: Path, out: Path) -> None:
         index_rows.append([anchor.format(_t(number)), anchor.format(_t(title)), _p(rag, text_style),
                            _p(direction, text_style), _p(change, text_style)])
     blocks.append(_table(index_rows, [800, 5338, 1500, 1000, 1000], table_style, "Index"))
-    chart_number = 0
+    charts = 0
     for page in plan.pages:
         shape += 1
         blocks.append(f'<w:p><w:pPr><w:pStyle w:val="{h1}"/><w:pageBreakBefore/></w:pPr><w:bookmarkStart '
@@ -655,78 +676,39 @@ def _render_report(plan: ReportPlan, reference: Path, out: Path) -> None:
         blocks.append(_p("RAG Rating", h2))
         blocks.append(_rag_table(page.rag, table_style, text_style))
         if page.chart is not None:
-            chart_number += 1
-            n = chart_number
-            workbook = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx"),
+            charts += 1
+            workbook = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{charts}.xlsx"),
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            _chart_workbook(page.chart), package)
-            chart_part = Part(PackURI(f"/word/charts/chart{n}.xml"),
+                            _chart_workbook(page.chart), part.package)
+            chart_part = Part(PackURI(f"/word/charts/chart{charts}.xml"),
                               "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
-                              _chart_xml(page.chart), package)
-            chart_part.rels.add_relationship(RT.PACKAGE, workbook, "rId1")
-            rid += 1
-            part.rels.add_relationship(RT.CHART, chart_part, f"rId{rid}")
+                              _chart_xml(page.chart), part.package)
+            chart_part.relate_to(workbook, RT.PACKAGE)
             shape += 1
-            blocks.append(
-                f'<w:p><w:pPr><w:pStyle w:val="{normal}"/></w:pPr><w:r><w:drawing xmlns:wp="http://schemas.'
-                'openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org'
-                '/drawingml/2006/main" xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"><wp:inline>'
-                f'<wp:extent cx="5760000" cy="2340000"/><wp:docPr id="{shape}" name="Trend chart {shape}" '
-                f'descr={quoteattr(page.chart.alt_text)}/><a:graphic><a:graphicData uri="http://schemas.'
-                f'openxmlformats.org/drawingml/2006/chart"><c:chart r:id="rId{rid}"/></a:graphicData></a:graphic>'
-                "</wp:inline></w:drawing></w:r></w:p>")
+            blocks.append(_DRAWING.format(style=normal, shape=shape, alt=quoteattr(page.chart.alt_text),
+                                          rid=part.relate_to(chart_part, RT.CHART)))
         for heading, paragraphs in page.sections:
             blocks.append(_p(heading, h2))
             blocks.extend(_p(text, normal) for text in paragraphs)
         blocks.append(_p("Useful Links", h2))
         for label, url in page.links:
-            if url not in links:
-                rid += 1
-                links[url] = f"rId{rid}"
-                part.rels.add_relationship(RT.HYPERLINK, url, links[url], True)
-            blocks.append(f'<w:p><w:pPr><w:pStyle w:val="{normal}"/></w:pPr><w:hyperlink r:id="{links[url]}">'
+            rid = part.relate_to(url, RT.HYPERLINK, is_external=True)
+            blocks.append(f'<w:p><w:pPr><w:pStyle w:val="{normal}"/></w:pPr><w:hyperlink r:id="{rid}">'
                           f'<w:r><w:rPr><w:rStyle w:val="{link_style}"/></w:rPr><w:t xml:space="preserve">'
                           f"{_t(label)}</w:t></w:r></w:hyperlink></w:p>")
-    _save_spliced(document, blocks, plan.properties, out)
-
-
-def _save_spliced(document: Any, blocks: list[str], properties: dict[str, str], out: Path) -> None:
-    """The body spliced into document.xml as text, the package zipped at level 1 (as kpixl does: the cheapest
-    known way to write a large body with python-docx)."""
-    from docx.opc.oxml import serialize_part_xml
-    from docx.opc.pkgwriter import PackageWriter
-    from docx.oxml.ns import qn
-    from lxml import etree
-
-    root = document.element
-    for child in list(root.body):
-        if child.tag != qn("w:sectPr"):
-            root.body.remove(child)
-    root.body.insert(0, etree.Comment("floor-body"))
-    head, tail = serialize_part_xml(root).decode("utf-8").split("<!--floor-body-->")
-    main = (head + "".join(blocks) + tail).encode("utf-8")
+    # The reference's body (its cover text, if any) replaced by ours, its section (page setup) kept last.
+    body = document.element.body
+    section = body.sectPr
+    body.clear()
+    body.extend(list(parse_xml(f'<w:body {nsdecls("w", "r", "wp", "a", "c")}>{"".join(blocks)}</w:body>')))
+    if section is not None:
+        body.append(section)
     props = document.core_properties
-    props.title, props.subject, props.author = properties["title"], properties["subject"], properties["author"]
-    package = document.part.package
-    parts = list(package.parts)
-    for part in parts:
-        part.before_marshal()
-
-    class Writer:
-        def __init__(self, archive: zipfile.ZipFile) -> None:
-            self.archive = archive
-
-        def write(self, name: Any, blob: bytes) -> None:
-            self.archive.writestr(zipfile.ZipInfo(name.membername, date_time=(2023, 12, 12, 0, 0, 0)), blob)
-
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        writer = Writer(archive)
-        PackageWriter._write_content_types_stream(writer, parts)  # type: ignore[no-untyped-call]
-        PackageWriter._write_pkg_rels(writer, package.rels)  # type: ignore[no-untyped-call]
-        for part in parts:
-            writer.write(part.partname, main if part is document.part else part.blob)
-            if len(part.rels):
-                writer.write(part.partname.rels_uri, part.rels.xml)
+    props.title, props.subject, props.author = plan.properties["title"], plan.properties["subject"], \
+        plan.properties["author"]
+    saved = io.BytesIO()
+    document.save(saved)
+    write_durably(out, saved.getvalue())
 
 
 def floor_reports(plans: list[ReportPlan], reference: Path, out: Path) -> list[Path]:

@@ -89,6 +89,7 @@ def traced_peak(work: Callable[[], Any]) -> float:
 @dataclass
 class ProcessRun:
     seconds: float
+    cpu_seconds: float  # user + system time of the command (and its children)
     maxrss_mb: float
     returncode: int
     output: str
@@ -111,7 +112,7 @@ def run_process(args: Sequence[str], cwd: Path | None = None, env: dict[str, str
         shutil.rmtree(folder, ignore_errors=True)
     # Linux reports ru_maxrss in kilobytes (macOS in bytes).
     kb = data["maxrss_kb"] / (1024 if sys.platform == "darwin" else 1)
-    return ProcessRun(data["seconds"], kb / 1024, data["returncode"], output)
+    return ProcessRun(data["seconds"], data["cpu_seconds"], kb / 1024, data["returncode"], output)
 
 
 def machine() -> dict[str, Any]:

@@ -1,57 +1,37 @@
 """Where a stage's time goes: the parts every kpixl command pays before its own work, each timed alone.
 
-- register load: kpixl's load_register (read, build and check the register) against its floor, PyYAML's
-  C base loader (libyaml) reading the same file into plain data;
+- register load: kpixl's load_register (read, build and check the register) against its floor, PyYAML with
+  libyaml reading the same file into plain data (floors.read_register);
 - store read: every current figure from the store (what workbooks, collect and each report load), against
-  sqlite3 reading the same rows of the same file with the same query;
+  sqlite3 reading the same rows of the same file (floors.read_figures);
 - imports: a fresh Python importing what each command imports (kpixl.cli and the libraries of its stage),
-  the part of a whole-process time that in-process runs do not see.
+  the part of a whole-process time that in-process runs do not see; and SQLAlchemy alone, as the store
+  loads it for SQLite (every command that reads the store pays it: workbooks, collect, report).
 
-These are not stages: they are shown so that a ratio over 1.5 says at once where the excess is.
+These are not stages: they are shown so that a stage's ratio says at once where its excess is.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from .floors import read_figures, read_register
 from .measure import Timing, run_process, time_once
 
-__all__ = ["COMMAND_IMPORTS", "measure_parts"]
+__all__ = ["IMPORTS", "measure_parts"]
 
-# What each command imports on its way to doing its work (kpixl imports its heavy libraries lazily).
-COMMAND_IMPORTS = {
-    "workbooks": ["kpixl.cli", "kpixl.steps.generate", "kpixl.workbook.writer", "kpixl.register.yaml_file",
-                  "kpixl.store.core", "rich.progress"],
-    "collect": ["kpixl.cli", "kpixl.steps.collect", "kpixl.intake.book", "openpyxl",
-                "kpixl.register.yaml_file", "kpixl.store.core", "rich.table"],
-    "report": ["kpixl.cli", "kpixl.steps.report", "kpixl.report.render_docx", "kpixl.register.yaml_file",
-               "kpixl.store.core", "rich.table"],
+# What each command imports on its way to doing its work (the CLI imports its step when the command runs),
+# and SQLAlchemy as kpixl.store loads it for a SQLite store (its core and the SQLite dialect).
+IMPORTS = {
+    "imports-workbooks": ("start and imports of kpixl workbooks",
+                          ["kpixl.cli", "kpixl.steps.generate", "rich.progress"]),
+    "imports-collect": ("start and imports of kpixl collect", ["kpixl.cli", "kpixl.steps.collect", "rich.table"]),
+    "imports-report": ("start and imports of kpixl report", ["kpixl.cli", "kpixl.steps.report", "rich.table"]),
+    "imports-sqlalchemy": ("start and import of SQLAlchemy (with its SQLite dialect)",
+                           ["sqlalchemy", "sqlalchemy.dialects.sqlite.pysqlite"]),
 }
-
-
-def _yaml_floor(path: Path) -> Callable[[], Any]:
-    import yaml
-
-    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-    return lambda: yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-
-
-def _sqlite_floor(database: Path) -> Callable[[], Any]:
-    """The latest version of every figure, as sqlite3 hands the rows back (no objects built), by the
-    floors' query (floors.LATEST_FIGURES)."""
-    from .floors import LATEST_FIGURES
-
-    def read() -> int:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-        try:
-            return len(connection.execute(LATEST_FIGURES).fetchall())
-        finally:
-            connection.close()
-    return read
 
 
 def measure_parts(workspace: Any, runs: int, processes: bool) -> dict[str, dict[str, Any]]:
@@ -79,33 +59,23 @@ def measure_parts(workspace: Any, runs: int, processes: bool) -> dict[str, dict[
 
     size_kb = workspace.register_path.stat().st_size // 1024
     timed("register", f"register load ({size_kb} KB YAML)", lambda: load_register(workspace.register_path),
-          _yaml_floor(workspace.register_path))
-    try:
-        def store_read() -> Any:  # as workbooks, collect and reports read it
-            return workspace.current_figures()
-
-        database = workspace.root / workspace.config.store
-        timed("store", "store read (every current figure)", store_read,
-              _sqlite_floor(database) if database.is_file() else None)
-    except ImportError as exc:
-        parts["store"] = {"label": "store read", "status": f"not available yet ({exc})"}
+          lambda: read_register(workspace.register_path))
+    database = workspace.root / workspace.config.store
+    timed("store", "store read (every current figure)", workspace.current_figures, lambda: read_figures(database))
     if processes:
         baseline = Timing()
         for _ in range(runs):
             baseline.runs.append(run_process([sys.executable, "-c", "pass"]).seconds)
-        for command, modules in COMMAND_IMPORTS.items():
+        for name, (label, modules) in IMPORTS.items():
             timing = Timing()
             code = "; ".join(f"import {m}" for m in modules)
             for _ in range(runs):
                 done = run_process([sys.executable, "-c", code])
                 if done.returncode != 0:
-                    parts[f"imports-{command}"] = {"label": f"imports of kpixl {command}",
-                                                   "status": f"failed: {done.output.strip()[-200:]}"}
+                    parts[name] = {"label": label, "status": f"failed: {done.output.strip()[-200:]}"}
                     break
                 timing.runs.append(done.seconds)
             else:
-                parts[f"imports-{command}"] = {
-                    "label": f"start and imports of kpixl {command}", "status": "ok",
-                    "whole_process": timing.as_json(), "python_alone": baseline.as_json(),
-                    "modules": modules}
+                parts[name] = {"label": label, "status": "ok", "whole_process": timing.as_json(),
+                               "python_alone": baseline.as_json(), "modules": modules}
     return parts

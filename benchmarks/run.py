@@ -1,4 +1,4 @@
-"""The scale benchmark of issue 6: a synthetic county council's whole quarter, each stage against its floor.
+"""The scale benchmark: a synthetic county council's whole quarter, each stage against its floor.
 
     python benchmarks/run.py                 # full size: 400 indicators, 50 services, 8 committees; 5 runs
     python benchmarks/run.py --runs 3 --growth --json benchmarks/results/growth.json
@@ -8,9 +8,9 @@ chart per indicator; one 50-indicator committee report) it times kpixl in-proces
 --runs runs, a fresh output folder each run) and whole-process (the kpixl command in a subprocess), the
 stage's floor in the same run (benchmarks/floors.py), the ratio kpixl/floor, and the peak memory (tracemalloc
 in-process; ru_maxrss of the subprocess). Also `kpixl --help`, the whole quarter, and the peak memory of
-the whole cycle in one process. Prints a table with issue 6's targets, and writes JSON (default
-benchmarks/results/latest.json). A stage whose kpixl API has not landed is reported "not available yet".
-See benchmarks/README.md.
+the whole cycle in one process. Prints a table with the targets (issue 11's: each stage within 2x of its
+floor, the whole quarter under 6 s as commands; issue 6's for one report, --help and memory), and writes
+JSON (default benchmarks/results/latest.json). See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -38,12 +38,16 @@ from benchmarks import floors, stages
 from benchmarks.measure import Timing, machine, run_process, time_once, traced_peak
 from benchmarks.parts import measure_parts
 from benchmarks.synthetic import Scenario, current_figures, figures_by_service, make_council
+from kpixl.domain import Quarter
+from kpixl.steps.report import reference_document
+from kpixl.steps.workspace import Workspace
+from kpixl.workbook.names import workbook_filename
 
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
-NOT_AVAILABLE = "not available yet"
 
-# Issue 6's targets.
-RATIO_TARGET = 1.5
+# The targets. Issue 11: each stage within 2x of its floor (issue 6 asked 1.5x, which called for speed tricks
+# that cost clarity), the whole quarter under 6 s as commands. Issue 6: one report, --help, memory.
+RATIO_TARGET = 2.0
 QUARTER_TARGET_S = 6.0
 ONE_REPORT_TARGET_S = 1.0
 HELP_TARGET_S = 0.150
@@ -58,10 +62,11 @@ def log(message: str) -> None:
 class StageResult:
     name: str
     label: str
-    status: str = "ok"  # ok, "not available yet", or "failed: ..."
+    status: str = "ok"  # or "failed: ..."
     kpixl: Timing = field(default_factory=Timing)
     floor: Timing = field(default_factory=Timing)
     whole: Timing = field(default_factory=Timing)
+    whole_cpu: Timing = field(default_factory=Timing)  # the same commands' CPU time (user + system)
     whole_status: str = "ok"
     notes: list[str] = field(default_factory=list)
 
@@ -75,12 +80,11 @@ class StageResult:
         return {"label": self.label, "status": self.status, "in_process": self.kpixl.as_json(),
                 "floor": self.floor.as_json(), "ratio": None if self.ratio is None else round(self.ratio, 2),
                 "ratio_target": RATIO_TARGET, "whole_process": self.whole.as_json(),
+                "whole_process_cpu": self.whole_cpu.as_json(),
                 "whole_process_status": self.whole_status, "notes": self.notes}
 
 
 def _failure(exc: BaseException) -> str:
-    if isinstance(exc, stages.StageMissing):
-        return f"{NOT_AVAILABLE} ({exc})"
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     return f"failed: {exc.__class__.__name__}: {str(exc)[:300]}{where}"
@@ -110,8 +114,6 @@ class Size:
         return setup
 
     def copy_workspace(self, source: Path, name: str) -> Any:
-        from kpixl.steps.workspace import Workspace
-
         target = self.fresh(name) / "ws"
         shutil.copytree(source, target)
         return Workspace.open(target)
@@ -120,15 +122,6 @@ class Size:
 def _kpixl_command() -> list[str]:
     found = Path(sys.executable).parent / "kpixl"
     return [str(found)] if found.exists() else [sys.executable, "-m", "kpixl.cli"]
-
-
-def _cli_available(command: str) -> str:
-    """ok, or why `kpixl COMMAND --help` fails (the command has not landed, or the CLI is broken)."""
-    result = run_process([*_kpixl_command(), command, "--help"])
-    if result.returncode == 0:
-        return "ok"
-    last = [line for line in result.output.strip().splitlines() if line.strip()][-1:] or [""]
-    return f"{NOT_AVAILABLE} (kpixl {command} --help: {last[0][:200]})"
 
 
 SHORT_STAGE_RUNS = 15  # the most runs a short stage gets (see --min-seconds)
@@ -169,7 +162,7 @@ def _measure_cli(result: StageResult, runs: int, commands: Callable[[], list[lis
     memory is the largest ru_maxrss of any of them."""
     peak = 0.0
     for n in range(runs):
-        total = 0.0
+        total = cpu = 0.0
         for args in commands():
             done = run_process(args)
             if done.returncode not in (0, 1):  # 1: problems found (warnings, queries) but the work was done
@@ -178,30 +171,28 @@ def _measure_cli(result: StageResult, runs: int, commands: Callable[[], list[lis
                 log(f"    {result.name} (whole process): {result.whole_status}")
                 return
             total += done.seconds
+            cpu += done.cpu_seconds
             peak = max(peak, done.maxrss_mb)
         result.whole.runs.append(total)
-        log(f"    {result.name} whole-process run {n + 1}/{runs}: {total:.3f} s, {peak:.0f} MB")
+        result.whole_cpu.runs.append(cpu)
+        log(f"    {result.name} whole-process run {n + 1}/{runs}: {total:.3f} s (CPU {cpu:.3f} s), {peak:.0f} MB")
     result.whole.peak_mb = peak
 
 
 def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, help_runs: int,
                  min_seconds: float = 0.0) -> dict[str, Any]:
     """Every stage of the quarter at one size."""
-    from kpixl.domain import Quarter
-
     size = Size(scenario, workdir)
     size.memory, size.min_seconds = cli_runs > 0, min_seconds
     log(f"Generating the synthetic council: {scenario}")
     generated = time_once(lambda: make_council(workdir / "council", scenario.n_indicators, scenario.n_services,
                                                scenario.n_committees, scenario.n_quarters, scenario.seed))
-    from kpixl.steps.workspace import Workspace
-
     ws = Workspace.open(workdir / "council")
     register = stages.load_register(ws)
     quarter: Quarter = ws.config.period  # type: ignore[assignment]
     committees = [c.id for c in register.committees]
     now = current_figures(register, quarter, scenario.seed)
-    history = _history_figures(ws, register)
+    history = ws.current_figures()
     size.info = _scenario_info(ws, register, now, history, generated)
     results: dict[str, StageResult] = {}
     kpixl_cmd = [*_kpixl_command()]
@@ -213,50 +204,39 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     _measure(wb, runs, size.into("workbooks", lambda out: stages.write_workbooks(ws, quarter, out)),
              size.into("floor-workbooks", lambda out: (_inputs(ws), floors.floor_workbooks(plans, out))),
              size.memory, size.min_seconds)
-    wb.whole_status = _cli_available("workbooks")
-    if wb.whole_status == "ok":
-        _measure_cli(wb, cli_runs, lambda: [[*kpixl_cmd, "workbooks", quarter.slug, "--out",
-                                             str(size.fresh("cli-workbooks")), "--workspace", str(ws.root)]])
+    _measure_cli(wb, cli_runs, lambda: [[*kpixl_cmd, "workbooks", quarter.slug, "--out",
+                                         str(size.fresh("cli-workbooks")), "--workspace", str(ws.root)]])
 
     # The returns, as leads fill them in (not timed: that is the leads' work).
-    returns: list[Path] = []
-    try:
-        sent = stages.write_workbooks(ws, quarter, workdir / "sent")
-        returns = stages.fill_returns(sent, figures_by_service(register, now), workdir / "returns")
-    except Exception as exc:  # noqa: BLE001
-        size.info["returns"] = _failure(exc)
-        log(f"  returns cannot be filled: {size.info['returns']}")
+    sent = stages.write_workbooks(ws, quarter, workdir / "sent")
+    returns = stages.fill_returns(sent, figures_by_service(register, now), workdir / "returns")
 
     # 2. Collecting the returns: each run into a fresh copy of the workspace (history only).
     log("Stage: collect")
     co = results["collect"] = StageResult("collect", f"{len(returns)} returns collected")
-    if not returns:
-        co.status = f"{NOT_AVAILABLE} (no returns: {size.info.get('returns', '')})"
-    else:
-        secret = ws.secret
+    secret = ws.secret
 
-        def collect_run() -> Callable[[], Any]:
-            copy = size.copy_workspace(ws.root, "collect")
-            return lambda: stages.collect_returns(copy, returns)
+    def collect_run() -> Callable[[], Any]:
+        copy = size.copy_workspace(ws.root, "collect")
+        return lambda: stages.collect_returns(copy, returns)
 
-        def collect_floor() -> Callable[[], Any]:
-            database = size.fresh("floor-collect") / "floor.sqlite"
-            return lambda: (_inputs(ws), floors.floor_returns(returns, database, secret))
+    def collect_floor() -> Callable[[], Any]:
+        database = size.fresh("floor-collect") / "floor.sqlite"
+        return lambda: (_inputs(ws), floors.floor_returns(returns, database, secret))
 
-        _measure(co, runs, collect_run, collect_floor, size.memory, size.min_seconds)
-        co.whole_status = _cli_available("collect")
-        if co.whole_status == "ok":
-            def collect_commands() -> list[list[str]]:
-                copy = size.copy_workspace(ws.root, "cli-collect")
-                return [[*kpixl_cmd, "collect", *map(str, returns), "--workspace", str(copy.root)]]
+    _measure(co, runs, collect_run, collect_floor, size.memory, size.min_seconds)
 
-            _measure_cli(co, cli_runs, collect_commands)
+    def collect_commands() -> list[list[str]]:
+        copy = size.copy_workspace(ws.root, "cli-collect")
+        return [[*kpixl_cmd, "collect", *map(str, returns), "--workspace", str(copy.root)]]
+
+    _measure_cli(co, cli_runs, collect_commands)
 
     # The workspace after the quarter's collection, for the reports.
-    collected = _collected_workspace(size, ws, returns, now, register, co)
+    collected = _collected_workspace(size, ws, returns, co)
 
     # 3. The committee reports, and 4. one 50-indicator report.
-    reference = _reference(collected)
+    reference = reference_document(collected)
     for name, chosen in (("reports", committees), ("report-one", committees[:1])):
         count = len(register.indicators_of_committee(chosen[0])) if name == "report-one" else \
             sum(len(register.indicators_of_committee(c)) for c in chosen)
@@ -264,12 +244,7 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
                  else f"1 report, {count} indicators")
         log(f"Stage: {name}")
         rp = results[name] = StageResult(name, label)
-        try:
-            report_plans = floors.prepare_reports(collected, quarter, chosen)
-        except Exception as exc:  # noqa: BLE001
-            rp.status = _failure(exc)
-            log(f"    {name}: {rp.status}")
-            continue
+        report_plans = floors.prepare_reports(collected, quarter, chosen)
         # One committee's report reads only its indicators' figures (kpixl does): so does its floor.
         wanted = [i.id for i in register.indicators_of_committee(chosen[0])] if name == "report-one" else None
         _measure_reports(rp, size, runs, cli_runs, collected, quarter, chosen, report_plans, reference, wanted)
@@ -290,9 +265,12 @@ def measure_size(scenario: Scenario, runs: int, workdir: Path, cli_runs: int, he
     cycle = _cycle_memory(size, ws, returns, quarter) if cli_runs else {}
     log("Parts: register load, store read, imports")
     parts = measure_parts(collected, runs, processes=cli_runs > 0)
+    quarter_s = {f"{name}_s": quarter_total(results, attr)
+                 for name, attr in (("in_process", "kpixl"), ("floor", "floor"), ("whole_process", "whole"),
+                                    ("whole_process_cpu", "whole_cpu"))}
     return {"scenario": vars(scenario), "info": size.info,
-            "stages": {k: v.as_json() for k, v in results.items()}, "cycle": cycle, "parts": parts,
-            "_results": results}
+            "stages": {k: v.as_json() for k, v in results.items()}, "quarter": quarter_s, "cycle": cycle,
+            "parts": parts, "_results": results}
 
 
 def _inputs(ws: Any, indicators: list[str] | None = None) -> Any:
@@ -300,29 +278,8 @@ def _inputs(ws: Any, indicators: list[str] | None = None) -> Any:
     return floors.read_inputs(ws.register_path, ws.root / ws.config.store, indicators)
 
 
-def _history_figures(ws: Any, register: Any) -> dict[tuple[str, str], Any]:
-    """The figures kpixl holds before the quarter (the store; the history CSV when there is no store yet)."""
-    try:
-
-        with ws.open_store() as store:
-            return store.current_figures()
-    except Exception:  # noqa: BLE001
-        from kpixl.intake.history_csv import read_figures_csv
-
-        figures: dict[tuple[str, str], Any] = {}
-        for path in sorted(ws.path("history").glob("*.csv")):
-            found, _ = read_figures_csv(path, register)
-            figures.update({(f.indicator, f.period.slug): f for f in found})
-        return figures
-
-
 def _file_names(ws: Any, register: Any, quarter: Any) -> dict[str, str]:
-    try:
-        from kpixl.workbook.names import workbook_filename
-
-        return {s.id: workbook_filename(ws.config.council, s.id, quarter.slug) for s in register.services}
-    except ImportError:
-        return {s.id: f"{s.id}_{quarter.slug}.xlsx" for s in register.services}
+    return {s.id: workbook_filename(ws.config.council, s.id, quarter.slug) for s in register.services}
 
 
 def _scenario_info(ws: Any, register: Any, now: list[Any], history: dict[Any, Any], generated: float) -> dict[str, Any]:
@@ -341,40 +298,15 @@ def _scenario_info(ws: Any, register: Any, now: list[Any], history: dict[Any, An
     }
 
 
-def _collected_workspace(size: Size, ws: Any, returns: list[Path], now: list[Any], register: Any,
-                         collect: StageResult) -> Any:
-    """A copy of the workspace holding the quarter's figures: collected from the returns, or (while collect
-    is not available) imported as history, so that the reports still have this quarter's figures."""
+def _collected_workspace(size: Size, ws: Any, returns: list[Path], collect: StageResult) -> Any:
+    """A copy of the workspace holding the quarter's figures, collected from the returns: the reports' input."""
     copy = size.copy_workspace(ws.root, "collected")
-    if returns and collect.status == "ok":
-        try:
-            results = stages.collect_returns(copy, returns)
-            accepted = sum(1 for r in results if getattr(r, "accepted", False))
-            size.info["returns_accepted"] = f"{accepted} of {len(returns)}"
-            if accepted < len(returns):
-                collect.notes.append(f"only {accepted} of {len(returns)} synthetic returns were accepted")
-            return copy
-        except Exception as exc:  # noqa: BLE001
-            log(f"  collect for the reports failed: {_failure(exc)}")
-    from benchmarks.synthetic import write_history
-
-    path = write_history(copy, register, now)[0]
-    target = path.with_name("current-quarter.csv")
-    path.rename(target)
-    stages.import_history_files(copy, [target])
-    size.info["reports_figures"] = "the quarter's figures imported as history (collect not available)"
+    results = stages.collect_returns(copy, returns)
+    accepted = sum(1 for r in results if r.accepted)
+    size.info["returns_accepted"] = f"{accepted} of {len(returns)}"
+    if accepted < len(returns):
+        collect.notes.append(f"only {accepted} of {len(returns)} synthetic returns were accepted")
     return copy
-
-
-def _reference(ws: Any) -> Path:
-    try:
-        from kpixl.steps.report import reference_document
-
-        return reference_document(ws)
-    except Exception:  # noqa: BLE001
-        from kpixl.steps.workspace import bundled_path
-
-        return bundled_path("workbook_templates") / "reference.docx"
 
 
 def _measure_reports(result: StageResult, size: Size, runs: int, cli_runs: int, workspace: Any, quarter: Any,
@@ -386,10 +318,8 @@ def _measure_reports(result: StageResult, size: Size, runs: int, cli_runs: int, 
                        lambda out: (_inputs(workspace, indicators), floors.floor_reports(plans, reference, out))),
              size.memory, size.min_seconds)
     result.notes.append(f"{sum(1 for p in plans for page in p.pages if page.chart)} charts")
-    result.whole_status = _cli_available("report")
-    if result.whole_status == "ok":
-        _measure_cli(result, cli_runs, lambda: _report_commands(_kpixl_command(), workspace, quarter, committees,
-                                                                size.fresh(f"cli-{result.name}")))
+    _measure_cli(result, cli_runs, lambda: _report_commands(_kpixl_command(), workspace, quarter, committees,
+                                                            size.fresh(f"cli-{result.name}")))
 
 
 def _report_commands(kpixl_cmd: list[str], ws: Any, quarter: Any, committees: list[str],
@@ -434,8 +364,17 @@ def _seconds(t: Timing) -> str:
     return f"{t.median:.3f} s ({low:.2f}–{high:.2f})"
 
 
+QUARTER = ("workbooks", "collect", "reports")  # the whole quarter: every workbook, every return, every report
+
+
+def quarter_total(results: dict[str, StageResult], attr: str) -> float | None:
+    """The whole quarter's seconds (sum of its stages' medians) for kpixl, floor or whole (None: not measured)."""
+    timings = [getattr(results[k], attr) for k in QUARTER if k in results]
+    return sum(t.median for t in timings) if len(timings) == len(QUARTER) and all(t.runs for t in timings) else None
+
+
 def targets(size: dict[str, Any]) -> list[dict[str, Any]]:
-    """Issue 6's targets with the measured figure and whether it is met (None: not measured)."""
+    """The targets with the measured figure and whether it is met (None: not measured)."""
     results: dict[str, StageResult] = size["_results"]
     rows: list[dict[str, Any]] = []
     for key in ("workbooks", "collect", "reports", "report-one"):
@@ -444,13 +383,11 @@ def targets(size: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({"target": f"{key}: within {RATIO_TARGET}x of its floor", "value": ratio,
                      "shown": "–" if ratio is None else f"{ratio:.2f}x",
                      "met": None if ratio is None else ratio <= RATIO_TARGET})
-    quarter = [results[k] for k in ("workbooks", "collect", "reports") if k in results]
-    for kind, attr in (("whole-process", "whole"), ("in-process", "kpixl")):
-        timings = [getattr(r, attr) for r in quarter]
-        value = sum(t.median for t in timings) if timings and all(t.runs for t in timings) else None
-        rows.append({"target": f"whole quarter under {QUARTER_TARGET_S:.0f} s ({kind})", "value": value,
-                     "shown": "–" if value is None else f"{value:.2f} s",
-                     "met": None if value is None else value < QUARTER_TARGET_S})
+    value = quarter_total(results, "whole")
+    cpu = quarter_total(results, "whole_cpu")
+    rows.append({"target": f"whole quarter under {QUARTER_TARGET_S:.0f} s as commands", "value": value,
+                 "shown": "–" if value is None else f"{value:.2f} s" + ("" if cpu is None else f" (CPU {cpu:.2f} s)"),
+                 "met": None if value is None else value < QUARTER_TARGET_S})
     one = results.get("report-one")
     for kind, attr in (("whole-process", "whole"), ("in-process", "kpixl")):
         t = getattr(one, attr) if one else Timing()
@@ -480,7 +417,7 @@ def print_size(size: dict[str, Any], title: str) -> None:
     console = Console(width=max(150, Console().width))
     results: dict[str, StageResult] = size["_results"]
     table = Table(title=title, title_justify="left")
-    for column in ("Stage", "kpixl in-process: median (spread)", "Floor", "kpixl/floor", "Whole process",
+    for column in ("Stage", "kpixl in-process: median (spread)", "Floor", "kpixl/floor", "Whole process (CPU)",
                    "Peak MB (traced / RSS)"):
         table.add_column(column)
     for r in results.values():
@@ -489,12 +426,18 @@ def print_size(size: dict[str, Any], title: str) -> None:
             continue
         ratio = r.ratio
         shown = "–" if ratio is None else f"{ratio:.2f}x {_mark(ratio <= RATIO_TARGET)}"
-        whole = _seconds(r.whole) if r.whole_status == "ok" else r.whole_status[:40]
+        whole = (_seconds(r.whole) + (f" ({r.whole_cpu.median:.2f})" if r.whole_cpu.runs else "")
+                 if r.whole_status == "ok" else r.whole_status[:40])
         traced = "–" if r.kpixl.peak_mb is None else f"{r.kpixl.peak_mb:.0f}"
         rss = "–" if r.whole.peak_mb is None else f"{r.whole.peak_mb:.0f}"
         table.add_row(r.label, _seconds(r.kpixl), _seconds(r.floor), shown, whole, f"{traced} / {rss}")
+    quarter = size["quarter"]
+    if None not in quarter.values():
+        table.add_row("whole quarter (sum of medians)", f"{quarter['in_process_s']:.3f} s",
+                      f"{quarter['floor_s']:.3f} s", f"{quarter['in_process_s'] / quarter['floor_s']:.2f}x",
+                      f"{quarter['whole_process_s']:.3f} s ({quarter['whole_process_cpu_s']:.2f})", "")
     console.print(table)
-    goals = Table(title="Issue 6 targets", title_justify="left")
+    goals = Table(title="Targets (issue 11: ratios and the quarter; issue 6: the rest)", title_justify="left")
     for column in ("Target", "Measured", "Met"):
         goals.add_column(column)
     for row in size["targets"]:

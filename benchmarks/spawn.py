@@ -5,7 +5,9 @@ forked it (the high-water mark survives exec), so a command forked from the benc
 council in memory, would be charged the benchmark's memory. Forked from this small script instead, the
 figure is the command's own (plus this script's few MB at most).
 
-Writes {"seconds", "maxrss_kb", "returncode"} as JSON to OUT; the command's output goes to this script's.
+Writes {"seconds", "cpu_seconds", "maxrss_kb", "returncode"} as JSON to OUT (cpu_seconds: the command's user and
+system time, which other work on a shared machine does not inflate as it does the wall time); the command's
+output goes to this script's.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ def main() -> int:
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     with open(out, "w", encoding="utf-8") as file:
-        json.dump({"seconds": seconds, "maxrss_kb": usage.ru_maxrss, "returncode": os.waitstatus_to_exitcode(status)},
-                  file)
+        json.dump({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "maxrss_kb": usage.ru_maxrss,
+                   "returncode": os.waitstatus_to_exitcode(status)}, file)
     return 0
 
 

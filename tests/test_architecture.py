@@ -43,6 +43,7 @@ LIBRARIES = {
     "xlsxwriter": {"workbook"},
     "docx": {"report"},
     "lxml": {"report"},
+    "pikepdf": {"report"},  # the PDF's chart alt text and metadata, after LibreOffice (report/pdf_tags.py)
     "sqlalchemy": {"store"},
     "psycopg": set(),  # only through SQLAlchemy
     "yaml": {"register"},

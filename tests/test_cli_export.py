@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from kpixl.cli import app
@@ -58,7 +59,8 @@ def test_xlsx_can_be_filtered_and_shows_percentages(revised_ws: Workspace, tmp_p
     assert invoke(revised_ws, "export", str(out))[0] == 0
     sheet = load_workbook(out)["Figures"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:S{sheet.max_row}"
+    [table] = sheet.tables.values()  # an Excel table, with its filter buttons
+    assert (table.ref, table.autoFilter.ref) == (f"A1:{get_column_letter(len(COLUMNS))}{sheet.max_row}",) * 2
     value = COLUMNS.index("value")
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "198" and r[4].value == "2023-24-Q2")
     assert (row[value].value, row[value].number_format) == (0.68, "0%")

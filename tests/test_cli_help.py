@@ -169,11 +169,29 @@ def _history_import(folder: Path, output: str, before: Files) -> None:
     assert "figures.csv" in output
 
 
+def _comparators_import(folder: Path, output: str, before: Files) -> None:
+    written = changed(folder, before)
+    assert "kpixl.sqlite" in written and written <= under(folder, "archive/") | {"kpixl.sqlite"}
+    assert "comparators-synthetic.csv: 11 published value(s) stored" in output
+
+
+def _comparators_show(folder: Path, output: str, before: Files) -> None:
+    _writes_nothing(folder, before)
+    assert "No published values are stored" in output  # the demo imports none: the seed prints none
+
+
+def _register_roll(folder: Path, output: str, before: Files) -> None:
+    assert changed(folder, before) == {"register-2024-25.yaml"}
+    assert "2024-25-Q2" in (folder / "register-2024-25.yaml").read_text(encoding="utf-8")
+
+
 EFFECTS: dict[str, Callable[[Path, str, Files], None]] = {
     "init": _init, "demo": _demo, "workbooks": _workbooks, "send": _send, "validate": _validate,
     "collect": _collect, "status": _status, "check": _check, "indicators": _indicators, "export": _export,
     "report": _report, "register template": _register_template, "register check": _register_check,
     "register export": _register_export, "history show": _history_show, "history import": _history_import,
+    "comparators import": _comparators_import, "comparators show": _comparators_show,
+    "register roll": _register_roll,
 }
 # Run first, in the same folder: checking register.xlsx needs one, as an officer would have exported it.
 BEFORE = {"register check": "kpixl register export register.xlsx"}

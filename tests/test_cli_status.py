@@ -36,7 +36,7 @@ def july_return(ws: Workspace, file_hash: str = "ts-1", accepted: bool = True,
     with ws.open_store() as store:
         store.record(Submission(file_hash, "trading-standards.xlsx", datetime(2023, 10, 20, tzinfo=UTC),
                                 "trading-standards", Q2, accepted),
-                     [ReceivedFigure(figure, Provenance(file_hash, "trading-standards.xlsx", "Return", "J2"))],
+                     [ReceivedFigure(figure, Provenance(file_hash, "trading-standards.xlsx", "Return", "H3"))],
                      list(problems))
 
 
@@ -66,13 +66,13 @@ def test_every_service_complete_exits_0(example_ws: Workspace) -> None:
 def test_a_refused_return_leaves_its_errors_outstanding(example_ws: Workspace) -> None:
     july_return(example_ws)
     error = Problem("RET_NOT_A_NUMBER", Severity.ERROR, "'n/a' is not a number.", "Enter the figure.",
-                    "trading-standards-v2.xlsx", "Return", "J3", "221")
+                    "trading-standards-v2.xlsx", "Return", "H4", "221")
     july_return(example_ws, "ts-2", accepted=False, problems=(error, Problem("W", Severity.WARNING, "note")))
     code, data = status_json(example_ws, Q2)
     assert code == 1
     ts = data["services"][-1]
     assert (ts["received"], ts["accepted"], ts["complete"]) == (True, False, False)
-    assert [(p["code"], p["cell"]) for p in ts["problems"]] == [("RET_NOT_A_NUMBER", "J3")]
+    assert [(p["code"], p["cell"]) for p in ts["problems"]] == [("RET_NOT_A_NUMBER", "H4")]
     result = runner.invoke(app, ["status", Q2, "--workspace", str(example_ws.root)])
     assert "Chase Trading Standards" in result.output and "1 error(s) to correct" in result.output
     assert "To correct: Trading Standards" in result.output  # then the problems table
@@ -116,5 +116,5 @@ def test_not_available_with_a_reason_is_an_answer(example_ws: Workspace) -> None
 
 
 def test_a_bad_period_is_a_usage_error(example_ws: Workspace) -> None:
-    result = runner.invoke(app, ["status", "Q5", "--workspace", str(example_ws.root)])
+    result = runner.invoke(app, ["status", "Q6", "--workspace", str(example_ws.root)])
     assert result.exit_code == 2 and "is not a period" in result.output

@@ -44,16 +44,16 @@ def test_the_seed_returns_would_all_be_accepted(filled: Filled, tmp_path: Path) 
 
 
 def test_a_refused_return_exits_1_and_says_where_and_what_to_do(filled: Filled, tmp_path: Path) -> None:
-    bad = set_cells(filled.copy("libraries", tmp_path), {"J2": "n/a"})
+    bad = set_cells(filled.copy("libraries", tmp_path), {"H3": "n/a"})
     code, output = validate(filled, str(bad), str(filled.filled["registration"]))
     assert code == 1
-    assert "FIGURE_NOT_NUMBER" in output and "Return!J2, indicator 36" in output
+    assert "FIGURE_NOT_NUMBER" in output and "Return!H3, indicator 36" in output
     assert "choose a reason in 'Reason if no figure'" in output
     assert "1 of 2 return(s) would be accepted; 1 refused" in output
 
 
 def test_json_prints_the_same_records(filled: Filled, tmp_path: Path) -> None:
-    bad = set_cells(filled.copy("libraries", tmp_path), {"J2": "n/a"})
+    bad = set_cells(filled.copy("libraries", tmp_path), {"H3": "n/a"})
     code, output = validate(filled, str(bad), "--json")
     data = json.loads(output)
     library = validate_paths(filled.ws, [bad])[0]

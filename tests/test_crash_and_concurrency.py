@@ -41,7 +41,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Filled:
 def folder(made: Filled, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seven seed returns, a return refused for its figure, and a PDF: nine files, two refused."""
     folder = seed_returns(made, tmp_path_factory.mktemp("returns"))
-    set_cells(made.copy("libraries", folder, "libraries-wrong.xlsx"), {"J3": -5})
+    set_cells(made.copy("libraries", folder, "libraries-wrong.xlsx"), {"H4": -5})
     (folder / "scan.xlsx").write_bytes(b"%PDF-1.7\n%%EOF\n")
     return folder
 

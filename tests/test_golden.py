@@ -69,7 +69,7 @@ def test_a_collection_workbook(ws: Workspace) -> None:
 def test_a_feedback_workbooks_problems_sheet(tmp_path: Path) -> None:
     filled: Filled = make_filled(tmp_path)
     # An error (text for a figure), a query (Red without actions) and a warning (a number typed as text).
-    damaged = set_cells(filled.copy(SERVICE, tmp_path / "in"), {"J2": "lots", "N3": None, "J4": "276,954"})
+    damaged = set_cells(filled.copy(SERVICE, tmp_path / "in"), {"H3": "lots", "L4": None, "H5": "276,954"})
     [path] = write_feedbacks([assess(filled.ctx, damaged)], tmp_path / "feedback")
     with zipfile.ZipFile(path) as book:
         part = sheet_parts(book)[FEEDBACK_SHEET]

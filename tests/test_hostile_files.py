@@ -254,7 +254,7 @@ def test_a_hostile_file_name_or_cell_is_printed_as_text_never_as_markup_or_escap
     folder.mkdir()
     (folder / "odd [bold]name.xlsx").write_bytes(b"%PDF-1.7")  # rich would read [bold] as a style
     (folder / "esc\x1b[31mred.xlsx").write_bytes(b"%PDF-1.7")  # a terminal escape in an attachment's name
-    set_cells(filled.copy("libraries", folder), {"J2": "[/] tbc"})  # '[/]' quoted back made rich raise
+    set_cells(filled.copy("libraries", folder), {"H3": "[/] tbc"})  # '[/]' quoted back made rich raise
     code, output = run_cli(ws, "validate", str(folder))
     assert code == 1
     assert "Refused odd [bold]name.xlsx: FILE_NOT_WORKBOOK: This is a PDF document" in output

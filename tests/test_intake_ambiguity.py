@@ -3,8 +3,9 @@ a problem naming the sheet and the cell, and no figure is taken from it; the for
 (xlsxwriter, openpyxl, Excel, LibreOffice) are read as before. docs/one-reading.md gives each rule and the
 evidence for it; tests/test_intake_ambiguity_fuzz.py checks the rules against LibreOffice's own reading.
 
-Each case here is a real filled return with one thing changed in its XML. The first three are the issue's
-own: kpixl stored 96326, 11111 and 22111 where LibreOffice shows 33333, 96326 and 11122."""
+Each case here is a real filled return (Library Service's) with one thing changed in its XML, mostly in the
+first indicator's row (FIRST: its figure is FIGURE, its commentary COMMENTARY). The first three are the
+issue's own: kpixl stored 96326, 11111 and 22111 where LibreOffice shows 33333, 96326 and 11122."""
 
 from __future__ import annotations
 
@@ -14,15 +15,31 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from support.ambiguity import as_excel_writes, cell, inline, return_sheet, row, with_cell, with_return_sheet
+from support.ambiguity import (
+    COMMENTARY,
+    FIGURE,
+    as_excel_writes,
+    cell,
+    inline,
+    ref,
+    return_sheet,
+    row,
+    with_cell,
+    with_return_sheet,
+)
 from support.hostile import with_shared_strings
 from support.intake import Filled, assess, codes, make_filled
 from support.zips import deflate, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
+from kpixl.layout.returns import FIRST_ROW
 from kpixl.untrusted.sheets import decode_text
 
 SST_HEAD = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+FIRST, SECOND = FIRST_ROW, FIRST_ROW + 1  # the first two indicators' rows
+BEFORE = f"{chr(ord(FIGURE[0]) - 1)}{FIRST}"  # the cell just before the figure
+FAR = ref("indicator", 9)  # a cell in another row
+LAST = ref("last_commentary")  # the last column kpixl writes
 
 
 @pytest.fixture(scope="module")
@@ -39,21 +56,21 @@ def sheet_changed(change: Callable[[str], str]) -> Callable[[bytes], bytes]:
     return lambda data: with_return_sheet(data, change(return_sheet(data)))
 
 
-def duplicated_row_2(xml: str) -> str:
-    second = row(xml, 2)
-    return xml.replace(second, second + second.replace("<v>96326</v>", "<v>33333</v>"), 1)
+def duplicated_first_row(xml: str) -> str:
+    first = row(xml, FIRST)
+    return xml.replace(first, first + first.replace("<v>96326</v>", "<v>33333</v>"), 1)
 
 
 def rows_swapped(xml: str) -> str:
-    second, third = row(xml, 2), row(xml, 3)
-    return xml.replace(second, "\0").replace(third, second).replace("\0", third)
+    first, second = row(xml, FIRST), row(xml, SECOND)
+    return xml.replace(first, "\0").replace(second, first).replace("\0", second)
 
 
 def shared(*items: str) -> Callable[[bytes], bytes]:
-    """The return with a shared strings table of these <si> contents, J2 pointing at the first."""
+    """The return with a shared strings table of these <si> contents, FIGURE pointing at the first."""
     def build(data: bytes) -> bytes:
         table = SST_HEAD + "".join(f"<si>{item}</si>" for item in items) + "</sst>"
-        xml = with_cell(return_sheet(data), "J2", '<c r="{ref}"{s} t="s"><v>0</v></c>')
+        xml = with_cell(return_sheet(data), FIGURE, '<c r="{ref}"{s} t="s"><v>0</v></c>')
         return with_shared_strings(with_return_sheet(data, xml), deflate(table.encode()))
     return build
 
@@ -68,63 +85,68 @@ def second_name_for_return(xml: str) -> str:
 
 
 def merged_over(xml: str) -> str:
-    return xml.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="I2:J2"/></mergeCells>')
+    return xml.replace("</sheetData>", f'</sheetData><mergeCells count="1"><mergeCell ref="{BEFORE}:{FIGURE}"/>'
+                                       "</mergeCells>")
 
 
 # (name, what is done to the return, the problem's code, sheet and cell, words of its message)
 CASES: list[tuple[str, Callable[[bytes], bytes], str, str, str, str]] = [
     # The issue's three: each was stored silently, as openpyxl read it.
-    ("duplicated row 2", sheet_changed(duplicated_row_2), "FILE_AMBIGUOUS", "Return", "", "row 2 is there twice"),
-    ("two values in one cell", sheet_changed(lambda x: with_cell(x, "J2", '<c r="{ref}"{s}><v>11111</v><v>96326</v>'
+    ("a duplicated row", sheet_changed(duplicated_first_row), "FILE_AMBIGUOUS", "Return", "",
+     f"row {FIRST} is there twice"),
+    ("two values in one cell", sheet_changed(lambda x: with_cell(x, FIGURE, '<c r="{ref}"{s}><v>11111</v><v>96326</v>'
                                                                           "</c>")),
-     "CELL_AMBIGUOUS", "Return", "J2", "two <v> elements"),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "two <v> elements"),
     ("runs and a bare text", sheet_changed(lambda x: with_cell(
-        x, "J2", '<c r="{ref}"{s} t="inlineStr"><is><r><t>22</t></r><t>111</t></is></c>')),
-     "CELL_AMBIGUOUS", "Return", "J2", "mixes rich-text runs (<r>) with a plain text"),
+        x, FIGURE, '<c r="{ref}"{s} t="inlineStr"><is><r><t>22</t></r><t>111</t></is></c>')),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "mixes rich-text runs (<r>) with a plain text"),
     # Structure
-    ("rows out of order", sheet_changed(rows_swapped), "FILE_AMBIGUOUS", "Return", "", "row 2 comes after row 3"),
-    ("a cell in another row", sheet_changed(lambda x: with_cell(x, "J2", '<c r="J5"{s}><v>1</v></c>')),
-     "CELL_AMBIGUOUS", "Return", "J5", "LibreOffice in row 5"),
-    ("cells out of order", sheet_changed(lambda x: with_cell(x, "J2", cell(x, "J2") + '<c r="B2"><v>1</v></c>')),
-     "CELL_AMBIGUOUS", "Return", "B2", "comes after J2"),
+    ("rows out of order", sheet_changed(rows_swapped), "FILE_AMBIGUOUS", "Return", "",
+     f"row {FIRST} comes after row {SECOND}"),
+    ("a cell in another row", sheet_changed(lambda x: with_cell(x, FIGURE, f'<c r="{FAR}"><v>1</v></c>')),
+     "CELL_AMBIGUOUS", "Return", FAR, "LibreOffice in row 9"),
+    ("cells out of order", sheet_changed(lambda x: with_cell(x, FIGURE, cell(x, FIGURE) + f'<c r="{BEFORE}"><v>1</v>'
+                                                                                        "</c>")),
+     "CELL_AMBIGUOUS", "Return", BEFORE, f"comes after {FIGURE}"),
     ("a row outside the rows", sheet_changed(lambda x: x.replace("</sheetData>", '</sheetData><row r="9"><c r="J9">'
                                                                                   "<v>1</v></c></row>")),
      "FILE_AMBIGUOUS", "Return", "", "outside its rows"),
-    ("a second table of rows", sheet_changed(lambda x: x.replace("</sheetData>", '</sheetData><sheetData><row r="2">'
-                                                                                  '<c r="J2"><v>1</v></c></row>'
-                                                                                  "</sheetData>")),
+    ("a second table of rows", sheet_changed(lambda x: x.replace("</sheetData>", f'</sheetData><sheetData><row r='
+                                                                                  f'"{FIRST}"><c r="{FIGURE}"><v>1</v>'
+                                                                                  "</c></row></sheetData>")),
      "FILE_AMBIGUOUS", "Return", "", "second table of rows"),
-    ("a row numbered 02", sheet_changed(lambda x: x.replace('<row r="3"', '<row r="03"', 1)),
-     "FILE_AMBIGUOUS", "Return", "", "numbered '03'"),
-    ("a value under merged cells", sheet_changed(merged_over), "CELL_AMBIGUOUS", "Return", "J2",
-     "hidden under the merged cells I2:J2"),
+    ("a row numbered with a zero first", sheet_changed(lambda x: x.replace(f'<row r="{SECOND}"', f'<row r="0{SECOND}"',
+                                                                            1)),
+     "FILE_AMBIGUOUS", "Return", "", f"numbered '0{SECOND}'"),
+    ("a value under merged cells", sheet_changed(merged_over), "CELL_AMBIGUOUS", "Return", FIGURE,
+     f"hidden under the merged cells {BEFORE}:{FIGURE}"),
     # Values
-    ("1_000", sheet_changed(lambda x: with_cell(x, "J2", '<c r="{ref}"{s}><v>96_326</v></c>')),
-     "CELL_AMBIGUOUS", "Return", "J2", "'96_326' as a number"),
-    ("Arabic-Indic digits", sheet_changed(lambda x: with_cell(x, "J2", '<c r="{ref}"{s}><v>\u0669\u0666</v></c>')),
-     "CELL_AMBIGUOUS", "Return", "J2", "as a number"),
-    ("an unknown type", sheet_changed(lambda x: with_cell(x, "J2", '<c r="{ref}"{s} t="d"><v>2023-09-30</v></c>')),
-     "CELL_AMBIGUOUS", "Return", "J2", "t='d'"),
-    ("a true/false of 2", sheet_changed(lambda x: with_cell(x, "J2", '<c r="{ref}"{s} t="b"><v>2</v></c>')),
-     "CELL_AMBIGUOUS", "Return", "J2", "not 0 or 1"),
+    ("1_000", sheet_changed(lambda x: with_cell(x, FIGURE, '<c r="{ref}"{s}><v>96_326</v></c>')),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "'96_326' as a number"),
+    ("Arabic-Indic digits", sheet_changed(lambda x: with_cell(x, FIGURE, '<c r="{ref}"{s}><v>\u0669\u0666</v></c>')),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "as a number"),
+    ("an unknown type", sheet_changed(lambda x: with_cell(x, FIGURE, '<c r="{ref}"{s} t="d"><v>2023-09-30</v></c>')),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "t='d'"),
+    ("a true/false of 2", sheet_changed(lambda x: with_cell(x, FIGURE, '<c r="{ref}"{s} t="b"><v>2</v></c>')),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "not 0 or 1"),
     ("a value and an inline string", sheet_changed(lambda x: with_cell(
-        x, "J2", '<c r="{ref}"{s} t="inlineStr"><v>7</v><is><t>8</t></is></c>')),
-     "CELL_AMBIGUOUS", "Return", "J2", "inline string"),
+        x, FIGURE, '<c r="{ref}"{s} t="inlineStr"><v>7</v><is><t>8</t></is></c>')),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "inline string"),
     # Texts kpixl reads
-    ("an escape Excel decodes", sheet_changed(lambda x: with_cell(x, "M2", inline("Visits _x0041_ rose again."))),
-     "CELL_AMBIGUOUS", "Return", "M2", "'_x0041_'"),
-    ("an escaped underscore openpyxl leaves", sheet_changed(lambda x: with_cell(x, "M2", inline("a _x005F_ b c d e."))),
-     "CELL_AMBIGUOUS", "Return", "M2", "'_x005F_'"),
-    ("a short escape LibreOffice decodes", sheet_changed(lambda x: with_cell(x, "M2", inline("It rose_x0_x000D_\n"))),
-     "CELL_AMBIGUOUS", "Return", "M2", "'_x0_'"),
-    ("a shared string of two texts", shared("<t>22</t><t>111</t>"), "CELL_AMBIGUOUS", "Return", "J2",
+    ("an escape Excel decodes", sheet_changed(lambda x: with_cell(x, COMMENTARY, inline("Visits _x0041_ rose again."))),
+     "CELL_AMBIGUOUS", "Return", COMMENTARY, "'_x0041_'"),
+    ("an escaped underscore openpyxl leaves", sheet_changed(lambda x: with_cell(x, COMMENTARY, inline("a _x005F_ b c d e."))),
+     "CELL_AMBIGUOUS", "Return", COMMENTARY, "'_x005F_'"),
+    ("a short escape LibreOffice decodes", sheet_changed(lambda x: with_cell(x, COMMENTARY, inline("It rose_x0_x000D_\n"))),
+     "CELL_AMBIGUOUS", "Return", COMMENTARY, "'_x0_'"),
+    ("a shared string of two texts", shared("<t>22</t><t>111</t>"), "CELL_AMBIGUOUS", "Return", FIGURE,
      "two texts (<t>)"),
-    ("a shared string openpyxl cuts", shared("<t>96x005F_326</t>"), "CELL_AMBIGUOUS", "Return", "J2",
+    ("a shared string openpyxl cuts", shared("<t>96x005F_326</t>"), "CELL_AMBIGUOUS", "Return", FIGURE,
      "'x005F_'"),
-    ("an escaped escape", shared("<t>_x005F_x000D_</t>"), "CELL_AMBIGUOUS", "Return", "J2", "escaped escape"),
-    ("a shared string out of the table", sheet_changed(lambda x: with_cell(x, "J2", '<c r="{ref}"{s} t="s"><v>-1</v>'
+    ("an escaped escape", shared("<t>_x005F_x000D_</t>"), "CELL_AMBIGUOUS", "Return", FIGURE, "escaped escape"),
+    ("a shared string out of the table", sheet_changed(lambda x: with_cell(x, FIGURE, '<c r="{ref}"{s} t="s"><v>-1</v>'
                                                                                      "</c>")),
-     "CELL_AMBIGUOUS", "Return", "J2", "no shared strings"),
+     "CELL_AMBIGUOUS", "Return", FIGURE, "no shared strings"),
     # The workbook's map of its parts
     ("one sheet under two names", in_workbook(second_name_for_return), "FILE_AMBIGUOUS", "Copy", "",
      "one sheet under two names"),
@@ -181,7 +203,7 @@ def test_the_escapes_excel_and_libreoffice_decode_are_decoded(written: str, show
 
 def test_a_commentary_pasted_with_line_breaks_is_stored_as_shown(filled: Filled, real: bytes) -> None:
     text = "Visits rose._x000D_\nThe mobile library returned._x000D_\n"
-    result = assess_bytes(filled.ctx, Path("r.xlsx"), sheet_changed(lambda x: with_cell(x, "M2", inline(text)))(real))
+    result = assess_bytes(filled.ctx, Path("r.xlsx"), sheet_changed(lambda x: with_cell(x, COMMENTARY, inline(text)))(real))
     assert result.accepted
     assert result.figures[0].figure.commentary == "Visits rose.\nThe mobile library returned."
 
@@ -189,8 +211,8 @@ def test_a_commentary_pasted_with_line_breaks_is_stored_as_shown(filled: Filled,
 def test_an_escape_outside_the_cells_kpixl_reads_is_no_concern(filled: Filled, real: bytes) -> None:
     """Text rules apply where kpixl reads (the first 60 columns): a lead's note far to the right is not read."""
     def note(xml: str) -> str:
-        last = cell(xml, "R2")
-        return xml.replace(last, last + '<c r="BZ2" t="inlineStr"><is><t>_x0041_</t></is></c>', 1)
+        last = cell(xml, LAST)
+        return xml.replace(last, last + f'<c r="BZ{FIRST}" t="inlineStr"><is><t>_x0041_</t></is></c>', 1)
 
     assert assess_bytes(filled.ctx, Path("r.xlsx"), sheet_changed(note)(real)).accepted
 
@@ -198,7 +220,7 @@ def test_an_escape_outside_the_cells_kpixl_reads_is_no_concern(filled: Filled, r
 def test_a_renamed_return_sheet_is_checked_like_the_return(filled: Filled, real: bytes) -> None:
     renamed = in_workbook(lambda x: x.replace('name="Return"', 'name="Q2 figures"'))(real)
     assert assess_bytes(filled.ctx, Path("r.xlsx"), renamed).accepted
-    result = assess_bytes(filled.ctx, Path("r.xlsx"), sheet_changed(duplicated_row_2)(renamed))
+    result = assess_bytes(filled.ctx, Path("r.xlsx"), sheet_changed(duplicated_first_row)(renamed))
     assert [(p.code, p.sheet) for p in result.report.errors] == [("FILE_AMBIGUOUS", "Q2 figures")]
 
 
@@ -208,5 +230,5 @@ def test_what_each_issue_case_stored_before_is_now_no_figure(filled: Filled, rea
     for build in (CASES[0][1], CASES[1][1], CASES[2][1]):
         result = assess_bytes(filled.ctx, Path("r.xlsx"), build(real))
         assert result.figures == [] and not result.accepted
-    found = re.search(r"<v>(\d+)</v>", cell(return_sheet(real), "J2"))
+    found = re.search(r"<v>(\d+)</v>", cell(return_sheet(real), FIGURE))
     assert found is not None and Decimal(found.group(1)) == 96326

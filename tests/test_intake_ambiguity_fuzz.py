@@ -2,8 +2,8 @@
 through kpixl's reading and through LibreOffice's; for each, kpixl refuses it, or the figure and the
 commentary it would store are what LibreOffice shows.
 
-The examples are a real filled return (Registration Service: indicator 219, a percentage, in row 2) whose
-figure cell J2, commentary cell M2 and rows are rewritten: numbers in every spelling Python or LibreOffice
+The examples are a real filled return (Registration Service: indicator 219, a percentage, in its first
+row) whose figure cell, commentary cell and rows are rewritten: numbers in every spelling Python or LibreOffice
 might read apart, numbers typed as text, texts with Excel's escapes and line breaks, rich text in every
 form, shared strings, two values in a cell, repeated and reordered rows. Hypothesis draws them with the
 suite's fixed seed (tests/conftest.py), so every run tries the same ones; LibreOffice reads them all in
@@ -24,7 +24,18 @@ import pytest
 from conftest import require_tool
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from support.ambiguity import Shown, cell, libreoffice_read, return_sheet, row, with_cell, with_return_sheet
+from support.ambiguity import (
+    COMMENTARY,
+    FIGURE,
+    Shown,
+    cell,
+    libreoffice_read,
+    ref,
+    return_sheet,
+    row,
+    with_cell,
+    with_return_sheet,
+)
 from support.hostile import with_shared_strings
 from support.intake import Filled, make_filled
 from support.zips import deflate
@@ -32,10 +43,13 @@ from support.zips import deflate
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import NotANumber
 from kpixl.intake.assess import ReturnResult, assess_bytes
+from kpixl.layout.returns import FIRST_ROW
 
 EXAMPLES = 90  # about 25 s of LibreOffice here; the fixed seed buys the same coverage on every run
 SST_HEAD = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-FIGURE, COMMENTARY, INDICATOR = "J2", "M2", "219"
+INDICATOR = "219"  # in the Registration Service's first row
+FIRST, SECOND = FIRST_ROW, FIRST_ROW + 1
+NEXT = ref("reason")  # the cell after the figure
 
 
 @dataclass(frozen=True)
@@ -58,30 +72,32 @@ class Example:
 
 
 def _duplicated(xml: str) -> str:
-    second = row(xml, 2)
-    copy = with_cell(second, FIGURE, '<c r="{ref}"{s}><v>0.33333</v></c>')
-    return xml.replace(second, second + copy, 1)
+    first = row(xml, FIRST)
+    copy = with_cell(first, FIGURE, '<c r="{ref}"{s}><v>0.33333</v></c>')
+    return xml.replace(first, first + copy, 1)
 
 
 def _swapped(xml: str) -> str:
-    second, third = row(xml, 2), row(xml, 3)
-    return xml.replace(second, "\0").replace(third, second).replace("\0", third)
+    first, second = row(xml, FIRST), row(xml, SECOND)
+    return xml.replace(first, "\0").replace(second, first).replace("\0", second)
 
 
 def _no_references(xml: str) -> str:
-    """Row 2's cells without r= (each the next column, as every program takes them: A to R are all there)."""
-    second = row(xml, 2)
-    return xml.replace(second, re.sub(r'<c r="[A-Z]+2"', "<c", second), 1)
+    """The first row's cells without r= (each the next column, as every program takes them: A to R are all
+    there)."""
+    first = row(xml, FIRST)
+    return xml.replace(first, re.sub(rf'<c r="[A-Z]+{FIRST}"', "<c", first), 1)
 
 
 STRUCTURES = {
     "as written": lambda xml: xml,
-    "row 2 twice": _duplicated,
-    "rows 2 and 3 swapped": _swapped,
+    "first row twice": _duplicated,
+    "first two rows swapped": _swapped,
     "no cell references": _no_references,
-    "row without a number": lambda xml: xml.replace('<row r="3"', "<row", 1),
-    "a cell out of order": lambda xml: xml.replace(cell(xml, "K2"), cell(xml, "K2") + '<c r="B2"><v>1</v></c>', 1),
-    "a cell in another row": lambda xml: xml.replace('<c r="K2"', '<c r="K5"', 1),
+    "row without a number": lambda xml: xml.replace(f'<row r="{SECOND}"', "<row", 1),
+    "a cell out of order": lambda xml: xml.replace(cell(xml, NEXT), cell(xml, NEXT) + f'<c r="B{FIRST}"><v>1</v>'
+                                                   "</c>", 1),
+    "a cell in another row": lambda xml: xml.replace(f'<c r="{NEXT}"', f'<c r="{NEXT[0]}9"', 1),
 }
 
 # Numbers as a <v> may spell them: the forms genuine writers use, and forms Python and LibreOffice read apart.

@@ -75,8 +75,8 @@ def test_read_figure(indicator: Indicator, value: object, fmt: str, expected: De
     (PERCENT, "1", "General", "'1' has no % sign, so kpixl read it as 100%"),  # was "as 1"
     (COUNT, "1,234.0", "General", "kpixl read it as 1,234."),
     (HOURS, "12.345", "General", "kpixl read it as 12.345."),  # the report shows 12.35
-    (HOURS, 0.7391304347826086, "General", "The cell holds 0.7391304347826086, more digits than a spreadsheet "
-                                           "shows; kpixl stored 0.739130434782609, the 15 significant digits"),
+    (HOURS, 0.7391304347826086, "General", ("The cell holds 0.7391304347826086, more digits than a spreadsheet "
+                                            "shows; kpixl stored 0.739130434782609, the 15 significant digits")),
 ])
 def test_each_message_quotes_the_value_stored_with_all_its_digits(indicator: Indicator, value: object, fmt: str,
                                                                   words: str) -> None:

@@ -81,7 +81,7 @@ def test_collecting_the_same_file_twice_changes_nothing(filled: Filled) -> None:
 
 def test_a_refused_return_is_archived_and_recorded_with_its_problems_but_no_figure(filled: Filled,
                                                                                    tmp_path: Path) -> None:
-    bad = set_cells(filled.copy("libraries", tmp_path), {"J2": "n/a"})
+    bad = set_cells(filled.copy("libraries", tmp_path), {"H3": "n/a"})
     before = _store_state(filled)
     result = collect_paths(filled.ws, [bad])[0]
     assert not result.accepted and result.archived is not None and result.archived.is_file()
@@ -103,7 +103,7 @@ def test_not_a_workbook_is_kept_too(filled: Filled, tmp_path: Path) -> None:
 
 def test_a_resubmission_adds_a_version(filled: Filled, tmp_path: Path) -> None:
     collect_paths(filled.ws, [filled.filled["libraries"]])
-    corrected = set_cells(filled.copy("libraries", tmp_path), {"J2": 96330})
+    corrected = set_cells(filled.copy("libraries", tmp_path), {"H3": 96330})
     collect_paths(filled.ws, [corrected])
     with filled.ws.open_store() as store:
         versions = [(s.version, s.figure.value) for s in store.history("36")

@@ -35,18 +35,18 @@ def test_the_seed_returns_have_no_errors_only_the_queries_the_seed_earns(filled:
     assert found == {
         "libraries": [], "communities": [], "domestic-abuse": [], "registration": [],
         # 136 and 137 are Red in the seed without actions; 137 halved on last year; 179 rose by two thirds.
-        "adult-skills": [("ACTIONS_REQUIRED", "N2", "136"), ("CHANGE_UNUSUAL", "J3", "137"),
-                         ("ACTIONS_REQUIRED", "N3", "137")],
-        "coroner": [("CHANGE_UNUSUAL", "J6", "179")],
+        "adult-skills": [("ACTIONS_REQUIRED", "L3", "136"), ("CHANGE_UNUSUAL", "H4", "137"),
+                         ("ACTIONS_REQUIRED", "L4", "137")],
+        "coroner": [("CHANGE_UNUSUAL", "H7", "179")],
         # 221 is monthly: the seed gives August and September, not July.
-        "trading-standards": [("FIGURE_MISSING_MONTH", "J2", "221")],
+        "trading-standards": [("FIGURE_MISSING_MONTH", "H3", "221")],
     }
 
 
 def test_a_blank_workbook_asks_for_every_figure_and_commentary(filled: Filled, tmp_path: Path) -> None:
     result = assess(filled.ctx, filled.copy("libraries", tmp_path, blank=True))
-    assert codes(result) == [(code, f"{col}{row}", ind) for row, ind in ((2, "36"), (3, "37"), (4, "38"))
-                             for code, col in (("FIGURE_MISSING", "J"), ("COMMENTARY_MISSING", "M"))]
+    assert codes(result) == [(code, f"{col}{row}", ind) for row, ind in ((3, "36"), (4, "37"), (5, "38"))
+                             for code, col in (("FIGURE_MISSING", "H"), ("COMMENTARY_MISSING", "K"))]
     assert not result.accepted
 
 
@@ -60,25 +60,25 @@ def test_a_renamed_file_reads_the_same(filled: Filled, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("service", "cell", "typed", "expected", "value"), [
-    ("libraries", "J2", "96,326", [("FIGURE_TEXT", "J2", "36")], Decimal(96326)),
-    ("libraries", "J2", " 96 326 ", [("FIGURE_TEXT", "J2", "36")], Decimal(96326)),
-    ("libraries", "J2", "96326", [("FIGURE_TEXT", "J2", "36")], Decimal(96326)),
-    ("domestic-abuse", "J3", "68%", [("FIGURE_TEXT", "J3", "198")], Decimal("0.68")),
-    ("domestic-abuse", "J3", 0.68, [], Decimal("0.68")),
-    ("domestic-abuse", "J3", 68, [("FIGURE_PERCENT_SCALE", "J3", "198")], None),
-    ("domestic-abuse", "J3", "68", [("FIGURE_PERCENT_SCALE", "J3", "198")], None),
-    ("domestic-abuse", "J3", -0.1, [("FIGURE_NEGATIVE", "J3", "198")], None),
-    ("libraries", "J2", -5, [("FIGURE_NEGATIVE", "J2", "36")], None),
-    ("libraries", "J2", 96326.5, [("FIGURE_NOT_WHOLE", "J2", "36")], None),
-    ("libraries", "J2", "n/a", [("FIGURE_NOT_NUMBER", "J2", "36")], None),
-    ("libraries", "J2", "tbc", [("FIGURE_NOT_NUMBER", "J2", "36")], None),
-    ("libraries", "J2", "#DIV/0!", [("FIGURE_NOT_NUMBER", "J2", "36")], None),
-    ("libraries", "J2", None, [("FIGURE_MISSING", "J2", "36")], None),
-    ("libraries", "J2", "   ", [("FIGURE_MISSING", "J2", "36")], None),
-    ("libraries", "J2", datetime(2023, 9, 30), [("FIGURE_DATE", "J2", "36")], None),
-    ("libraries", "J2", True, [("FIGURE_BOOLEAN", "J2", "36")], None),
-    ("libraries", "J2", "=96000+326", [("FIGURE_FORMULA", "J2", "36")], None),
-    ("libraries", "J2", "=SUM(Lists!A1:A9)", [("FIGURE_FORMULA", "J2", "36")], None),
+    ("libraries", "H3", "96,326", [("FIGURE_TEXT", "H3", "36")], Decimal(96326)),
+    ("libraries", "H3", " 96 326 ", [("FIGURE_TEXT", "H3", "36")], Decimal(96326)),
+    ("libraries", "H3", "96326", [("FIGURE_TEXT", "H3", "36")], Decimal(96326)),
+    ("domestic-abuse", "H4", "68%", [("FIGURE_TEXT", "H4", "198")], Decimal("0.68")),
+    ("domestic-abuse", "H4", 0.68, [], Decimal("0.68")),
+    ("domestic-abuse", "H4", 68, [("FIGURE_PERCENT_SCALE", "H4", "198")], None),
+    ("domestic-abuse", "H4", "68", [("FIGURE_PERCENT_SCALE", "H4", "198")], None),
+    ("domestic-abuse", "H4", -0.1, [("FIGURE_NEGATIVE", "H4", "198")], None),
+    ("libraries", "H3", -5, [("FIGURE_NEGATIVE", "H3", "36")], None),
+    ("libraries", "H3", 96326.5, [("FIGURE_NOT_WHOLE", "H3", "36")], None),
+    ("libraries", "H3", "n/a", [("FIGURE_NOT_NUMBER", "H3", "36")], None),
+    ("libraries", "H3", "tbc", [("FIGURE_NOT_NUMBER", "H3", "36")], None),
+    ("libraries", "H3", "#DIV/0!", [("FIGURE_NOT_NUMBER", "H3", "36")], None),
+    ("libraries", "H3", None, [("FIGURE_MISSING", "H3", "36")], None),
+    ("libraries", "H3", "   ", [("FIGURE_MISSING", "H3", "36")], None),
+    ("libraries", "H3", datetime(2023, 9, 30), [("FIGURE_DATE", "H3", "36")], None),
+    ("libraries", "H3", True, [("FIGURE_BOOLEAN", "H3", "36")], None),
+    ("libraries", "H3", "=96000+326", [("FIGURE_FORMULA", "H3", "36")], None),
+    ("libraries", "H3", "=SUM(Lists!A2:A9)", [("FIGURE_FORMULA", "H3", "36")], None),
 ])
 def test_figure_damage(filled: Filled, tmp_path: Path, service: str, cell: str, typed: Any,
                        expected: list[tuple[str, str, str]], value: Decimal | None) -> None:
@@ -92,14 +92,14 @@ def test_figure_damage(filled: Filled, tmp_path: Path, service: str, cell: str, 
 
 def test_the_percent_scale_message_asks_did_you_mean(filled: Filled, tmp_path: Path) -> None:
     # 68 pasted into the cell formatted as a percentage shows as 6,800%: the message says what the lead sees.
-    result = assess(filled.ctx, set_cells(filled.copy("domestic-abuse", tmp_path), {"J3": 68}))
-    where = Where(result.file_name, "Return", "J3", "198")
+    result = assess(filled.ctx, set_cells(filled.copy("domestic-abuse", tmp_path), {"H4": 68}))
+    where = Where(result.file_name, "Return", "H4", "198")
     assert result.report.problems == [problem("FIGURE_PERCENT_SCALE", where, shown="6,800%", guess="68")]
     assert "did you mean 68%?" in result.report.problems[0].message
 
 
 def test_not_a_number_with_a_reason_is_a_figure_not_available(filled: Filled, tmp_path: Path) -> None:
-    path = set_cells(filled.copy("libraries", tmp_path), {"J2": "n/a", "K2": "Data delayed"})
+    path = set_cells(filled.copy("libraries", tmp_path), {"H3": "n/a", "I3": "Data delayed"})
     result = assess(filled.ctx, path)
     assert codes(result) == [] and result.accepted
     figure = figures_by_key(result)[("36", "2023-24-Q2")]
@@ -116,18 +116,18 @@ def test_a_figure_with_a_reason_is_kept_as_provisional(filled: Filled) -> None:
 
 
 @pytest.mark.parametrize(("values", "expected"), [
-    ({"M2": None}, [("COMMENTARY_MISSING", "M2", "36")]),
-    ({"M2": "ok"}, [("COMMENTARY_MISSING", "M2", "36")]),
-    ({"M2": "x" * 4001}, [("COMMENTARY_TOO_LONG", "M2", "36")]),
-    ({"N2": "y" * 2001}, [("TEXT_TOO_LONG", "N2", "36")]),
-    ({"M2": '=HYPERLINK("http://example.org","see")'}, [("TEXT_FORMULA", "M2", "36"),
-                                                        ("COMMENTARY_MISSING", "M2", "36")]),
+    ({"K3": None}, [("COMMENTARY_MISSING", "K3", "36")]),
+    ({"K3": "ok"}, [("COMMENTARY_MISSING", "K3", "36")]),
+    ({"K3": "x" * 4001}, [("COMMENTARY_TOO_LONG", "K3", "36")]),
+    ({"L3": "y" * 2001}, [("TEXT_TOO_LONG", "L3", "36")]),
+    ({"K3": '=HYPERLINK("http://example.org","see")'}, [("TEXT_FORMULA", "K3", "36"),
+                                                        ("COMMENTARY_MISSING", "K3", "36")]),
     # Red (380,018 against 475,381) without actions; the RAG preview says Green and is not read.
-    ({"N3": None, "L3": "Green"}, [("ACTIONS_REQUIRED", "N3", "37")]),
-    ({"J4": 600000}, [("CHANGE_UNUSUAL", "J4", "38")]),  # +118% on Q1's 274,962
-    ({"P3": 351000}, [("REVISION_NO_REASON", "Q3", "37")]),
-    ({"Q3": "Late data received"}, [("REVISION_NO_FIGURE", "Q3", "37")]),
-    ({"P3": "lots"}, [("FIGURE_NOT_NUMBER", "P3", "37")]),
+    ({"L4": None, "J4": "Green"}, [("ACTIONS_REQUIRED", "L4", "37")]),
+    ({"H5": 600000}, [("CHANGE_UNUSUAL", "H5", "38")]),  # +118% on Q1's 274,962
+    ({"P4": 351000}, [("REVISION_NO_REASON", "Q4", "37")]),
+    ({"Q4": "Late data received"}, [("REVISION_NO_FIGURE", "Q4", "37")]),
+    ({"P4": "lots"}, [("FIGURE_NOT_NUMBER", "P4", "37")]),
 ])
 def test_rule_damage(filled: Filled, tmp_path: Path, values: dict[str, Any],
                      expected: list[tuple[str, str, str]]) -> None:
@@ -136,8 +136,8 @@ def test_rule_damage(filled: Filled, tmp_path: Path, values: dict[str, Any],
 
 def test_a_commentary_starting_with_an_equals_sign_is_text(filled: Filled, tmp_path: Path) -> None:
     def change(ws: Any) -> None:
-        ws["M2"].value = "=== Visits rose over the summer ==="
-        ws["M2"].data_type = "s"
+        ws["K3"].value = "=== Visits rose over the summer ==="
+        ws["K3"].data_type = "s"
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change))
     assert codes(result) == []
@@ -146,25 +146,25 @@ def test_a_commentary_starting_with_an_equals_sign_is_text(filled: Filled, tmp_p
 
 def test_a_cumulative_figure_that_falls_within_the_year_is_a_query(filled: Filled, tmp_path: Path) -> None:
     # 179 is year-to-date: Q1 was 88.
-    assert check(filled, tmp_path, "coroner", {"J6": 50}) == [("CUMULATIVE_FALLS", "J6", "179")]
+    assert check(filled, tmp_path, "coroner", {"H7": 50}) == [("CUMULATIVE_FALLS", "H7", "179")]
 
 
 def test_a_revised_figure_with_its_reason_is_kept_beside_the_earlier(filled: Filled, tmp_path: Path) -> None:
-    path = set_cells(filled.copy("libraries", tmp_path), {"P3": 352000, "Q3": "Late data received"})
+    path = set_cells(filled.copy("libraries", tmp_path), {"P4": 352000, "Q4": "Late data received"})
     result = assess(filled.ctx, path)
     assert codes(result) == []
     revised = next(r for r in result.figures if r.figure.period.slug == "2023-24-Q1")
     assert (revised.figure.indicator, revised.figure.value, revised.revision_reason) == (
         "37", Decimal(352000), "Late data received")
-    assert revised.provenance.cell == "P3"
+    assert revised.provenance.cell == "P4"
 
 
 def test_queries_are_accepted_and_explained_by_the_commentary(filled: Filled, tmp_path: Path) -> None:
     path = set_cells(filled.copy("libraries", tmp_path), {
-        "J4": 600000,
-        "M4": "Digital loans moved to the new platform.\nExplanation: the platform counts each page."})
+        "H5": 600000,
+        "K5": "Digital loans moved to the new platform.\nExplanation: the platform counts each page."})
     result = assess(filled.ctx, path)
-    assert codes(result) == [("CHANGE_UNUSUAL", "J4", "38")] and result.accepted
+    assert codes(result) == [("CHANGE_UNUSUAL", "H5", "38")] and result.accepted
     assert result.open_queries == 0 and "the platform counts each page" in result.report.problems[0].message
 
 
@@ -177,59 +177,59 @@ def _copy_row(ws: Any, source: int, target: int) -> None:
 
 
 def test_a_deleted_row_is_missing(filled: Filled, tmp_path: Path) -> None:
-    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: ws.delete_rows(3)))
+    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: ws.delete_rows(4)))
     assert codes(result) == [("ROW_MISSING", "", "37")]
     assert set(figures_by_key(result)) == {("36", "2023-24-Q2"), ("38", "2023-24-Q2")}
 
 
 def test_a_duplicated_row_is_an_error_at_the_copy(filled: Filled, tmp_path: Path) -> None:
-    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: _copy_row(ws, 2, 5)))
-    assert codes(result) == [("ROW_DUPLICATE", "A5", "36")]
+    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: _copy_row(ws, 3, 6)))
+    assert codes(result) == [("ROW_DUPLICATE", "A6", "36")]
 
 
 def test_a_row_pasted_over_another_is_a_duplicate_and_a_missing_row(filled: Filled, tmp_path: Path) -> None:
-    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: _copy_row(ws, 2, 3)))
-    assert codes(result) == [("ROW_DUPLICATE", "A3", "36"), ("ROW_MISSING", "", "37")]
+    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: _copy_row(ws, 3, 4)))
+    assert codes(result) == [("ROW_DUPLICATE", "A4", "36"), ("ROW_MISSING", "", "37")]
 
 
 def test_rows_of_other_indicators_are_refused_and_never_stored(filled: Filled, tmp_path: Path) -> None:
     def change(ws: Any) -> None:
-        ws.append(["222", "", "2023/24 Q2", "", "", "", "", "", "", 0.9, "", "", "Pasted from elsewhere"])
-        ws.append(["999", "", "2023/24 Q2", "", "", "", "", "", "", 5, "", "", "A new indicator"])
-        ws.append(["", "", "", "", "", "", "", "", "", 7, "", "", "A figure without its indicator"])
+        ws.append(["222", "", "2023/24 Q2", "", "", "", "", 0.9, "", "", "Pasted from elsewhere"])
+        ws.append(["999", "", "2023/24 Q2", "", "", "", "", 5, "", "", "A new indicator"])
+        ws.append(["", "", "", "", "", "", "", 7, "", "", "A figure without its indicator"])
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change))
-    assert codes(result) == [("ROW_UNKNOWN", "A5", "222"), ("ROW_UNKNOWN", "A6", "999"),
-                             ("ROW_NO_INDICATOR", "A7", "")]
+    assert codes(result) == [("ROW_UNKNOWN", "A6", "222"), ("ROW_UNKNOWN", "A7", "999"),
+                             ("ROW_NO_INDICATOR", "A8", "")]
     assert {r.figure.indicator for r in result.figures} == {"36", "37", "38"}
 
 
 def test_reordered_rows_are_read_by_indicator_number(filled: Filled, tmp_path: Path) -> None:
     def change(ws: Any) -> None:
-        ws.move_range("A2:R2", rows=4)  # 36 to row 6, below 38
-        ws.delete_rows(2)
+        ws.move_range("A3:R3", rows=4)  # 36 to row 7, below 38
+        ws.delete_rows(3)
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change))
-    assert codes(result) == [("ROWS_REORDERED", "A5", "36")] and result.accepted
+    assert codes(result) == [("ROWS_REORDERED", "A6", "36")] and result.accepted
     figure = figures_by_key(result)[("36", "2023-24-Q2")]
     assert figure.value == Decimal(96326) and next(
-        r.provenance.cell for r in result.figures if r.figure.indicator == "36") == "J5"
+        r.provenance.cell for r in result.figures if r.figure.indicator == "36") == "H6"
 
 
 def test_a_lead_column_and_a_title_row_do_not_move_anything(filled: Filled, tmp_path: Path) -> None:
     def change(ws: Any) -> None:
         ws.insert_cols(3)
-        ws["C1"].value = "Our notes"
+        ws["C2"].value = "Our notes"
         ws.insert_rows(1)
         ws["A1"].value = "Library Service return"
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change))
     assert codes(result) == []
-    assert next(r.provenance.cell for r in result.figures if r.figure.indicator == "37") == "K4"
+    assert next(r.provenance.cell for r in result.figures if r.figure.indicator == "37") == "I5"
 
 
 def test_a_missing_column_is_named(filled: Filled, tmp_path: Path) -> None:
-    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: ws.delete_cols(13)))
+    result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), lambda ws: ws.delete_cols(11)))
     assert codes(result, ("code", "cell", "message")) == [
         ("COLUMN_MISSING", "", "The 'Return' sheet has no column headed 'Commentary'.")]
 
@@ -255,9 +255,9 @@ def test_a_workbook_without_the_return_sheet(filled: Filled, tmp_path: Path) -> 
 
 def test_edited_context_cells_are_queries_and_the_printed_target_used(filled: Filled, tmp_path: Path) -> None:
     # The lead lowered 37's target below the figure: kpixl still rates against 475,381 (Red, with actions).
-    found = check(filled, tmp_path, "libraries", {"G3": 380000, "I3": "=J3", "N3": None})
-    assert found == [("CONTEXT_EDITED", "G3", "37"), ("CONTEXT_EDITED", "I3", "37"),
-                     ("ACTIONS_REQUIRED", "N3", "37")]
+    found = check(filled, tmp_path, "libraries", {"E4": 380000, "G4": "=J3", "L4": None})
+    assert found == [("CONTEXT_EDITED", "E4", "37"), ("CONTEXT_EDITED", "G4", "37"),
+                     ("ACTIONS_REQUIRED", "L4", "37")]
 
 
 def test_every_code_used_here_has_a_template() -> None:
@@ -269,14 +269,14 @@ def test_every_code_used_here_has_a_template() -> None:
 
 def test_several_damages_at_once_are_all_reported_in_reading_order(filled: Filled, tmp_path: Path) -> None:
     def change(ws: Any) -> None:
-        ws["J2"].value = "96,326"
-        ws["M2"].value = None
-        ws["J4"].value = "n/a"
-        _copy_row(ws, 3, 6)
+        ws["H3"].value = "96,326"
+        ws["K3"].value = None
+        ws["H5"].value = "n/a"
+        _copy_row(ws, 4, 7)
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change))
-    assert codes(result) == [("ROW_DUPLICATE", "A6", "37"), ("FIGURE_TEXT", "J2", "36"),
-                             ("COMMENTARY_MISSING", "M2", "36"), ("FIGURE_NOT_NUMBER", "J4", "38")]
+    assert codes(result) == [("ROW_DUPLICATE", "A7", "37"), ("FIGURE_TEXT", "H3", "36"),
+                             ("COMMENTARY_MISSING", "K3", "36"), ("FIGURE_NOT_NUMBER", "H5", "38")]
     assert not result.accepted
 
 
@@ -285,13 +285,13 @@ def test_a_lead_who_dropped_the_metadata_resorted_and_typed_text_is_still_accept
     def change(book: Any) -> None:
         del book["kpixl"]
         ws = book["Return"]
-        ws["J4"].value = "276,954"
-        ws.move_range("A2:R2", rows=4)
-        ws.delete_rows(2)
+        ws["H5"].value = "276,954"
+        ws.move_range("A3:R3", rows=4)
+        ws.delete_rows(3)
 
     path = edit(filled.copy("libraries", tmp_path, name="LIBS final v3.xlsx"), change, sheet="")
     result = assess(filled.ctx, path)
-    assert codes(result) == [("META_MISSING", "", ""), ("ROWS_REORDERED", "A5", "36"),
-                             ("FIGURE_TEXT", "J3", "38")]
+    assert codes(result) == [("META_MISSING", "", ""), ("ROWS_REORDERED", "A6", "36"),
+                             ("FIGURE_TEXT", "H4", "38")]
     assert result.accepted and {f.value for f in figures_by_key(result).values()} == {
         Decimal(96326), Decimal(380018), Decimal(276954)}

@@ -3,6 +3,7 @@ Problems sheet whose "Your response" column, sent back, explains the queries."""
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from support.intake import Filled, assess, codes, make_filled, set_cells
 
 from kpixl.intake.feedback import FILLS, write_feedbacks
-from kpixl.layout.returns import FEEDBACK_HEADERS, FEEDBACK_SHEET, META_SHEET
+from kpixl.layout.returns import FEEDBACK_BANNER, FEEDBACK_HEADERS, FEEDBACK_SHEET, META_SHEET
 from kpixl.problems import Severity
 
 
@@ -23,7 +24,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Filled:
 
 def _damaged(filled: Filled, tmp_path: Path) -> Path:
     # An error (text), a query (Red without actions, 37) and a warning (a number typed as text).
-    return set_cells(filled.copy("libraries", tmp_path / "in"), {"J2": "lots", "N3": None, "J4": "276,954"})
+    return set_cells(filled.copy("libraries", tmp_path / "in"), {"H3": "lots", "L4": None, "H5": "276,954"})
 
 
 def _rows(sheet: Any) -> list[tuple[Any, ...]]:
@@ -40,9 +41,9 @@ def test_each_problem_cell_is_marked_and_explained(filled: Filled, tmp_path: Pat
         cell = sheet[p.cell]
         assert cell.comment is not None and p.message in cell.comment.text and p.hint in cell.comment.text
         assert cell.fill.start_color.rgb.endswith(FILLS[p.severity])
-    assert sheet["J3"].comment is None  # a cell without a problem is left alone
+    assert sheet["H4"].comment is None  # a cell without a problem is left alone
     assert [(p.severity, p.cell) for p in result.report] == [
-        (Severity.ERROR, "J2"), (Severity.QUERY, "N3"), (Severity.WARNING, "J4")]
+        (Severity.ERROR, "H3"), (Severity.QUERY, "L4"), (Severity.WARNING, "H5")]
 
 
 def test_the_problems_sheet_lists_every_problem_with_a_response(filled: Filled, tmp_path: Path) -> None:
@@ -51,9 +52,9 @@ def test_the_problems_sheet_lists_every_problem_with_a_response(filled: Filled, 
     book = load_workbook(path)
     assert book.sheetnames[0] == FEEDBACK_SHEET and book.active.title == FEEDBACK_SHEET
     rows = _rows(book[FEEDBACK_SHEET])
-    assert rows[0] == FEEDBACK_HEADERS
-    assert [(r[1], r[3], r[4]) for r in rows[1:]] == codes(result)
-    assert book[FEEDBACK_SHEET]["D2"].hyperlink.location == "'Return'!J2"
+    assert rows[0][0] == FEEDBACK_BANNER and rows[1] == FEEDBACK_HEADERS
+    assert [(r[1], r[3], r[4]) for r in rows[2:]] == codes(result)
+    assert book[FEEDBACK_SHEET]["D3"].hyperlink.location == "'Return'!H3"
     assert META_SHEET in book.sheetnames and book[META_SHEET].sheet_state == "veryHidden"
 
 
@@ -65,23 +66,23 @@ def test_the_feedback_workbook_is_still_the_return_and_a_response_explains_the_q
     assert codes(again) == codes(result) and again.verified  # the marks and the new sheet change nothing
     book = load_workbook(path)
     sheet = book[FEEDBACK_SHEET]
-    query_row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 2).value == "ACTIONS_REQUIRED")
+    query_row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 2).value == "ACTIONS_REQUIRED")
     response = "Visits recover in Q3 as the refurbished libraries reopen."
     sheet.cell(query_row, len(FEEDBACK_HEADERS)).value = response
-    book["Return"]["J2"].value = 96326
-    book["Return"]["J4"].value = 276954
+    book["Return"]["H3"].value = 96326
+    book["Return"]["H5"].value = 276954
     book.save(path)
     answered = assess(filled.ctx, path)
-    assert codes(answered) == [("ACTIONS_REQUIRED", "N3", "37")]
+    assert codes(answered) == [("ACTIONS_REQUIRED", "L4", "37")]
     assert answered.accepted and answered.open_queries == 0
     assert "refurbished libraries reopen" in answered.report.problems[0].message
     # A second round keeps the lead's earlier response in the new Problems sheet.
     [second] = write_feedbacks([answered], tmp_path / "round2")
-    assert "refurbished" in _rows(load_workbook(second)[FEEDBACK_SHEET])[1][-1]
+    assert "refurbished" in _rows(load_workbook(second)[FEEDBACK_SHEET])[2][-1]
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text(filled: Filled, tmp_path: Path) -> None:
-    path = set_cells(filled.copy("libraries", tmp_path / "in"), {"J2": '=HYPERLINK("http://x","y")'})
+    path = set_cells(filled.copy("libraries", tmp_path / "in"), {"H3": '=HYPERLINK("http://x","y")'})
     result = assess(filled.ctx, path)
     [out] = write_feedbacks([result], tmp_path / "feedback")
     book = load_workbook(out)
@@ -89,8 +90,8 @@ def test_text_that_looks_like_a_formula_is_written_as_text(filled: Filled, tmp_p
     with zipfile.ZipFile(out) as zf:
         problems_xml = zf.read("xl/worksheets/sheet1.xml").decode()  # openpyxl numbers parts in sheet order
     assert "HYPERLINK" in problems_xml and "<f>" not in problems_xml  # written inline, as a string
-    assert book[FEEDBACK_SHEET]["F2"].data_type == "s" and "HYPERLINK" in book[FEEDBACK_SHEET]["F2"].value
-    assert book["Return"]["J2"].data_type == "f"  # the lead's own formula is kept as they typed it
+    assert book[FEEDBACK_SHEET]["F3"].data_type == "s" and "HYPERLINK" in book[FEEDBACK_SHEET]["F3"].value
+    assert book["Return"]["H3"].data_type == "f"  # the lead's own formula is kept as they typed it
 
 
 def test_a_file_that_is_not_a_workbook_gets_a_problems_only_workbook(filled: Filled, tmp_path: Path) -> None:
@@ -99,7 +100,7 @@ def test_a_file_that_is_not_a_workbook_gets_a_problems_only_workbook(filled: Fil
     [out] = write_feedbacks([assess(filled.ctx, pdf)], tmp_path / "feedback")
     book = load_workbook(out)
     assert book.sheetnames == [FEEDBACK_SHEET]
-    assert _rows(book[FEEDBACK_SHEET])[1][1] == "FILE_NOT_WORKBOOK"
+    assert _rows(book[FEEDBACK_SHEET])[2][1] == "FILE_NOT_WORKBOOK"
 
 
 def test_no_feedback_for_a_return_without_problems_and_names_stay_in_the_folder(filled: Filled,
@@ -110,3 +111,29 @@ def test_no_feedback_for_a_return_without_problems_and_names_stay_in_the_folder(
     written = write_feedbacks([clean, assess(filled.ctx, hostile)], tmp_path / "feedback")
     assert [p.name for p in written] == ["2F.._2Fevil_name_rm_-rf-feedback.xlsx"]
     assert written[0].parent == tmp_path / "feedback"
+
+
+def test_the_problems_sheet_says_what_to_do_and_its_rows_fit_their_text(filled: Filled, tmp_path: Path) -> None:
+    [path] = write_feedbacks([assess(filled.ctx, _damaged(filled, tmp_path))], tmp_path / "feedback")
+    book = load_workbook(path)
+    sheet = book[FEEDBACK_SHEET]
+    assert sheet["A1"].value.startswith("What to do with this file:") and sheet["A1"].font.b
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
+    for row in range(3, sheet.max_row + 1):  # each row as tall as its longest wrapped text: none at the default
+        longest = max(len(str(sheet.cell(row, c).value or "")) / (sheet.column_dimensions[sheet.cell(row, c)
+                      .column_letter].width - 1) for c in range(1, len(FEEDBACK_HEADERS) + 1))
+        assert sheet.row_dimensions[row].height >= 15 * min(math.ceil(longest), 24), row
+    assert book.properties.language == "en-GB"
+
+
+def test_a_feedback_workbook_from_before_the_banner_still_gives_its_responses(filled: Filled, tmp_path: Path) -> None:
+    result = assess(filled.ctx, _damaged(filled, tmp_path))
+    [path] = write_feedbacks([result], tmp_path / "feedback")
+    book = load_workbook(path)
+    sheet = book[FEEDBACK_SHEET]
+    sheet.delete_rows(1)  # as kpixl wrote it before: the header in row 1
+    query_row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 2).value == "ACTIONS_REQUIRED")
+    sheet.cell(query_row, len(FEEDBACK_HEADERS)).value = "Visits recover in Q3."
+    book.save(path)
+    messages = [p.message for p in assess(filled.ctx, path).report.problems if p.code == "ACTIONS_REQUIRED"]
+    assert len(messages) == 1 and "Visits recover in Q3." in messages[0]

@@ -54,18 +54,18 @@ def test_dropped_metadata_is_a_warning_and_rows_are_read_by_indicator(filled: Fi
 def test_dropped_metadata_still_finds_rows_missing_and_foreign(filled: Filled, tmp_path: Path) -> None:
     def change(book: Any) -> None:
         del book[META_SHEET]
-        book["Return"].delete_rows(3)
-        book["Return"]["A3"].value = "222"  # 38's row now claims another service's indicator
+        book["Return"].delete_rows(4)
+        book["Return"]["A4"].value = "222"  # 38's row now claims another service's indicator
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change, sheet=""))
-    assert codes(result) == [("META_MISSING", "", ""), ("ROW_UNKNOWN", "A3", "222"),
+    assert codes(result) == [("META_MISSING", "", ""), ("ROW_UNKNOWN", "A4", "222"),
                              ("ROW_MISSING", "", "37"), ("ROW_MISSING", "", "38")]
 
 
 def test_dropped_metadata_and_last_quarters_rows_is_the_wrong_period(filled: Filled, tmp_path: Path) -> None:
     def change(book: Any) -> None:
         del book[META_SHEET]
-        for row in (2, 3, 4):
+        for row in (3, 4, 5):
             book["Return"].cell(row, 3).value = "2023/24 Q1"
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change, sheet=""))
@@ -75,7 +75,7 @@ def test_dropped_metadata_and_last_quarters_rows_is_the_wrong_period(filled: Fil
 def test_dropped_metadata_and_no_known_indicator(filled: Filled, tmp_path: Path) -> None:
     def change(book: Any) -> None:
         del book[META_SHEET]
-        for row in (2, 3, 4):
+        for row in (3, 4, 5):
             book["Return"].cell(row, 1).value = f"X{row}"
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change, sheet=""))
@@ -136,7 +136,7 @@ def test_metadata_copied_into_another_services_file(filled: Filled, tmp_path: Pa
             ws.append([key, value])
 
     result = assess(filled.ctx, edit(filled.copy("libraries", tmp_path), change, META_SHEET))
-    assert codes(result) == [("ROW_UNKNOWN", f"A{r}", i) for r, i in ((2, "36"), (3, "37"), (4, "38"))] + [
+    assert codes(result) == [("ROW_UNKNOWN", f"A{r}", i) for r, i in ((3, "36"), (4, "37"), (5, "38"))] + [
         ("ROW_MISSING", "", i) for i in ("175", "176", "177", "178", "179")]
     assert not result.accepted
 

@@ -56,10 +56,10 @@ def test_libreoffice_keeps_the_metadata_sheet_but_only_hidden(resaved: dict[str,
 
 
 def test_a_damaged_return_resaved_gives_the_same_problems(filled: Filled, tmp_path: Path) -> None:
-    damaged = set_cells(filled.copy("libraries", tmp_path / "in"), {"J2": "96,326", "M3": None, "J4": "=1+1"})
+    damaged = set_cells(filled.copy("libraries", tmp_path / "in"), {"H3": "96,326", "K4": None, "H5": "=1+1"})
     [again] = convert([damaged], "xlsx", tmp_path / "out")
     assert codes(assess(filled.ctx, again)) == codes(assess(filled.ctx, damaged)) == [
-        ("FIGURE_TEXT", "J2", "36"), ("COMMENTARY_MISSING", "M3", "37"), ("FIGURE_FORMULA", "J4", "38")]
+        ("FIGURE_TEXT", "H3", "36"), ("COMMENTARY_MISSING", "K4", "37"), ("FIGURE_FORMULA", "H5", "38")]
 
 
 def test_libreoffices_xls_and_ods_are_told_apart_by_their_bytes(filled: Filled, tmp_path: Path) -> None:
@@ -71,10 +71,10 @@ def test_libreoffices_xls_and_ods_are_told_apart_by_their_bytes(filled: Filled, 
 
 
 def test_a_feedback_workbook_opens_in_libreoffice_with_its_notes(filled: Filled, tmp_path: Path) -> None:
-    damaged = set_cells(filled.copy("libraries", tmp_path / "in"), {"J2": "lots"})
+    damaged = set_cells(filled.copy("libraries", tmp_path / "in"), {"H3": "lots"})
     result = assess(filled.ctx, damaged)
     [feedback] = write_feedbacks([result], tmp_path / "feedback")
     [again] = convert([feedback], "xlsx", tmp_path / "out")
-    comment = load_workbook(again)["Return"]["J2"].comment
+    comment = load_workbook(again)["Return"]["H3"].comment
     assert comment is not None and "'lots' is not a number." in comment.text
     assert codes(assess(filled.ctx, again)) == codes(result)

@@ -61,7 +61,7 @@ def _typed(cells: dict[str, str]) -> Any:
 def test_feedback_keeps_the_leads_text_as_text(made: Filled, tmp_path: Path) -> None:
     typed = {f"{column}{row}": text for (column, row), text in zip(
         [("M", 2), ("N", 2), ("M", 3), ("N", 3), ("M", 4), ("N", 4)], STARTS, strict=True)}
-    path = edit(made.copy("libraries", tmp_path / "in"), _typed(typed | {"J3": "380,018"}))  # a warning
+    path = edit(made.copy("libraries", tmp_path / "in"), _typed(typed | {"H4": "380,018"}))  # a warning
     ws = Workspace.open(Path(shutil.copytree(made.ws.root, tmp_path / "ws")))
     code, output = run_cli(ws, "collect", str(path), "--feedback", str(tmp_path / "feedback"))
     assert code == 0, output
@@ -73,7 +73,7 @@ def test_feedback_keeps_the_leads_text_as_text(made: Filled, tmp_path: Path) -> 
 
 def _record_texts(ws: Workspace) -> None:
     """Figures whose every text starts as a formula would, stored as a reader could never normalise them."""
-    at = Provenance("f" * 64, "typed.xlsx", "Return", "J2")
+    at = Provenance("f" * 64, "typed.xlsx", "Return", "H3")
     figures = [ReceivedFigure(Figure("37", Quarter(2023, 2), Decimal(380018 + i), FigureStatus.PROVISIONAL,
                                      text, text, text), at) for i, text in enumerate(STARTS)]
     with ws.open_store() as store:

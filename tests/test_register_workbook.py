@@ -129,7 +129,10 @@ def test_template_headers_follow_the_fields(template: openpyxl.Workbook, sheet: 
     assert [cell.value for cell in ws[1]] == [c.header for c in SHEETS[sheet]]
     assert all(cell.font.b for cell in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:{get_column_letter(len(SHEETS[sheet]))}1"
+    [table] = ws.tables.values()  # an Excel table over the header and (in the template) one empty row
+    assert (table.ref, table.autoFilter.ref) == (f"A1:{get_column_letter(len(SHEETS[sheet]))}2",) * 2
+    assert [c.name for c in table.tableColumns] == [c.header for c in SHEETS[sheet]]
+    assert template.properties.language == "en-GB"
 
 
 def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, object]:

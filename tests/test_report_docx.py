@@ -144,17 +144,22 @@ def test_every_style_used_is_in_the_reference_document(example_docx):
     assert set(STYLES) >= {"Heading 1", "Heading 2", "Hyperlink", "Performance Table"}
 
 
-def test_header_rows_repeat_and_each_rag_cell_has_its_own_shading(example_docx):
+def test_every_table_has_a_header_row_that_repeats_and_each_rag_word_has_its_own_colour(example_docx):
     doc = example_docx.document
-    for table in doc.xpath("//w:tbl[w:tblPr/w:tblLook/@w:firstRow='1']", namespaces=NS):
+    tables = doc.xpath("//w:tbl", namespaces=NS)
+    assert len(tables) == 3 + 19  # key, summary, index; each page's headline (the example has no comparators)
+    for table in tables:
         assert table.xpath("w:tr[1]/w:trPr/w:tblHeader", namespaces=NS)
+        assert table.xpath("w:tblPr/w:tblLook/@w:firstRow", namespaces=NS) == ["1"]
         assert table.xpath("w:tblPr/w:tblCaption/@w:val", namespaces=NS)
     fills = {rag.value: fill for rag, (fill, _) in RAG_COLOURS.items()}
-    shaded = doc.xpath("//w:tc[w:tcPr/w:shd]", namespaces=NS)
-    assert len(shaded) >= 19 * 2  # the index and every page's RAG box
-    for tc in shaded:
-        word = "".join(tc.xpath(".//w:t/text()", namespaces=NS))
-        assert fills[word] == tc.xpath("w:tcPr/w:shd/@w:fill", namespaces=NS)[0]  # never colour alone
+    cells = doc.xpath("//w:tc[w:tcPr/w:shd]", namespaces=NS)
+    boxes = doc.xpath("//w:p[w:pPr/w:shd]", namespaces=NS)  # each page's RAG box: a paragraph, not a table
+    assert len(cells) >= 19 and len(boxes) == 19
+    for shaded, fill in [*((tc, "w:tcPr/w:shd/@w:fill") for tc in cells), *((p, "w:pPr/w:shd/@w:fill") for p in boxes)]:
+        word = "".join(shaded.xpath(".//w:t/text()", namespaces=NS))
+        assert fills[word] == shaded.xpath(fill, namespaces=NS)[0]  # never colour alone
+    assert [paragraph_text(p) for p in boxes][:3] == ["Red", "Red", "Red"]
 
 
 def test_title_language_and_dates(example_docx):

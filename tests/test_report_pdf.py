@@ -1,51 +1,135 @@
-"""The report as PDF through LibreOffice: it converts, keeps working internal and web links, a heading outline
-and tags. Skipped without LibreOffice, except in CI (env CI), where its absence fails."""
+"""The report as PDF through LibreOffice: it converts, passes the pdfua PDF/UA checks (the demo's and a synthetic
+council's), gives every chart's Figure the Word chart's alt text, and keeps working internal and web links, a
+heading outline, tags, title and language. Skipped without LibreOffice, except in CI (env CI), where its absence
+fails."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+import pikepdf
 import pytest
-from conftest import require_tool
+from conftest import require_module, require_tool
+from support.report import synthetic_committee
 
 from kpixl.errors import ReportError
 from kpixl.report import pdf as pdf_module
+from kpixl.report.model import build_model
 from kpixl.report.pdf import convert_to_pdf
+from kpixl.report.pdf_tags import Drawing, add_chart_alt_text, docx_drawings, figures
+from kpixl.report.render_docx import render
 from kpixl.steps.report import build_report
+from kpixl.steps.workspace import bundled_path
+
+REFERENCE = bundled_path("workbook_templates") / "reference.docx"
+
+
+def _pdf_facts(path: Path) -> dict[str, Any]:
+    """What a reader of the PDF relies on besides the tags' content, read with pikepdf."""
+    with pikepdf.open(path) as pdf:
+        annotations = [a for page in pdf.pages for a in page.get("/Annots", [])
+                       if a.get("/Subtype") == "/Link"]
+        with pdf.open_metadata() as meta:
+            xmp = {"creator": meta.get("dc:creator"), "part": meta.get("pdfuaid:part")}
+        return {
+            "tagged": bool(pdf.Root.MarkInfo.Marked) and "/StructTreeRoot" in pdf.Root,
+            "lang": str(pdf.Root.Lang), "shows_title": bool(pdf.Root.ViewerPreferences.DisplayDocTitle),
+            "title": str(pdf.docinfo.Title), "author": str(pdf.docinfo.Author),
+            "outline": [item.title for item in pdf.open_outline().root],
+            "internal_links": sum(1 for a in annotations
+                                  if "/Dest" in a or a.get("/A", {}).get("/S") == "/GoTo"),
+            "web_links": sorted({str(a.A.URI) for a in annotations if a.get("/A", {}).get("/S") == "/URI"}),
+            "alt": [str(f.get("/Alt", "")) for f in figures(pdf)], "xmp": xmp,
+        }
+
+
+def _chart_alt_texts(docx: Path) -> list[str]:
+    return [d.descr for d in docx_drawings(docx) if d.chart]
 
 
 @pytest.fixture(scope="module")
-def example_pdf(tmp_path_factory):
+def example(tmp_path_factory) -> tuple[Path, Path]:
     require_tool("soffice")
     from kpixl.steps.create import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("pdf") / "ws", "cambridgeshire")
     docx = build_report(ws, "2023-24-Q2", "csmi", produced_on=date(2023, 12, 12))
-    return convert_to_pdf(docx)
+    return docx, convert_to_pdf(docx)
+
+
+@pytest.fixture(scope="module")
+def example_pdf(example: tuple[Path, Path]) -> Path:
+    return example[1]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> tuple[Path, Path]:
+    """A SYNTHETIC council's committee: every kind, unit, direction and frequency, long text, eight periods."""
+    require_tool("soffice")
+    register, figures_, quarter = synthetic_committee(12, 12)
+    model = build_model(register, register.committees[0], quarter, figures_, council="Synthetic Council",
+                        team="Synthetic & Performance Team", produced_on=date(2024, 1, 15))
+    docx = render(model, REFERENCE, tmp_path_factory.mktemp("synthetic") / "synthetic.docx")
+    return docx, convert_to_pdf(docx)
 
 
 def test_converts_beside_the_docx(example_pdf):
     assert example_pdf.name == "csmi_2023-24-Q2.pdf" and example_pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_internal_links_survive_as_destinations(example_pdf):
-    data = example_pdf.read_bytes()
-    links = re.findall(rb"/Subtype/Link[^\n]*", data)
-    internal = [link for link in links if b"/Dest" in link]
+@pytest.mark.parametrize("which", ["example", "synthetic"])
+def test_pdfua_finds_nothing(which, request):
+    require_module("pdfua")
+    from support.pdfua import pdfua_findings
+
+    assert pdfua_findings(request.getfixturevalue(which)[1]) == []
+
+
+@pytest.mark.parametrize("which", ["example", "synthetic"])
+def test_every_chart_figure_has_the_alt_text_of_the_word_chart(which, request):
+    docx, pdf = request.getfixturevalue(which)
+    wanted = _chart_alt_texts(docx)
+    assert len(wanted) == (19 if which == "example" else 12) and all(t.startswith("Line chart of ") for t in wanted)
+    assert _pdf_facts(pdf)["alt"] == wanted
+
+
+def test_internal_and_web_links_survive(example_pdf):
+    facts = _pdf_facts(example_pdf)
     # 19 "Return to Index" links and the index's 38 (more where a title wraps over two lines).
-    assert len(internal) >= 19 + 38
-    assert b"/URI(https://lginform.local.gov.uk/)" in data
+    assert facts["internal_links"] >= 19 + 38
+    assert facts["web_links"] == ["https://lginform.local.gov.uk/",
+                                  "https://www.judiciary.uk/courts-and-tribunals/coroners-courts/annual-reports/"]
 
 
-def test_outline_tags_language_and_title(example_pdf):
-    data = example_pdf.read_bytes()
-    assert b"/Outlines" in data and b"/StructTreeRoot" in data and b"/Lang(en-GB)" in data
-    assert b"/DisplayDocTitle true" in data
-    titles = re.findall(rb"/Title<([0-9A-F]+)>", data)
-    decoded = {bytes.fromhex(t.decode())[2:].decode("utf-16-be") for t in titles}
-    assert "Index" in decoded and "Indicator 37: Number of visits made to library sites reported quarterly" in decoded
+def test_tagged_with_outline_language_and_title(example_pdf):
+    facts = _pdf_facts(example_pdf)
+    assert facts["tagged"] and facts["lang"] == "en-GB" and facts["shows_title"]
+    assert facts["title"] == ("Performance Report: Communities, Social Mobility and Inclusion Committee, "
+                              "Quarter 2 2023/24")
+    assert facts["outline"][:2] == ["Key", "Index"] and len(facts["outline"]) == 2 + 19
+    assert "Indicator 37: Number of visits made to library sites reported quarterly" in facts["outline"]
+    assert facts["xmp"]["part"] == "1"  # it still declares PDF/UA-1
+
+
+def test_the_metadata_author_is_escaped_once(synthetic):
+    facts = _pdf_facts(synthetic[1])
+    assert facts["author"] == "Synthetic & Performance Team, Synthetic Council"
+    assert facts["xmp"]["creator"] == ["Synthetic & Performance Team, Synthetic Council"]
+
+
+def test_mending_again_changes_no_figure_and_a_chart_without_its_figure_is_refused(example):
+    docx, pdf_path = example
+    with pikepdf.open(pdf_path) as pdf:
+        before = _pdf_facts(pdf_path)["alt"]
+        assert add_chart_alt_text(pdf, docx_drawings(docx)) == 0  # every chart's figure has its alt text
+        with pytest.raises(ReportError, match="no figure of 100 x 50 pt for the chart 'Line chart of x'"):
+            add_chart_alt_text(pdf, [Drawing(False, "a picture", 10.0, 10.0), *docx_drawings(docx),
+                                     Drawing(True, "Line chart of x", 100.0, 50.0)])
+        assert [str(f.get("/Alt", "")) for f in figures(pdf)] == before
 
 
 def test_pages_read_like_the_seed(example_pdf):

@@ -26,7 +26,7 @@ from kpixl.store import queries as writing
 # SQLite always; PostgreSQL too when KPIXL_TEST_POSTGRES_URL names an empty database to use (its tables are
 # dropped before each test), e.g. postgresql+psycopg://kpixl@/kpixl_test?host=/tmp/pgsock with psycopg installed.
 POSTGRES = os.environ.get("KPIXL_TEST_POSTGRES_URL", "")
-TABLES = ("events", "problems", "figures", "submissions", "schema_version")
+TABLES = ("comparator_values", "events", "problems", "figures", "submissions", "schema_version")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
@@ -303,6 +303,9 @@ def _as_version_2(url: str) -> None:
             columns = "id, file_hash, source, file_name, received_at, service, period, accepted, recorded_at"
             conn.execute(f"INSERT INTO submissions_old SELECT {columns} FROM submissions")
             conn.execute("DROP TABLE events")
+            conn.execute("DROP TABLE comparator_values")
+            for column in ("numerator", "denominator", "action_owner", "action_due"):
+                conn.execute(f"ALTER TABLE figures DROP COLUMN {column}")
             conn.execute("DROP TABLE submissions")
             conn.execute("ALTER TABLE submissions_old RENAME TO submissions")
             conn.execute("CREATE INDEX ix_submissions_period_service ON submissions (period, service)")
@@ -316,6 +319,9 @@ def _as_version_2(url: str) -> None:
         conn.execute(text("ALTER TABLE submissions DROP COLUMN sent_at, DROP COLUMN sender, DROP COLUMN subject, "
                           "DROP COLUMN message_id, DROP COLUMN attachment"))
         conn.execute(text("DROP TABLE events"))
+        conn.execute(text("DROP TABLE comparator_values"))
+        conn.execute(text("ALTER TABLE figures DROP COLUMN numerator, DROP COLUMN denominator, "
+                          "DROP COLUMN action_owner, DROP COLUMN action_due"))
         conn.execute(text("UPDATE schema_version SET version = 2"))
     engine.dispose()
 

@@ -56,7 +56,7 @@ def test_a_validation_xlsxwriter_rejects_without_warning_stops_the_workbook(
         return -1 if args[-1].get("validate") == "length" else original(self, *args)
 
     monkeypatch.setattr(Worksheet, "data_validation", refuses_commentary)
-    with pytest.raises(OutputError, match="data validation of Commentary in rows 2 to [0-9]+ failed"):
+    with pytest.raises(OutputError, match="data validation of Commentary in rows 3 to [0-9]+ failed"):
         write_all(ws, services=["libraries"])
 
 

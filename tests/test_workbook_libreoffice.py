@@ -41,7 +41,7 @@ from kpixl.domain import (
     rate,
 )
 from kpixl.domain.numbers import parse_number
-from kpixl.layout.returns import column
+from kpixl.layout.returns import FIRST_ROW, column
 from kpixl.steps.generate import WrittenWorkbook
 from kpixl.steps.workspace import Workspace
 from kpixl.workbook.formulas import NOT_RATED
@@ -181,4 +181,6 @@ def test_every_seed_workbook_opens_and_converts_in_libreoffice(tmp_path: Path) -
         book = load_workbook(path, data_only=True)
         assert {"Instructions", "Return"} <= set(book.sheetnames)
         sheet = book["Return"]
-        assert all((sheet.cell(r, RAG).value or "") == "" for r in range(2, sheet.max_row + 1))
+        assert all((sheet.cell(r, RAG).value or "") == "" for r in range(FIRST_ROW, sheet.max_row + 1))
+        # What LibreOffice saves back keeps the table, the protection and the validations.
+        assert list(sheet.tables) and sheet.protection.sheet and sheet.data_validations.dataValidation

@@ -17,6 +17,8 @@ from kpixl.domain.numbers import to_decimal
 from kpixl.layout.returns import (
     ACTIONS_MAX,
     COMMENTARY_MAX,
+    FIRST_ROW,
+    HEADER_ROW,
     INPUT_KEYS,
     META_SHEET,
     RETURN_COLUMNS,
@@ -78,34 +80,36 @@ def test_sheets_order_visibility_and_structure_protection(written) -> None:  # t
 
 def test_header_row_and_one_row_per_indicator_and_month(written) -> None:  # type: ignore[no-untyped-def]
     sheet = _book(written, "trading-standards")["Return"]
-    assert [c.value for c in sheet[1]] == [c.header for c in RETURN_COLUMNS]
-    rows = [(sheet[f"A{r}"].value, sheet[f"C{r}"].value) for r in range(2, sheet.max_row + 1)]
+    assert [c.value for c in sheet[HEADER_ROW]] == [c.header for c in RETURN_COLUMNS]
+    rows = [(sheet[f"A{r}"].value, sheet[f"C{r}"].value) for r in range(FIRST_ROW, sheet.max_row + 1)]
     assert rows == [("221", "July 2023"), ("221", "August 2023"), ("221", "September 2023"), ("222", "2023/24 Q2")]
-    assert sheet["G4"].value == 291 and sheet["G2"].value in (None, "")  # the target is set for September only
-    assert sheet["I4"].value == 313 and sheet["H4"].value == "August 2023"
-    assert sheet["O2"].value == "June 2023"
+    assert sheet["E5"].value == 291 and sheet["E3"].value in (None, "")  # the target is set for September only
+    assert sheet["G5"].value == 313 and sheet["F5"].value == "August 2023"
+    assert sheet["O3"].value == "June 2023"
 
 
 def test_context_cells_locked_inputs_unlocked_and_styled(written) -> None:  # type: ignore[no-untyped-def]
     sheet = _book(written, "registration")["Return"]
-    for row in (2, 3):
+    for row in (3, 4):
         for col in RETURN_COLUMNS:
             cell = sheet[f"{LETTER[col.key]}{row}"]
             assert cell.protection.locked is (not col.input), (col.key, row)
             if col.input:
                 assert cell.fill.fgColor.rgb == "FFFFF2CC" and cell.border.left.style == "thin"
-    assert sheet["G2"].number_format == "0%" and sheet["J2"].number_format == "0.0%"
-    assert sheet.freeze_panes == "C2"
+    assert sheet["E3"].number_format == "0%" and sheet["H3"].number_format == "0.0%"
+    assert sheet.freeze_panes == "C3"
     # rows are sized for their wrapped text (spreadsheets do not re-fit rows on opening) and room to write
-    assert sheet.row_dimensions[1].height >= 30 and all(sheet.row_dimensions[r].height >= 45 for r in (2, 3))
-    assert all(sheet.column_dimensions[LETTER[c.key]].width >= c.width for c in RETURN_COLUMNS)
+    assert sheet.row_dimensions[2].height >= 30 and all(sheet.row_dimensions[r].height >= 45 for r in (3, 4))
+    # One <col> covers neighbours of the same width: openpyxl keys it by its first column only.
+    widths = {n: d.width for d in sheet.column_dimensions.values() for n in range(d.min, d.max + 1)}
+    assert all(widths[column(c.key) + 1] >= c.width for c in RETURN_COLUMNS)
 
 
 def test_every_input_is_validated_with_a_stop_alert(written) -> None:  # type: ignore[no-untyped-def]
     for service in SEED_SERVICES:
         sheet = _book(written, service)["Return"]
         validations = _validations(sheet)
-        for row in range(2, sheet.max_row + 1):
+        for row in range(FIRST_ROW, sheet.max_row + 1):
             for key in INPUT_KEYS:
                 dv = validations[f"{LETTER[key]}{row}"]
                 assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.showInputMessage
@@ -114,19 +118,19 @@ def test_every_input_is_validated_with_a_stop_alert(written) -> None:  # type: i
 
 def test_validation_rules_by_unit_and_column(written) -> None:  # type: ignore[no-untyped-def]
     reg = _validations(_book(written, "registration")["Return"])  # percentages
-    assert (reg["J2"].type, reg["J2"].formula1, reg["J2"].formula2) == ("decimal", "0", "1")
-    assert reg["J2"].operator in (None, "between")  # "between" is the default, so not written
-    assert "Type 68% for sixty-eight per cent" in reg["J2"].prompt
-    assert (reg["P2"].type, reg["P2"].formula1, reg["P2"].formula2) == ("decimal", "0", "1")
+    assert (reg["H3"].type, reg["H3"].formula1, reg["H3"].formula2) == ("decimal", "0", "1")
+    assert reg["H3"].operator in (None, "between")  # "between" is the default, so not written
+    assert "Type 68% for sixty-eight per cent" in reg["H3"].prompt
+    assert (reg["P3"].type, reg["P3"].formula1, reg["P3"].formula2) == ("decimal", "0", "1")
     lib = _validations(_book(written, "libraries")["Return"])  # counts
-    assert (lib["J2"].type, lib["J2"].operator, lib["J2"].formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert (lib["H3"].type, lib["H3"].operator, lib["H3"].formula1) == ("whole", "greaterThanOrEqual", "0")
     ts = _validations(_book(written, "trading-standards")["Return"])  # hours
-    assert (ts["J2"].type, ts["J2"].operator, ts["J2"].formula1) == ("decimal", "greaterThanOrEqual", "0")
-    assert (lib["K2"].type, lib["K2"].formula1) == ("list", f"Lists!$A$2:$A${1 + len(NO_FIGURE_REASONS)}")
-    assert (lib["Q2"].type, lib["Q2"].formula1) == ("list", f"Lists!$B$2:$B${1 + len(REVISION_REASONS)}")
-    assert (lib["M2"].type, lib["M2"].operator, lib["M2"].formula1) == ("textLength", "lessThanOrEqual",
+    assert (ts["H3"].type, ts["H3"].operator, ts["H3"].formula1) == ("decimal", "greaterThanOrEqual", "0")
+    assert (lib["I3"].type, lib["I3"].formula1) == ("list", f"Lists!$A$2:$A${1 + len(NO_FIGURE_REASONS)}")
+    assert (lib["Q3"].type, lib["Q3"].formula1) == ("list", f"Lists!$B$2:$B${1 + len(REVISION_REASONS)}")
+    assert (lib["K3"].type, lib["K3"].operator, lib["K3"].formula1) == ("textLength", "lessThanOrEqual",
                                                                         str(COMMENTARY_MAX))
-    assert (lib["N2"].type, lib["N2"].formula1) == ("textLength", str(ACTIONS_MAX))
+    assert (lib["L3"].type, lib["L3"].formula1) == ("textLength", str(ACTIONS_MAX))
 
 
 def test_lists_sheet_holds_the_dropdown_sources(written) -> None:  # type: ignore[no-untyped-def]
@@ -137,14 +141,14 @@ def test_lists_sheet_holds_the_dropdown_sources(written) -> None:  # type: ignor
 
 def test_rag_preview_formulas_and_colours(written) -> None:  # type: ignore[no-untyped-def]
     sheet = _book(written, "coroner")["Return"]
-    formula = sheet["L2"].value
-    assert formula.startswith('=IF(J2="","",') and '"Contextual"' in formula
+    formula = sheet["J4"].value
+    assert formula.startswith('=IF(H4="","",') and '"Contextual"' in formula
     rules = {str(r.sqref): [rule for rule in r.rules] for r in sheet.conditional_formatting}
-    rag = rules[f"L2:L{sheet.max_row}"]
+    rag = rules[f"J3:J{sheet.max_row}"]
     assert sorted(r.formula[0] for r in rag) == ['"Amber"', '"Blue"', '"Green"', '"Red"']
     assert {r.formula[0]: r.dxf.fill.bgColor.rgb[-6:] for r in rag}['"Red"'] == "C00000"
-    actions = rules[f"N2:N{sheet.max_row}"][0]
-    assert actions.formula == ['AND($L2="Red",LEN(TRIM($N2))=0)']
+    actions = rules[f"L3:L{sheet.max_row}"][0]
+    assert actions.formula == ['AND($J3="Red",LEN(TRIM($L3))=0)']
 
 
 def test_print_setup_and_properties_are_pinned(written) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +157,8 @@ def test_print_setup_and_properties_are_pinned(written) -> None:  # type: ignore
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # 1 wide (the default)
-    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.print_title_rows == "$2:$2"
+    assert not sheet.oddFooter.left.text and not sheet.oddFooter.right.text  # no footer: a screen reader reads it
     assert book.properties.created == datetime(2023, 10, 1)
     assert book.properties.title == "Performance return: Library Service, 2023/24 Q2"
 
@@ -179,7 +184,7 @@ def test_metadata_is_signed_and_matches_the_cells(written) -> None:  # type: ign
         assert (meta.council, meta.service, meta.period, meta.generated) == (
             "Cambridgeshire County Council", book.service, "2023-24-Q2", GENERATED.isoformat())
         sheet = load_workbook(book.path)["Return"]
-        assert [r.row for r in meta.rows] == list(range(2, 2 + book.rows))
+        assert [r.row for r in meta.rows] == list(range(FIRST_ROW, FIRST_ROW + book.rows))
         for r in meta.rows:
             assert sheet.cell(r.row, column("indicator") + 1).value == r.indicator
             for key, text in (("target", r.target), ("comparison", r.comparison)):
@@ -213,3 +218,40 @@ def test_read_meta_is_none_for_a_file_kpixl_did_not_write(tmp_path: Path) -> Non
 
     Workbook().save(tmp_path / "plain.xlsx")
     assert read_meta(tmp_path / "plain.xlsx") is None
+
+
+def test_the_rows_are_an_excel_table_below_a_title(written) -> None:  # type: ignore[no-untyped-def]
+    for service in SEED_SERVICES:
+        book = _book(written, service)
+        sheet = book["Return"]
+        [table] = sheet.tables.values()
+        last = f"{LETTER[RETURN_COLUMNS[-1].key]}{sheet.max_row}"
+        assert (table.ref, table.headerRowCount in (None, 1), table.autoFilter) == (f"A{HEADER_ROW}:{last}", True, None)
+        assert [c.name for c in table.tableColumns] == [c.header for c in RETURN_COLUMNS]
+        assert sheet["A1"].value == book.properties.title and sheet["A1"].font.b
+        assert not sheet.merged_cells.ranges
+        assert book.properties.language == "en-GB"
+
+
+# What Excel shows of a sheet at 100% zoom, maximised on a 1366 x 768 screen: the grid less the row numbers,
+# scroll bar and window edges across; less the taskbar, title bar, ribbon, formula bar, column letters,
+# sheet tabs and status bar down (about 480 pixels: 400 leaves room for a taller ribbon).
+FIRST_SCREEN = (1300, 400)
+
+
+def _pixels(width: float) -> int:
+    """A column's width in pixels at 100% zoom (Calibri 11: 7 pixels a character and 5 of padding)."""
+    return int(width * 7 + 0.5) + 5
+
+
+def test_the_first_cell_to_fill_in_is_on_the_first_screen_and_the_indicator_stays_in_view(written) -> None:  # type: ignore[no-untyped-def]
+    first_input = next(c for c in RETURN_COLUMNS if c.input)
+    assert first_input.key == "current"
+    right = sum(_pixels(c.width) for c in RETURN_COLUMNS[:column("current") + 1])
+    assert right <= FIRST_SCREEN[0], right
+    for service in SEED_SERVICES:
+        sheet = _book(written, service)["Return"]
+        bottom = sum(sheet.row_dimensions[r].height * 4 / 3 for r in range(1, FIRST_ROW + 1))
+        assert bottom <= FIRST_SCREEN[1], (service, bottom)
+        # Frozen: the title and header rows, and the indicator's number and title.
+        assert sheet.freeze_panes == f"C{FIRST_ROW}"

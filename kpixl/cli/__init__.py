@@ -10,6 +10,7 @@ import typer
 
 from kpixl.cli import (
     check_cmd,
+    comparators_cmd,
     demo_cmd,
     export_cmd,
     history_cmd,
@@ -48,6 +49,7 @@ status_cmd.register(app)
 check_cmd.register(app)
 indicators_cmd.register(app)
 history_cmd.register(app)
+comparators_cmd.register(app)
 export_cmd.register(app)
 report_cmd.register(app)
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    fail,
     handle_errors,
     open_workspace,
+    plain,
     print_json,
     print_problems,
 )
+
+if TYPE_CHECKING:
+    from kpixl.steps.roll import RolledRegister
 
 app = typer.Typer(help="The indicator register: a workbook (or YAML) of services, committees and indicators.",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -77,6 +82,61 @@ def export(
         print_problems(loaded.report)
     export_register(loaded, file)
     typer.echo(f"Wrote {file}.")
+
+
+@app.command()
+@handle_errors
+def roll(
+    year: Annotated[str, typer.Argument(help="The financial year to propose, e.g. 2024-25.")],
+    uplift: Annotated[str | None, typer.Option(
+        help="Change every target by this much in its direction for improvement, e.g. 5% (raised 5% where "
+             "higher is better, lowered 5% where lower is better). Baselines are carried forward.")] = None,
+    same: Annotated[bool, typer.Option("--same", help="The same targets as the year before (the default).")] = False,
+    out: Annotated[Path | None, typer.Option(
+        help="The proposed register to write, .yaml or .xlsx (default: register-YEAR beside the register).",
+        dir_okay=False)] = None,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Propose next year's register: each target and baseline of the year before moved to the same period of
+    the year, the same or changed by --uplift, written as a new register file with a diff to review. The
+    workspace's register is not changed.
+
+    Example: kpixl register roll 2024-25 --uplift 5%
+    """
+    from kpixl.steps.roll import parse_uplift, roll_workspace_register
+
+    if same and uplift is not None:
+        raise fail("choose --same or --uplift, not both", 2)
+    rolled = roll_workspace_register(open_workspace(workspace), year, parse_uplift(uplift), out)
+    if json:
+        print_json(_rolled(rolled))
+    else:
+        _print_roll(rolled)
+
+
+def _rolled(rolled: RolledRegister) -> dict[str, Any]:
+    r = rolled.rollover
+    return {"year": r.year.slug, "uplift": None if r.uplift is None else str(r.uplift), "file": str(rolled.path),
+            "proposed": [c.to_dict() for c in r.proposed], "to_review": [c.to_dict() for c in r.to_review]}
+
+
+def _print_roll(rolled: RolledRegister) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    r = rolled.rollover
+    table = Table(title=f"Targets proposed for {r.year}")
+    for column in ("No.", "Indicator", "From", "To", "Last year", "Proposed", "Rule"):
+        table.add_column(column, overflow="fold")
+    for c in r.proposed:
+        table.add_row(plain(c.indicator), plain(c.title), c.period_from, c.period_to, c.before_text, c.after_text,
+                      c.rule)
+    Console().print(table)
+    for c in r.to_review:
+        typer.echo(f"Indicator {plain(c.indicator).plain}: {c.rule}.")
+    typer.echo(f"Wrote {rolled.path}: {len(r.proposed)} target(s) proposed, {len(r.to_review)} indicator(s) to "
+               "review. Check it with kpixl register check, then use it as the register.")
 
 
 def register(root: typer.Typer) -> None:

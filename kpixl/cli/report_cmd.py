@@ -1,4 +1,4 @@
-"""kpixl report: the committee's Word performance report, and its PDF."""
+"""kpixl report: the committee's Word performance report, and its PDF and HTML edition."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def report(
         help="The .docx to write (default: reports/<committee>_<quarter>.docx).", dir_okay=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Also write a PDF beside it (needs LibreOffice).")] = False,
+    html: Annotated[bool, typer.Option(
+        "--html", help="Also write the HTML edition beside it: one accessible web page for the council's "
+                       "website, with the same content.")] = False,
     produced_on: Annotated[str | None, typer.Option(
         help="The date on the cover, e.g. 2023-12-12 (default: kpixl.toml's [report] produced_on, "
              "else today).",
@@ -43,6 +46,8 @@ def report(
     """Build a committee's performance report: cover, key, index and a page per indicator, with charts.
 
     Example: kpixl report 2023-24-Q2 --committee csmi --pdf
+
+    The HTML edition for the website: kpixl report 2023-24-Q2 --committee csmi --html
 
     Every committee's report at once: kpixl report 2023-24-Q2 --committee all
     """
@@ -57,15 +62,15 @@ def report(
                                      "reports/<committee>_<quarter>.docx", param_hint="--out")
         started = time.perf_counter()
         for prepared in prepare_reports(ws, quarter, None, when):
-            _write(ws, prepared, None, pdf, started)
+            _write(ws, prepared, None, pdf, html, started)
             started = time.perf_counter()
         return
     started = time.perf_counter()
-    _write(ws, prepare_report(ws, quarter, committee, when), out, pdf, started)
+    _write(ws, prepare_report(ws, quarter, committee, when), out, pdf, html, started)
 
 
-def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float) -> None:
-    from kpixl.steps.report import write_pdf, write_report
+def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, html: bool, started: float) -> None:
+    from kpixl.steps.report import write_html, write_pdf, write_report
 
     path = write_report(ws, prepared, out)
     model = prepared.model
@@ -74,6 +79,8 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, started: float) 
                f"in {time.perf_counter() - started:.2f} s.")
     if pdf:
         typer.echo(f"Wrote {write_pdf(path)}.")
+    if html:
+        typer.echo(f"Wrote {write_html(prepared, path)}.")
 
 
 def register(app: typer.Typer) -> None:

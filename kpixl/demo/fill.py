@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from kpixl.domain import Figure, FigureStatus
 from kpixl.files import write_atomic
-from kpixl.layout.returns import RETURN_COLUMNS, RETURN_SHEET
+from kpixl.layout.returns import FIRST_ROW, HEADER_ROW, RETURN_COLUMNS, RETURN_SHEET
 
 __all__ = ["fill_return"]
 
@@ -46,9 +46,9 @@ def fill_return(path: Path, figures: Iterable[Figure], out: Path | None = None) 
         warnings.simplefilter("ignore")  # openpyxl notes the validation extensions it rewrites
         book = load_workbook(path)
     sheet = book[RETURN_SHEET]
-    columns = {_HEADERS[c.value]: c.column for c in sheet[1] if c.value in _HEADERS}
+    columns = {_HEADERS[c.value]: c.column for c in sheet[HEADER_ROW] if c.value in _HEADERS}
     rows = {(str(sheet.cell(r, columns["indicator"]).value), str(sheet.cell(r, columns["period"]).value)): r
-            for r in range(2, sheet.max_row + 1)}
+            for r in range(FIRST_ROW, sheet.max_row + 1)}
     missing = []
     for figure in figures:
         row = rows.get((figure.indicator, str(figure.period)))

@@ -12,6 +12,7 @@ from kpixl.domain.figures import (
     rate,
 )
 from kpixl.domain.indicators import (
+    Calculation,
     Committee,
     Comparison,
     Direction,
@@ -32,6 +33,7 @@ from kpixl.domain.periods import FinancialYear, Month, Period, Quarter, parse_pe
 
 __all__ = [
     "NO_FIGURE_REASONS",
+    "Calculation",
     "Change",
     "Committee",
     "Comparison",

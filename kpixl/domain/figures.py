@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -158,6 +158,12 @@ class Figure:
     reason: str = ""  # why there is no figure, or why it is provisional
     commentary: str = ""
     actions: str = ""
+    # A calculated indicator's two counts; value is then their rate (outlook.calculated_figure).
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    # For the exception list: who owns the corrective action, and by when (docs/insight.md).
+    action_owner: str = ""
+    action_due: date | None = None
 
     @property
     def usable(self) -> Decimal | None:

@@ -13,7 +13,7 @@ from enum import Enum
 
 from kpixl.domain.periods import Month, Period, Quarter
 
-__all__ = ["DEFAULT_TOLERANCES", "Committee", "Comparison", "Direction", "Frequency", "Indicator", "Kind", "Link", "PercentageBasis", "Register", "Service", "Tolerances", "Unit", "ZeroTarget", "format_value", "indicator_sort_key", "is_email", "is_safe_url"]
+__all__ = ["DEFAULT_TOLERANCES", "Calculation", "Committee", "Comparison", "Direction", "Frequency", "Indicator", "Kind", "Link", "PercentageBasis", "Register", "Service", "Tolerances", "Unit", "ZeroTarget", "format_value", "indicator_sort_key", "is_email", "is_safe_url"]
 
 class Direction(str, Enum):
     UP = "up"
@@ -149,6 +149,23 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Calculation:
+    """A calculated indicator: its figure is numerator / denominator x scale, from two counts (docs/insight.md).
+
+    scale is as the register says it: 100 for a percentage (kpixl holds 68% as 0.68, so a percentage's rate is
+    the plain fraction), 1000 for a rate per 1,000, 1 for a plain ratio.
+    """
+
+    numerator: str  # what the workbook row asks for, e.g. "Courses achieved"
+    denominator: str  # e.g. "Courses completed"
+    scale: Decimal = Decimal(1)
+
+    def multiplier(self, unit: Unit) -> Decimal:
+        """What numerator / denominator is multiplied by to give the figure kpixl keeps."""
+        return self.scale / 100 if unit is Unit.PERCENTAGE else self.scale
+
+
+@dataclass(frozen=True)
 class Service:
     id: str
     name: str
@@ -186,6 +203,8 @@ class Indicator:
     tolerances: Tolerances | None = None  # None: the council's defaults
     statistical_neighbours_mean: Decimal | None = None
     england_mean: Decimal | None = None
+    calculation: Calculation | None = None  # None: the figure is typed, not calculated from two counts
+    benchmark_metric: str = ""  # the published metric that compares with it (an LG Inform metric id)
 
     @property
     def number(self) -> str:

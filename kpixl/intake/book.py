@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,7 +37,7 @@ from kpixl.problems import Problem, Where, problem
 from kpixl.untrusted.limits import FEEDBACK_READ, HEADER_SEARCH_ROWS, MAX_ROWS, META_READ, RETURN_READ
 from kpixl.untrusted.sheets import decode_text, sheet_key
 
-__all__ = ["REQUIRED_KEYS", "Cell", "ReturnBook", "SheetRow", "cell_text", "normal", "read_book"]
+__all__ = ["REQUIRED_KEYS", "Cell", "ReturnBook", "SheetRow", "cell_text", "feedback_header", "normal", "read_book"]
 
 # Without these the rows cannot be matched or the return judged; the others (context, revision) may go.
 REQUIRED_KEYS = ("indicator", "period", "current", "reason", "commentary", "actions")
@@ -217,13 +217,24 @@ def _meta_pairs(book: Any, counted: _Counted) -> dict[str, str] | None:
     return meta_pairs(([_decoded(v) for v in row] for row in rows), cell_text)
 
 
+def feedback_header(rows: Iterator[Sequence[Any]]) -> list[str]:
+    """The Problems sheet's header row, normalised, taking rows from rows up to and including it; [] when
+    none of the first HEADER_SEARCH_ROWS has the response column (kpixl writes a banner above it; older
+    feedback workbooks have the header in row 1)."""
+    for _, row in zip(range(HEADER_SEARCH_ROWS), rows):
+        header = [normal(v) for v in row]
+        if normal(RESPONSE_HEADER) in header:
+            return header
+    return []
+
+
 def _responses(book: Any, counted: _Counted) -> dict[tuple[str, str, str], str]:
     """The lead's answers to queries, from a feedback workbook sent back: (code, indicator, cell) -> text."""
     if FEEDBACK_SHEET not in book.sheetnames:
         return {}
     rows = ([_decoded(v) for v in row] for row in counted.rows(book[FEEDBACK_SHEET], *FEEDBACK_READ,
                                                                  values_only=True))
-    header = [normal(v) for v in next(rows, ())]
+    header = feedback_header(rows)
     try:
         code, indicator, cell, response = (header.index(normal(h)) for h in
                                            ("Code", "Indicator", "Cell", RESPONSE_HEADER))

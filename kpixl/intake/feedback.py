@@ -2,7 +2,8 @@
 
 The copy is the lead's own workbook with each problem cell filled (red: error, amber: query, blue:
 warning) and explained in a note (an Excel comment) that says what is wrong and what to do, plus a
-"Problems" sheet listing every problem with a "Your response" column. A lead fixes the cells, answers the
+"Problems" sheet: a banner saying what to do with the file, then every problem with a "Your response"
+column, each row as tall as its wrapped text (LibreOffice draws rows without a height over one another). A lead fixes the cells, answers the
 queries in that column, and sends the file back: kpixl reads it as a return, and reads the responses as
 explanations (assess._explained). The hidden metadata sheet is kept, so the copy still verifies.
 
@@ -31,8 +32,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from kpixl.errors import OutputError
 from kpixl.files import safe_child, write_atomic
 from kpixl.intake.assess import ReturnResult
-from kpixl.intake.book import normal
-from kpixl.layout.returns import FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
+from kpixl.intake.book import feedback_header, normal
+from kpixl.layout.returns import FEEDBACK_BANNER, FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
+from kpixl.layout.rows import row_height
 from kpixl.problems import Problem, Severity
 from kpixl.untrusted.limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
 
@@ -89,20 +91,31 @@ def _old_responses(book: Any) -> dict[tuple[str, str, str], str]:
     """Responses already written in a feedback sheet the lead sent back: carried into the new one."""
     if FEEDBACK_SHEET not in book.sheetnames:
         return {}
-    rows = list(book[FEEDBACK_SHEET].iter_rows(values_only=True, max_row=5000, max_col=len(FEEDBACK_HEADERS)))
-    if not rows:
-        return {}
-    header = [normal(v) for v in rows[0]]
+    rows = book[FEEDBACK_SHEET].iter_rows(values_only=True, max_row=5000, max_col=len(FEEDBACK_HEADERS))
+    header = feedback_header(rows)
     try:
         index = [header.index(normal(h)) for h in ("Code", "Indicator", "Cell", RESPONSE_HEADER)]
     except ValueError:
         return {}
     found = {}
-    for row in rows[1:]:
+    for row in rows:
         code, indicator, cell, response = (row[i] if i < len(row) else None for i in index)
         if response:
             found[(str(code or ""), str(indicator or ""), str(cell or ""))] = str(response)
     return found
+
+
+BANNER_FILL = "FFF2CC"  # the pale yellow of the cells a lead fills in
+HEADER_ROW = 2  # below the banner
+
+
+def _banner(sheet: Any) -> None:
+    """Row 1: what to do with the file, in one cell that reads across the (shaded, empty) cells beside it."""
+    _text(sheet.cell(1, 1), FEEDBACK_BANNER)
+    sheet.cell(1, 1).font = Font(bold=True, size=12)
+    for column in range(1, len(FEEDBACK_HEADERS) + 1):
+        sheet.cell(1, column).fill = PatternFill("solid", start_color=BANNER_FILL, end_color=BANNER_FILL)
+    sheet.row_dimensions[1].height = 24
 
 
 def _problems_sheet(book: Any, problems: list[Problem], responses: dict[tuple[str, str, str], str]) -> None:
@@ -110,25 +123,28 @@ def _problems_sheet(book: Any, problems: list[Problem], responses: dict[tuple[st
     if FEEDBACK_SHEET in book.sheetnames:
         del book[FEEDBACK_SHEET]
     sheet = book.create_sheet(FEEDBACK_SHEET, 0)
+    _banner(sheet)
     for column, (header, width) in enumerate(zip(FEEDBACK_HEADERS, _WIDTHS), start=1):
-        _text(sheet.cell(1, column), header)
-        sheet.cell(1, column).font = Font(bold=True)
-        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
-    for row, p in enumerate(problems, start=2):
+        _text(sheet.cell(HEADER_ROW, column), header)
+        sheet.cell(HEADER_ROW, column).font = Font(bold=True)
+        sheet.column_dimensions[sheet.cell(HEADER_ROW, column).column_letter].width = width
+    for row, p in enumerate(problems, start=HEADER_ROW + 1):
         values = (p.severity.value, p.code, p.sheet, p.cell, p.indicator, p.message, p.hint,
                   responses.get((p.code, p.indicator, p.cell), ""))
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row, column)
             _text(cell, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = row_height(zip(map(str, values), _WIDTHS))
         colour = FILLS[p.severity]
         sheet.cell(row, 1).fill = PatternFill("solid", start_color=colour, end_color=colour)
         if p.sheet in book.sheetnames and _A1.match(p.cell):
             link = sheet.cell(row, 4)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{p.sheet}'!{p.cell}")
             link.font = Font(color="0563C1", underline="single")
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{sheet.cell(1, len(FEEDBACK_HEADERS)).column_letter}{len(problems) + 1}"
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    last = sheet.cell(HEADER_ROW, len(FEEDBACK_HEADERS)).column_letter
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{len(problems) + HEADER_ROW}"
     book.active = 0
 
 
@@ -157,6 +173,7 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
     else:
         _mark(book, problems)
     _problems_sheet(book, problems, _old_responses(book))
+    book.properties.language = "en-GB"  # what screen readers and spell checkers read
     for sheet in book.worksheets:  # a lead's earlier selection of several sheets would hide the new one
         sheet.sheet_view.tabSelected = sheet.title == FEEDBACK_SHEET
 

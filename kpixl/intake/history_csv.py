@@ -1,7 +1,9 @@
 """Figures kept as CSV: the example's seed figures, and history a council brings from before kpixl.
 
-Columns: indicator, period, value, status, reason, commentary, actions. Values as people write them
-("380,018", "68%"); status validated (default), provisional or not_available. The checks here are shared
+Columns: indicator, period, value, status, reason, commentary, actions; and, optionally, numerator and
+denominator (a calculated indicator's two counts: its value is their rate) and action_owner and action_due
+(who owns the corrective action, by when: 2024-03-31). Values as people write them ("380,018", "68%");
+status validated (default), provisional or not_available. The checks here are shared
 with the workbook form of the same table (figures_xlsx.py): both hand their rows to figures_from_records.
 """
 
@@ -11,17 +13,21 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from kpixl.domain import Figure, FigureStatus, Register, Unit, parse_period
+from kpixl.domain import Figure, FigureStatus, Indicator, Register, Unit, format_value, parse_period
 from kpixl.domain.numbers import parse_number
+from kpixl.domain.outlook import calculated_rate
 from kpixl.errors import NotANumber, PeriodError
 from kpixl.problems import Problem, Where, problem
 
-__all__ = ["FIGURE_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
+__all__ = ["FIGURE_COLUMNS", "OPTIONAL_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
            "read_figures_csv", "size_problem"]
 
 FIGURE_COLUMNS = ("indicator", "period", "value", "status", "reason", "commentary", "actions")
+OPTIONAL_COLUMNS = ("numerator", "denominator", "action_owner", "action_due")  # docs/insight.md
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any council's history; a bigger file is a mistake
 
 
@@ -87,10 +93,73 @@ def _figure(record: dict[str, str], row: int, table: _Table,
             return None, [problem("FIG_PERCENT_SCALE", table.where(row, "value", ident), indicator=ident,
                                   value=raw)]
         value = parsed.value
-    elif status is not FigureStatus.NOT_AVAILABLE:
+    parts, found = _parts(record, row, table, indicator, value)
+    if found:
+        return None, found
+    if parts[0] is not None:
+        value = parts[0]
+    elif value is None and status is not FigureStatus.NOT_AVAILABLE:
         return None, [problem("FIG_MISSING", table.where(row, "value", ident))]
+    due, found = _due(record, row, table, ident)
+    if found:
+        return None, found
     return Figure(ident, period, value, status, (record.get("reason") or "").strip(),
-                  (record.get("commentary") or "").strip(), (record.get("actions") or "").strip()), []
+                  (record.get("commentary") or "").strip(), (record.get("actions") or "").strip(), parts[1],
+                  parts[2], (record.get("action_owner") or "").strip(), due), []
+
+
+Parts = tuple[Decimal | None, Decimal | None, Decimal | None]  # (the rate, numerator, denominator)
+
+
+def _parts(record: dict[str, str], row: int, table: _Table, indicator: Indicator,
+           value: Decimal | None) -> tuple[Parts, list[Problem]]:
+    """A calculated indicator's two counts and their rate; a value given beside them must agree with it."""
+    texts = {key: (record.get(key) or "").strip() for key in ("numerator", "denominator")}
+    ident = indicator.id
+    none: Parts = (None, None, None)
+    if not any(texts.values()):
+        return none, []
+    if indicator.calculation is None:
+        return none, [problem("FIG_CALC/not_calculated", table.where(row, "numerator", ident), indicator=ident)]
+    if not all(texts.values()):
+        missing = next(key for key, text in texts.items() if not text)
+        return none, [problem("FIG_CALC/incomplete", table.where(row, missing, ident), missing=missing)]
+    counts: dict[str, Decimal] = {}
+    for key, text in texts.items():
+        try:
+            counts[key] = parse_number(text).value
+        except NotANumber as exc:
+            return none, [problem("FIG_NOT_A_NUMBER", table.where(row, key, ident), detail=exc)]
+    rate = calculated_rate(indicator, counts["numerator"], counts["denominator"])
+    if rate is None:
+        return none, [problem("FIG_CALC/zero", table.where(row, "denominator", ident))]
+    if value is not None and not _agrees(rate, value, indicator.unit):
+        shown = format_value(rate, indicator.unit, 2)
+        return none, [problem("FIG_CALC", table.where(row, "value", ident), indicator=ident, rate=shown,
+                              value=(record.get("value") or "").strip())]
+    return (rate, counts["numerator"], counts["denominator"]), []
+
+
+def _agrees(rate: Decimal, value: Decimal, unit: Unit) -> bool:
+    """The value as typed is the rate rounded to the places it was typed with (33% for 0.3333...), counted as
+    shown: a percentage's in per cent, so 1 (100%) never passes for 70%."""
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    scale = Decimal(1)
+    if unit is Unit.PERCENTAGE:
+        scale, places = Decimal(100), max(0, places - 2)
+    quantum = Decimal(1).scaleb(-places)
+    return (rate * scale).quantize(quantum, rounding=ROUND_HALF_UP) == (value * scale).quantize(quantum)
+
+
+def _due(record: dict[str, str], row: int, table: _Table, ident: str) -> tuple[date | None, list[Problem]]:
+    text = (record.get("action_due") or "").strip()
+    if not text:
+        return None, []
+    try:  # a workbook's date cell comes as 2024-03-31T00:00:00
+        return date.fromisoformat(text[:10] if len(text) > 10 and text[10] == "T" else text), []
+    except ValueError:
+        return None, [problem("FIG_BAD_DATE", table.where(row, "action_due", ident), date=text[:40])]
 
 
 def _missing_columns(table: _Table) -> list[Problem]:

@@ -75,6 +75,15 @@ INDICATOR_COLUMNS = (
     Column("percentage_basis", "Percentage basis", False, _values(PercentageBasis), width=14),
     Column("statistical_neighbours_mean", "Statistical neighbours mean", width=14),
     Column("england_mean", "England mean", width=12),
+    # A calculated indicator (docs/insight.md): the two counts a lead gives, and what their ratio is multiplied by.
+    Column("numerator", "Numerator", width=24,
+           help="Optional: for a figure calculated from two counts, what the first is (e.g. Courses achieved)."),
+    Column("denominator", "Denominator", width=24,
+           help="With Numerator: what the second count is (e.g. Courses completed)."),
+    Column("scale", "Scale", width=10,
+           help="With Numerator: 100 for a percentage (the default), 1000 for a rate per 1,000, 1 for a ratio."),
+    Column("benchmark_metric", "Benchmark metric", width=14,
+           help="Optional: the id of the published metric that compares with this one (an LG Inform metric id)."),
 )
 
 TARGET_COLUMNS = (

@@ -1,8 +1,10 @@
 """The collection workbook's cell map, shared by the writer (kpixl.workbook) and the reader (kpixl.intake)
 so that the two cannot drift, and the signature that lets kpixl trust a workbook that comes back.
 
-The Return sheet has one header row (row 1) and one row per indicator and period from row 2. Columns are
-found by header when reading (a lead may have moved them), so headers here are the contract.
+The Return sheet has a title (row 1), one header row (row 2) and one row per indicator and period from row 3,
+the header and the rows an Excel table. Columns are found by header when reading (a lead may have moved
+them, and older workbooks have another order), so headers here are the contract; their order is the
+lead's: what a lead reads to fill a row, then what they type, then the rest (docs/workbooks.md).
 
 Each row says what plan_rows decides: one row per indicator and period (a monthly indicator gets a row per
 month of the quarter), in the register's order, with the context the lead needs; the writer lays the plan
@@ -31,6 +33,7 @@ __all__ = [
     "ACTIONS_MAX",
     "COMMENTARY_MAX",
     "EXPLANATION_MARK",
+    "FEEDBACK_BANNER",
     "FEEDBACK_HEADERS",
     "FEEDBACK_SHEET",
     "FIRST_ROW",
@@ -47,6 +50,7 @@ __all__ = [
     "RETURN_SHEET",
     "REVISION_REASONS",
     "TEMPLATE_VERSION",
+    "TITLE_ROW",
     "Col",
     "ReturnRow",
     "RowMeta",
@@ -64,8 +68,9 @@ RETURN_SHEET = "Return"
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
 META_SHEET = "kpixl"
-HEADER_ROW = 1  # 1-based, as Excel shows it
-FIRST_ROW = 2
+TITLE_ROW = 1  # 1-based, as Excel shows it: what the sheet is, above the table
+HEADER_ROW = 2
+FIRST_ROW = 3
 MAX_ROWS = 2000  # a return never has more rows; beyond this the reader stops
 
 COMMENTARY_MAX = 4000  # characters; the longest seed commentary is about 1,700
@@ -84,6 +89,10 @@ FEEDBACK_SHEET = "Problems"
 RESPONSE_HEADER = "Your response"
 FEEDBACK_HEADERS = ("Severity", "Code", "Sheet", "Cell", "Indicator", "Problem", "What to do",
                     RESPONSE_HEADER)
+# Row 1 of the Problems sheet, above its header row: what the lead is to do with the file.
+FEEDBACK_BANNER = ("What to do with this file: correct each coloured cell on the Return sheet (its note says what "
+                   "is wrong), answer each query in the 'Your response' column below, then save this file and "
+                   "send it back to the performance team as your return.")
 EXPLANATION_MARK = "Explanation:"  # a commentary paragraph starting so explains the row's queries
 
 
@@ -96,13 +105,13 @@ class Col:
     help: str = ""  # the input message (inputs) or a note on what the column holds
 
 
+# The first screen (1366 x 768 at 100% zoom) shows the indicator, what the lead needs to see to fill the row,
+# and the first input, Current figure (tests/test_workbook_writer.py measures it); the rest is to the right.
 RETURN_COLUMNS: tuple[Col, ...] = (
     Col("indicator", "Indicator", 10),
     Col("title", "Title", 40),
     Col("period", "Period", 14),
-    Col("unit", "Unit", 12),
     Col("direction", "Direction for improvement", 14),
-    Col("target_label", "Target or baseline", 12),
     Col("target", "Target value", 12),
     Col("comparison_label", "Compared with", 16),
     Col("comparison", "Comparison figure", 13),
@@ -112,6 +121,8 @@ RETURN_COLUMNS: tuple[Col, ...] = (
     Col("rag", "RAG preview", 11, help="Worked out from your figure and the target, as the report will rate it."),
     Col("commentary", "Commentary", 50, True, "What explains the figure this period (required)."),
     Col("actions", "Actions", 40, True, "What is being done to improve. Required when the RAG preview is Red."),
+    Col("unit", "Unit", 12),
+    Col("target_label", "Target or baseline", 12),
     Col("revise_period", "Revise earlier period", 14,
         help="The period whose reported figure you may correct in the next column."),
     Col("revised", "Revised figure", 13, True, "Only to correct the figure reported for the earlier period."),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kpixl.domain import (
+    Calculation,
     Committee,
     Comparison,
     Direction,
@@ -29,6 +30,7 @@ from kpixl.domain import (
 )
 from kpixl.domain.indicators import is_email, is_safe_url
 from kpixl.domain.numbers import parse_number
+from kpixl.domain.outlook import ADDITIVE_UNITS, periods_of_year
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import NotANumber, PeriodError
 from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
@@ -175,7 +177,20 @@ def _indicator(b: _Builder, row: RawRow, targets: dict[str, dict[str, Decimal]],
         statistical_neighbours_mean=b.number(row, "statistical_neighbours_mean", "Statistical neighbours mean",
                                              ident),
         england_mean=b.number(row, "england_mean", "England mean", ident),
+        calculation=_calculation(b, row, ident),
+        benchmark_metric=b.text(row, "benchmark_metric"),
     )
+
+
+def _calculation(b: _Builder, row: RawRow, ident: str) -> Calculation | None:
+    """Numerator and Denominator: a calculated indicator (its checks are the Checker's); Scale alone: nothing."""
+    numerator, denominator = b.text(row, "numerator"), b.text(row, "denominator")
+    scale = b.number(row, "scale", "Scale", ident)
+    if not (numerator and denominator):
+        return None
+    unit = b.text(row, "unit").lower()
+    default = Decimal(100) if unit == Unit.PERCENTAGE.value else Decimal(1)
+    return Calculation(numerator, denominator, default if scale is None else scale)
 
 
 def build_register(rows: Iterable[RawRow], file: str) -> tuple[Register, list[Problem], dict[str, list[RawRow]]]:
@@ -321,6 +336,50 @@ class _Checker:
                 yield problem("REG_BAD_TOLERANCE", row.where(self.file, "red", ident), indicator=ident,
                               red=tolerances.red, blue=tolerances.blue)
 
+    def calculations(self) -> Iterator[Problem]:
+        """Numerator and Denominator together, a positive Scale (100 for a percentage), never a count."""
+        for row in self.rows.get("Indicators", []):
+            ident = row_text(row, "id")
+            indicator = self.register.indicator(ident)
+            if indicator is None or self.register.indicator(indicator.id) is not indicator:
+                continue
+            labels = {key: row_text(row, key) for key in ("numerator", "denominator")}
+            given = [key for key, text in labels.items() if text]
+            if len(given) == 1 or (not given and row_text(row, "scale")):
+                missing = next((k for k in labels if not labels[k]), "numerator")
+                yield problem("REG_CALC_INCOMPLETE", row.where(self.file, missing, ident), indicator=ident,
+                              missing=missing.capitalize())
+            calculation = indicator.calculation
+            if calculation is None:
+                continue
+            if calculation.scale <= 0:
+                yield problem("REG_CALC_SCALE", row.where(self.file, "scale", ident), indicator=ident,
+                              scale=calculation.scale)
+            elif indicator.unit is Unit.PERCENTAGE and calculation.scale != 100:
+                yield problem("REG_CALC_SCALE/percentage", row.where(self.file, "scale", ident), indicator=ident,
+                              scale=calculation.scale)
+            if indicator.unit is Unit.COUNT:
+                yield problem("REG_CALC_UNIT", row.where(self.file, "unit", ident), indicator=ident)
+
+    def profiles(self) -> Iterator[Problem]:
+        """A year's target standing in for the periods of a cumulative (or monthly additive) indicator: a
+        year-to-date figure in June against the whole year's target is Red all year (docs/insight.md)."""
+        for row in self.rows.get("Targets", []):
+            indicator = self.register.indicator(row_text(row, "indicator"))
+            year = self._parsed_period(row_text(row, "period"))
+            if indicator is None or not isinstance(year, FinancialYear) or indicator.kind is not Kind.TARGET:
+                continue
+            monthly = indicator.frequency is Frequency.MONTHLY
+            if not (indicator.cumulative or (monthly and indicator.unit in ADDITIVE_UNITS)):
+                continue
+            periods = periods_of_year(indicator, year)
+            bare = [p.slug for p in periods if not ({p.slug, p.quarter().slug} & indicator.targets.keys())]
+            if bare:
+                what = "cumulative" if indicator.cumulative else "monthly"
+                yield problem("REG_TARGET_PROFILE", row.where(self.file, "period", indicator.id),
+                              indicator=indicator.id, what=what, count=len(bare), of=len(periods), year=year,
+                              first=bare[0], word="month" if monthly else "quarter")
+
     def links(self) -> Iterator[Problem]:
         for row in self.rows.get("Links", []):
             url = row_text(row, "url")
@@ -347,7 +406,7 @@ def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
     """Every cross-row problem of a register, in sheet order."""
     checker = _Checker(register, rows, file)
     rules: tuple[Callable[[], Iterator[Problem]], ...] = (
-        checker.duplicates, checker.id_digits, checker.references, checker.indicators, checker.targets, checker.links,
-        checker.services, checker.committees,
+        checker.duplicates, checker.id_digits, checker.references, checker.indicators, checker.calculations,
+        checker.targets, checker.profiles, checker.links, checker.services, checker.committees,
     )
     return [found for rule in rules for found in rule()]

@@ -176,6 +176,12 @@ def _indicator_dict(indicator: Indicator) -> dict[str, Any]:
         value = getattr(indicator, key)
         if value is not None:
             data[key] = _number(value, indicator.unit)
+    if indicator.calculation is not None:
+        c = indicator.calculation
+        scale = int(c.scale) if c.scale == c.scale.to_integral_value() else float(c.scale)
+        data.update(numerator=c.numerator, denominator=c.denominator, scale=scale)
+    if indicator.benchmark_metric:
+        data["benchmark_metric"] = indicator.benchmark_metric
     if indicator.tolerances and indicator.tolerances != Tolerances():
         t = indicator.tolerances
         data["tolerances"] = {"red": f"{(t.red * 100).normalize():f}%", "blue": f"{(t.blue * 100).normalize():f}%",

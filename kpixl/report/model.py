@@ -29,8 +29,12 @@ from kpixl.domain import (
     format_value,
     report_month,
 )
+from kpixl.domain.comparators import Benchmark
+from kpixl.domain.exception_report import ExceptionItem, exception_list
 from kpixl.domain.indicators import is_safe_url
+from kpixl.domain.outlook import Forecast, count_forecast_to_meet
 from kpixl.domain.periods import MONTH_NAMES
+from kpixl.report.axis import AxisRule
 from kpixl.report.trend import Trend, build_trend
 from kpixl.report.wording import KeyRow, key_rows
 
@@ -71,6 +75,7 @@ class IndexRow:
     rag: Rag
     direction: str
     change: str
+    quartile: str = ""  # "first quartile" among the comparison group, where published values rank it
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,13 @@ class Page:
     actions: tuple[str, ...]
     links: tuple[LinkItem, ...]
     links_note: str
+    # Issue 17 (docs/insight.md), for the second part to place: where the council stands among its group
+    # ("4th of 16 statistical neighbours, first quartile", or why it is not ranked), the published values it
+    # is ranked on (("Statistical neighbours mean, 2022/23", "54%"), ...), and the year-end forecast, every
+    # word of which says it is a forecast ("Forecast year-end: 1,216 (run rate from 608 in 6 months)").
+    benchmark: str = ""
+    benchmark_values: tuple[tuple[str, str], ...] = ()
+    forecast: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,10 @@ class ReportModel:
     pages: tuple[Page, ...]
     index_bookmark: str = INDEX_BOOKMARK
     language: str = "en-GB"
+    # Issue 17: every Red indicator and every declining Amber one, with its action, owner, due date and the
+    # director's comment; and how many indicators are forecast to meet their annual target (None: no forecast).
+    exceptions: tuple[ExceptionItem, ...] = ()
+    forecast_to_meet: int | None = None
 
 
 def long_date(day: date) -> str:
@@ -138,14 +154,21 @@ def paragraphs(text: str) -> tuple[str, ...]:
 
 def build_model(register: Register, committee: Committee, quarter: Quarter,
                 figures: Mapping[tuple[str, str], Figure], *, council: str, team: str, produced_on: date,
-                tolerances: Tolerances | None = None, show_both_comparisons: bool = False) -> ReportModel:
-    """The report of one committee for one quarter; tolerances are the council's RAG bands."""
+                tolerances: Tolerances | None = None, show_both_comparisons: bool = False,
+                axis_rule: AxisRule = AxisRule.ZERO, benchmarks: Mapping[str, Benchmark] | None = None,
+                forecasts: Mapping[str, Forecast | None] | None = None,
+                comments: Mapping[str, str] | None = None) -> ReportModel:
+    """The report of one committee for one quarter; tolerances are the council's RAG bands, axis_rule where
+    its charts' value axes start (axis.py). benchmarks and forecasts (by indicator id) and the director's
+    comments are issue 17's, each optional."""
     tolerances = tolerances or Tolerances()
     indicators = register.indicators_of_committee(committee.id)
     headlines = [assess(i, quarter, figures, tolerances) for i in indicators]
     bookmarks = _unique_bookmarks([i.id for i in indicators])
     month = report_month(produced_on)
-    pages = tuple(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons)
+    benchmarks, forecasts = benchmarks or {}, forecasts or {}
+    pages = tuple(_insight(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons,
+                                 axis_rule), benchmarks.get(h.indicator.id), forecasts.get(h.indicator.id))
                   for h in headlines)
     title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
     cover = Cover(f"Produced on: {long_date(produced_on)}", "Performance Report", f"Quarter {quarter.number}",
@@ -156,9 +179,31 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
         council=council, committee=committee.name, team=team, produced_on=produced_on, cover=cover,
         key=key_rows(tolerances), summary=_summary([p.rag for p in pages]),
         index=tuple(IndexRow(p.number, h.indicator.title, p.bookmark, p.rag, h.indicator.direction.arrow,
-                             h.change.value) for p, h in zip(pages, headlines)),
+                             h.change.value, _quartile(benchmarks.get(h.indicator.id)))
+                    for p, h in zip(pages, headlines)),
         pages=pages,
+        exceptions=exception_list(headlines, comments),
+        forecast_to_meet=count_forecast_to_meet(forecasts.values()) if forecasts else None,
     )
+
+
+def _quartile(found: Benchmark | None) -> str:
+    return found.quartile_text if found is not None else ""
+
+
+def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None) -> Page:
+    """A page with its rank among the group, the values it is ranked on, and its forecast (issue 17)."""
+    if found is None and outlook is None:
+        return page
+    values: tuple[tuple[str, str], ...] = ()
+    if found is not None and found.period is not None:
+        indicator, when = found.indicator, found.period.label
+        shown = ((f"{found.group.name.capitalize()} mean, {when}", found.group_mean),
+                 (f"{found.group.national_name}, {when}", found.national))
+        values = tuple((label, format_value(value, indicator.unit, indicator.decimals))
+                       for label, value in shown if value is not None)
+    return dataclasses.replace(page, benchmark=found.text if found else "", benchmark_values=values,
+                               forecast=outlook.text if outlook else "")
 
 
 def _unique_bookmarks(ids: list[str]) -> dict[str, str]:
@@ -181,14 +226,14 @@ def _summary(rags: list[Rag]) -> tuple[tuple[Rag, int], ...]:
 
 
 def _page(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: Tolerances, month: str,
-          bookmark: str, both: bool) -> Page:
+          bookmark: str, both: bool, axis_rule: AxisRule) -> Page:
     indicator, current = h.indicator, h.current
     headers, cells = _headline_table(h, figures, tolerances, both)
     return Page(
         number=indicator.number, heading=f"Indicator {indicator.number}: {indicator.title}",
         bookmark=bookmark,
         month=month, headers=headers, cells=cells, comparators=_comparators(indicator), rag=h.rag,
-        rag_note=_rag_note(h), trend=build_trend(h, figures, MAX_TREND_PERIODS),
+        rag_note=_rag_note(h), trend=build_trend(h, figures, MAX_TREND_PERIODS, axis_rule),
         description=paragraphs(indicator.description), caveat=_caveat(h),
         commentary=paragraphs(current.commentary) if current else (),
         actions=paragraphs(current.actions) if current else (),

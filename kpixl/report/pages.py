@@ -116,8 +116,8 @@ def _page(page: Page, index_bookmark: str, parts: Parts) -> Iterator[str]:
                       _even(PAGE_WIDTH // 2 * len(page.comparators), len(page.comparators)),
                       s("Performance Table"), f"Comparators of indicator {page.number}")
     yield w.para(w.run("RAG Rating"), s("Heading 2"))
-    yield w.table(None, [[_rag_cell(page.rag, text)]], (2400,), s("Performance Table"),
-                  f"RAG rating of indicator {page.number}: {page.rag.value}")
+    fill, colour = RAG_COLOURS[page.rag]
+    yield w.box(page.rag.value, text, fill=fill, colour=colour, width=2400, page_width=PAGE_WIDTH)
     if page.rag_note:
         yield w.para(w.run(page.rag_note), s("Normal"))
     yield _chart(page.trend, parts)

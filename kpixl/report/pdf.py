@@ -3,7 +3,8 @@ free to install on a council's server).
 
 The export options keep what a published report needs: a tagged PDF (PDF/UA: headings, tables and reading
 order for screen readers), the heading outline as PDF bookmarks, and the document's links. Internal links
-survive because the .docx links to real w:bookmarkStart names (see docs/report.md).
+survive because the .docx links to real w:bookmarkStart names (see docs/report.md). What the export loses
+(the charts' alt text) pdf_tags.py puts back before the file is written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from kpixl.errors import ReportError
 from kpixl.files import write_atomic
+from kpixl.report.pdf_tags import mend_pdf
 
 __all__ = ["EXPORT_OPTIONS", "convert_to_pdf", "find_soffice"]
 
@@ -72,8 +74,9 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None) -> Path:
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
             raise ReportError(f"LibreOffice did not convert {docx} to PDF ({detail[0]}). Open the .docx in "
                               "LibreOffice or Word to check it, and save it as PDF from there.")
+        mended = mend_pdf(docx, produced.read_bytes())
         # LibreOffice writes the PDF in its own folder; it takes target's place whole (write_atomic), so an
         # interrupted conversion or write leaves the previous PDF as it was.
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, produced.read_bytes())
+        write_atomic(target, mended)
     return target

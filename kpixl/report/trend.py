@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from kpixl.domain import Comparison, Figure, FigureStatus, Headline, Kind, Month, Unit, format_value
 from kpixl.domain.periods import Period
+from kpixl.report.axis import AxisRule, ValueAxis, value_axis
 
 __all__ = ["Trend", "TrendPoint", "axis_label", "build_trend"]
 
@@ -33,6 +34,7 @@ class Trend:
     decimals: int | None
     points: tuple[TrendPoint, ...]
     summary: str  # the trend in words: "351,220 in 2023/24 Q1, 380,018 in 2023/24 Q2, target 475,381. Up ..."
+    axis: ValueAxis  # the value axis every rendering of the chart draws (axis.py's rule)
 
     @property
     def alt_text(self) -> str:
@@ -49,7 +51,8 @@ def axis_label(period: Period) -> str:
     return period.start_date.strftime("%b %Y") if isinstance(period, Month) else str(period)
 
 
-def build_trend(h: Headline, figures: Mapping[tuple[str, str], Figure], max_periods: int) -> Trend | None:
+def build_trend(h: Headline, figures: Mapping[tuple[str, str], Figure], max_periods: int,
+                axis_rule: AxisRule = AxisRule.ZERO) -> Trend | None:
     """Up to max_periods periods ending with the reported one, starting at the first with a figure.
 
     Where history is short the chart shows what there is; with no figure at all there is no chart.
@@ -66,7 +69,8 @@ def build_trend(h: Headline, figures: Mapping[tuple[str, str], Figure], max_peri
                    f is not None and f.status is FigureStatus.PROVISIONAL)
         for p, f in zip(periods[first:], known[first:])
     )
-    trend = Trend(ind.title, "Actual", ind.target_word, ind.unit, ind.decimals, points, "")
+    axis = value_axis([v for p in points for v in (p.value, p.target)], ind.unit, axis_rule)
+    trend = Trend(ind.title, "Actual", ind.target_word, ind.unit, ind.decimals, points, "", axis)
     return replace(trend, summary=summary(trend, periods[first:], h))
 
 

@@ -13,6 +13,8 @@ layer the command line (and any script) calls. See README, Development.
     report.build_reports      kpixl report
     check.check_integrity     kpixl check
     export.export_figures     kpixl export
+    comparators.*             kpixl comparators import / show
+    roll.roll_workspace_register  kpixl register roll
 
 workspace.py is what every step opens first: kpixl.toml, the folders, the signing key, the store, the archive.
 """

@@ -1,7 +1,7 @@
 """The archive of original files and the store agree: what `kpixl check` verifies (issues 7 and 12,
 docs/store.md).
 
-collect and history import archive each file under its SHA-256 (archive/<sha256>.xlsx, or .<kind>.bin)
+collect, history import and comparators import archive each file under its SHA-256 (archive/<sha256>.xlsx, or .<kind>.bin)
 before they record it (Workspace.archive), so a stored figure can always be traced to the bytes it came
 from. This re-hashes every archived file and compares the two sides; then it reads every accepted return in
 the archive again, through the same reading as collect (kpixl/intake, storing nothing), and compares each
@@ -36,8 +36,10 @@ __all__ = ["IntegrityReport", "check_integrity"]
 
 _NAME = re.compile(r"^([0-9a-f]{64})\.[A-Za-z0-9.]+$")
 # The catalogue's case for a file recorded by each source: its hint names the command that restores it.
-_MISSING = {"return": "ARCHIVE_MISSING/return", "history": "ARCHIVE_MISSING/history"}
-_ALTERED = {frozenset({"return"}): "ARCHIVE_ALTERED/return", frozenset({"history"}): "ARCHIVE_ALTERED/history"}
+_MISSING = {"return": "ARCHIVE_MISSING/return", "history": "ARCHIVE_MISSING/history",
+            "comparators": "ARCHIVE_MISSING/comparators"}
+_ALTERED = {frozenset({"return"}): "ARCHIVE_ALTERED/return", frozenset({"history"}): "ARCHIVE_ALTERED/history",
+            frozenset({"comparators"}): "ARCHIVE_ALTERED/comparators"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class IntegrityReport:
     history: int  # history imports recorded
     figures: int  # versions stored
     archived: int  # files in the archive
+    comparators: int = 0  # comparator files imported
 
     @property
     def ok(self) -> bool:
@@ -54,7 +57,8 @@ class IntegrityReport:
 
     def to_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "submissions": self.submissions, "history_imports": self.history,
-                "figures": self.figures, "archived": self.archived, "problems": self.report.to_list()}
+                "figures": self.figures, "archived": self.archived, "comparator_imports": self.comparators,
+                "problems": self.report.to_list()}
 
 
 def _sha256(path: Path) -> str:
@@ -92,8 +96,8 @@ def _not_archived(record: SubmissionRecord, gave: int, since: datetime | None) -
     where, day = Where(record.file_name), f"{record.received_at:%Y-%m-%d}"
     if record.source == "history" and (since is None or record.recorded_at < since):
         return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day, versions=gave)
-    return problem(_MISSING.get(record.source, "ARCHIVE_MISSING/return"), where, file=record.file_name, date=day, versions=gave,
-                   sha256=record.file_hash)
+    return problem(_MISSING.get(record.source, "ARCHIVE_MISSING/return"), where, file=record.file_name, date=day,
+                   versions=gave, sha256=record.file_hash)
 
 
 def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRecord],
@@ -234,5 +238,6 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     _check_figures(figures, report)
     _reread(workspace, whole, submissions, figures, report)
     returns = sum(s.source == "return" for s in submissions)
-    return IntegrityReport(report, returns, len(submissions) - returns, len(figures),
-                           sum(len(p) for p in files.values()))
+    history = sum(s.source == "history" for s in submissions)
+    return IntegrityReport(report, returns, history, len(figures), sum(len(p) for p in files.values()),
+                           len(submissions) - returns - history)

@@ -14,7 +14,9 @@ from kpixl.files import write_atomic
 from kpixl.steps.history import import_history
 from kpixl.steps.workspace import CONFIG_NAME, EXAMPLES, FOLDERS, Workspace, bundled_path
 
-__all__ = ["init_workspace"]
+__all__ = ["COMPARATORS_SAMPLE", "init_workspace"]
+
+COMPARATORS_SAMPLE = "comparators-synthetic.csv"  # made-up values for trying kpixl comparators (never imported)
 
 
 def _config_text(council: str) -> str:
@@ -38,7 +40,7 @@ def init_workspace(target: Path, example: str | None = None, council: str = "Exa
     if example:
         source = bundled_path("examples") / EXAMPLES[example]
         (target / "history").mkdir()
-        for name in (CONFIG_NAME, "register.yaml", "history/figures.csv"):
+        for name in (CONFIG_NAME, "register.yaml", "history/figures.csv", COMPARATORS_SAMPLE):
             write_atomic(target / name, (source / Path(name).name).read_bytes())
     else:
         write_atomic(target / CONFIG_NAME, _config_text(council).encode("utf-8"))

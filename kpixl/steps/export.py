@@ -53,7 +53,8 @@ def _row(s: StoredFigure, register: Register, current: Mapping[tuple[str, str], 
         "version": s.version, "current": "yes" if s.current else "no", "value": f.value, "unit": "",
         "status": f.status.value, "reason": f.reason, "target": s.target or None, "rag": "", "change": "",
         "commentary": f.commentary, "actions": f.actions, "file": s.provenance.file_name, "cell": cell,
-        "received": s.submission.received_at,
+        "received": s.submission.received_at, "numerator": f.numerator, "denominator": f.denominator,
+        "action_owner": f.action_owner, "action_due": f.action_due.isoformat() if f.action_due else "",
     }
     if indicator is None:  # figures of an indicator since removed from the register keep their own facts
         return row

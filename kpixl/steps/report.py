@@ -11,6 +11,7 @@ from pathlib import Path
 from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
 from kpixl.errors import ReportError
 from kpixl.files import safe_child, safe_stem
+from kpixl.report.html import render_html
 from kpixl.report.model import ReportModel, build_model
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
@@ -19,7 +20,7 @@ from kpixl.steps.workspace import Workspace, bundled_path, find_committee
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them
 
 __all__ = ["PreparedReport", "build_report", "build_reports", "default_output", "prepare_report",
-           "prepare_reports", "reference_document", "write_pdf", "write_report"]
+           "prepare_reports", "reference_document", "write_html", "write_pdf", "write_report"]
 
 
 @dataclass
@@ -53,7 +54,8 @@ def _prepare(workspace: Workspace, register: Register, figures: Figures, found: 
     config = workspace.config
     model = build_model(register, found, when, figures, council=config.council, team=config.team,
                         produced_on=produced_on or config.produced_on or date.today(),
-                        tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons)
+                        tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons,
+                        axis_rule=config.axis_rule)
     return PreparedReport(model, found, when)
 
 
@@ -119,6 +121,11 @@ def build_report(workspace: Workspace, quarter: Quarter | str, committee: str | 
                  produced_on: date | None = None, out: Path | None = None) -> Path:
     """Build the committee's performance report for the quarter and return the .docx written."""
     return write_report(workspace, prepare_report(workspace, quarter, committee, produced_on), out)
+
+
+def write_html(prepared: PreparedReport, docx: Path) -> Path:
+    """The report's HTML edition beside its .docx (same name, .html): one self-contained accessible page."""
+    return render_html(prepared.model, docx.with_suffix(".html"))
 
 
 def write_pdf(docx: Path) -> Path:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from kpixl.domain import Committee, Figure, PercentageBasis, Quarter, Register, Tolerances, parse_period
+from kpixl.domain.comparators import NATIONAL, ComparisonGroup
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import ConfigError, NotANumber, PeriodError, RegisterError, WorkspaceError
 from kpixl.files import archive_name, keep
 from kpixl.register import LoadedRegister, load_register
+from kpixl.report.axis import AxisRule
 from kpixl.store import Store, open_store
 
 __all__ = ["ARCHIVE", "CONFIG_NAME", "EXAMPLES", "FOLDERS", "Config", "Workspace", "bundled_path", "find_committee",
@@ -58,6 +61,8 @@ class Config:
     report_reference: str = ""  # a council's own reference .docx; empty: kpixl's
     show_both_comparisons: bool = False
     produced_on: date | None = None  # the report's date; None: the day it is built
+    axis_rule: AxisRule = AxisRule.ZERO  # where the report's charts' value axes start (report/axis.py)
+    comparators: ComparisonGroup | None = None  # [comparators]: the council's area and its group
 
 
 def _fraction(section: dict[str, Any], key: str, default: Any) -> Any:
@@ -91,7 +96,12 @@ def _parse_config(data: dict[str, Any]) -> Config:
         basis = PercentageBasis(rag.get("percentage_basis", "relative"))
     except ValueError:
         raise ConfigError(f"{CONFIG_NAME} [rag] percentage_basis must be relative or points") from None
+    try:
+        axis_rule = AxisRule(report.get("value_axis", "zero"))
+    except ValueError:
+        raise ConfigError(f"{CONFIG_NAME} [report] value_axis must be zero or data") from None
     defaults = Tolerances()
+    comparators = _comparison_group(data.get("comparators"))
     return Config(
         council=council["name"], team=council.get("team", "Performance Team"), period=period, deadline=deadline,
         contact_name=cycle.get("contact_name", ""), contact_email=cycle.get("contact_email", ""),
@@ -99,7 +109,37 @@ def _parse_config(data: dict[str, Any]) -> Config:
         tolerances=Tolerances(_fraction(rag, "red", defaults.red), _fraction(rag, "blue", defaults.blue), basis),
         report_reference=report.get("reference_docx", ""),
         show_both_comparisons=bool(report.get("show_both_comparisons", False)), produced_on=produced_on,
+        axis_rule=axis_rule, comparators=comparators,
     )
+
+
+_AREA = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def _area_code(value: Any, key: str) -> str:
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not _AREA.fullmatch(text):
+        raise ConfigError(f"{CONFIG_NAME} [comparators] {key} = {value!r} is not an area code: write it as "
+                          "\"E10000003\" (letters, digits, _ and - only)")
+    return text
+
+
+def _comparison_group(section: Any) -> ComparisonGroup | None:
+    """[comparators]: the council's area code, its group's codes and their names (docs/insight.md)."""
+    if section is None:
+        return None
+    if not isinstance(section, dict) or "area" not in section:
+        raise ConfigError(f"{CONFIG_NAME} [comparators] needs the council's area code: area = \"E10000003\"")
+    members = section.get("group", [])
+    if not isinstance(members, list):
+        raise ConfigError(f"{CONFIG_NAME} [comparators] group must be a list of area codes: "
+                          "group = [\"E10000015\", \"E10000020\"]")
+    texts = {key: str(section.get(key, default)) for key, default in (
+        ("group_name", "statistical neighbours"), ("area_name", ""), ("national_name", NATIONAL[1]))}
+    return ComparisonGroup(_area_code(section["area"], "area"),
+                           tuple(_area_code(m, "group") for m in members), texts["group_name"],
+                           texts["area_name"], _area_code(section.get("national", NATIONAL[0]), "national"),
+                           texts["national_name"])
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,22 @@ default (kpixl.toml [paths] store = "kpixl.sqlite"), or a shared server by URL
     store.current_figures()[("37", "2023-24-Q2")]           # the latest version
 """
 
+from kpixl.store.benchmarks import ComparatorRecord, StoredComparator
 from kpixl.store.core import BUSY_TIMEOUT_SECONDS, Store, open_store
 from kpixl.store.queries import Event, FigureKey, RecordResult, StoredFigure, SubmissionRecord, UnreadableRow
-from kpixl.store.schema import HISTORY_ARCHIVED, SCHEMA_VERSION
+from kpixl.store.schema import HISTORY_ARCHIVED, INSIGHT, SCHEMA_VERSION
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "HISTORY_ARCHIVED",
+    "INSIGHT",
     "SCHEMA_VERSION",
+    "ComparatorRecord",
     "Event",
     "FigureKey",
     "RecordResult",
     "Store",
+    "StoredComparator",
     "StoredFigure",
     "SubmissionRecord",
     "UnreadableRow",

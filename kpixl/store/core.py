@@ -19,10 +19,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from kpixl.domain import Figure
+from kpixl.domain.comparators import PublishedValue
 from kpixl.domain.figures import ReceivedFigure, Submission
 from kpixl.errors import StoreError
 from kpixl.problems import Problem
-from kpixl.store import queries
+from kpixl.store import benchmarks, queries
+from kpixl.store.benchmarks import ComparatorRecord, StoredComparator
 from kpixl.store.queries import Event, RecordResult, StoredFigure, SubmissionRecord
 from kpixl.store.schema import ensure_schema
 
@@ -83,6 +85,12 @@ class Store:
         with self._guard("written"):
             return queries.record(self._engine, submission, figures, problems, _now())
 
+    def record_comparators(self, submission: Submission, values: Sequence[PublishedValue]) -> ComparatorRecord:
+        """Keep an imported comparator file (source "comparators") and its values; the same file again
+        changes nothing (docs/insight.md)."""
+        with self._guard("written"):
+            return benchmarks.record_comparators(self._engine, submission, values, _now())
+
     def add_event(self, kind: str, *, actor: str = "", period: str = "", service: str = "", indicator: str = "",
                   ref: str = "", detail: dict[str, Any] | None = None) -> int | None:
         """Log one step of the quarter (one transaction); its id, or None when ref makes it a duplicate: an event
@@ -121,6 +129,13 @@ class Store:
         unreadable given, the rows that cannot be read (changed by hand) are put there (kpixl check)."""
         with self._read() as conn:
             return queries.stored_figures(conn, periods=periods, unreadable=unreadable)
+
+    def comparators(self, indicators: Collection[str] | None = None,
+                    metrics: Collection[str] | None = None) -> list[StoredComparator]:
+        """Published values named for the indicators or metrics given (None and None: all), oldest import
+        first."""
+        with self._read() as conn:
+            return benchmarks.comparators_of(conn, indicators, metrics)
 
     def submissions(self, period: str | None = None) -> list[SubmissionRecord]:
         """Every received file (for a quarter slug), in the order recorded, with its problems."""

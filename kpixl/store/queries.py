@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -129,15 +129,24 @@ DbRow = Any  # a result row; its columns are read by name (row.indicator), which
 
 
 def figure_from_values(indicator: str, period: str, value: str | None, status: str, reason: str,
-                       commentary: str, actions: str) -> Figure:
-    """A figure as the store keeps it: the value in Decimal's own spelling, the status by its name."""
+                       commentary: str, actions: str, numerator: str | None = None, denominator: str | None = None,
+                       action_owner: str = "", action_due: str = "") -> Figure:
+    """A figure as the store keeps it: the value (and a calculated indicator's two counts) in Decimal's own
+    spelling, the status by its name, the action's due date as ISO text ("" for none)."""
     return Figure(indicator, parse_period(period), None if value is None else Decimal(value),
-                  FigureStatus(status), reason, commentary, actions)
+                  FigureStatus(status), reason, commentary, actions,
+                  None if numerator is None else Decimal(numerator),
+                  None if denominator is None else Decimal(denominator), action_owner,
+                  date.fromisoformat(action_due) if action_due else None)
 
 
 def figure_from_row(row: DbRow) -> Figure:
     return figure_from_values(row.indicator, row.period, row.value, row.status, row.reason, row.commentary,
-                              row.actions)
+                              row.actions, row.numerator, row.denominator, row.action_owner, row.action_due)
+
+
+# Version 5's columns of a figure, read wherever a Figure is built (in figure_from_values' order).
+_FIGURE_EXTRAS = (figures.c.numerator, figures.c.denominator, figures.c.action_owner, figures.c.action_due)
 
 
 def _time(text: str) -> datetime:
@@ -151,7 +160,7 @@ def current_figures(conn: Connection, indicators: Collection[str] | None = None)
     # (indicator, period, version) index, where joining a grouped maximum read the table twice (6,734
     # figures: 0.038 s -> 0.025 s in SQLite).
     query = (select(figures.c.indicator, figures.c.period, figures.c.value, figures.c.status, figures.c.reason,
-                    figures.c.commentary, figures.c.actions)
+                    figures.c.commentary, figures.c.actions, *_FIGURE_EXTRAS)
              .where(~exists().where(newer.c.indicator == figures.c.indicator, newer.c.period == figures.c.period,
                                     newer.c.version > figures.c.version)))
     if indicators is not None:
@@ -305,7 +314,7 @@ _EXISTING = (select(submissions.c.id, submissions.c.accepted)
              .order_by(submissions.c.id))
 _INSERT_SUBMISSION, _INSERT_PROBLEMS, _INSERT_FIGURES = insert(submissions), insert(problems), insert(figures)
 _LATEST = (select(figures.c.indicator, figures.c.period, figures.c.version, figures.c.value,
-                  figures.c.status, figures.c.reason, figures.c.commentary, figures.c.actions)
+                  figures.c.status, figures.c.reason, figures.c.commentary, figures.c.actions, *_FIGURE_EXTRAS)
            .where(figures.c.indicator.in_(bindparam("indicators", expanding=True)),
                   figures.c.period.in_(bindparam("periods", expanding=True)))
            .order_by(figures.c.version))
@@ -396,16 +405,21 @@ def _latest(conn: Connection,
 
 
 def _same(a: Figure, b: Figure) -> bool:
-    """The same content: equal numbers (0.68 and 0.680 are one figure), status, reason and texts."""
+    """The same content: equal numbers (0.68 and 0.680 are one figure; a calculated figure's counts too),
+    status, reason, texts, action owner and due date."""
     return (a.value == b.value and a.status is b.status and a.reason == b.reason
-            and a.commentary == b.commentary and a.actions == b.actions)
+            and a.commentary == b.commentary and a.actions == b.actions and a.numerator == b.numerator
+            and a.denominator == b.denominator and a.action_owner == b.action_owner
+            and a.action_due == b.action_due)
 
 
 def _figure_row(item: ReceivedFigure, version: int, submission_id: int, now: str) -> dict[str, Any]:
     f = item.figure
     return {"indicator": f.indicator, "period": f.period.slug, "version": version,
             "value": value_text(f.value), "status": f.status.value, "reason": f.reason,
-            "commentary": f.commentary, "actions": f.actions,
+            "commentary": f.commentary, "actions": f.actions, "numerator": value_text(f.numerator),
+            "denominator": value_text(f.denominator), "action_owner": f.action_owner,
+            "action_due": f.action_due.isoformat() if f.action_due else "",
             "target": item.target, "revision_reason": item.revision_reason, "submission_id": submission_id,
             "sheet": item.provenance.sheet, "cell": item.provenance.cell, "recorded_at": now}
 

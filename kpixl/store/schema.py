@@ -39,14 +39,19 @@ from kpixl.errors import StoreError
 # wrong --period, a register or key not yet right) is recorded when collected again and accepted.
 # 4: when a return was sent and, for one that came by email, its message (sender, subject, Message-ID,
 # attachment name); the events table, the quarter's log of who did what, only ever added to.
-SCHEMA_VERSION = 4
+# 5: a figure's two counts (a calculated indicator) and its action owner and due date; the comparator_values
+# table, published benchmark values imported from files (docs/insight.md).
+SCHEMA_VERSION = 5
 HISTORY_ARCHIVED = 2
 VERDICT_KEY = 3
 PROVENANCE = 4
+INSIGHT = 5
 
 __all__ = [
     "HISTORY_ARCHIVED",
+    "INSIGHT",
     "SCHEMA_VERSION",
+    "comparator_values",
     "ensure_schema",
     "events",
     "figures",
@@ -69,7 +74,7 @@ submissions = Table(
     "submissions", metadata,
     Column("id", Integer, primary_key=True),
     Column("file_hash", String(64), nullable=False),
-    Column("source", String(16), nullable=False),  # "return" or "history"
+    Column("source", String(16), nullable=False),  # "return", "history" or "comparators"
     Column("file_name", Text, nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("service", String(100), nullable=False, default=""),
@@ -122,6 +127,12 @@ figures = Table(
     Column("sheet", Text, nullable=False, default=""),
     Column("cell", String(40), nullable=False, default=""),
     Column("recorded_at", String(40), nullable=False),
+    # Version 5. A calculated indicator's two counts (Decimal text; NULL when none): value holds their rate.
+    Column("numerator", Text, nullable=True),
+    Column("denominator", Text, nullable=True),
+    # Version 5. Who owns the corrective action, and by when (ISO date, "" when none): the exception list's.
+    Column("action_owner", Text, nullable=False, server_default=""),
+    Column("action_due", String(10), nullable=False, server_default=""),
     # Two collects racing for the same next version: one insert fails and is retried (store/queries.py).
     UniqueConstraint("indicator", "period", "version", name="uq_figures_version"),
 )
@@ -145,6 +156,27 @@ events = Table(
 Index("ix_events_period_service", events.c.period, events.c.service)
 Index("uq_events_kind_ref", events.c.kind, events.c.ref, unique=True,
       sqlite_where=events.c.ref != "", postgresql_where=events.c.ref != "")
+
+# Version 5: published benchmark values, one row per value of an imported file (its submission has source
+# "comparators"); only ever added to. A value's indicator is the file's own (a tidy file may name the kpixl
+# indicator) or found when read, through the register's Benchmark metric (docs/insight.md).
+comparator_values = Table(
+    "comparator_values", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("line", Integer, nullable=False),  # the file's line the value is on
+    Column("source", Text, nullable=False, server_default=""),  # the publisher, as named on import
+    Column("metric", String(100), nullable=False, server_default=""),  # the source's metric id
+    Column("indicator", String(40), nullable=False, server_default=""),  # a kpixl indicator the file names
+    Column("area_code", String(40), nullable=False),
+    Column("area_name", Text, nullable=False, server_default=""),
+    Column("period", String(20), nullable=False),  # a published period's slug: 2022-23, 2022-23-Q2, 2023-09, 2022
+    Column("period_label", Text, nullable=False, server_default=""),  # as the file printed it
+    Column("value", Text, nullable=False),  # Decimal as text, as the file gave it
+    Column("per_cent", Boolean, nullable=False),  # a percentage is written as a number of per cent (LG Inform)
+)
+Index("ix_comparator_values_metric", comparator_values.c.metric)
+Index("ix_comparator_values_indicator", comparator_values.c.indicator)
 
 _SCHEMA_LOCK = 0x6B70786C  # "kpxl" in ASCII: any constant no other application on the server uses
 
@@ -182,6 +214,8 @@ def ensure_schema(engine: Engine, now: str, where: str) -> None:
                 _rekey_postgresql(conn)
         if 0 < current < PROVENANCE:
             _add_columns(conn, submissions, _PROVENANCE_COLUMNS)
+        if 0 < current < INSIGHT:
+            _add_columns(conn, figures, _INSIGHT_COLUMNS)
         for table in metadata.sorted_tables:
             conn.execute(CreateTable(table, if_not_exists=True))
             for index in sorted(table.indexes, key=lambda i: str(i.name)):
@@ -191,9 +225,11 @@ def ensure_schema(engine: Engine, now: str, where: str) -> None:
             conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=now))
 
 
-# Version 4: new columns on submissions, added to an older store's table (every row gets ''), only where
-# missing so that two processes upgrading at once both succeed.
+# Versions 4 and 5: new columns on submissions and on figures, added to an older store's table (every row
+# gets '', or NULL for a nullable column), only where missing so that two processes upgrading at once both
+# succeed.
 _PROVENANCE_COLUMNS = ("sent_at", "sender", "subject", "message_id", "attachment")
+_INSIGHT_COLUMNS = ("numerator", "denominator", "action_owner", "action_due")  # version 5, on figures
 _V3_SUBMISSION_COLUMNS = ("id", "file_hash", "source", "file_name", "received_at", "service", "period",
                           "accepted", "recorded_at")
 
@@ -204,7 +240,8 @@ def _add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None
         if name not in existing:
             column = table.c[name]
             kind = column.type.compile(dialect=conn.dialect)
-            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind} NOT NULL DEFAULT ''"))
+            rule = "" if column.nullable else " NOT NULL DEFAULT ''"  # a nullable column: NULL in every row
+            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{rule}"))
 
 
 # Version 3: the submissions' unique key gains the verdict. Both steps check the key first, so two processes

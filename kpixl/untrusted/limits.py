@@ -72,7 +72,7 @@ HEADER_SEARCH_ROWS = 10  # a lead may insert a title above the header row; look 
 # untrusted/sheets.py apply to the cells inside them).
 RETURN_READ = (HEADER_SEARCH_ROWS + MAX_ROWS + 1, MAX_COLUMNS)
 META_READ = (MAX_META_ROWS, 2)
-FEEDBACK_READ = (MAX_ROWS + 1, len(FEEDBACK_HEADERS) + 5)
+FEEDBACK_READ = (HEADER_SEARCH_ROWS + MAX_ROWS, len(FEEDBACK_HEADERS) + 5)  # a banner may sit above its header
 MAX_FILES = 5000  # files taken from the folders named on one command line
 FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it for feedback
 # openpyxl's full mode builds an object for every cell, and for every cell a merged range or a hyperlink covers:

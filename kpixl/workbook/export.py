@@ -1,4 +1,4 @@
-"""The store's figures as a table a performance officer can filter, as .xlsx (xlsxwriter) or .csv: what
+"""The store's figures as a table a performance officer can filter, as .xlsx (an Excel table) or .csv: what
 `kpixl export` writes (kpixl.steps.export makes the rows).
 
 Text a lead typed is never turned into a formula. In the workbook every text cell is written as a string
@@ -20,12 +20,15 @@ import xlsxwriter
 from kpixl.domain import Indicator, Register, Unit
 from kpixl.files import write_atomic
 from kpixl.workbook.guard import check, guarded
+from kpixl.workbook.language import with_language
 
 __all__ = ["COLUMNS", "NUMBER_COLUMNS", "csv_safe", "write_csv", "write_xlsx"]
 
 COLUMNS = ("indicator", "title", "service", "committees", "period", "version", "current", "value", "unit",
-           "status", "reason", "target", "rag", "change", "commentary", "actions", "file", "cell", "received")
-NUMBER_COLUMNS = ("version", "value", "target")
+           "status", "reason", "target", "rag", "change", "commentary", "actions", "file", "cell", "received",
+           "numerator", "denominator", "action_owner", "action_due")
+NUMBER_COLUMNS = ("version", "value", "target", "numerator", "denominator")
+_PLAIN_NUMBERS = ("version", "numerator", "denominator")  # counts: never in the indicator's format (a %)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -54,7 +57,8 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 _WIDTHS = {"title": 40, "service": 22, "committees": 22, "commentary": 50, "actions": 40, "reason": 20,
-           "file": 24, "received": 17, "period": 11}
+           "file": 24, "received": 17, "period": 11, "numerator": 11, "denominator": 11, "action_owner": 20,
+           "action_due": 11}
 
 
 def _number_format(indicator: Indicator | None) -> str:
@@ -94,9 +98,13 @@ def write_xlsx(path: Path, rows: list[dict[str, Any]], register: Register) -> No
             for col, name in enumerate(COLUMNS):
                 check(_write_cell(sheet, r, col, name, row[name], formats[code], dates), f"row {r + 1}, {name}")
         sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
+        # An Excel table with its filter buttons: a screen reader announces each cell's column.
+        check(sheet.add_table(0, 0, max(len(rows), 1), len(COLUMNS) - 1,
+                              {"name": "Figures_table", "style": None,
+                               "columns": [{"header": name, "header_format": header} for name in COLUMNS]}),
+              "the Figures table")
         book.close()
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, with_language(buffer.getvalue()))
 
 
 def _write_cell(sheet: Any, r: int, col: int, name: str, value: Any, number: Any, dates: Any) -> int:
@@ -105,7 +113,7 @@ def _write_cell(sheet: Any, r: int, col: int, name: str, value: Any, number: Any
     if isinstance(value, datetime):
         return int(sheet.write_datetime(r, col, _naive(value), dates))
     if name in NUMBER_COLUMNS and not isinstance(value, str):
-        return int(sheet.write_number(r, col, float(value), number if name != "version" else None))
+        return int(sheet.write_number(r, col, float(value), number if name not in _PLAIN_NUMBERS else None))
     return int(sheet.write_string(r, col, str(value)))  # text stays text, whatever it begins with
 
 

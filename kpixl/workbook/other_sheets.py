@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from kpixl.layout.returns import WorkbookMeta
+from kpixl.layout.rows import row_height
 from kpixl.workbook.guard import check
-from kpixl.workbook.styles import Styles, row_height
+from kpixl.workbook.styles import Styles
 from kpixl.workbook.validations import LIST_COLUMNS
 
 __all__ = ["KEY_MARKERS", "write_instructions", "write_lists", "write_meta"]

@@ -26,11 +26,13 @@ from kpixl.errors import NotANumber
 from kpixl.files import write_atomic
 from kpixl.layout.register import SHEETS, Column
 from kpixl.workbook.guard import check, guarded
+from kpixl.workbook.language import with_language
 
 __all__ = ["write_register_workbook"]
 
 VALIDATED_ROWS = 2000  # the template's dropdowns and messages reach this row (or the last written row)
-_NUMBER_KEYS = frozenset({"value", "red", "blue", "statistical_neighbours_mean", "england_mean", "decimals"})
+_NUMBER_KEYS = frozenset({"value", "red", "blue", "statistical_neighbours_mean", "england_mean", "decimals",
+                          "scale"})
 _LISTS = "Lists"
 _CREATED = datetime(2023, 1, 1)  # pinned so that the same register always gives the same bytes
 
@@ -60,7 +62,7 @@ def write_register_workbook(path: Path, register: Register | None = None) -> Non
         writer.lists()
         book.set_properties({"title": "kpixl indicator register", "created": _CREATED})
         book.close()
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, with_language(buffer.getvalue()))
 
 
 def _coded() -> list[tuple[str, Column]]:
@@ -90,7 +92,11 @@ class _Writer:
             for c, column in enumerate(columns):
                 self._cell(ws, r, c, row.get(column.key))
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, len(rows), len(columns) - 1)
+        # An Excel table (with its filter buttons) over the header and the rows, at least one: a screen reader
+        # announces each cell's column, and a row typed below the table joins it.
+        table = {"name": f"{name}_table", "style": None,
+                 "columns": [{"header": column.header, "header_format": self.header} for column in columns]}
+        check(ws.add_table(0, 0, max(len(rows), 1), len(columns) - 1, table), f"the {name} table")
 
     def _validation(self, sheet: str, column: Column) -> dict[str, Any]:
         # No README sheet: each column explains itself when a cell is selected.
@@ -170,7 +176,11 @@ def _indicator_row(indicator: Indicator) -> dict[str, Written]:
         "decimals": i.decimals,
         "statistical_neighbours_mean": _figure(i.statistical_neighbours_mean, i.unit),
         "england_mean": _figure(i.england_mean, i.unit),
+        "benchmark_metric": i.benchmark_metric,
     }
+    if i.calculation is not None:
+        row.update(numerator=i.calculation.numerator, denominator=i.calculation.denominator,
+                   scale=_Figure(i.calculation.scale))
     if i.tolerances is not None:  # only when set: empty columns mean the council's defaults
         row.update(red=_Figure(i.tolerances.red, True), blue=_Figure(i.tolerances.blue, True),
                    percentage_basis=i.tolerances.percentage_basis.value)

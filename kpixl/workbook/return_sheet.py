@@ -1,7 +1,12 @@
-"""The Return sheet: one header row, one row per indicator and period, layout.RETURN_COLUMNS in order.
+"""The Return sheet: a title, then an Excel table of one header row and one row per indicator and period,
+layout.RETURN_COLUMNS in order.
 
-Context cells are locked; input cells are unlocked, pale yellow, and validated; the RAG preview is a
-formula per row (formulas.rag_formula) coloured by conditional formats like the report's RAG box.
+The table is what a screen reader needs to announce each cell's column (GOV.UK's accessible-spreadsheet
+checklist calls table mark-up essential); it has no style and no filter buttons of its own (the sheet is
+protected, and the cells' formats are the look). Context cells are locked; input cells are unlocked, pale
+yellow, and validated; the RAG preview is a formula per row (formulas.rag_formula) coloured by conditional
+formats like the report's RAG box. The panes keep the header row and the indicator's number and title in
+view; no print footer (a screen reader reads it as part of the sheet).
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from kpixl.layout.returns import HEADER_ROW, RETURN_COLUMNS, Col, ReturnRow, column
+from kpixl.layout.returns import HEADER_ROW, RETURN_COLUMNS, TITLE_ROW, Col, ReturnRow, column
+from kpixl.layout.rows import row_height
 from kpixl.workbook.formulas import rag_formula
 from kpixl.workbook.guard import check
-from kpixl.workbook.styles import RAG_COLOURS, Styles, number_format, row_height, unit_label
+from kpixl.workbook.styles import RAG_COLOURS, Styles, number_format, unit_label
 from kpixl.workbook.validations import figure_rule, list_rule, text_rule
 
 __all__ = ["PROTECTION", "write_return_sheet"]
@@ -23,6 +29,7 @@ __all__ = ["PROTECTION", "write_return_sheet"]
 PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
               "select_unlocked_cells": True}
 _H = HEADER_ROW - 1  # 0-based header row
+TABLE_NAME = "Return_rows"
 _WIDTH = {c.key: c.width for c in RETURN_COLUMNS}
 INPUT_LINES = 3  # every row leaves room to write a few lines of commentary
 
@@ -94,6 +101,12 @@ def _rule(col: Col, row: ReturnRow) -> dict[str, Any]:
     return text_rule(col.key, col.header, col.help)
 
 
+def _title(sheet: Any, styles: Styles, title: str) -> None:
+    # One cell, not merged: it reads across the empty cells beside it, and a screen reader reads it once.
+    check(sheet.write_string(TITLE_ROW - 1, 0, title, styles("sheet_title")), "the Return sheet's title")
+    check(sheet.set_row(TITLE_ROW - 1, 24), "the title row height")
+
+
 def _header(sheet: Any, styles: Styles) -> None:
     check(sheet.set_row(_H, row_height((c.header, c.width) for c in RETURN_COLUMNS)), "the header row height")
     for i, col in enumerate(RETURN_COLUMNS):
@@ -103,6 +116,14 @@ def _header(sheet: Any, styles: Styles) -> None:
             check(sheet.data_validation(_H, i, _H, i, {"validate": "any", "input_title": col.header[:32],
                                                        "input_message": col.help[:255]}),
                   f"the note on {col.header}")
+
+
+def _table(sheet: Any, styles: Styles, last: int) -> None:
+    """The header row and the rows as one Excel table; its headers are the header cells already written."""
+    columns = [{"header": c.header, "header_format": styles("header")} for c in RETURN_COLUMNS]
+    check(sheet.add_table(_H, 0, last - 1, len(RETURN_COLUMNS) - 1,
+                          {"name": TABLE_NAME, "columns": columns, "style": None, "autofilter": False}),
+          "the Return table")
 
 
 def _conditional(sheet: Any, styles: Styles, first: int, last: int) -> None:
@@ -118,23 +139,26 @@ def _conditional(sheet: Any, styles: Styles, first: int, last: int) -> None:
 
 
 def _page(sheet: Any, last: int) -> None:
-    sheet.freeze_panes(HEADER_ROW, column("title") + 1)
+    sheet.freeze_panes(HEADER_ROW, column("title") + 1)  # the header row, the indicator's number and title
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     check(sheet.repeat_rows(_H), "the repeated header row")
-    sheet.set_footer("&L&A&RPage &P of &N")
-    indicator = xl_col_to_name(column("indicator"))
-    check(sheet.ignore_errors({"number_stored_as_text": f"{indicator}1:{indicator}{max(last, 2)}"}),
+    indicator, rag = xl_col_to_name(column("indicator")), xl_col_to_name(column("rag"))
+    # Each row's RAG formula is its indicator's own: not a table column formula gone inconsistent.
+    check(sheet.ignore_errors({"number_stored_as_text": f"{indicator}1:{indicator}{max(last, HEADER_ROW)}",
+                               "calculated_column": f"{rag}{HEADER_ROW}:{rag}{max(last, HEADER_ROW)}"}),
           "the number-as-text note")
 
 
-def write_return_sheet(sheet: Any, styles: Styles, rows: list[ReturnRow]) -> None:
+def write_return_sheet(sheet: Any, styles: Styles, rows: list[ReturnRow], title: str) -> None:
+    _title(sheet, styles, title)
     _header(sheet, styles)
     for row in rows:
         _write_row(sheet, styles, row)
     _validations(sheet, rows)
-    if rows:
+    if rows:  # a table needs a row below its header; a return without rows is only its header
+        _table(sheet, styles, rows[-1].row)
         _conditional(sheet, styles, rows[0].row, rows[-1].row)
     _page(sheet, rows[-1].row if rows else HEADER_ROW)
     sheet.protect("", PROTECTION)

@@ -7,8 +7,6 @@ reads better on the colour.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +18,6 @@ __all__ = [
     "REQUIRED_FILL",
     "Styles",
     "number_format",
-    "row_height",
     "unit_label",
 ]
 
@@ -41,6 +38,7 @@ _BASE: dict[str, dict[str, Any]] = {
               "border_color": "#7F7F7F"},
     "rag": {"bold": True, "align": "center", "valign": "top", "border": 1, "border_color": "#BFBFBF"},
     "title": {"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"},
+    "sheet_title": {"bold": True, "font_size": 14, "valign": "top"},  # not wrapped: it reads across empty cells
     "heading": {"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"},
     "text": {"text_wrap": True, "valign": "top"},
     "key_input": {"text_wrap": True, "valign": "top", "bg_color": INPUT_FILL, "border": 1},
@@ -101,21 +99,3 @@ def number_format(unit: Unit, decimals: int | None, value: Decimal | None = None
 
 def unit_label(unit: Unit) -> str:
     return "Money (£)" if unit is Unit.MONEY else unit.value.capitalize()
-
-
-LINE_POINTS = 15.0  # one line of 11-point text
-MAX_LINES = 24  # a taller row is a scroll, not a read; the lead can still drag it taller
-
-
-def _lines(text: str, width: float) -> int:
-    per_line = max(width - 1, 1)  # a column's width counts '0's; ordinary text is a little narrower
-    if "\n" not in text:  # most cells: one paragraph
-        return max(1, math.ceil(len(text) / per_line))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
-def row_height(cells: Iterable[tuple[str, float]], min_lines: int = 1, scale: float = 1.0) -> float:
-    """The height (points) that shows every (text, column width) of a row wrapped. Spreadsheets do not
-    re-fit rows when a file is opened, so wrapped text would overlap the next row without it."""
-    lines = max([min_lines, *(_lines(text, width) for text, width in cells)])
-    return min(lines, MAX_LINES) * LINE_POINTS * scale

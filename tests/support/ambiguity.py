@@ -22,6 +22,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from kpixl.layout.returns import FIRST_ROW, column
 from support.hostile import with_shared_strings
 from support.zips import deflate, members_of, rezip
 
@@ -34,6 +35,14 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CSV_FILTER = f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,false,false,false,{RETURN_INDEX}"
 # soffice converts at most 247 files per start here, and then exits 0 without a word about the rest.
 BATCH = 200
+
+
+def ref(key: str, row: int = FIRST_ROW) -> str:
+    """A cell of the Return sheet by its layout key ("current", "commentary"), in the first data row."""
+    return f"{chr(ord('A') + column(key))}{row}"
+
+
+FIGURE, COMMENTARY = ref("current"), ref("commentary")  # the first row's (the first indicator's)
 
 
 def return_sheet(data: bytes) -> str:

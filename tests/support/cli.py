@@ -59,5 +59,5 @@ def seed_returns(filled: Filled, folder: Path) -> Path:
     for path in filled.filled.values():
         shutil.copyfile(path, folder / path.name)
     trading = next(folder.glob("*trading-standards*"))
-    set_cells(trading, {"K2": "Not collected this period"})  # the seed has no July figure for 221
+    set_cells(trading, {"I3": "Not collected this period"})  # the seed has no July figure for 221
     return folder

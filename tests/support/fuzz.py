@@ -36,7 +36,7 @@ from typing import Any
 from kpixl.catalogue import CATALOGUE
 from kpixl.domain import FigureStatus
 from kpixl.intake.assess import FAILED, ReturnResult
-from kpixl.layout.returns import column
+from kpixl.layout.returns import FIRST_ROW, column
 
 SHEET = "xl/worksheets/sheet2.xml"
 INPUTS = ("current", "reason", "commentary", "actions", "revised", "revision_reason")
@@ -79,7 +79,7 @@ def load_template(path: Path) -> Template:
     styles = styles.replace(f'<cellXfs count="{count}">', f'<cellXfs count="{count + 3}">', 1)
     members["xl/styles.xml"] = styles.replace("</cellXfs>", extra + "</cellXfs>", 1).encode()
     sheet = members[SHEET].decode()
-    rows = tuple(sorted({int(r) for r in re.findall(r'<row r="(\d+)"', sheet)} - {1}))
+    rows = tuple(sorted({int(r) for r in re.findall(r'<row r="(\d+)"', sheet)} - set(range(1, FIRST_ROW))))
     typed = {f"{LETTERS[k]}{r}": _read_cell(sheet, f"{LETTERS[k]}{r}") for k in INPUTS for r in rows}
     return Template(path.name, members, sheet, rows, typed, (count, count + 1, count + 2))
 

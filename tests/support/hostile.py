@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kpixl.layout.returns import WorkbookMeta, sign
+from kpixl.layout.returns import FIRST_ROW, WorkbookMeta, column, sign
 from kpixl.untrusted.limits import (
     FEEDBACK_MAX_CELLS,
     MAX_CELLS,
@@ -174,9 +174,9 @@ def empty_rows(s: Sources, count: int = 1_200_000) -> bytes:
 
 
 def commentary(xml: str) -> tuple[str, str]:
-    """The sheet split around the first Commentary cell's text (M2), for a text to go in between."""
-    match = re.search(r'(<c r="M2"[^>]*t="inlineStr"[^>]*><is><t[^>]*>)[^<]*(</t>)', xml)
-    assert match is not None, "the Return sheet's M2 holds the commentary as an inline string"
+    """The sheet split around the first Commentary cell's text (K3), for a text to go in between."""
+    match = re.search(r'(<c r="K3"[^>]*t="inlineStr"[^>]*><is><t[^>]*>)[^<]*(</t>)', xml)
+    assert match is not None, "the Return sheet's K3 holds the commentary as an inline string"
     return xml[:match.start()] + match.group(1), match.group(2) + xml[match.end():]
 
 
@@ -301,18 +301,21 @@ def cells_2000_by_2900(s: Sources) -> bytes:
     return with_sheets(s.real, [("Data", data)], {data: empty_cells(2000, 2900)})
 
 
-def n_a_in_j2(xml: str) -> str:
+def n_a_for_a_figure(xml: str) -> str:
     """The Return sheet with 'n/a' typed over the first figure: a problem, so that feedback marks a copy."""
-    return re.sub(r'<c r="J2"([^>]*) t="n"><v>[^<]*</v></c>', r'<c r="J2"\1 t="inlineStr"><is><t>n/a</t></is></c>',
-                  xml, count=1)
+    first = f"{chr(ord('A') + column('current'))}{FIRST_ROW}"
+    changed = re.sub(rf'<c r="{first}"([^>]*) t="n"><v>[^<]*</v></c>',
+                     rf'<c r="{first}"\1 t="inlineStr"><is><t>n/a</t></is></c>', xml, count=1)
+    assert changed != xml, f"{first} holds no number"
+    return changed
 
 
 def instructions_with(s: Sources, after_rows: str) -> bytes:
-    """The real return with 'n/a' in J2 and the Instructions sheet (which kpixl never reads) given what
+    """The real return with 'n/a' for its first figure and the Instructions sheet (which kpixl never reads) given what
     follows its rows: merged ranges or hyperlinks, which openpyxl's full mode fills cell by cell."""
     instructions = "xl/worksheets/sheet1.xml"
     sheet = part(s.real, instructions).replace("</sheetData>", "</sheetData>" + after_rows, 1)
-    return rezip(s.real, replace={instructions: sheet.encode(), RETURN_PART: n_a_in_j2(part(s.real, RETURN_PART))
+    return rezip(s.real, replace={instructions: sheet.encode(), RETURN_PART: n_a_for_a_figure(part(s.real, RETURN_PART))
                                   .encode()})
 
 
@@ -481,14 +484,14 @@ def cases() -> list[Case]:
         Case("many-elements.xlsx", many_elements, too_large, f"XML elements in all (limit {MAX_ELEMENTS:,})"),
         Case("many-cells.xlsx", many_cells, too_large, f"cells in all (limit {MAX_CELLS:,})"),
         # Read in bounded time, but openpyxl's full mode would build a cell object for each cell covered:
-        # refused for the n/a in J2, and its feedback is the Problems sheet alone.
+        # refused for the n/a typed for a figure, and its feedback is the Problems sheet alone.
         Case("merged-everything.xlsx", merged_everything, "FIGURE_NOT_NUMBER", "'n/a' is not a number"),
         Case("linked-everything.xlsx", linked_everything, "FIGURE_NOT_NUMBER", "'n/a' is not a number"),
     ]
 
 
 # Files built just under each limit: the most a file kpixl goes on to open can cost (benchmarks/hostile.py
-# measures them; tests/test_hostile_files.py counts their work). Those with "n/a" in J2 have a problem, so
+# measures them; tests/test_hostile_files.py counts their work). Those with "n/a" for a figure have a problem, so
 # --feedback marks a copy of them in openpyxl's full mode.
 EDGES: dict[str, Callable[[Sources], bytes]] = {
     "edge-shared-strings.xlsx": lambda s: many_shared_strings(s, MAX_SHARED_STRINGS - 1),
@@ -503,7 +506,7 @@ EDGES: dict[str, Callable[[Sources], bytes]] = {
     "edge-cells.xlsx": lambda s: many_cells(s, MAX_CELLS - 2_000),
     "edge-marked-merge.xlsx": lambda s: merged_everything(s, f"B1:E{(FEEDBACK_MAX_CELLS - 1_000) // 4}"),
     "edge-marked-cells.xlsx": lambda s: rezip(many_cells(s, FEEDBACK_MAX_CELLS - 1_000), replace={
-        RETURN_PART: n_a_in_j2(part(s.real, RETURN_PART)).encode()}),
+        RETURN_PART: n_a_for_a_figure(part(s.real, RETURN_PART)).encode()}),
 }
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
@@ -22,3 +26,21 @@ def received(file_hash: str, indicator: str, value: str | None, period: str = Q2
     figure = Figure(indicator, parse_period(period), None if value is None else Decimal(value), status, reason,
                     commentary)
     return ReceivedFigure(figure, Provenance(file_hash, f"{file_hash}.xlsx", "Return", cell), target="475,381")
+
+
+POSTGRES = os.environ.get("KPIXL_TEST_POSTGRES_URL", "")
+STORE_KINDS = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
+# Every table, those that refer to others first: the order to drop them in.
+ALL_TABLES = ("comparator_values", "events", "problems", "figures", "submissions", "schema_version")
+
+
+def empty_store_url(kind: str, folder: Path) -> str:
+    """A store URL with nothing in it: a new SQLite file in folder, or the test PostgreSQL database emptied."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'kpixl.sqlite'}"
+    engine = create_engine(POSTGRES)
+    with engine.begin() as conn:
+        for table in ALL_TABLES:
+            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+    return POSTGRES
