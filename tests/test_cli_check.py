@@ -9,11 +9,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from support.ambiguity import ref
 from support.cli import run_cli, seed_returns
 from support.intake import make_filled
 
 from kpixl.catalogue import CATALOGUE
 from kpixl.files import partial_hash
+from kpixl.layout.returns import FIRST_ROW
 from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path
 
 EXAMPLE_CSV = bundled_path("examples") / "cambridgeshire-csmi" / "figures.csv"
@@ -135,10 +137,12 @@ def test_a_value_changed_in_the_store_by_hand_is_found_by_reading_its_return_aga
     code, data = check(ws)
     assert code == 1
     found = [(p["code"], p["cell"], p["indicator"]) for p in problems_of(data)]
-    assert found == [("FIGURE_CHANGED", "J2", "36"), ("FIGURE_CHANGED", "J3", "37")]
+    first, second = ref("current"), ref("current", FIRST_ROW + 1)  # 36's figure, and 37's below it
+    assert found == [("FIGURE_CHANGED", first, "36"), ("FIGURE_CHANGED", second, "37")]
     changed = problems_of(data)[1]
     assert changed["severity"] == "error" and changed["sheet"] == "Return"
-    assert "says value 380019, but its file" in changed["message"] and "says 380018 (J3)" in changed["message"]
+    assert "says value 380019, but its file" in changed["message"]
+    assert f"says 380018 ({second})" in changed["message"]
     assert "commentary 'All fine.'" in problems_of(data)[0]["message"]
 
 

@@ -28,10 +28,11 @@ from support.ambiguity import (
     with_return_sheet,
 )
 from support.hostile import with_shared_strings
-from support.intake import Filled, assess, codes, make_filled
+from support.intake import Filled, assess, codes, make_filled, set_cells
 from support.zips import deflate, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
+from kpixl.intake.feedback import write_feedbacks
 from kpixl.layout.returns import FIRST_ROW
 from kpixl.untrusted.sheets import decode_text
 
@@ -232,3 +233,18 @@ def test_what_each_issue_case_stored_before_is_now_no_figure(filled: Filled, rea
         assert result.figures == [] and not result.accepted
     found = re.search(r"<v>(\d+)</v>", cell(return_sheet(real), FIGURE))
     assert found is not None and Decimal(found.group(1)) == 96326
+
+
+def test_a_feedback_workbook_quoting_an_escape_reads_back_without_one(filled: Filled, real: bytes,
+                                                                      tmp_path: Path) -> None:
+    """The refusal of a '_x0041_' typed as a figure quotes it in the Problems sheet: written as it was, the
+    feedback workbook came back refused for kpixl's own message, whatever the lead corrected."""
+    typed = sheet_changed(lambda x: with_cell(x, FIGURE, inline("96_x0041_326")))(real)
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(typed)
+    result = assess_bytes(filled.ctx, path, typed)
+    assert [p.code for p in result.report.errors] == ["CELL_AMBIGUOUS"] and "'_x0041_'" in result.report.errors[0].message
+    result.markable = True  # marked as any other workbook would be: the Problems sheet is the point
+    [feedback] = write_feedbacks([result], tmp_path / "feedback")
+    corrected = set_cells(feedback, {FIGURE: 96326})  # the lead puts the figure right and sends it back
+    assert assess(filled.ctx, corrected).accepted

@@ -37,6 +37,7 @@ from kpixl.layout.returns import FEEDBACK_BANNER, FEEDBACK_HEADERS, FEEDBACK_SHE
 from kpixl.layout.rows import row_height
 from kpixl.problems import Problem, Severity
 from kpixl.untrusted.limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
+from kpixl.untrusted.sheets import inert_text
 
 __all__ = ["feedback_name", "write_feedback", "write_feedbacks"]
 
@@ -56,7 +57,7 @@ def feedback_name(result: ReturnResult, taken: set[str]) -> str:
 
 
 def _text(cell: Any, value: object) -> None:
-    cell.value = "" if value is None else str(value)
+    cell.value = "" if value is None else inert_text(str(value))  # no escape for a program to decode
     cell.data_type = "s"  # never a formula, whatever the text starts with
 
 

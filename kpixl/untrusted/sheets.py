@@ -36,7 +36,7 @@ from xml.parsers import expat
 from kpixl.layout.returns import FEEDBACK_SHEET, META_SHEET, RETURN_SHEET
 from kpixl.untrusted.limits import FEEDBACK_READ, MAX_TEXT_CHARS, META_READ, RETURN_READ
 
-__all__ = ["Ambiguity", "SheetsRead", "check_sheets", "decode_text", "sheet_key"]
+__all__ = ["Ambiguity", "SheetsRead", "check_sheets", "decode_text", "inert_text", "sheet_key"]
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -106,6 +106,13 @@ def decode_text(text: str) -> str:
     return _DECODE.sub(lambda m: _DECODED[m.group(1).lower()], text) if "_x000" in text else text
 
 
+def inert_text(text: str) -> str:
+    """A text to write as an inline string that every program reads as written: a word joiner (U+2060,
+    invisible) after the underscore of anything shaped like an escape, so that a message quoting a lead's
+    "_x0041_" does not make kpixl refuse its own feedback workbook when it comes back."""
+    return _ESCAPE.sub(lambda m: "_\u2060" + m.group()[1:], text) if "_x" in text else text
+
+
 def _column_number(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -149,16 +156,16 @@ def _parse(zf: zipfile.ZipFile, part: str, parser: expat.XMLParserType) -> None:
 
 
 def _elements(zf: zipfile.ZipFile, part: str, take: Callable[[str, dict[str, str]], None]) -> None:
-    parser = _parser()
-    parser.StartElementHandler = take
-    _parse(zf, part, parser)
+    """Each element of a part (none when the part is missing: the reader then finds nothing there either)."""
+    if part in zf.NameToInfo:
+        parser = _parser()
+        parser.StartElementHandler = take
+        _parse(zf, part, parser)
 
 
 def _relationships(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
     """The (id, type, target) of a relationships part, targets resolved against its source part's folder as
-    openpyxl resolves them (external targets left out); [] when the part is missing."""
-    if part not in zf.NameToInfo:
-        return []
+    openpyxl resolves them (external targets left out)."""
     folder = posixpath.dirname(posixpath.dirname(part))
     found: list[tuple[str, str, str]] = []
 
@@ -207,7 +214,7 @@ def _workbook_map(zf: zipfile.ZipFile) -> tuple[list[_Sheet], str | None]:
     linked = _one([target for _, kind, target in rels if kind.endswith("/sharedStrings")], "shared strings parts")
     if strings != linked:
         raise _Stop(Ambiguity("its content types and its relationships name different shared strings parts"))
-    return _chosen(zf, _listed(zf, workbook, rels)), strings if strings in zf.NameToInfo else None
+    return _chosen(_listed(zf, workbook, rels)), strings if strings in zf.NameToInfo else None
 
 
 def _listed(zf: zipfile.ZipFile, workbook: str, rels: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
@@ -220,12 +227,11 @@ def _listed(zf: zipfile.ZipFile, workbook: str, rels: list[tuple[str, str, str]]
         if name == _M + "sheet" and targets.get(rid, "") in zf.NameToInfo:
             listed.append((attrs.get("name", ""), targets[rid]))
 
-    if workbook in zf.NameToInfo:
-        _elements(zf, workbook, take)
+    _elements(zf, workbook, take)
     return listed
 
 
-def _chosen(zf: zipfile.ZipFile, listed: list[tuple[str, str]]) -> list[_Sheet]:
+def _chosen(listed: list[tuple[str, str]]) -> list[_Sheet]:
     """The sheets kpixl's reader opens (kpixl/intake/book.py): Return by name, else every sheet that may be
     it; the metadata sheet; a feedback workbook's Problems sheet."""
     keys: dict[str, str] = {}
