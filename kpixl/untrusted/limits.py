@@ -54,15 +54,16 @@ MAX_SHARED_STRINGS = 25_000  # read-only mode loads the whole table, at ~20 us a
 MAX_SHEET_ROWS = 10_000  # row elements in one sheet, or a declared dimension reaching further down
 MAX_ROW_CELLS = 16_384  # cells in one row: Excel's own width (XFD); openpyxl builds a whole row at once
 MAX_ROW_ELEMENTS = 100_000  # XML elements in one row or shared string (cells, runs of rich text)
-MAX_PART_ELEMENTS = 60_000  # other elements of one part (a 2,000-row Return sheet's validations: ~25,000)
-MAX_WHOLE_PART_ELEMENTS = 20_000  # in a part openpyxl builds whole (styles, workbook, content types, rels)
+MAX_PART_ELEMENTS = 40_000  # other elements of one part (a 2,000-row Return sheet's validations: under 10,000)
+MAX_WHOLE_PART_ELEMENTS = 10_000  # in a part openpyxl builds whole, at ~25 us an element (styles, workbook,
+# content types, relationships); kpixl's styles have about 300
 MAX_SHEETS = 100  # openpyxl opens each sheet listed to read its size (20,000 took 16 s); a return has 4
 # What a whole return may hold, whatever its parts: the time to read a file within every limit is bounded by
 # these (issue 12: under 2 s and 200 MB with --feedback; benchmarks/hostile.py measures the dearest files).
-MAX_ELEMENTS = 200_000  # XML elements in all parts together (openpyxl's read-only mode parses every sheet it
+MAX_ELEMENTS = 150_000  # XML elements in all parts together (openpyxl's read-only mode parses every sheet it
 # lists up to its rows' end, to find its size); a 2,000-row return has about 80,000
 MAX_CELLS = 100_000  # cells in all sheets together; a 2,000-row return has at most 36,000 (18 columns)
-MAX_DEFINED_NAMES = 10_000  # named ranges; kpixl's workbook has one (the print titles)
+MAX_DEFINED_NAMES = 5_000  # named ranges; kpixl's workbook has one (the print titles)
 MAX_TEXT_CHARS = 32_767  # characters of one text: what an Excel cell holds, so a longer one is not Excel's
 MAX_ROWS = LAYOUT_MAX_ROWS  # data rows read from the Return sheet (a dimension of a million rows is damage)
 MAX_COLUMNS = 60  # columns read; the Return sheet has 18
@@ -77,4 +78,4 @@ MAX_FILES = 5000  # files taken from the folders named on one command line
 FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it for feedback
 # openpyxl's full mode builds an object for every cell, and for every cell a merged range or a hyperlink covers:
 # a return whose sheets hold more is not marked (its lead gets the Problems sheet alone).
-FEEDBACK_MAX_CELLS = 40_000
+FEEDBACK_MAX_CELLS = 25_000  # ~30 us a cell to load and save, twice that for merged cells; 1,400 full rows
