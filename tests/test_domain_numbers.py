@@ -51,6 +51,12 @@ def test_a_number_cell_is_stored_as_spreadsheets_show_it(cell: float, stored: st
     assert parsed.value == D(stored) and parsed.held == (None if exact == D(stored) else exact)
 
 
+def test_a_whole_number_is_stored_in_its_plain_spelling() -> None:
+    """The store keeps a Decimal's own spelling: 351300 typed must not come back as 3.513E+5."""
+    assert [str(to_decimal(x)) for x in (351300, 351300.0, 100.0, 9007199254740993)] == [
+        "351300", "351300", "100", "9007199254740990"]
+
+
 def test_the_tie_is_rounded_from_the_shortest_decimal_not_the_binary_value() -> None:
     # 2.134798607145905e16 is 2.1347986071459048e16 in binary: .15g gives ...590, LibreOffice shows ...591.
     assert shown_decimal(2.134798607145905e16) == D("2.13479860714591E+16")
