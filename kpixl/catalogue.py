@@ -224,6 +224,11 @@ _ENTRIES = (
           "A reason for revising {period} is given, but no revised figure, so nothing was revised.",
           "Type the revised figure, or clear the reason."),
 
+    Entry("RETURN_TWICE", WARNING,
+          "This collect held {count} returns for {service_name}, {period}: {files}. The current one is {current}.",
+          "Nothing to do if that is the one meant: the latest sent is current, and the others are kept as "
+          "earlier versions. If an earlier one is right, ask the lead to send it again."),
+
     # The register (kpixl register check, and every command that loads it): the file (kpixl/register)
     Entry("REG_UNKNOWN_FORMAT", ERROR,
           "kpixl reads registers as .xlsx or .yaml, not '{suffix}'.",
@@ -339,6 +344,19 @@ _ENTRIES = (
     Entry("REG_BAD_EMAIL", ERROR,
           "'{email}' is not an email address.",
           "Write the lead's address as name@council.gov.uk."),
+    Entry("REG_BAD_EMAIL", ERROR,
+          "'{email}' has letters outside ASCII: kpixl sends only to ASCII addresses, because not every mail "
+          "server on the way can deliver any other.",
+          "Write the lead's address in ASCII letters (the council's directory gives each person one).",
+          case="ascii"),
+    Entry("REG_TEXT_TOO_LONG", ERROR,
+          "{header} is {length:,} characters long: more than the {limit:,} an Excel cell holds, so no workbook "
+          "could show it.",
+          "Shorten it: put the long text in a document and link to it instead."),
+    Entry("REG_CONTROL_CHAR", ERROR,
+          "{header} holds a control character (shown as ?): '{shown}'. A name or an address never needs one, and "
+          "printed on a screen or put in an email it could change what is shown.",
+          "Retype the text: copying from another program can bring such characters with it."),
     Entry("REG_NO_LEAD_EMAIL", WARNING,
           "Service '{service}' has no lead email, so its workbook cannot be sent.",
           "Add the lead's email address."),
@@ -504,9 +522,9 @@ _ENTRIES = (
           "store was changed after the file was collected.",
           _RESTORE),
     Entry("FIGURE_UNREADABLE", ERROR,
-          "A figure in the store cannot be read: row {row} of the figures table has {detail}. It was changed "
-          "by hand or damaged.",
-          _RESTORE),
+          "A figure in the store cannot be read: table {table}, row {row}, column {column} is '{found}'. It "
+          "was changed outside kpixl, or damaged.",
+          "Put the value back as it was, or restore the store from a backup."),
     Entry("ARCHIVE_NOT_REREAD", WARNING,
           "The figures stored from {file} could not be compared with the file: read again today, {why}.",
           "Nothing needs doing if the register or kpixl changed since it was collected; otherwise restore the "

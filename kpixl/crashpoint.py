@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["ENV", "STAGES", "crash_point"]
+__all__ = ["ENV", "SEND_STAGES", "STAGES", "crash_point"]
 
 ENV = "KPIXL_TEST_CRASH_AT"
-STAGES = ("file-written", "archived", "in-transaction", "before-commit", "recorded")
+STAGES = ("file-written", "archived", "in-transaction", "before-commit", "recorded")  # of a collect or an import
+SEND_STAGES = ("mail-sending",)  # of kpixl send: a message's attempt logged, the message not yet handed over
 _reached: dict[str, int] = {}
 
 

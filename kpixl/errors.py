@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "DeliveryError",
+    "DeliveryUncertain",
     "KpixlError",
     "NotANumber",
     "OutputError",
@@ -18,6 +19,7 @@ __all__ = [
     "RegisterError",
     "ReportError",
     "StoreError",
+    "StoreValueError",
     "UnknownIndicator",
     "WorkspaceError",
     "YamlError",
@@ -66,6 +68,14 @@ class StoreError(KpixlError):
     """The store cannot be opened, read or written: an unreachable server, a locked or damaged file."""
 
 
+class StoreValueError(StoreError):
+    """A value in the store kpixl cannot read (changed outside kpixl), and where: `kpixl check` lists each."""
+
+    def __init__(self, message: str, table: str, row: object, column: str, found: str) -> None:
+        super().__init__(message)
+        self.table, self.row, self.column, self.found = table, row, column, found
+
+
 class RegisterError(KpixlError):
     """The workspace's register has errors, and a step that would go wrong with them (workbooks, send,
     collect, report, register export) stops before it writes anything."""
@@ -79,11 +89,21 @@ class DeliveryError(KpixlError):
     """One message could not be delivered; the others may still go."""
 
 
+class DeliveryUncertain(DeliveryError):
+    """One message went to the server whole, but the server never confirmed it (the connection dropped, or no
+    answer came in time): it may have been delivered. Never sent again automatically: twice is worse than a
+    lead asked whether it arrived."""
+
+
 class NotANumber(ValueError):
     """A text that is not a figure (kpixl.domain.numbers); the message says what was found. Caught where the
     text was read, and turned into a Problem at its place."""
 
 
 class YamlError(ValueError):
-    """A register that is not YAML at all (the message has the line). Caught by the register's reader, and
-    turned into a Problem."""
+    """A register that is not YAML at all, or YAML a register never is (an alias, deep nesting); line: where
+    (1-based), when known. Caught by the register's reader, and turned into a Problem at that line."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line

@@ -60,7 +60,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(folder)
+    try:
+        _sync_folder(folder)
+    except OSError as exc:  # the file is written and renamed; only its folder entry may not be on disk yet
+        raise OutputError(f"Wrote {path}, but its folder could not be synced to disk: {exc.strerror or exc}. "
+                          "Check the disk, then run the command again.") from None
 
 
 def _umask() -> int:
@@ -88,10 +92,14 @@ def _sync_folder(folder: Path) -> None:
 def keep(folder: Path, name: str, data: bytes) -> Path:
     """Keep data as folder/name, atomically and durably; a no-op when the same bytes are kept already (a kept
     file whose bytes were damaged since is written again: keeping the original repairs it)."""
-    folder.mkdir(exist_ok=True)
     target = folder / name
-    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-        return target
+    try:
+        folder.mkdir(exist_ok=True)
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            return target
+    except OSError as exc:
+        raise OutputError(f"Cannot keep {name} in {folder}: {exc.strerror or exc}. Free some disk space, or "
+                          "check you may write in the workspace.") from None
     write_atomic(target, data)
     return target
 

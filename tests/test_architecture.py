@@ -52,8 +52,9 @@ LIBRARIES = {
     "defusedxml": set(),  # openpyxl uses it when installed
     "matplotlib": set(),
 }
-# What the CLI may import of kpixl: the orchestration layer (and the demo built on it), errors, itself.
-CLI_MAY_IMPORT = {"steps", "demo", "errors", "cli"}
+# What the CLI may import of kpixl: the orchestration layer (and the demo built on it), errors, the one
+# helper that makes text from files safe to print, itself.
+CLI_MAY_IMPORT = {"steps", "demo", "errors", "problems", "cli"}
 MAX_MODULES_ON_COLLECT_PATH = 25
 
 

@@ -155,8 +155,8 @@ def test_a_store_row_that_cannot_be_read_is_a_problem_not_a_traceback(collected:
     code, data = check(ws)
     found = [(p["code"], p["message"]) for p in problems_of(data) if p["code"] == "FIGURE_UNREADABLE"]
     assert len(found) == 2 and code == 1
-    assert any("the status 'weird'" in message for _, message in found)
-    assert any("the value 'abc'" in message for _, message in found)
+    assert any("column status is 'weird'" in message for _, message in found)
+    assert any("column value is 'abc'" in message for _, message in found)
 
 
 def test_a_return_that_cannot_be_read_again_the_same_way_is_a_warning(collected: tuple[Workspace, Path]) -> None:

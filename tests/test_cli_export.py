@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,8 @@ def test_a_period_narrows_the_export(example_ws: Workspace, tmp_path: Path, peri
 
 
 def test_an_empty_store_writes_just_the_header(example_ws: Workspace, tmp_path: Path) -> None:
-    (example_ws.root / "kpixl.sqlite").unlink()
+    (example_ws.root / "kpixl.sqlite").unlink()  # a workspace that never received anything: no archive either
+    shutil.rmtree(example_ws.root / "archive")
     out = tmp_path / "figures.xlsx"
     assert invoke(example_ws, "export", str(out))[0] == 0
     assert [c.value for c in load_workbook(out)["Figures"][1]] == list(COLUMNS)

@@ -165,7 +165,8 @@ def _history_show(folder: Path, output: str, before: Files) -> None:
 
 def _history_import(folder: Path, output: str, before: Files) -> None:
     written = changed(folder, before)
-    assert "kpixl.sqlite" in written and written <= under(folder, "archive/") | {"kpixl.sqlite"}
+    kept = under(folder, "archive/") | under(folder, ".kpixl/received/") | {"kpixl.sqlite"}  # a receipt too
+    assert "kpixl.sqlite" in written and written <= kept
     assert "figures.csv" in output
 
 

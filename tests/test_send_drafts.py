@@ -13,7 +13,9 @@ from support.workbook import SEED_SERVICES, example_workspace, write_all
 from typer.testing import CliRunner
 
 from kpixl.cli import app
+from kpixl.errors import RegisterError
 from kpixl.mail.transports import DraftsTransport
+from kpixl.register import load_register
 from kpixl.steps.send import send_workbooks
 from kpixl.steps.workspace import Workspace
 
@@ -84,10 +86,12 @@ def test_a_name_with_a_line_break_cannot_inject_a_header(ws: Workspace, tmp_path
     ws.register_path.write_text(text.replace("lead_name: Coroner Service lead (synthetic)",
                                              'lead_name: "Coroner\\nBcc: evil@example.com"'), encoding="utf-8")
     quarter = ws.period_or_default(None)
-    send_workbooks(ws, quarter, DraftsTransport(tmp_path / "d", quarter.slug))
-    message = _read(tmp_path / "d" / "coroner-lead-example-org_2023-24-Q2.eml")
-    assert message["Bcc"] is None and message["To"].addresses[0].addr_spec == "coroner.lead@example.org"
-    assert message["To"].addresses[0].display_name == "Coroner Bcc: evil@example.com"  # one line, harmless
+    # register check refuses a line break in a name (REG_CONTROL_CHAR), so nothing is drafted; compose keeps
+    # every header on one line all the same (tests/test_send_at_most_once.py).
+    assert [p.code for p in load_register(ws.register_path).report] == ["REG_CONTROL_CHAR"]
+    with pytest.raises(RegisterError):
+        send_workbooks(ws, quarter, DraftsTransport(tmp_path / "d", quarter.slug))
+    assert not (tmp_path / "d").exists()
 
 
 @pytest.mark.parametrize("args", [[], ["--drafts", "d", "--smtp", "localhost"], ["--smtp", "host:port"]])

@@ -11,6 +11,7 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    echo,
     handle_errors,
     open_workspace,
     plain,
@@ -51,7 +52,7 @@ def import_(
         print_json(_summary(result))
     else:
         print_problems(result.report, title=f"Problems in {file.name}")
-        typer.echo(_sentence(result))
+        echo(_sentence(result))
     raise typer.Exit(result.exit_code)
 
 
@@ -132,22 +133,22 @@ def _print_view(view: ComparatorView) -> None:
     title = plain(f"Indicator {view.indicator.id}: {view.indicator.title}")
     if not view.stored:
         console.print(title)
-        typer.echo("No published values are stored for it. Import them with kpixl comparators import FILE"
+        echo("No published values are stored for it. Import them with kpixl comparators import FILE"
                    + ("" if view.indicator.benchmark_metric else ", and give it a Benchmark metric in the "
                       "register if the file names LG Inform metrics") + ".")
         return
     found = view.benchmark
     if found is None:
-        typer.echo("No comparison group is set: add [comparators] to kpixl.toml (docs/insight.md) to rank the "
+        echo("No comparison group is set: add [comparators] to kpixl.toml (docs/insight.md) to rank the "
                    "council.")
     elif found.period is not None:
         council, mean, national = (shown_value(view.indicator, v) if v is not None else "not published"
                                    for v in (found.council, found.group_mean, found.national))
-        typer.echo(f"{found.period}: council {council}; {found.group.name} mean {mean} ({found.group_count} "
+        echo(f"{found.period}: council {council}; {found.group.name} mean {mean} ({found.group_count} "
                    f"with a value); {found.group.national_name} {national}.")
-        typer.echo(plain(found.text).plain)
+        echo(found.text)
     else:
-        typer.echo(found.text)
+        echo(found.text)
     table = Table(title=title)
     for column in ("Period", "Area", "Name", "Value", "Source", "File", "Line"):
         table.add_column(column, overflow="fold")

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace, print_json
+from kpixl.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    echo,
+    fail,
+    handle_errors,
+    open_workspace,
+    print_json,
+)
 
 
 @handle_errors
@@ -32,7 +40,7 @@ def export(
     if json:
         print_json({"file": str(result.path), "rows": result.rows})
     else:
-        typer.echo(f"Wrote {result.rows} figure(s) to {result.path}.")
+        echo(f"Wrote {result.rows} figure(s) to {result.path}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    echo,
     handle_errors,
     open_workspace,
     plain,
@@ -43,7 +44,7 @@ def show(
         print_json({"indicator": indicator, "title": history.indicator.title if history.indicator else "",
                     "figures": [_record(history, s) for s in history.versions]})
     elif not history.versions:
-        typer.echo(f"No figures are stored for indicator {indicator} yet.")
+        echo(f"No figures are stored for indicator {indicator} yet.")
     else:
         _table(history)
 
@@ -102,7 +103,7 @@ def import_(
         print_json(_summary(result))
     else:
         print_problems(result.report, title=f"Problems in {file.name}")
-        typer.echo(_sentence(result))
+        echo(_sentence(result))
     raise typer.Exit(result.exit_code)
 
 

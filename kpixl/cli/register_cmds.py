@@ -10,6 +10,7 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    echo,
     fail,
     handle_errors,
     open_workspace,
@@ -35,7 +36,7 @@ def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.
     from kpixl.steps.register import write_template
 
     write_template(file)
-    typer.echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
+    echo(f"Wrote {file}: fill in Services, Committees, Indicators, Targets and Links.")
 
 
 @app.command()
@@ -59,7 +60,7 @@ def check(
         print_json({"file": str(path), "valid": report.valid, "problems": report.to_list()})
     else:
         print_problems(report, title=f"Problems in {path.name}")
-        typer.echo(f"{path.name}: {len(register.indicators)} indicators, {len(register.services)} services, "
+        echo(f"{path.name}: {len(register.indicators)} indicators, {len(register.services)} services, "
                    f"{len(register.committees)} committees; {len(report.errors)} errors, "
                    f"{len(report) - len(report.errors)} warnings.")
     raise typer.Exit(report.exit_code)
@@ -81,7 +82,7 @@ def export(
     if not loaded.report.valid:
         print_problems(loaded.report)
     export_register(loaded, file)
-    typer.echo(f"Wrote {file}.")
+    echo(f"Wrote {file}.")
 
 
 @app.command()
@@ -134,8 +135,8 @@ def _print_roll(rolled: RolledRegister) -> None:
                       c.rule)
     Console().print(table)
     for c in r.to_review:
-        typer.echo(f"Indicator {plain(c.indicator).plain}: {c.rule}.")
-    typer.echo(f"Wrote {rolled.path}: {len(r.proposed)} target(s) proposed, {len(r.to_review)} indicator(s) to "
+        echo(f"Indicator {c.indicator}: {c.rule}.")
+    echo(f"Wrote {rolled.path}: {len(r.proposed)} target(s) proposed, {len(r.to_review)} indicator(s) to "
                "review. Check it with kpixl register check, then use it as the register.")
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace
 
 
 def _date(text: str | None) -> date | None:
@@ -75,12 +75,12 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, html: bool, star
     path = write_report(ws, prepared, out)
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)
-    typer.echo(f"Wrote {path}: {len(model.pages)} indicators ({counts or 'none'}) "
-               f"in {time.perf_counter() - started:.2f} s.")
+    echo(f"Wrote {path}: {len(model.pages)} indicators ({counts or 'none'}) "
+         f"in {time.perf_counter() - started:.2f} s.")
     if pdf:
-        typer.echo(f"Wrote {write_pdf(path)}.")
+        echo(f"Wrote {write_pdf(path)}.")
     if html:
-        typer.echo(f"Wrote {write_html(prepared, path)}.")
+        echo(f"Wrote {write_html(prepared, path)}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,8 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    clean,
+    echo,
     handle_errors,
     one_line,
     open_workspace,
@@ -71,24 +73,27 @@ def collect(
 
 
 def show_results(results: list[ReturnResult], json: bool, feedback: Path | None, stored: bool) -> None:
-    """Print every problem, then the summary (or the same records as JSON); exit 1 if any is refused."""
+    """Print every problem, then the summary (or the same records as JSON). Exit 1 if any return is refused
+    and not superseded: one that a later-sent accepted return of its service replaced asks nothing more."""
     from kpixl.steps.collect import write_feedback
 
     written = write_feedback(results, feedback) if feedback else []
     refused = sum(1 for r in results if not r.accepted)
+    outstanding = sum(1 for r in results if not r.accepted and not r.superseded_by)
     if json:
-        print_json({"accepted": len(results) - refused, "refused": refused,
+        print_json({"accepted": len(results) - refused, "refused": refused, "outstanding": outstanding,
+                    "superseded": refused - outstanding,
                     "returns": [r.to_dict() for r in results], "feedback": [str(p) for p in written]})
     else:
         _problems(results)
         _summary_table(results, stored)
         for r in results:
             if not r.accepted:
-                typer.echo(refusal(r))
-        typer.echo(_sentence(results, refused, stored))
+                echo(refusal(r))
+        echo(_sentence(results, refused, outstanding, stored))
         for path in written:
-            typer.echo(f"Feedback for the lead: {path}")
-    raise typer.Exit(1 if refused else 0)
+            echo(f"Feedback for the lead: {path}")
+    raise typer.Exit(1 if outstanding else 0)
 
 
 def _problems(results: list[ReturnResult]) -> None:
@@ -104,15 +109,22 @@ def _summary_table(results: list[ReturnResult], stored: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Returns")
-    columns = ["File", "Service", "Period", "Accepted?", "Errors", "Queries", "Warnings"]
+    table = Table(title="Returns, in the order they were sent")
+    columns = ["File", "Service", "Period", "Sent", "Accepted?", "Errors", "Queries", "Warnings"]
     for column in columns + (["Stored"] if stored else []):
         table.add_column(column, overflow="fold")
     for r in results:
         row: list[Any] = [plain(r.file_name), plain(r.service_name or r.service or "?"), r.period or "?",
-                          _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
-        table.add_row(*(row + ([r.stored] if stored else [])))
+                          _sent(r), _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
+        table.add_row(*(row + ([plain(r.stored)] if stored else [])))
     Console().print(table)
+
+
+def _sent(r: ReturnResult) -> str:
+    """When the return was sent, and how kpixl knows: the order that decides which return is current."""
+    if r.sent_at is None:
+        return "unknown"
+    return f"{r.sent_at:%Y-%m-%d %H:%M} ({r.sent_how})"
 
 
 def refusal(r: ReturnResult) -> str:
@@ -120,11 +132,18 @@ def refusal(r: ReturnResult) -> str:
     errors = r.report.errors
     first = f"{errors[0].code}: {errors[0].message}" if errors else "refused"
     more = f" (and {len(errors) - 1} more error(s) listed above)" if len(errors) > 1 else ""
-    return one_line(f"Refused {r.file_name}: {first}{more}")
+    since = f" (superseded by {r.superseded_by}, sent later: nothing to correct)" if r.superseded_by else ""
+    return one_line(f"Refused {r.file_name}{since}: {first}{more}")
 
 
-def _verdict(r: ReturnResult) -> str:
-    return "[green]yes[/]" if r.accepted else "[red]no[/]"
+def _verdict(r: ReturnResult) -> Any:
+    from rich.text import Text
+
+    if r.accepted:
+        return Text("yes", style="green")
+    if r.superseded_by:
+        return Text(f"no, superseded by {clean(r.superseded_by)}", style="yellow")
+    return Text("no", style="red")
 
 
 def _queries(r: ReturnResult) -> str:
@@ -132,11 +151,14 @@ def _queries(r: ReturnResult) -> str:
     return f"{total} ({r.open_queries} open)" if total else "0"
 
 
-def _sentence(results: list[ReturnResult], refused: int, stored: bool) -> str:
+def _sentence(results: list[ReturnResult], refused: int, outstanding: int, stored: bool) -> str:
     done = "stored" if stored else "would be accepted"
     text = f"{len(results) - refused} of {len(results)} return(s) {done}"
-    if refused:
-        text += f"; {refused} refused: correct the errors listed and send again"
+    if outstanding:
+        text += f"; {outstanding} refused: correct the errors listed and send again"
+    if refused - outstanding:
+        text += (f"; {refused - outstanding} refused but superseded by a later-sent accepted return of the same "
+                 "service: nothing to correct")
     return text + "."
 
 

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, fail, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, echo, fail, handle_errors, markup_free, open_workspace, plain
 
 if TYPE_CHECKING:
     from kpixl.steps.send import SendSummary, Transport
 
-_STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": "yellow", "failed": "red"}
+_STYLE = {"sent": "green", "drafted": "green", "would send": "cyan", "skipped": "yellow", "failed": "red",
+          "uncertain": "magenta"}
 
 
 def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str | None,
@@ -38,10 +39,15 @@ def _print(summary: SendSummary, dry_run: bool) -> None:
     for column in ("Lead", "Email", "Services", "Result", "Detail"):
         table.add_column(column, overflow="fold")
     for o in summary.outcomes:
-        table.add_row(o.lead, o.email, ", ".join(o.services), f"[{_STYLE[o.status]}]{o.status}[/]", o.detail)
+        # Names, addresses and details come from the register: text, never markup ('[/]' would raise).
+        table.add_row(plain(o.lead), plain(o.email), plain(", ".join(o.services)),
+                      f"[{_STYLE[o.status]}]{o.status}[/]", plain(o.detail))
     Console().print(table)
     counts = ", ".join(f"{summary.count(s)} {s}" for s in _STYLE if summary.count(s))
-    typer.echo(f"{counts or 'Nothing to send'}.")
+    echo(f"{counts or 'Nothing to send'}.")
+    if summary.count("uncertain"):
+        echo("Uncertain: the server took the whole message but never confirmed it, so it may have arrived. "
+                   "kpixl will not send it again by itself: ask the lead, then run with --resend if it did not.")
 
 
 @handle_errors
@@ -83,12 +89,12 @@ def send(
         task = bar.add_task("Preparing", total=None)
 
         def advance(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=label)
+            bar.update(task, completed=done, total=total, description=markup_free(label))
 
         summary = send_workbooks(ws, quarter, transport, sender=sender, dry_run=dry_run, resend=resend,
                                  progress=advance)
     if summary.generated:
-        typer.echo(f"Generated the missing workbooks first: {', '.join(summary.generated)}")
+        echo(f"Generated the missing workbooks first: {', '.join(summary.generated)}")
     _print(summary, dry_run)
     raise typer.Exit(summary.exit_code)
 

@@ -52,6 +52,8 @@ def _service(s: ServiceStatus) -> dict[str, Any]:
         "lead_email": s.service.lead_email, "indicators": s.indicators, "generated": s.generated,
         "sent": s.sent, "received": s.received, "accepted": s.accepted,
         "latest_file": s.latest.file_name if s.latest else None,
+        "latest_sent": s.latest.sent.isoformat() if s.latest else None,
+        "superseded": [r.file_name for r in s.superseded],
         "complete": s.complete, "problems": [p.to_dict() for p in s.outstanding],
         "missing": [{"indicator": i, "period": p} for i, p in s.missing],
     }
@@ -75,7 +77,8 @@ def _workbook(s: ServiceStatus) -> str:
 def _return(s: ServiceStatus) -> str:
     if s.latest is None:
         return "-"
-    return "accepted" if s.accepted else "refused"
+    verdict = "accepted" if s.accepted else "refused"
+    return f"{verdict} ({len(s.superseded)} refused, superseded)" if s.superseded else verdict
 
 
 def _gaps(missing: tuple[tuple[str, str], ...]) -> str:

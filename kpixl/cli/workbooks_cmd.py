@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace
 
 
 @handle_errors
@@ -41,11 +41,11 @@ def workbooks(
 
         written = write_workbooks(ws, quarter, service, out, advance)
     folder = written[0].path.parent if written else (out or ws.path("workbooks") / quarter.slug)
-    typer.echo(f"Wrote {len(written)} workbooks for {quarter} in {folder}:")
+    echo(f"Wrote {len(written)} workbooks for {quarter} in {folder}:")
     for w in written:
-        typer.echo(f"  {w.path.name}  ({w.service_name}, {w.rows} row{'' if w.rows == 1 else 's'})")
+        echo(f"  {w.path.name}  ({w.service_name}, {w.rows} row{'' if w.rows == 1 else 's'})")
     if written:
-        typer.echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
+        echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
 
 
 def register(app: typer.Typer) -> None:

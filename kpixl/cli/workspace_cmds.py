@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import handle_errors
+from kpixl.cli.common import echo, handle_errors
 
 
 @handle_errors
@@ -25,8 +25,8 @@ def init(
     from kpixl.steps.create import init_workspace
 
     workspace = init_workspace(directory, example, council)
-    typer.echo(f"Created the workspace {workspace.root} for {workspace.config.council}.")
-    typer.echo(f"Next: cd {directory} && kpixl register check")
+    echo(f"Created the workspace {workspace.root} for {workspace.config.council}.")
+    echo(f"Next: cd {directory} && kpixl register check")
 
 
 def register(app: typer.Typer) -> None:

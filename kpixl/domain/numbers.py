@@ -53,8 +53,8 @@ def shown_decimal(value: float) -> Decimal:
     last = exact.adjusted() - (SHOWN_DIGITS - 1)
     if exact.adjusted() >= _LAST_PLACE:
         last = max(last, _LAST_PLACE)
-    value = exact.quantize(Decimal(1).scaleb(last), rounding=ROUND_HALF_UP).normalize()
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # 351300, not 3.513E+5
+    rounded = exact.quantize(Decimal(1).scaleb(last), rounding=ROUND_HALF_UP).normalize()
+    return rounded.quantize(Decimal(1)) if int(rounded.as_tuple().exponent) > 0 else rounded  # 351300, not 3.513E+5
 
 
 def _checked_cell(value: float) -> None:

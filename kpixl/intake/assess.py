@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,9 @@ class ReturnResult:
     figures: list[ReceivedFigure] = field(default_factory=list)
     archived: Path | None = None  # set by collect
     stored: str = ""  # what the store did, set by collect
+    sent_at: datetime | None = None  # when it was sent (set by validate and collect), and how that was told:
+    sent_how: str = ""  # "message date" or "file modified"
+    superseded_by: str = ""  # refused, and replaced since by this later-sent accepted return: nothing to correct
     markable: bool = False  # a workbook feedback may reopen in openpyxl's full mode (intake/feedback.py)
     work: Work = field(default_factory=Work)  # what sniffing it cost, counted
     sheets_read: int = 0  # sheets openpyxl parsed, and the cells it handed over
@@ -239,7 +243,9 @@ class ReturnResult:
                 "errors": self.count_errors, "queries": self.count_queries,
                 "open_queries": self.open_queries, "warnings": self.count_warnings,
                 "figures": len(self.figures) if self.accepted else 0, "sha256": self.sha256,
-                "archived": str(self.archived) if self.archived else "", "stored": self.stored}
+                "archived": str(self.archived) if self.archived else "", "stored": self.stored,
+                "sent_at": self.sent_at.isoformat() if self.sent_at else None, "sent_how": self.sent_how,
+                "superseded_by": self.superseded_by}
 
     def to_dict(self) -> dict[str, Any]:
         return self.summary() | {"problems": self.report.to_list()}

@@ -55,7 +55,7 @@ def _from_meta(pairs: dict[str, str], ctx: IntakeContext, where: Where) -> Ident
     try:
         meta = WorkbookMeta.from_pairs(pairs)
         signature = pairs["signature"]
-    except (KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError, OverflowError, RecursionError) as exc:  # cells edited by hand
         detail = f"its entry {exc} is missing" if isinstance(exc, KeyError) else "its entries do not read"
         return Identity(None, ctx.quarter, problems=[problem("META_SIGNATURE", where, detail=detail)])
     if normal(meta.council) != normal(ctx.council):

@@ -190,7 +190,8 @@ class WorkbookMeta:
 
     @classmethod
     def from_pairs(cls, pairs: dict[str, str]) -> WorkbookMeta:
-        """Rebuild from the sheet's pairs; KeyError/ValueError when they are incomplete or malformed."""
+        """Rebuild from the sheet's pairs; KeyError, ValueError, TypeError, OverflowError (a row number of 1e999)
+        or RecursionError (a row nested a million deep) when they are incomplete or malformed."""
         rows = sorted((RowMeta.from_list(json.loads(v)) for k, v in pairs.items() if k.startswith("row:")),
                       key=lambda r: r.row)
         return cls(pairs["council"], pairs["service"], pairs["service_name"], pairs["period"],
@@ -213,7 +214,8 @@ def sign(meta: WorkbookMeta, secret: bytes) -> str:
 
 
 def verify(meta: WorkbookMeta, signature: str, secret: bytes) -> bool:
-    return hmac.compare_digest(sign(meta, secret), signature.strip().lower())
+    # As bytes: compare_digest raises TypeError for a str holding anything but ASCII, which an edited cell may.
+    return hmac.compare_digest(sign(meta, secret).encode(), signature.strip().lower().encode("utf-8", "replace"))
 
 
 @dataclass(frozen=True)

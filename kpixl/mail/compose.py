@@ -10,6 +10,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from kpixl.domain import Service
+from kpixl.problems import one_line
 
 __all__ = ["XLSX_TYPE", "Letter", "compose", "names"]
 
@@ -31,11 +32,6 @@ class Letter:
         return f"{self.lead_name or self.lead_email} ({', '.join(s.name for s in self.services)})"
 
 
-def _one_line(text: str) -> str:
-    """No line breaks in a header: a name or subject with one would be an injected header."""
-    return " ".join(text.split())
-
-
 def names(services: tuple[Service, ...]) -> str:
     names = [s.name for s in services]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -44,13 +40,14 @@ def names(services: tuple[Service, ...]) -> str:
 def compose(letter: Letter, subject: str, body: str, team: str, sender: str, reply_to: str = "",
             draft: bool = False) -> EmailMessage:
     """The message from team <sender> to the letter's lead, attachments read from disk byte for byte.
-    draft: marked X-Unsent for Outlook."""
+    draft: marked X-Unsent for Outlook. Every header is one line of safe text (kpixl.problems.one_line): a name
+    with a line break would inject a header, one with an escape sequence would reach the lead's screen."""
     message = EmailMessage()
-    message["Subject"] = _one_line(subject)
-    message["From"] = formataddr((_one_line(team), sender))
-    message["To"] = formataddr((_one_line(letter.lead_name), letter.lead_email))
+    message["Subject"] = one_line(subject)
+    message["From"] = formataddr((one_line(team), sender))
+    message["To"] = formataddr((one_line(letter.lead_name), letter.lead_email))
     if reply_to and reply_to != sender:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = one_line(reply_to)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid("kpixl", sender.rpartition("@")[2] or None)
     if draft:

@@ -13,10 +13,13 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from kpixl.errors import DeliveryError, OutputError
+from kpixl.errors import DeliveryError, DeliveryUncertain, OutputError
 from kpixl.files import safe_child, slug, write_atomic
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["DraftsTransport", "SmtpTransport", "Transport", "parse_server"]
 
@@ -47,6 +50,8 @@ class DraftsTransport:
         path = safe_child(self.folder, f"{slug(recipient, 'lead')}_{self.period}.eml")
         try:
             write_atomic(path, message.as_bytes())
+        except UnicodeError as exc:
+            raise DeliveryError(f"the message cannot be encoded: {exc}") from None
         except OutputError as exc:  # this draft only: the others may still be written
             raise DeliveryError(str(exc)) from None
         return path.name
@@ -63,19 +68,53 @@ def parse_server(text: str, starttls: bool) -> tuple[str, int]:
     return host.strip("[]"), int(port) if port else (587 if starttls else 25)
 
 
+class _PhasedSMTP(smtplib.SMTP):
+    """smtplib's client, noting how far the message in hand got. smtplib raises the same SMTPServerDisconnected
+    for a connection dropped at RCPT (nothing delivered, safe to try again) and for one dropped after the
+    message's final "." (the server may have it, and sending again could deliver it twice): only the phase
+    tells them apart (research: /work/proto/mail/smtp_drop.py)."""
+
+    phase = "idle"  # "idle" before a message; "sending" while its commands go; "dot-sent" once all of it went
+    final_reply_timeout: float | None = None
+    _in_data = False
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        super().send(s)
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.phase = "dot-sent"  # the whole message, final "." included, is with the server
+            if self.final_reply_timeout is not None and self.sock is not None:
+                self.sock.settimeout(self.final_reply_timeout)
+
+
 @dataclass
 class SmtpTransport:
+    """Each message at most once. A failure before the whole message has gone (the connection refused, a
+    recipient refused, a drop before the final ".") means it was not sent: reported as failed, and a
+    connection the server closed meanwhile (an idle timeout) is reopened once. A failure after it has gone
+    (the connection dropped, or no answer in time, before the server's reply to the final ".") means the
+    server may have it: DeliveryUncertain, never retried here (kpixl.steps.send records it)."""
+
     host: str
     port: int
     starttls: bool = True
     user: str = ""
     password: str = field(default="", repr=False)
     timeout: float = 60.0
+    # RFC 5321 4.5.3.2.6: a client waits 10 minutes for the reply to the final "." (the server may scan the
+    # message first); a shorter wait would make deliveries uncertain that were not.
+    final_reply_timeout: float = 600.0
     sends: bool = True
-    _smtp: smtplib.SMTP | None = field(default=None, init=False, repr=False)
+    _smtp: _PhasedSMTP | None = field(default=None, init=False, repr=False)
 
     def open(self) -> None:
-        where, smtp = f"{self.host}:{self.port}", smtplib.SMTP(timeout=self.timeout)
+        where, smtp = f"{self.host}:{self.port}", _PhasedSMTP(timeout=self.timeout)
         try:
             smtp.connect(self.host, self.port)
             if self.starttls:
@@ -92,7 +131,7 @@ class SmtpTransport:
             raise OutputError(f"Cannot use the SMTP server {where}: {exc}{hint}") from None
         self._smtp = smtp
 
-    def _connection(self) -> smtplib.SMTP:
+    def _connection(self) -> _PhasedSMTP:
         if self._smtp is None:
             try:
                 self.open()
@@ -107,23 +146,32 @@ class SmtpTransport:
         self._smtp = None
 
     def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str:
-        """Send one message; a connection the server closed meanwhile (an idle timeout) is reopened once."""
+        """Send one message: DeliveryError when it was not sent, DeliveryUncertain when it may have been."""
         for attempt in (1, 2):
+            smtp = self._connection()
+            smtp.phase, smtp.final_reply_timeout = "sending", self.final_reply_timeout
             try:
-                self._connection().send_message(message, from_addr=sender, to_addrs=[recipient])
+                smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+                smtp.phase = "idle"
+                if smtp.sock is not None:
+                    smtp.sock.settimeout(self.timeout)
                 return f"{self.host}:{self.port}"
-            except smtplib.SMTPServerDisconnected as exc:
-                self._drop()
-                if attempt == 2:
-                    raise DeliveryError(f"the server closed the connection: {exc}") from None
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))
                 raise DeliveryError(f"the server refused {recipient}: {code} {_text(text)}") from None
-            except smtplib.SMTPResponseException as exc:
+            except smtplib.SMTPResponseException as exc:  # an answer, even after the ".": it was not taken
                 raise DeliveryError(f"the server answered {exc.smtp_code} {_text(exc.smtp_error)}") from None
-            except (smtplib.SMTPException, OSError) as exc:
+            except UnicodeError as exc:  # before any command: the connection is still good
+                raise DeliveryError(f"the message cannot be encoded for sending: {exc}") from None
+            except (smtplib.SMTPException, OSError) as exc:  # dropped, timed out
+                gone = smtp.phase == "dot-sent"
                 self._drop()  # the connection is unusable: the next message reconnects
-                raise DeliveryError(f"the connection failed: {exc}") from None
+                if gone:
+                    raise DeliveryUncertain(
+                        f"the server took the whole message, then {_how(exc)} before confirming it: it may "
+                        "have been delivered, so kpixl did not send it again") from None
+                if attempt == 2 or not isinstance(exc, smtplib.SMTPServerDisconnected):
+                    raise DeliveryError(f"the connection failed: {exc}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -133,6 +181,12 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 pass
             self._smtp = None
+
+
+def _how(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return "gave no answer in time"
+    return "closed the connection"
 
 
 def _text(raw: bytes | str) -> str:

@@ -32,7 +32,10 @@ def _read_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
             return read_yaml_rows(path.read_text(encoding="utf-8")), []
         except OSError as exc:
             return [], [problem("REG_UNREADABLE/open", where, detail=exc.strerror or exc)]
-        except (YamlError, UnicodeDecodeError) as exc:
+        except YamlError as exc:
+            at = where.at(f"line {exc.line}") if exc.line else where
+            return [], [problem("REG_UNREADABLE/yaml", at, detail=exc)]
+        except UnicodeDecodeError as exc:
             return [], [problem("REG_UNREADABLE/yaml", where, detail=exc)]
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return read_workbook_rows(path)

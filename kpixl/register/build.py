@@ -34,7 +34,8 @@ from kpixl.domain.outlook import ADDITIVE_UNITS, periods_of_year
 from kpixl.domain.periods import FinancialYear, Month, Quarter, parse_period
 from kpixl.errors import NotANumber, PeriodError
 from kpixl.layout.register import FALSE_WORDS, SHEETS, TRUE_WORDS, Column
-from kpixl.problems import Problem, Where, problem, shown
+from kpixl.problems import Problem, Where, has_control, problem, safe, shown
+from kpixl.untrusted.limits import MAX_TEXT_CHARS
 
 __all__ = ["RawRow", "build_register", "check_register", "committee_ids", "row_text"]
 
@@ -107,6 +108,10 @@ class _Builder:
 
 
 _COLUMNS = {sheet: {c.key: c for c in cols} for sheet, cols in SHEETS.items()}
+# The names and addresses kpixl prints and puts in email headers, by sheet: no control character allowed.
+# (Titles and descriptions may hold line breaks; they are made safe where they are shown.)
+_NAMES = {"Services": ("id", "name", "lead_name", "lead_email", "directorate"), "Committees": ("id", "name"),
+          "Indicators": ("id", "service")}
 
 
 def _service(b: _Builder, row: RawRow) -> Service | None:
@@ -386,12 +391,41 @@ class _Checker:
             if url and not is_safe_url(url):
                 yield problem("REG_BAD_URL", row.where(self.file, "url", row_text(row, "indicator")), url=url[:80])
 
+    def controls(self) -> Iterator[Problem]:
+        """Names and addresses are printed on the officer's terminal and written into email headers: a control
+        character in one (an escape sequence, a bell, a line break) is refused at its cell."""
+        for sheet, keys in _NAMES.items():
+            for row in self.rows.get(sheet, []):
+                for key in keys:
+                    value = row.values.get(key)
+                    if isinstance(value, str) and has_control(value):
+                        ident = row_text(row, "id") if sheet == "Indicators" else ""
+                        yield problem("REG_CONTROL_CHAR", row.where(self.file, key, ident),
+                                      header=_COLUMNS[sheet][key].header, shown=shown(safe(value)))
+
+    def long_texts(self) -> Iterator[Problem]:
+        """A text longer than an Excel cell holds could not be written into a workbook (a collection workbook
+        shows the title, the register workbook every value): refused here, at its cell, not when writing."""
+        for sheet, rows in self.rows.items():
+            for row in rows:
+                for key, value in row.values.items():
+                    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+                        column = _COLUMNS.get(sheet, {}).get(key)
+                        ident = row_text(row, "id") if sheet == "Indicators" else row_text(row, "indicator")
+                        yield problem("REG_TEXT_TOO_LONG", row.where(self.file, key, ident),
+                                      header=column.header if column else key, length=len(value),
+                                      limit=MAX_TEXT_CHARS)
+
     def services(self) -> Iterator[Problem]:
         used = {i.service for i in self.register.indicators}
         for row in self.rows.get("Services", []):
             email = row_text(row, "lead_email")
+            if has_control(email):
+                continue  # refused by controls()
             if email and not is_email(email):
                 yield problem("REG_BAD_EMAIL", row.where(self.file, "lead_email"), email=email)
+            elif email and not email.isascii():
+                yield problem("REG_BAD_EMAIL/ascii", row.where(self.file, "lead_email"), email=email)
             elif not email and row_text(row, "id") in used:
                 yield problem("REG_NO_LEAD_EMAIL", row.where(self.file, "lead_email"), service=row_text(row, "id"))
 
@@ -407,6 +441,7 @@ def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
     checker = _Checker(register, rows, file)
     rules: tuple[Callable[[], Iterator[Problem]], ...] = (
         checker.duplicates, checker.id_digits, checker.references, checker.indicators, checker.calculations,
-        checker.targets, checker.profiles, checker.links, checker.services, checker.committees,
+        checker.targets, checker.profiles, checker.links, checker.services, checker.committees, checker.controls,
+        checker.long_texts,
     )
     return [found for rule in rules for found in rule()]

@@ -8,7 +8,8 @@ The YAML holds the same records as the workbook; targets and links sit inside ea
         targets: {2023-24-Q2: 475381}
         links: [{label: LG Inform, url: "https://lginform.local.gov.uk/"}]
 
-Problems name the line of the value they are about ("line 12").
+Problems name the line of the value they are about ("line 12"). Anchors and aliases (&name, *name) are
+refused, with the alias's line: a register never needs them, and they make a few lines expand without end.
 """
 
 from __future__ import annotations
@@ -132,14 +133,56 @@ def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
             row.values.update(_plain(value_node))
 
 
+MAX_DEPTH = 12  # a register nests five deep (indicators > item > targets > period > {value, type}); 12 is ample
+
+
+def _refuse_aliases(root: yaml.Node, text: str) -> None:
+    """YamlError, at its line, for an alias or for nesting deeper than a register ever goes.
+
+    A register never needs anchors and aliases (&name, *name): each value is written where it belongs. An
+    alias is a reference to a node composed once, so nine aliases of nine aliases of ... are a few lines that
+    expand to a billion values (25 s, then MemoryError), and an alias inside its own anchor never ends
+    (RecursionError). The nodes are walked once, without recursion: a node reached twice is an alias."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    too_deep: yaml.Node | None = None
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise _alias_error(text)
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            too_deep = too_deep or node  # reported once the walk has found no alias, which says more
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+    if too_deep is not None:
+        raise YamlError(f"values are nested more than {MAX_DEPTH} deep, which a register never is",
+                        too_deep.start_mark.line + 1)
+
+
+def _alias_error(text: str) -> YamlError:
+    """The first alias, found again by the parser for its line (only when the register has one)."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+            return YamlError(f"'*{event.anchor}' repeats the value anchored as '&{event.anchor}': a register does "
+                             "not use anchors and aliases; write the value out where it is needed",
+                             event.start_mark.line + 1)
+    return YamlError("the file repeats a value by an alias; write each value out")  # pragma: no cover
+
+
 def read_yaml_rows(text: str) -> list[RawRow]:
-    """The register's rows from YAML text; YamlError when the text is not YAML."""
+    """The register's rows from YAML text; YamlError when the text is not YAML, or uses what a register never
+    needs (an alias, deep nesting)."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise YamlError(str(exc).replace("\n", " ")) from None
+        mark = getattr(exc, "problem_mark", None)
+        raise YamlError(str(exc).replace("\n", " "), mark.line + 1 if mark is not None else None) from None
     if root is None:
         return []
+    _refuse_aliases(root, text)
     if not isinstance(root, yaml.MappingNode):
         raise YamlError("the file should be a mapping with services, committees and indicators")
     rows: list[RawRow] = []

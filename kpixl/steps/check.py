@@ -142,7 +142,8 @@ def _check_figures(figures: list[StoredFigure], report: Report) -> None:
 
 def _unreadable(rows: list[UnreadableRow], report: Report) -> None:
     for row in rows:
-        report.add(problem("FIGURE_UNREADABLE", Where(""), row=row.id, detail=row.detail))
+        report.add(problem("FIGURE_UNREADABLE", Where(""), table=row.table, row=row.id, column=row.column,
+                           found=row.found))
 
 
 def _context(workspace: Workspace, period: str) -> IntakeContext | str:
@@ -150,11 +151,11 @@ def _context(workspace: Workspace, period: str) -> IntakeContext | str:
     that every revision it made is read again, as it was when it came, and no stored figure is needed to
     read it); or why there is none (a register with errors)."""
     try:
-        quarter, register = workspace.period_or_default(period), workspace.valid_register()
+        quarter, register, secret = workspace.period_or_default(period), workspace.valid_register(), workspace.secret
     except KpixlError as exc:
         return str(exc)
     config = workspace.config
-    return IntakeContext(config.council, register, quarter, workspace.secret, config.tolerances, {})
+    return IntakeContext(config.council, register, quarter, secret, config.tolerances, {})
 
 
 def _differences(stored: StoredFigure, reading: dict[str, object]) -> list[tuple[str, str, str]]:
@@ -229,7 +230,7 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     report = Report()
     unreadable: list[UnreadableRow] = []
     with workspace.open_store() as store:
-        submissions, figures = store.submissions(), store.figures(unreadable=unreadable)
+        submissions, figures = store.submissions(), store.figures(unreadable_rows=unreadable)
         since = store.first_applied(HISTORY_ARCHIVED)  # history imports recorded before were not archived
     _unreadable(unreadable, report)
     figures_of = Counter(f.submission.id for f in figures)

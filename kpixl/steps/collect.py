@@ -3,6 +3,11 @@
     validate_paths(workspace, paths)  check every return; store nothing
     collect_paths(workspace, paths)   check, archive the original bytes, and record each return
 
+Files are taken in the order they were sent (Source: a message's Date, else the file's modification time),
+never by name: the latest-sent accepted return of a service and quarter is current (docs/store.md,
+"Current"). Two returns for one service and quarter in one run get a warning naming both and the current
+one; a refused return that a later-sent accepted one replaced is superseded, and leaves nothing to correct.
+
 collect never loses anything: every file that can be read, accepted or refused, is archived under its
 content hash (Workspace.archive: workspace/archive/<sha256>.xlsx, or <sha256>.<kind>.bin when it is not a
 readable workbook, so that a macro workbook kept as evidence stays inert; written to a temporary file then
@@ -15,21 +20,23 @@ records it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kpixl.crashpoint import crash_point
 from kpixl.domain.figures import Submission
-from kpixl.errors import PathError
+from kpixl.errors import KpixlError, PathError
 from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.intake.rules import IntakeContext
 from kpixl.problems import Where, problem
-from kpixl.steps.workspace import Workspace
+from kpixl.steps.workspace import Receipt, Workspace
+from kpixl.store import Store
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
 
-__all__ = ["Progress", "ReturnResult", "collect_paths", "expand_paths", "load_context", "validate_paths",
-           "write_feedback"]
+__all__ = ["FILE_MODIFIED", "MESSAGE_DATE", "Named", "Progress", "ReturnResult", "Source", "collect_paths",
+           "expand_paths", "in_sent_order", "load_context", "validate_paths", "write_feedback"]
 
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
@@ -44,6 +51,42 @@ def load_context(workspace: Workspace, period: str | None = None) -> IntakeConte
     known = workspace.current_figures()
     return IntakeContext(workspace.config.council, register, quarter, workspace.secret,
                          workspace.config.tolerances, known)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to check, and when it was sent: the order in which returns for one service and quarter follow
+    each other (the latest sent is current), whatever their names or the order they are collected in.
+
+    A file named on the command line, or found in a folder, was sent when it was last modified (the copy
+    saved from an email keeps the time it was saved at the latest). A return taken from a message is sent at
+    the message's Date: give sent_at, how="message date", and the message's details."""
+
+    path: Path
+    sent_at: datetime | None = None  # None: the file's modification time
+    how: str = ""  # how sent_at was told, as the output states it
+    name: str = ""  # the name to show and record (an attachment's), when not the file's own
+    sender: str = ""
+    subject: str = ""
+    message_id: str = ""
+
+    @property
+    def shown(self) -> Path:
+        return Path(self.name) if self.name else self.path
+
+    def dated(self) -> Source:
+        """The same source with its time told (the file's modification time when none was given)."""
+        if self.sent_at is not None:
+            return replace(self, sent_at=self.sent_at.astimezone(UTC), how=self.how or MESSAGE_DATE)
+        try:
+            modified = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
+        except OSError:
+            return replace(self, how="unknown")  # unreadable: reported as such when read
+        return replace(self, sent_at=modified, how=FILE_MODIFIED)
+
+
+MESSAGE_DATE, FILE_MODIFIED = "message date", "file modified"
+Named = Path | Source  # what validate and collect take: files or folders, or files with when they were sent
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -67,71 +110,197 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+def in_sent_order(named: Sequence[Named]) -> list[Source]:
+    """Every file named (folders expanded), each with when it was sent, earliest first: the order kpixl reads
+    and records them in, so that within one run too the latest sent comes last and is current. Files sent
+    at the same moment are taken in name order."""
+    sources = [item for item in named if isinstance(item, Source)]
+    paths = expand_paths([item for item in named if isinstance(item, Path)]) if any(
+        isinstance(item, Path) for item in named) else []
+    dated = [source.dated() for source in [*sources, *(Source(path) for path in paths)]]
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return sorted(dated, key=lambda s: (s.sent_at or epoch, str(s.shown)))
+
+
 def _wanted(relative: Path) -> bool:
     name = relative.name
     hidden = any(part.startswith(".") for part in relative.parts[:-1])
     return not (hidden or name.startswith(_SKIPPED_PREFIXES) or name in _SKIPPED_NAMES)
 
 
-def _read(path: Path) -> bytes | ReturnResult:
+def _read(path: Path, shown: Path) -> bytes | ReturnResult:
     """The file's bytes, at most one byte past the size limit (enough to say it is too large)."""
     try:
         with path.open("rb") as handle:
             return handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        result = ReturnResult(path)
-        result.report.add(problem("FILE_UNREADABLE", Where(path.name), detail=exc.strerror or str(exc)))
+        result = ReturnResult(shown)
+        result.report.add(problem("FILE_UNREADABLE", Where(shown.name), detail=exc.strerror or str(exc)))
         return result
 
 
-def _check(ctx: IntakeContext, path: Path) -> tuple[ReturnResult, bytes | None]:
+def _check(ctx: IntakeContext, source: Source) -> tuple[ReturnResult, bytes | None]:
     """The file's result, and its bytes when they are to be archived (not when unreadable or too large:
     the file stays where it is, and kpixl keeps no partial copy)."""
-    data = _read(path)
+    data = _read(source.path, source.shown)
     if isinstance(data, ReturnResult):
-        return data, None
-    result = assess_bytes(ctx, path, data)
-    return (result, None) if len(data) > MAX_FILE_BYTES else (result, data)
+        result, kept = data, None
+    else:
+        result = assess_bytes(ctx, source.shown, data)
+        kept = None if len(data) > MAX_FILE_BYTES else data
+    result.sent_at, result.sent_how = source.sent_at, source.how
+    return result, kept
 
 
-def validate_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
+def validate_paths(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
                    progress: Progress | None = None) -> list[ReturnResult]:
-    """Check every file (folders expanded); nothing is stored or archived."""
-    files = expand_paths(paths)
+    """Check every file (folders expanded), in the order they were sent; nothing is stored or archived."""
+    sources = in_sent_order(paths)
     ctx = load_context(workspace, period)
     results = []
-    for path in files:
-        results.append(_check(ctx, path)[0])
+    for source in sources:
+        results.append(_check(ctx, source)[0])
         if progress:
-            progress(len(results), len(files), results[-1])
+            progress(len(results), len(sources), results[-1])
+    _same_service_twice(results, _current_in_run(results), ctx)
+    _mark_superseded(results, _current_in_run(results))
     return results
 
 
-def collect_paths(workspace: Workspace, paths: Sequence[Path], period: str | None = None,
+def collect_paths(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
                   progress: Progress | None = None) -> list[ReturnResult]:
-    """Check, archive and record every file; accepted returns' figures are stored. One transaction each."""
-
-    files = expand_paths(paths)
+    """Check, archive and record every file, in the order they were sent; accepted returns' figures are
+    stored, one transaction each. A failure of the archive or the store stops the run with its error, which
+    then also says which files were stored before it."""
+    sources = in_sent_order(paths)
     ctx = load_context(workspace, period)
-    results = []
+    results: list[ReturnResult] = []
     with workspace.open_store() as store:
-        for path in files:
-            result, data = _check(ctx, path)
-            if result.accepted:
-                result.report.extend(foreign_figures(ctx, result))  # refuses it: belt and braces
-            if data is not None:
-                result.archived = workspace.archive(data, result.sha256, result.ext)
-                crash_point("archived")
-                submission = Submission(result.sha256, result.file_name, datetime.now(UTC),
-                                        result.service, result.period, result.accepted)
-                figures = result.figures if result.accepted else []
-                recorded = store.record(submission, figures, list(result.report))
-                result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
-                crash_point("recorded")
+        for source in sources:
+            result, data = _check(ctx, source)
+            try:
+                _keep(workspace, store, ctx, source, result, data)
+            except KpixlError as exc:
+                raise type(exc)(_stopped(exc, result, results)) from None  # the same error, saying what was done
             results.append(result)
             if progress:
-                progress(len(results), len(files), result)
+                progress(len(results), len(sources), result)
+        current = _current_in_store(store, results)
+    _same_service_twice(results, current, ctx)
+    _mark_superseded(results, current)
+    for result in results:
+        _note_current(result, current)
     return results
+
+
+def _keep(workspace: Workspace, store: Store, ctx: IntakeContext, source: Source, result: ReturnResult,
+          data: bytes | None) -> None:
+    """Archive one file's bytes, then record it with its problems (and figures, if accepted)."""
+    if result.accepted:
+        result.report.extend(foreign_figures(ctx, result))  # refuses it: belt and braces
+    if data is None:
+        return
+    result.archived = workspace.archive(data, result.sha256, result.ext)
+    crash_point("archived")
+    submission = Submission(result.sha256, result.file_name, datetime.now(UTC), result.service, result.period,
+                            result.accepted, sent_at=result.sent_at, sender=source.sender,
+                            subject=source.subject, message_id=source.message_id,
+                            attachment=source.name if source.message_id else "")
+    figures = result.figures if result.accepted else []
+    recorded = store.record(submission, figures, list(result.report))
+    result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
+    if not recorded.duplicate:
+        workspace.note_receipt(result.sha256, Receipt.of(submission, ctx.quarter.slug, result.ext, result.sent_how))
+    crash_point("recorded")
+
+
+def _stopped(exc: KpixlError, at: ReturnResult, done: list[ReturnResult]) -> str:
+    """What a run that stopped part way had done: the officer must know what is stored before acting."""
+    kept = [f"{r.file_name} ({r.stored or 'not stored'})" for r in done]
+    shown = "; ".join(kept[:MAX_LISTED]) + (f"; and {len(kept) - MAX_LISTED} more" if len(kept) > MAX_LISTED else "")
+    before = (f"Before it, this collect stored {len(done)} file(s): {shown}." if done
+              else "Nothing was stored before it.")
+    return (f"{exc} The collect stopped at {at.file_name}. {before} Once that is put right, run the same command "
+            "again: what is stored already is not stored twice, and the rest is stored.")
+
+
+MAX_LISTED = 20  # files named in a message; the rest are counted
+
+Key = tuple[str, str]  # (service id, quarter slug)
+
+
+def _key(result: ReturnResult) -> Key | None:
+    return (result.service, result.period) if result.service and result.period else None
+
+
+def _current_in_run(results: list[ReturnResult]) -> dict[Key, tuple[str, datetime | None]]:
+    """Per service and quarter, the latest-sent accepted return of this run: (file name, sent)."""
+    current: dict[Key, tuple[str, datetime | None]] = {}
+    for result in results:  # in sent order: the last accepted one is the latest sent
+        key = _key(result)
+        if key and result.accepted:
+            current[key] = (result.file_name, result.sent_at)
+    return current
+
+
+def _current_in_store(store: Store, results: list[ReturnResult]) -> dict[Key, tuple[str, datetime | None]]:
+    """Per service and quarter this run touched, the store's latest-sent accepted return (this run's or an
+    earlier one's): the return whose figures are current."""
+    keys = {k for r in results if (k := _key(r))}
+    current: dict[Key, tuple[str, datetime | None]] = {}
+    for period in sorted({period for _, period in keys}):
+        for service, latest in store.latest_accepted_by_service(period).items():
+            if (service, period) in keys:
+                current[(service, period)] = (latest.file_name, latest.sent)
+    return current
+
+
+def _same_service_twice(results: list[ReturnResult], current: dict[Key, tuple[str, datetime | None]],
+                        ctx: IntakeContext) -> None:
+    """Two returns for one service and quarter in one run always get a warning naming them all, and the one
+    that is current, on the latest sent of them."""
+    groups: dict[Key, list[ReturnResult]] = {}
+    for result in results:
+        key = _key(result)
+        if key:
+            groups.setdefault(key, []).append(result)
+    for key, group in groups.items():
+        if len(group) < 2:
+            continue
+        files = ", ".join(f"{r.file_name} (sent {_when(r.sent_at)}, {r.sent_how or 'time unknown'}, "
+                          f"{'accepted' if r.accepted else 'refused'})" for r in group)
+        now = current.get(key)
+        chosen = f"{now[0]}, sent {_when(now[1])}" if now else "none of them: none was accepted"
+        latest = group[-1]
+        service = ctx.register.service(key[0])
+        latest.report.add(problem("RETURN_TWICE", Where(latest.file_name), count=len(group),
+                                  service_name=service.name if service else key[0],
+                                  period=str(ctx.quarter), files=files, current=chosen))
+
+
+def _mark_superseded(results: list[ReturnResult], current: dict[Key, tuple[str, datetime | None]]) -> None:
+    """A refused return replaced since by a later-sent accepted one of its service leaves nothing to correct."""
+    for result in results:
+        key = _key(result)
+        now = current.get(key) if key else None
+        if result.accepted or now is None:
+            continue
+        sent = now[1]
+        if sent is not None and result.sent_at is not None and sent > result.sent_at:
+            result.superseded_by = now[0]
+
+
+def _note_current(result: ReturnResult, current: dict[Key, tuple[str, datetime | None]]) -> None:
+    """An accepted return sent before the current one is stored as earlier versions: say so where it is shown."""
+    key = _key(result)
+    now = current.get(key) if key else None
+    if result.accepted and now is not None and now[0] != result.file_name and result.stored \
+            and now[1] is not None and result.sent_at is not None and now[1] > result.sent_at:
+        result.stored += f"; earlier versions: {now[0]}, sent later, is current"
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC" if moment else "at an unknown time"
 
 
 def write_feedback(results: Sequence[ReturnResult], folder: Path) -> list[Path]:

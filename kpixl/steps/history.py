@@ -25,7 +25,7 @@ from kpixl.intake.history_csv import FigureRow, figure_rows_csv, read_capped
 from kpixl.intake.history_xlsx import figure_rows_xlsx
 from kpixl.problems import Problem, Report, Where, problem
 from kpixl.register import load_register
-from kpixl.steps.workspace import Workspace
+from kpixl.steps.workspace import Receipt, Workspace
 from kpixl.store import RecordResult, Store, StoredFigure
 
 __all__ = ["HISTORY_SUFFIXES", "ImportResult", "IndicatorHistory", "import_history",
@@ -48,32 +48,36 @@ class ImportResult:
         return self.report.exit_code
 
 
-def _read(path: Path, register: Register) -> tuple[bytes, list[FigureRow], list[Problem]]:
-    """The file's bytes, read once (bounded by the size limit), and the figures parsed from those bytes."""
-    suffix = path.suffix.lower()
+def _read(path: Path, shown: Path, register: Register) -> tuple[bytes, list[FigureRow], list[Problem]]:
+    """The file's bytes, read once (bounded by the size limit), and the figures parsed from those bytes; shown
+    is the name the file goes by (its kind told by its suffix)."""
+    suffix = shown.suffix.lower()
     if suffix not in HISTORY_SUFFIXES:
-        found = path.suffix or "a file without an extension"
-        return b"", [], [problem("FIG_UNKNOWN_FORMAT", Where(path.name), found=found)]
+        found = shown.suffix or "a file without an extension"
+        return b"", [], [problem("FIG_UNKNOWN_FORMAT", Where(shown.name), found=found)]
     try:
         data = read_capped(path)
     except OSError as exc:
         raise WorkspaceError(f"Cannot read {path}: {exc.strerror or exc}. Close it in Excel if it is open, "
                              "and check you may read it.") from exc
     if suffix == ".xlsx":
-
-        return data, *figure_rows_xlsx(data, path.name, register)
-    return data, *figure_rows_csv(data, path.name, register)
+        return data, *figure_rows_xlsx(data, shown.name, register)
+    return data, *figure_rows_csv(data, shown.name, register)
 
 
 def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None,
-                   store: Store | None = None) -> ImportResult:
-    """Check a history file and, if it has no error, store its figures (less those of `skip`'s periods)."""
+                   store: Store | None = None, *, name: str = "",
+                   sent_at: datetime | None = None) -> ImportResult:
+    """Check a history file and, if it has no error, store its figures (less those of `skip`'s periods).
+    name: what the file is called, when not its own name (a file rebuilt from the archive); sent_at: when it
+    was made (default: its modification time), which orders its figures among other versions."""
     if not path.is_file():
         raise WorkspaceError(f"There is no file {path}")
+    shown = Path(name) if name else path
     loaded = load_register(workspace.register_path)
-    result = ImportResult(path)
+    result = ImportResult(shown)
     result.report.extend(loaded.report.errors)  # a broken register would misjudge every row
-    data, rows, problems = _read(path, loaded.register)
+    data, rows, problems = _read(path, shown, loaded.register)
     result.report.extend(problems)
     if not rows and not problems:
         result.report.add(problem("FIG_EMPTY", Where(path.name)))
@@ -81,7 +85,7 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
     result.sha256 = hashlib.sha256(data).hexdigest()  # of the very bytes parsed: the file may change meanwhile
     # A partial import (a quarter left out) is another submission than the whole file's, with the same file.
     file_hash = result.sha256 if skip is None else partial_hash(result.sha256)
-    result.figures = [ReceivedFigure(r.figure, Provenance(file_hash, path.name, r.sheet, r.cell))
+    result.figures = [ReceivedFigure(r.figure, Provenance(file_hash, shown.name, r.sheet, r.cell))
                       for r in kept]
     if not result.report.valid:
         return result  # neither archived nor recorded (see the module's note)
@@ -92,10 +96,16 @@ def import_history(workspace: Workspace, path: Path, skip: Quarter | None = None
     store = store or workspace.open_store()  # first: a store that cannot be opened leaves nothing archived
     try:
         # A workbook as <sha256>.xlsx; a CSV as <sha256>.csv.bin, inert (Excel evaluates a CSV's formulas).
-        result.archived = workspace.archive(data, result.sha256, path.suffix.lower().lstrip("."))
+        ext = shown.suffix.lower().lstrip(".")
+        result.archived = workspace.archive(data, result.sha256, ext)
         crash_point("archived")
-        submission = Submission(file_hash, path.name, datetime.now(UTC), "", "", True, source="history")
+        made = sent_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        submission = Submission(file_hash, shown.name, datetime.now(UTC), "", "", True, source="history",
+                                sent_at=made)
         result.recorded = store.record(submission, result.figures, list(result.report))
+        if not result.recorded.duplicate:
+            workspace.note_receipt(result.sha256, Receipt.of(submission, "", ext, "file modified",
+                                                             skip.slug if skip else ""))
     finally:
         if own:
             store.close()

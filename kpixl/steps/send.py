@@ -4,6 +4,13 @@ Workbooks are those recorded in workbooks/<period>/manifest.json; any service's 
 is generated first. A workbook changed since it was generated is not sent (its digest no longer matches
 the manifest). A failed recipient does not stop the others; what was sent is recorded in sent.json after
 each message, and a rerun skips it unless resend is asked for.
+
+Each message goes at most once. Before it is handed to the server, a `mail-sending` event is logged in the
+store, keyed by its ref (the period, the services, the purpose, the attempt): logging it again is refused, so
+a run that died mid-send, or another officer sending at the same moment, cannot send a second copy; the
+rerun reports the message as uncertain instead. Its end is logged as `mail-sent`, `mail-failed` (not sent:
+the next run tries again) or `mail-uncertain` (the server took the whole message but never confirmed it:
+recorded in sent.json too, reported, and sent again only with --resend).
 """
 
 from __future__ import annotations
@@ -15,14 +22,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kpixl.crashpoint import crash_point
 from kpixl.domain import Quarter, Service
-from kpixl.errors import ConfigError, DeliveryError
+from kpixl.domain.indicators import is_email
+from kpixl.errors import ConfigError, DeliveryError, DeliveryUncertain
 from kpixl.mail.compose import Letter, compose, names
 from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
+from kpixl.problems import safe
 from kpixl.steps.generate import default_folder, write_workbooks
 from kpixl.steps.manifests import read_manifest, read_sent, record_sent
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
+from kpixl.store import Store
 
 __all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks"]
 
@@ -34,7 +45,7 @@ class Outcome:
     lead: str
     email: str
     services: tuple[str, ...]  # service ids
-    status: str  # "sent", "drafted", "would send", "skipped" or "failed"
+    status: str  # "sent", "drafted", "would send", "skipped", "failed" or "uncertain" (may have gone)
     detail: str = ""
 
 
@@ -48,7 +59,8 @@ class SendSummary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.count("failed") else 0
+        """1 when a message failed or may have gone without confirmation: either needs the officer."""
+        return 1 if self.count("failed") or self.count("uncertain") else 0
 
 
 def _workbooks(workspace: Workspace, quarter: Quarter, services: tuple[Service, ...], folder: Path,
@@ -85,9 +97,8 @@ def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]],
     groups: dict[str, list[Service]] = {}
     for service in services:
         if service.id in sent:
-            record = sent[service.id]
             summary.outcomes.append(Outcome(service.lead_name, service.lead_email, (service.id,), "skipped",
-                                            f"sent to {record.get('to')} on {record.get('sent')}"))
+                                            _already(sent[service.id])))
             continue
         problem = _check_one(service, manifest[service.id], folder)
         if problem:
@@ -100,18 +111,74 @@ def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]],
 
 
 def mail_values(workspace: Workspace, quarter: Quarter, letter: Letter) -> dict[str, str]:
-    """What the mail templates' {placeholders} stand for in the letter to one lead."""
+    """What the mail templates' {placeholders} stand for in the letter to one lead: text from the register and
+    kpixl.toml, each made safe (kpixl.problems.safe), so that no control character reaches the lead's screen."""
     config = workspace.config
     day = config.deadline
-    return {"council": config.council, "team": config.team, "service": names(letter.services),
+    values = {"council": config.council, "team": config.team, "service": names(letter.services),
             "period": str(quarter), "period_long": f"Quarter {quarter.number} {quarter.year}",
             "deadline": f"{day:%A} {day.day} {day:%B %Y}" if day else "the date in the workbook",
             "contact_name": config.contact_name or config.team, "contact_email": config.contact_email,
             "lead_name": letter.lead_name or "colleague", "files": "\n".join(f"  {p.name}" for p in letter.files)}
+    return {key: safe(value) for key, value in values.items()}
+
+
+def _already(record: dict[str, Any]) -> str:
+    """What sent.json says of a service's workbook sent before."""
+    if record.get("status") == "uncertain":
+        return (f"may have gone to {record.get('to')} on {record.get('sent')} (the server never confirmed it): "
+                "ask the lead whether it arrived; --resend sends it again")
+    return f"sent to {record.get('to')} on {record.get('sent')}"
+
+
+PURPOSE = "workbooks"  # what the message is for, in its ref: a later message to the same lead has its own
+
+
+@dataclass
+class Journal:
+    """The store's record of each message's attempts (events mail-sending, then mail-sent, mail-failed or
+    mail-uncertain), so that a message goes at most once whatever happens to this process."""
+
+    store: Store
+    period: str
+    actor: str
+
+    def _refs(self, kind: str) -> dict[str, str]:
+        return {e.ref: e.at.isoformat(timespec="seconds") for e in self.store.events(self.period, kinds={kind})}
+
+    def begin(self, letter: Letter, message_id: str, resend: bool) -> tuple[str, str]:
+        """The ref of this attempt and "" when it may go; or the ref and why it must not (an earlier attempt
+        began and never recorded its end: it may have gone)."""
+        ids = tuple(s.id for s in letter.services)
+        base = f"{self.period}/{'+'.join(ids)}/{PURPOSE}"
+        failed = [ref for ref in self._refs("mail-failed") if ref.startswith(base + "#")]
+        ref = f"{base}#resend {message_id}" if resend else f"{base}#{len(failed) + 1}"
+        logged = self.store.add_event("mail-sending", actor=self.actor, period=self.period, service=",".join(ids),
+                                      ref=ref, detail={"to": letter.lead_email, "message_id": message_id,
+                                                       "files": [p.name for p in letter.files]})
+        if logged is not None:
+            return ref, ""
+        began = self.store.events(self.period, kinds={"mail-sending"})
+        at = next((e.at.isoformat(timespec="seconds") for e in began if e.ref == ref), "?")
+        return ref, (f"an earlier kpixl send began sending this message on {at} and never recorded how it "
+                     "ended: it may have gone, so it was not sent again. Ask the lead whether it arrived; "
+                     "--resend sends it again")
+
+    def end(self, kind: str, ref: str, letter: Letter, detail: str) -> None:
+        self.store.add_event(kind, actor=self.actor, period=self.period,
+                             service=",".join(s.id for s in letter.services), ref=ref,
+                             detail={"to": letter.lead_email, "detail": detail})
+
+
+def _record(folder: Path, quarter: Quarter, letter: Letter, where: str, message_id: str, status: str) -> None:
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    record_sent(folder, quarter.slug, {s.id: {"to": letter.lead_email, "file": p.name, "sha256": h, "sent": stamp,
+                                              "via": where, "message_id": message_id, "status": status}
+                                       for s, p, h in zip(letter.services, letter.files, letter.sha256)})
 
 
 def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: Transport, sender: str,
-             folder: Path, dry_run: bool) -> Outcome:
+             folder: Path, dry_run: bool, journal: Journal | None, resend: bool) -> Outcome:
     ids = tuple(s.id for s in letter.services)
     values = mail_values(workspace, quarter, letter)
     subject = render_template(template_path(workspace, "mail_subject.txt"), values)
@@ -120,16 +187,29 @@ def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: 
     message = compose(letter, subject, body, config.team, sender, config.contact_email, draft=not transport.sends)
     if dry_run:
         return Outcome(letter.lead_name, letter.lead_email, ids, "would send", ", ".join(p.name for p in letter.files))
+    message_id = str(message["Message-ID"])
+    ref, refused = journal.begin(letter, message_id, resend) if journal else ("", "")
+    if refused:
+        _record(folder, quarter, letter, "", message_id, "uncertain")
+        return Outcome(letter.lead_name, letter.lead_email, ids, "uncertain", refused)
+    crash_point("mail-sending")
     try:
         where = transport.deliver(message, sender, letter.lead_email)
+    except DeliveryUncertain as exc:
+        _record(folder, quarter, letter, f"{exc}", message_id, "uncertain")
+        if journal:
+            journal.end("mail-uncertain", ref, letter, str(exc))
+        return Outcome(letter.lead_name, letter.lead_email, ids, "uncertain",
+                       f"{exc}. Ask the lead whether it arrived; --resend sends it again")
     except DeliveryError as exc:
+        if journal:
+            journal.end("mail-failed", ref, letter, str(exc))
         return Outcome(letter.lead_name, letter.lead_email, ids, "failed", str(exc))
     if not transport.sends:
         return Outcome(letter.lead_name, letter.lead_email, ids, "drafted", where)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    record_sent(folder, quarter.slug, {s.id: {"to": letter.lead_email, "file": p.name, "sha256": h, "sent": stamp,
-                                              "via": where, "message_id": message["Message-ID"]}
-                                       for s, p, h in zip(letter.services, letter.files, letter.sha256)})
+    _record(folder, quarter, letter, where, message_id, "sent")
+    if journal:
+        journal.end("mail-sent", ref, letter, where)
     return Outcome(letter.lead_name, letter.lead_email, ids, "sent", where)
 
 
@@ -155,18 +235,29 @@ def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport,
     sender = (sender or workspace.config.contact_email).strip()
     if not sender:
         raise ConfigError("Whom is the email from? Pass --from ADDRESS, or set [cycle] contact_email in kpixl.toml")
+    if not (is_email(sender) and sender.isascii()):
+        raise ConfigError(f"'{sender}' is not an email address kpixl can send from: write it as name@council.gov.uk "
+                          "in ASCII letters (--from, or [cycle] contact_email in kpixl.toml)")
     register, folder, summary = workspace.valid_register(), default_folder(workspace, quarter), SendSummary()
     services = register.services_reporting(quarter)
     manifest = _workbooks(workspace, quarter, services, folder, summary)
     sent = read_sent(folder) if transport.sends and not resend else {}
     letters = _letters(services, manifest, folder, sent, summary)
-    if letters and not dry_run:
-        transport.open()
+    sending = bool(letters) and not dry_run
+    store = workspace.open_store() if sending and transport.sends else None  # the journal; drafts are not sends
     try:
-        for done, letter in enumerate(letters, start=1):
-            summary.outcomes.append(_deliver(workspace, quarter, letter, transport, sender, folder, dry_run))
-            if progress:
-                progress(done, len(letters), letter.label)
+        journal = Journal(store, quarter.slug, sender) if store else None
+        if sending:
+            transport.open()
+        try:
+            for done, letter in enumerate(letters, start=1):
+                summary.outcomes.append(_deliver(workspace, quarter, letter, transport, sender, folder, dry_run,
+                                                 journal, resend))
+                if progress:
+                    progress(done, len(letters), letter.label)
+        finally:
+            transport.close()
     finally:
-        transport.close()
+        if store:
+            store.close()
     return summary

@@ -28,8 +28,9 @@ class ServiceStatus:
     indicators: int
     generated: bool  # its workbook is in workbooks/<period>/manifest.json
     sent: bool  # recorded in workbooks/<period>/sent.json
-    latest: SubmissionRecord | None  # its most recent return for the quarter
+    latest: SubmissionRecord | None  # its latest-sent return for the quarter
     missing: tuple[Missing, ...]
+    superseded: tuple[SubmissionRecord, ...] = ()  # refused returns a later-sent accepted one replaced
 
     @property
     def received(self) -> bool:
@@ -93,13 +94,16 @@ def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
     with workspace.open_store() as store:
         present = set(store.current_figures())
         latest = store.latest_submission_by_service(quarter.slug)
+        replaced = store.superseded(quarter.slug)
+        submissions = {r.id: r for r in store.submissions(quarter.slug)} if replaced else {}
     folder = default_folder(workspace, quarter)
     generated, sent = read_manifest(folder), read_sent(folder)
     services = []
     for service in register.services_reporting(quarter):
         indicators = register.indicators_of_service(service.id)
+        superseded = tuple(submissions[i] for i in replaced if submissions[i].service == service.id)
         services.append(ServiceStatus(service, len(indicators), service.id in generated, service.id in sent,
-                                      latest.get(service.id), _missing(indicators, quarter, present)))
+                                      latest.get(service.id), _missing(indicators, quarter, present), superseded))
     committees = [CommitteeGaps(c, _missing(register.indicators_of_committee(c.id), quarter, present))
                   for c in register.committees]
     return StatusReport(quarter, services, committees, Report(list(loaded.report)))

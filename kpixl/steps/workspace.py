@@ -6,7 +6,9 @@
     workbooks/        collection workbooks as generated
     returns/          returns as received
     reports/          committee reports
+    archive/          every file received, under its SHA-256 (Workspace.archive)
     .kpixl/secret     the key that signs workbooks (never shared, never committed)
+    .kpixl/received/  a receipt for each file recorded: what rebuilding the store from the archive needs
 """
 
 from __future__ import annotations
@@ -14,26 +16,36 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Collection
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from kpixl.domain import Committee, Figure, PercentageBasis, Quarter, Register, Tolerances, parse_period
 from kpixl.domain.comparators import NATIONAL, ComparisonGroup
+from kpixl.domain.figures import Submission
 from kpixl.domain.numbers import parse_number
-from kpixl.errors import ConfigError, NotANumber, PeriodError, RegisterError, WorkspaceError
-from kpixl.files import archive_name, keep
+from kpixl.errors import (
+    ConfigError,
+    NotANumber,
+    OutputError,
+    PeriodError,
+    RegisterError,
+    StoreError,
+    WorkspaceError,
+)
+from kpixl.files import archive_name, keep, read_json, write_json
 from kpixl.register import LoadedRegister, load_register
 from kpixl.report.axis import AxisRule
 from kpixl.store import Store, open_store
 
-__all__ = ["ARCHIVE", "CONFIG_NAME", "EXAMPLES", "FOLDERS", "Config", "Workspace", "bundled_path", "find_committee",
-           "load_config", "without_errors"]
+__all__ = ["ARCHIVE", "CONFIG_NAME", "EXAMPLES", "FOLDERS", "RECEIVED", "Config", "Receipt", "Workspace", "bundled_path",
+           "find_committee", "load_config", "note_receipt", "read_receipts", "without_errors"]
 
 CONFIG_NAME = "kpixl.toml"
 ARCHIVE = "archive"  # every received file under its SHA-256 (docs/store.md)
 FOLDERS = ("history", "workbooks", "returns", "reports")
+MIN_SECRET_BYTES = 16  # kpixl init writes 32; a shorter key is a damaged or hand-made one
 EXAMPLES = {"cambridgeshire": "cambridgeshire-csmi"}
 
 
@@ -172,9 +184,42 @@ class Workspace:
         recorded one that is not kept; doing the same again records it."""
         return keep(self.path(ARCHIVE), archive_name(sha256, ext), data)
 
-    def open_store(self) -> Store:
-        """The workspace's store, created on first use; StoreError when it cannot be opened."""
-        return open_store(self.store_url)
+    @property
+    def store_file(self) -> Path | None:
+        """The store's file, when the store is a SQLite file in the workspace (None for a server's URL)."""
+        setting = self.config.store
+        return None if "://" in setting else (self.root / setting)
+
+    def note_receipt(self, sha256: str, receipt: Receipt) -> None:
+        """Keep, beside the archive, what its file name cannot say of a file just recorded (kpixl.steps.receipts):
+        what rebuilding the store from the archive needs."""
+        note_receipt(self.root / RECEIVED, sha256, receipt)
+
+    def open_store(self, *, rebuilding: bool = False) -> Store:
+        """The workspace's store, created on first use; StoreError when it cannot be opened.
+
+        Not created when the workspace shows it had one: a missing or empty store beside an archive that
+        holds received files is refused, with what to do (docs/store.md, "A store kpixl will not create"). A
+        new empty store there would lose every figure, version and return without a word. rebuilding: the
+        store is being rebuilt from the archive (kpixl check --rebuild), which may create it."""
+        if rebuilding or not self._archived_anything():
+            return open_store(self.store_url)
+        path = self.store_file
+        if path is not None and (not path.is_file() or path.stat().st_size == 0):
+            raise StoreError(self._missing_store(path))
+        return open_store(self.store_url, missing=self._missing_store(path))
+
+    def _archived_anything(self) -> bool:
+        folder = self.path(ARCHIVE)
+        return folder.is_dir() and any(p.is_file() for p in folder.iterdir())
+
+    def _missing_store(self, path: Path | None) -> str:
+        what = (f"The store {path.name} is {'missing' if not path.is_file() else 'empty (0 bytes)'}"
+                if path is not None else "The database [paths] store names in kpixl.toml holds no kpixl tables")
+        return (f"{what}, yet the workspace's {ARCHIVE}/ folder holds files kpixl received: it had a store. "
+                "kpixl will not start a new, empty one, which would lose every figure, version and return "
+                "recorded. If the store was moved or deleted, put it back or restore it from a backup; "
+                "otherwise rebuild it from the archive with 'kpixl check --rebuild'.")
 
     def current_figures(self, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
         """The latest version of every stored figure (of the indicators named: None, all), keyed by
@@ -197,7 +242,18 @@ class Workspace:
         if not path.is_file():
             raise WorkspaceError(f"The workspace's signing key {path} is missing. Restore it from a backup: "
                                  "without it, returns of workbooks already sent cannot be verified.")
-        return bytes.fromhex(path.read_text().strip())
+        try:
+            text = path.read_text(encoding="ascii").strip()
+            key = bytes.fromhex(text)
+        except (OSError, UnicodeDecodeError, ValueError):
+            raise WorkspaceError(f"The workspace's signing key {path} is damaged: it should hold 64 hexadecimal "
+                                 "digits. Restore it from a backup: without it, returns of workbooks already sent "
+                                 "cannot be verified.") from None
+        if len(key) < MIN_SECRET_BYTES:
+            raise WorkspaceError(f"The workspace's signing key {path} is {'empty' if not key else 'too short'}: "
+                                 f"a key of {len(key)} bytes would let anyone sign a return. Restore it from a "
+                                 "backup (kpixl init writes 32 random bytes as 64 hexadecimal digits).")
+        return key
 
     def period_or_default(self, text: str | None) -> Quarter:
         """The quarter named on the command line, else kpixl.toml's [cycle] period."""
@@ -239,3 +295,95 @@ def load_config(path: Path) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     return _parse_config(data)
+
+
+# Receipts: what the archive's file names cannot say about a file kpixl recorded, kept beside the archive in
+# .kpixl/received/<sha256>.json, so that the store can be rebuilt from the archive alone (kpixl check
+# --rebuild, kpixl/steps/rebuild.py). The archive keeps each received file's bytes under their SHA-256; the
+# store keeps the rest: its name, when it was sent (the order that makes one return current), the quarter it
+# was collected for, return or history. Each time a file is recorded, a receipt saying so is added (written
+# atomically; one file may be recorded more than once: refused, then accepted once the register was right).
+#
+#     {"format": "kpixl-received", "version": 1, "sha256": "...",
+#      "receipts": [{"file_name": "libraries.xlsx", "source": "return", "period": "2023-24-Q2",
+#                    "accepted": true, "sent_at": "2023-10-20T09:00:00+00:00", "sent_how": "file modified",
+#                    "received_at": "...", "ext": "xlsx", "skip": "", "sender": "", "subject": "",
+#                    "message_id": "", "attachment": ""}]}
+
+RECEIVED = Path(".kpixl") / "received"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    file_name: str
+    source: str  # "return" or "history"
+    period: str  # the quarter it was collected for ("" for a history file)
+    accepted: bool
+    sent_at: str  # ISO 8601, "" when not known
+    sent_how: str
+    received_at: str
+    ext: str  # the kind of file its archived name says (xlsx, csv, pdf...)
+    skip: str = ""  # a history import that left out a quarter: that quarter's slug
+    sender: str = ""
+    subject: str = ""
+    message_id: str = ""
+    attachment: str = ""
+
+    @classmethod
+    def of(cls, submission: Submission, period: str, ext: str, sent_how: str = "", skip: str = "") -> Receipt:
+        return cls(submission.file_name, submission.source, period, submission.accepted,
+                   submission.sent_at.isoformat() if submission.sent_at else "", sent_how,
+                   submission.received_at.isoformat(), ext, skip, submission.sender, submission.subject,
+                   submission.message_id, submission.attachment)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Receipt | None:
+        """A receipt as read back; None for one that does not read (it was edited: the rebuild falls back to
+        what the archive alone says)."""
+        names = {f.name for f in fields(cls)}
+        try:
+            values = {k: v for k, v in data.items() if k in names}
+            receipt = cls(**values)
+            for moment in (receipt.sent_at, receipt.received_at):
+                if moment:
+                    datetime.fromisoformat(moment)
+        except (TypeError, ValueError):
+            return None
+        return receipt
+
+
+def note_receipt(folder: Path, sha256: str, receipt: Receipt) -> None:
+    """Add a receipt for the archived file sha256 (folder: the workspace's .kpixl/received)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create {folder}: {exc.strerror or exc}. Free some disk space, or check you may "
+                          "write in the workspace.") from None
+    path = folder / f"{sha256}.json"
+    try:
+        kept = read_json(path, "receipt of a received file").get("receipts", [])
+    except OutputError:
+        kept = []  # damaged: written anew with this receipt
+    entry = asdict(receipt)
+    if any(isinstance(r, dict) and _same(r, entry) for r in kept):
+        return  # recorded again by a rebuild of the store: the first receipt stands
+    receipts = [r for r in kept if isinstance(r, dict)] + [entry]
+    write_json(path, {"format": "kpixl-received", "version": 1, "sha256": sha256, "receipts": receipts})
+
+
+_SAME = ("file_name", "source", "period", "accepted", "sent_at", "skip")  # one recording of one file
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a.get(key) == b.get(key) for key in _SAME)
+
+
+def read_receipts(folder: Path, sha256: str) -> list[Receipt]:
+    """The receipts of the archived file sha256, oldest first ([] when there are none)."""
+    path = folder / f"{sha256}.json"
+    try:
+        kept = read_json(path, "receipt of a received file").get("receipts", [])
+    except OutputError:
+        return []
+    found = [Receipt.from_dict(r) for r in kept if isinstance(r, dict)] if isinstance(kept, list) else []
+    return [r for r in found if r is not None]

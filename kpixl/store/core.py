@@ -26,7 +26,7 @@ from kpixl.problems import Problem
 from kpixl.store import benchmarks, queries
 from kpixl.store.benchmarks import ComparatorRecord, StoredComparator
 from kpixl.store.queries import Event, RecordResult, StoredFigure, SubmissionRecord
-from kpixl.store.schema import ensure_schema
+from kpixl.store.schema import ensure_schema, schema_version_of
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "open_store"]
 
@@ -40,10 +40,15 @@ def _now() -> str:
 class Store:
     """A connection to the store. Safe to use from one thread; open one per thread or process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, missing: str = "") -> None:
+        """missing: when given, a store without kpixl's tables is not created but refused with this message
+        (the workspace's files say a store should be there: docs/store.md, "A store kpixl will not create")."""
         self.url = url
         self._engine: Engine = make_engine(url)
         with self._guard("opened"):
+            if missing and schema_version_of(self._engine) == 0:
+                self._engine.dispose()
+                raise StoreError(missing)
             ensure_schema(self._engine, _now(), self.where)
 
     def __enter__(self) -> Self:
@@ -65,12 +70,11 @@ class Store:
 
     @contextmanager
     def _guard(self, doing: str) -> Iterator[None]:
-        """Database failures (locked, unreachable, damaged) become a StoreError saying what to do."""
+        """Database failures become a StoreError saying what happened and what to do about it (failure())."""
         try:
             yield
         except DBAPIError as exc:
-            raise StoreError(f"The store {self.where} could not be {doing}: {exc.orig}. Nothing was changed. "
-                             "If another kpixl command is running, wait for it and try again.") from None
+            raise StoreError(failure(self.where, doing, exc.orig)) from None
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -124,11 +128,11 @@ class Store:
             return queries.stored_figures(conn, indicator=indicator)
 
     def figures(self, periods: Collection[str] | None = None,
-                unreadable: list[queries.UnreadableRow] | None = None) -> list[StoredFigure]:
+                unreadable_rows: list[queries.UnreadableRow] | None = None) -> list[StoredFigure]:
         """Every version of every figure (in the given period slugs), by indicator, period and version; with
-        unreadable given, the rows that cannot be read (changed by hand) are put there (kpixl check)."""
+        unreadable_rows given, the rows that cannot be read (changed by hand) are put there (kpixl check)."""
         with self._read() as conn:
-            return queries.stored_figures(conn, periods=periods, unreadable=unreadable)
+            return queries.stored_figures(conn, periods=periods, unreadable_rows=unreadable_rows)
 
     def comparators(self, indicators: Collection[str] | None = None,
                     metrics: Collection[str] | None = None) -> list[StoredComparator]:
@@ -149,12 +153,32 @@ class Store:
             return queries.first_applied(conn, version)
 
     def latest_submission_by_service(self, period: str) -> dict[str, SubmissionRecord]:
-        """Each service's most recent return for the quarter (history imports are not returns)."""
+        """Each service's latest-sent return for the quarter (history imports are not returns); at the same
+        moment, the one recorded later."""
         latest: dict[str, SubmissionRecord] = {}
-        for record in self.submissions(period):
+        for record in sorted(self.submissions(period), key=lambda r: r.order):
             if record.source == "return" and record.service:
                 latest[record.service] = record
         return latest
+
+    def latest_accepted_by_service(self, period: str) -> dict[str, SubmissionRecord]:
+        """Each service's latest-sent accepted return for the quarter: the one whose figures are current."""
+        latest: dict[str, SubmissionRecord] = {}
+        for record in sorted(self.submissions(period), key=lambda r: r.order):
+            if record.source == "return" and record.service and record.accepted:
+                latest[record.service] = record
+        return latest
+
+    def superseded(self, period: str) -> dict[int, SubmissionRecord]:
+        """Each refused return of the quarter that a later-sent accepted return of its service replaced, by its
+        id, with the return that replaced it: nothing is left to correct in it."""
+        records = [r for r in self.submissions(period) if r.source == "return" and r.service]
+        replaced: dict[int, SubmissionRecord] = {}
+        for refused in (r for r in records if not r.accepted):
+            later = [r for r in records if r.accepted and r.service == refused.service and r.order > refused.order]
+            if later:
+                replaced[refused.id] = max(later, key=lambda r: r.order)
+        return replaced
 
     def outstanding_problems(self, period: str) -> dict[str, tuple[Problem, ...]]:
         """Per service, the errors of its latest return for the quarter: what the lead still has to fix."""
@@ -162,9 +186,51 @@ class Store:
         return {service: record.errors for service, record in latest.items() if record.errors}
 
 
-def open_store(url: str) -> Store:
-    """The store at url (a SQLAlchemy URL), created on first use; StoreError when it cannot be opened."""
-    return Store(url)
+def open_store(url: str, missing: str = "") -> Store:
+    """The store at url (a SQLAlchemy URL), created on first use unless missing gives the message refusing a
+    store without kpixl's tables; StoreError when it cannot be opened."""
+    return Store(url, missing)
+
+
+# What a database failure means for the officer: one advice each, told apart by the driver's message
+# (SQLite's and PostgreSQL's own words; the error classes do not tell them apart).
+_FAILURES = (
+    (("database is locked", "could not obtain lock", "lock timeout", "deadlock detected"),
+     ("it is locked by another kpixl command (another officer's collect, say), which held it for over "
+     f"{BUSY_TIMEOUT_SECONDS} s. Wait for that command to finish and run this one again")),
+    (("readonly database", "read-only", "permission denied for"),
+     ("you may read it but not change it. Ask for write access to the workspace folder and the store file "
+     "(or, on PostgreSQL, to the database), or run the command as a user who has it")),
+    (("password authentication failed", "no password supplied", "authentication failed", "role \"",
+      "pg_hba.conf"),
+     ("the database server refused the login. Check the user and password: put the password in the "
+     "environment variable PGPASSWORD, or in the URL of [paths] store in kpixl.toml "
+     "(postgresql+psycopg://user:password@host/kpixl)")),
+    (("no such table", "no such column", "relation \"", "column \""),
+     ("its tables are not those kpixl made: it was changed outside kpixl. Restore it from a backup, or move it "
+      "aside and rebuild it from the archive with 'kpixl check --rebuild'")),
+    (("connection refused", "could not connect", "could not translate host name", "timeout expired",
+      "name or service not known", "no route to host", "connection timed out", "server closed the connection",
+      "network is unreachable", "does not exist"),
+     ("the database server cannot be reached. Check the host, port and database name of [paths] store in "
+     "kpixl.toml, that the server is running, and this computer's network connection")),
+    (("database or disk is full", "no space left", "disk full", "could not extend file"),
+     "the disk is full. Free some space and run the command again"),
+    (("unable to open database file",),
+     "its file cannot be opened. Check that its folder exists and that you may read and write in it"),
+    (("malformed", "file is not a database", "not a database", "disk i/o error"),
+     ("its file is damaged. Restore it from a backup, or move it aside and rebuild it from the archive with "
+     "'kpixl check --rebuild'")),
+)
+
+
+def failure(where: str, doing: str, cause: object) -> str:
+    """The message for a database failure while the store was being opened, read or written."""
+    words = " ".join(str(cause).split())
+    lowered = words.lower()
+    advice = next((text for needles, text in _FAILURES if any(n in lowered for n in needles)),
+                  "Nothing was changed. Run the command again; if it fails again, run 'kpixl check'")
+    return f"The store {where} could not be {doing}: {advice}. (The database said: {words[:200]})"
 
 
 def _sqlite_setup(engine: Engine) -> None:

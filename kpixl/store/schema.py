@@ -28,7 +28,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from kpixl.errors import StoreError
@@ -58,6 +57,7 @@ __all__ = [
     "metadata",
     "problems",
     "schema_version",
+    "schema_version_of",
     "submissions",
 ]
 
@@ -181,12 +181,17 @@ Index("ix_comparator_values_indicator", comparator_values.c.indicator)
 _SCHEMA_LOCK = 0x6B70786C  # "kpxl" in ASCII: any constant no other application on the server uses
 
 
+def schema_version_of(engine: Engine) -> int:
+    """The store's schema version; 0 for a store without kpixl's tables (new, or empty). DBAPIError when the
+    database cannot be reached at all."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(schema_version.name):
+            return 0
+        return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
+
+
 def _current_version(engine: Engine) -> int:
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
-    except DBAPIError:  # no schema_version table yet: a new store
-        return 0
+    return schema_version_of(engine)
 
 
 def ensure_schema(engine: Engine, now: str, where: str) -> None:

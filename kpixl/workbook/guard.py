@@ -21,8 +21,10 @@ __all__ = ["check", "guarded"]
 
 # What xlsxwriter's failure codes mean, for the officer reading the message.
 _REASONS = {
-    -1: "a cell outside the sheet: this is a bug in kpixl, please report it",
-    -2: "a text longer than the 32,767 characters an Excel cell holds: shorten it",
+    -1: "xlsxwriter refused it (a cell outside the sheet, or a setting it cannot hold). This is a bug in kpixl: "
+        "please report it",
+    -2: "a text in it is too long (an Excel cell holds at most 32,767 characters). Shorten it where it came from: "
+        "the register (kpixl register check names the cell), or the return or history file it was stored from",
 }
 
 
@@ -30,9 +32,9 @@ def check(result: object, what: str) -> None:
     """Raise OutputError when an xlsxwriter call returned a failure code (a negative int); what names the
     call in words ("the header Title", "row 7, commentary")."""
     if isinstance(result, int) and not isinstance(result, bool) and result < 0:
-        reason = _REASONS.get(result, "this is a bug in kpixl, please report it")
-        raise OutputError(f"Could not write the workbook: {what} failed (xlsxwriter returned {result}; "
-                          f"{reason}).")
+        reason = _REASONS.get(result, f"xlsxwriter refused it (code {result}). This is a bug in kpixl: please "
+                                      "report it")
+        raise OutputError(f"Could not write the workbook: {what} failed: {reason}.")
 
 
 @contextmanager
