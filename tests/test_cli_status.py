@@ -74,7 +74,7 @@ def test_a_refused_return_leaves_its_errors_outstanding(example_ws: Workspace) -
     assert (ts["received"], ts["accepted"], ts["complete"]) == (True, False, False)
     assert [(p["code"], p["cell"]) for p in ts["problems"]] == [("RET_NOT_A_NUMBER", "H4")]
     result = runner.invoke(app, ["status", Q2, "--workspace", str(example_ws.root)])
-    assert "Chase Trading Standards" in result.output and "1 error(s) to correct" in result.output
+    assert "Chase Trading Standards" in result.output and "1 error to correct" in result.output
     assert "To correct: Trading Standards" in result.output  # then the problems table
 
 

@@ -4,7 +4,7 @@ keeps and stores them too."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,20 +12,21 @@ from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     clean,
-    echo,
     handle_errors,
     one_line,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Cell, Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.steps.collect import ReturnResult
 
-PathsArgument = Annotated[list[Path], typer.Argument(
-    help="Returned workbooks, or folders of them (searched recursively).", show_default=False)]
+PathsArgument = Annotated[list[Path] | None, typer.Argument(
+    help="Returned workbooks, or folders of them (searched recursively); default: the workspace's "
+         "returns/<period>/ folder.", show_default=False)]
 PeriodOption = Annotated[str | None, typer.Option(
     "--period", help="The quarter being collected, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")]
 FeedbackOption = Annotated[Path | None, typer.Option(
@@ -35,7 +36,7 @@ FeedbackOption = Annotated[Path | None, typer.Option(
 
 @handle_errors
 def validate(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
     workspace: WorkspaceOption = None,
@@ -46,29 +47,37 @@ def validate(
 
     Example: kpixl validate returns/2023-24-Q2 --feedback feedback/
     """
-    from kpixl.steps.collect import validate_paths
+    from kpixl.steps.collect import returns_folder, validate_paths
 
-    results = validate_paths(open_workspace(workspace), paths, period)
+    ws = open_workspace(workspace)
+    results = validate_paths(ws, paths or [returns_folder(ws, period)], period)
     show_results(results, json, feedback, stored=False)
 
 
 @handle_errors
 def collect(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
+    accept_valid_rows: Annotated[bool, typer.Option(
+        "--accept-valid-rows",
+        help="Also store the rows without errors of a refused return (recorded as partly accepted); the rest "
+             "wait for the lead's corrected return.")] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
     """Check returns, archive each file under its content hash, and store the figures of every accepted
     return (a refused one is kept with its problems). Collecting the same file again changes nothing.
-    Exit 0 when every return is accepted, 1 when any is refused, 2 for a path that is not there.
+    A return is one answer: one error refuses it whole, unless --accept-valid-rows takes its rows without
+    errors. Exit 0 when every return is accepted, 1 when any is refused (partly accepted or not), 2 for a
+    path that is not there.
 
     Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
     """
-    from kpixl.steps.collect import collect_paths
+    from kpixl.steps.collect import collect_paths, returns_folder
 
-    results = collect_paths(open_workspace(workspace), paths, period)
+    ws = open_workspace(workspace)
+    results = collect_paths(ws, paths or [returns_folder(ws, period)], period, accept_valid_rows=accept_valid_rows)
     show_results(results, json, feedback, stored=True)
 
 
@@ -89,10 +98,10 @@ def show_results(results: list[ReturnResult], json: bool, feedback: Path | None,
         _summary_table(results, stored)
         for r in results:
             if not r.accepted:
-                echo(refusal(r))
-        echo(_sentence(results, refused, outstanding, stored))
+                say(refusal(r))
+        say(_sentence(results, refused, outstanding, stored))
         for path in written:
-            echo(f"Feedback for the lead: {path}")
+            say(f"Feedback for the lead: {path}")
     raise typer.Exit(1 if outstanding else 0)
 
 
@@ -106,18 +115,14 @@ def _problems(results: list[ReturnResult]) -> None:
 
 
 def _summary_table(results: list[ReturnResult], stored: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Returns, in the order they were sent")
-    columns = ["File", "Service", "Period", "Sent", "Accepted?", "Errors", "Queries", "Warnings"]
-    for column in columns + (["Stored"] if stored else []):
-        table.add_column(column, overflow="fold")
+    columns = [Column("File"), Column("Service"), Column("Period"), Column("Sent", drop=2), Column("Accepted?"),
+               Column("Errors", right=True), Column("Queries"), Column("Warnings", right=True, drop=1)]
+    table = Table("Returns, in the order they were sent", columns + ([Column("Stored", drop=3)] if stored else []))
     for r in results:
-        row: list[Any] = [plain(r.file_name), plain(r.service_name or r.service or "?"), r.period or "?",
-                          _sent(r), _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
-        table.add_row(*(row + ([plain(r.stored)] if stored else [])))
-    Console().print(table)
+        row: list[Cell] = [clean(r.file_name), clean(r.service_name or r.service or "?"), r.period or "?",
+                           _sent(r), _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
+        table.add(*(row + ([clean(r.stored)] if stored else [])))
+    print_table(table)
 
 
 def _sent(r: ReturnResult) -> str:
@@ -131,19 +136,19 @@ def refusal(r: ReturnResult) -> str:
     """One line per refused file, naming it, with its first error: what a log or a quick look needs."""
     errors = r.report.errors
     first = f"{errors[0].code}: {errors[0].message}" if errors else "refused"
-    more = f" (and {len(errors) - 1} more error(s) listed above)" if len(errors) > 1 else ""
+    more = f" (and {count(len(errors) - 1, 'more error')} listed above)" if len(errors) > 1 else ""
     since = f" (superseded by {r.superseded_by}, sent later: nothing to correct)" if r.superseded_by else ""
     return one_line(f"Refused {r.file_name}{since}: {first}{more}")
 
 
-def _verdict(r: ReturnResult) -> Any:
-    from rich.text import Text
-
+def _verdict(r: ReturnResult) -> Cell:
     if r.accepted:
-        return Text("yes", style="green")
+        return ("yes", "green")
     if r.superseded_by:
-        return Text(f"no, superseded by {clean(r.superseded_by)}", style="yellow")
-    return Text("no", style="red")
+        return (f"no, superseded by {clean(r.superseded_by)}", "yellow")
+    if r.partly is not None:
+        return ("partly", "yellow")
+    return ("no", "red")
 
 
 def _queries(r: ReturnResult) -> str:
@@ -153,12 +158,15 @@ def _queries(r: ReturnResult) -> str:
 
 def _sentence(results: list[ReturnResult], refused: int, outstanding: int, stored: bool) -> str:
     done = "stored" if stored else "would be accepted"
-    text = f"{len(results) - refused} of {len(results)} return(s) {done}"
+    text = f"{len(results) - refused} of {count(len(results), 'return')} {done}"
     if outstanding:
         text += f"; {outstanding} refused: correct the errors listed and send again"
     if refused - outstanding:
         text += (f"; {refused - outstanding} refused but superseded by a later-sent accepted return of the same "
                  "service: nothing to correct")
+    partly = sum(1 for r in results if r.partly is not None)
+    if partly:
+        text += f" ({partly} partly accepted: {'its' if partly == 1 else 'their'} rows without errors are stored)"
     return text + "."
 
 

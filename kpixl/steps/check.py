@@ -26,9 +26,9 @@ from pathlib import Path
 
 from kpixl.errors import KpixlError
 from kpixl.files import PARTIAL, partial_hash
-from kpixl.intake.assess import ReturnResult, assess_bytes
+from kpixl.intake.assess import ReturnResult, assess_bytes, valid_rows
 from kpixl.intake.rules import IntakeContext
-from kpixl.problems import Problem, Report, Where, problem, shown
+from kpixl.problems import Problem, Report, Where, count, problem, shown
 from kpixl.steps.workspace import ARCHIVE, Workspace
 from kpixl.store import HISTORY_ARCHIVED, StoredFigure, SubmissionRecord, UnreadableRow
 
@@ -95,9 +95,10 @@ def _kept_file(record: SubmissionRecord, files: dict[str, list[Path]], parts: di
 def _not_archived(record: SubmissionRecord, gave: int, since: datetime | None) -> Problem:
     where, day = Where(record.file_name), f"{record.received_at:%Y-%m-%d}"
     if record.source == "history" and (since is None or record.recorded_at < since):
-        return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day, versions=gave)
+        return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day,
+                       versions=count(gave, "figure version"))
     return problem(_MISSING.get(record.source, "ARCHIVE_MISSING/return"), where, file=record.file_name, date=day,
-                   versions=gave, sha256=record.file_hash)
+                   versions=count(gave, "figure version"), sha256=record.file_hash)
 
 
 def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRecord],
@@ -126,12 +127,14 @@ def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRec
     return whole
 
 
-def _check_figures(figures: list[StoredFigure], report: Report) -> None:
+def _check_figures(figures: list[StoredFigure], partly: set[int], report: Report) -> None:
+    """Each figure from an accepted file, or from a refused one whose valid rows the officer accepted
+    (partly: their submission ids); versions 1 to n."""
     versions: dict[tuple[str, str], list[int]] = defaultdict(list)
     for stored in figures:
         key = (stored.figure.indicator, stored.figure.period.slug)
         versions[key].append(stored.version)
-        if not stored.submission.accepted:
+        if not stored.submission.accepted and stored.submission.id not in partly:
             report.add(problem("FIGURE_REFUSED", Where(stored.submission.file_name, indicator=key[0]),
                                version=stored.version, period=key[1], file=stored.submission.file_name))
     for (indicator, period), found in sorted(versions.items()):
@@ -178,8 +181,9 @@ def _words(value: object) -> str:
 
 
 def _reread(workspace: Workspace, whole: dict[str, Path], submissions: list[SubmissionRecord],
-            figures: list[StoredFigure], report: Report) -> None:
-    """Every accepted return whose file is archived whole, read again, each figure stored from it compared."""
+            figures: list[StoredFigure], partly: set[int], report: Report) -> None:
+    """Every return figures were stored from, whose file is archived whole, read again, and each figure stored
+    from it compared (from a return partly accepted, with the rows it would take today)."""
     stored_from: dict[int, list[StoredFigure]] = defaultdict(list)
     for stored in figures:
         stored_from[stored.submission.id].append(stored)
@@ -192,17 +196,19 @@ def _reread(workspace: Workspace, whole: dict[str, Path], submissions: list[Subm
             contexts[record.period] = _context(workspace, record.period)
         ctx = contexts[record.period]
         why = ctx if isinstance(ctx, str) else _compare(
-            mine, assess_bytes(ctx, Path(record.file_name), whole[record.file_hash].read_bytes()), report)
+            mine, assess_bytes(ctx, Path(record.file_name), whole[record.file_hash].read_bytes()),
+            record.id in partly, report)
         if why:
             report.add(problem("ARCHIVE_NOT_REREAD", Where(record.file_name), file=record.file_name, why=why))
 
 
-def _compare(mine: list[StoredFigure], result: ReturnResult, report: Report) -> str:
+def _compare(mine: list[StoredFigure], result: ReturnResult, partly: bool, report: Report) -> str:
     """A problem for each stored figure its file says otherwise; why they could not all be compared, or ""."""
-    if not result.accepted:
+    if not result.accepted and not partly:
         first = result.report.errors[0]
         return f"it is refused ({first.code}: {first.message})"
-    found = {(r.figure.indicator, r.figure.period.slug, r.provenance.cell): r for r in result.figures}
+    given = valid_rows(result).figures if partly else result.figures
+    found = {(r.figure.indicator, r.figure.period.slug, r.provenance.cell): r for r in given}
     missing = []
     for stored in mine:
         figure = stored.figure
@@ -230,14 +236,15 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     report = Report()
     unreadable: list[UnreadableRow] = []
     with workspace.open_store() as store:
-        submissions, figures = store.submissions(), store.figures(unreadable_rows=unreadable)
+        submissions, partly = store.submissions(), set(store.partly_accepted())
+        figures = store.figures(unreadable_rows=unreadable)
         since = store.first_applied(HISTORY_ARCHIVED)  # history imports recorded before were not archived
     _unreadable(unreadable, report)
     figures_of = Counter(f.submission.id for f in figures)
     files = _archive_files(workspace.path(ARCHIVE), report)
     whole = _check_archive(files, submissions, figures_of, since, report)
-    _check_figures(figures, report)
-    _reread(workspace, whole, submissions, figures, report)
+    _check_figures(figures, partly, report)
+    _reread(workspace, whole, submissions, figures, partly, report)
     returns = sum(s.source == "return" for s in submissions)
     history = sum(s.source == "history" for s in submissions)
     return IntegrityReport(report, returns, history, len(figures), sum(len(p) for p in files.values()),

@@ -15,7 +15,7 @@ from kpixl.register import load_register
 from kpixl.steps.generate import default_folder
 from kpixl.steps.manifests import read_manifest, read_sent
 from kpixl.steps.workspace import Workspace
-from kpixl.store import SubmissionRecord
+from kpixl.store import Event, SubmissionRecord
 
 __all__ = ["CommitteeGaps", "Missing", "ServiceStatus", "StatusReport", "service_status"]
 
@@ -31,6 +31,7 @@ class ServiceStatus:
     latest: SubmissionRecord | None  # its latest-sent return for the quarter
     missing: tuple[Missing, ...]
     superseded: tuple[SubmissionRecord, ...] = ()  # refused returns a later-sent accepted one replaced
+    partly: Event | None = None  # the latest return was refused, and its rows without errors taken
 
     @property
     def received(self) -> bool:
@@ -96,14 +97,17 @@ def service_status(workspace: Workspace, quarter: Quarter) -> StatusReport:
         latest = store.latest_submission_by_service(quarter.slug)
         replaced = store.superseded(quarter.slug)
         submissions = {r.id: r for r in store.submissions(quarter.slug)} if replaced else {}
+        partly = store.partly_accepted(quarter.slug)
     folder = default_folder(workspace, quarter)
     generated, sent = read_manifest(folder), read_sent(folder)
     services = []
     for service in register.services_reporting(quarter):
         indicators = register.indicators_of_service(service.id)
+        record = latest.get(service.id)
         superseded = tuple(submissions[i] for i in replaced if submissions[i].service == service.id)
         services.append(ServiceStatus(service, len(indicators), service.id in generated, service.id in sent,
-                                      latest.get(service.id), _missing(indicators, quarter, present), superseded))
+                                      record, _missing(indicators, quarter, present), superseded,
+                                      partly.get(record.id) if record else None))
     committees = [CommitteeGaps(c, _missing(register.indicators_of_committee(c.id), quarter, present))
                   for c in register.committees]
     return StatusReport(quarter, services, committees, Report(list(loaded.report)))
