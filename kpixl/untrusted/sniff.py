@@ -7,11 +7,17 @@ password-protected workbook under any name. Each kind gets its own answer ("save
     .xls    an OLE2 compound file (D0 CF 11 E0 ...) with a "Workbook" or "Book" stream
     encrypted .xlsx   also an OLE2 compound file: Excel wraps the encrypted package in one, beside an
             "EncryptionInfo" stream
+    .msg    an OLE2 compound file holding Outlook's property streams ("__properties_version1.0")
+    .eml    text that starts with an email's header fields (From:, Date:, Subject:...)
+
+A message is not a return but may carry some: message_kind() tells collect to read its attachments
+(kpixl/mail/), and sniff() names it when one is given where a workbook was expected.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -30,7 +36,7 @@ from kpixl.untrusted.limits import (
 )
 from kpixl.untrusted.parts import PartsHit, scan_parts
 
-__all__ = ["Kind", "Sniffed", "sniff", "workbook_hazard", "zip_limit_hit"]
+__all__ = ["Kind", "Sniffed", "message_kind", "sniff", "workbook_hazard", "zip_limit_hit"]
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -98,7 +104,43 @@ def _sniff_ole2(data: bytes) -> Sniffed:
         return Sniffed(Kind.ENCRYPTED, "bin")
     if _ole2_has_stream(data, "Workbook") or _ole2_has_stream(data, "Book"):
         return Sniffed(Kind.XLS, "xls")
+    if _ole2_has_stream(data, _MSG_PROPERTIES):
+        return Sniffed(Kind.OTHER, "msg", "an Outlook message (.msg): collect it to read its attachments")
     return Sniffed(Kind.OTHER, "bin", "an old-style Office document (Word or PowerPoint 97-2003)")
+
+
+_MSG_PROPERTIES = "__properties_version1.0"  # every Outlook .msg has this stream at its root (MS-OXMSG 2.4)
+# Header fields a saved message starts with; two of them among well-formed header lines make a message.
+_MESSAGE_FIELDS = {b"from", b"date", b"subject", b"message-id", b"mime-version", b"received", b"to",
+                   b"return-path", b"content-type", b"delivered-to", b"x-unsent", b"reply-to", b"cc"}
+_FIELD_LINE = re.compile(rb"^([!-9;-~]{1,76}):")
+
+
+def _looks_like_email(head: bytes) -> bool:
+    """Whether the text starts with an email's header block: every line up to the first empty one a header
+    field (or its folded continuation), two or more of them fields every message has."""
+    lines = head.lstrip(b"\xef\xbb\xbf").split(b"\n")[:200]
+    if lines and lines[0].startswith(b"From "):  # an mbox separator, as some programs save a message
+        lines = lines[1:]
+    known = 0
+    for line in lines:
+        line = line.rstrip(b"\r")
+        if not line:
+            return known >= 2
+        if line[:1] in (b" ", b"\t"):
+            continue
+        match = _FIELD_LINE.match(line)
+        if match is None:
+            return False
+        known += match.group(1).lower() in _MESSAGE_FIELDS
+    return False
+
+
+def message_kind(data: bytes) -> str:
+    """"eml" or "msg" when the bytes are a saved email message, else "" (a workbook or anything else)."""
+    if data.startswith(OLE2_MAGIC):
+        return "msg" if _ole2_has_stream(data, _MSG_PROPERTIES) else ""
+    return "eml" if _looks_like_email(data[:16384]) else ""
 
 
 def _sniff_zip(data: bytes) -> Sniffed:
@@ -184,6 +226,8 @@ _MAGIC = (
 
 
 def _sniff_text(data: bytes) -> Sniffed:
+    if _looks_like_email(data[:16384]):
+        return Sniffed(Kind.OTHER, "eml", "a saved email message (.eml): collect it to read its attachments")
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return Sniffed(Kind.OTHER, "html", "a web page (HTML)")
