@@ -59,6 +59,9 @@ def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
         "file": s.provenance.file_name, "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
         "cell": s.provenance.cell, "source": s.submission.source, "service": s.submission.service,
         "received_at": s.submission.received_at.isoformat(), "recorded_at": s.recorded_at.isoformat(),
+        # Where it came from, when it came in a message (issue 15): "" for a file collected as it was.
+        "sent_at": s.submission.sent.isoformat(), "sender": s.submission.sender, "subject": s.submission.subject,
+        "message_id": s.submission.message_id, "attachment": s.submission.attachment,
     }
 
 
@@ -70,15 +73,26 @@ def _table(history: IndicatorHistory) -> None:
     if history.indicator:
         title += f": {history.indicator.title}"
     table = Table(title=plain(title), caption="* the current version")
-    for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell"):
+    for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell", "From"):
         table.add_column(column, overflow="fold", no_wrap=column in ("Period", "Ver.", "Received"))
     for s in history.versions:
         cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
         version = f"{s.version} *" if s.current else str(s.version)
         table.add_row(s.figure.period.slug, version, history.value_text(s.figure),
                       s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
-                      plain(s.provenance.file_name), plain(cell))
+                      plain(s.provenance.file_name), plain(cell), plain(_came_from(s)))
     Console().print(table)
+
+
+def _came_from(s: StoredFigure) -> str:
+    """The message a figure came in: its sender, Date, subject and Message-ID ("" for a file)."""
+    sub = s.submission
+    if not (sub.sender or sub.message_id):
+        return ""
+    parts = [sub.sender or "unknown sender", f"sent {sub.sent:%Y-%m-%d %H:%M} UTC"]
+    parts += [f"'{sub.subject}'"] if sub.subject else []
+    parts += [sub.message_id] if sub.message_id else []
+    return ", ".join(parts)
 
 
 @app.command(name="import")

@@ -22,10 +22,11 @@ from kpixl.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from kpixl.steps.collect import ReturnResult
+    from kpixl.steps.collect import Collected, MessageResult, ReturnResult
 
 PathsArgument = Annotated[list[Path], typer.Argument(
-    help="Returned workbooks, or folders of them (searched recursively).", show_default=False)]
+    help="Returned workbooks, saved messages (.eml, Outlook .msg: each attachment is a return), or folders of "
+         "them (searched recursively).", show_default=False)]
 PeriodOption = Annotated[str | None, typer.Option(
     "--period", help="The quarter being collected, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")]
 FeedbackOption = Annotated[Path | None, typer.Option(
@@ -46,10 +47,9 @@ def validate(
 
     Example: kpixl validate returns/2023-24-Q2 --feedback feedback/
     """
-    from kpixl.steps.collect import validate_paths
+    from kpixl.steps.collect import validate as validate_run
 
-    results = validate_paths(open_workspace(workspace), paths, period)
-    show_results(results, json, feedback, stored=False)
+    show_results(validate_run(open_workspace(workspace), paths, period), json, feedback, stored=False)
 
 
 @handle_errors
@@ -66,25 +66,30 @@ def collect(
 
     Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
     """
-    from kpixl.steps.collect import collect_paths
+    from kpixl.steps.collect import collect as collect_run
 
-    results = collect_paths(open_workspace(workspace), paths, period)
-    show_results(results, json, feedback, stored=True)
+    show_results(collect_run(open_workspace(workspace), paths, period), json, feedback, stored=True)
 
 
-def show_results(results: list[ReturnResult], json: bool, feedback: Path | None, stored: bool) -> None:
+def show_results(run: Collected, json: bool, feedback: Path | None, stored: bool,
+                 extra: dict[str, Any] | None = None) -> None:
     """Print every problem, then the summary (or the same records as JSON). Exit 1 if any return is refused
-    and not superseded: one that a later-sent accepted return of its service replaced asks nothing more."""
+    and not superseded (one that a later-sent accepted return of its service replaced asks nothing more), or
+    a message could not be read."""
     from kpixl.steps.collect import write_feedback
 
+    results = run.returns
     written = write_feedback(results, feedback) if feedback else []
     refused = sum(1 for r in results if not r.accepted)
     outstanding = sum(1 for r in results if not r.accepted and not r.superseded_by)
+    unread = sum(1 for m in run.messages if not m.accepted)
     if json:
         print_json({"accepted": len(results) - refused, "refused": refused, "outstanding": outstanding,
-                    "superseded": refused - outstanding,
-                    "returns": [r.to_dict() for r in results], "feedback": [str(p) for p in written]})
+                    "superseded": refused - outstanding, "returns": [r.to_dict() for r in results],
+                    "messages": [m.to_dict() for m in run.messages], "feedback": [str(p) for p in written],
+                    **(extra or {})})
     else:
+        _messages(run.messages)
         _problems(results)
         _summary_table(results, stored)
         for r in results:
@@ -93,7 +98,27 @@ def show_results(results: list[ReturnResult], json: bool, feedback: Path | None,
         echo(_sentence(results, refused, outstanding, stored))
         for path in written:
             echo(f"Feedback for the lead: {path}")
-    raise typer.Exit(1 if outstanding else 0)
+    raise typer.Exit(1 if outstanding or unread else 0)
+
+
+def _messages(messages: list[MessageResult]) -> None:
+    """The messages the returns came in: who sent each, when, and what it carried."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if not messages:
+        return
+    table = Table(title="Messages, in the order they were sent")
+    for column in ("Message", "From", "Sent", "Subject", "Returns"):
+        table.add_column(column, overflow="fold")
+    for m in messages:
+        sent = f"{m.sent_at:%Y-%m-%d %H:%M} ({m.sent_how})" if m.sent_at else "unknown"
+        carried = ", ".join(r.file_name for r in m.returns) or ("not read" if not m.accepted else "none")
+        table.add_row(plain(m.name), plain(m.sender or "?"), sent, plain(m.subject), plain(carried))
+    Console().print(table)
+    for m in messages:
+        if m.report.problems:
+            print_problems(m.report, title=f"{m.name}: problems")
 
 
 def _problems(results: list[ReturnResult]) -> None:

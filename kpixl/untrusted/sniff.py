@@ -119,7 +119,7 @@ _FIELD_LINE = re.compile(rb"^([!-9;-~]{1,76}):")
 def _looks_like_email(head: bytes) -> bool:
     """Whether the text starts with an email's header block: every line up to the first empty one a header
     field (or its folded continuation), two or more of them fields every message has."""
-    lines = head.lstrip(b"\xef\xbb\xbf").split(b"\n")[:200]
+    lines = head.lstrip(b"\xef\xbb\xbf").split(b"\n")[:-1][:200]  # whole lines only
     if lines and lines[0].startswith(b"From "):  # an mbox separator, as some programs save a message
         lines = lines[1:]
     known = 0
@@ -133,7 +133,7 @@ def _looks_like_email(head: bytes) -> bool:
         if match is None:
             return False
         known += match.group(1).lower() in _MESSAGE_FIELDS
-    return False
+    return known >= 2  # a header block longer than the lines looked at
 
 
 def message_kind(data: bytes) -> str:
