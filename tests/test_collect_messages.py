@@ -219,3 +219,50 @@ def test_hostile_names_and_damaged_outlook_files_are_answered(made: Filled, tmp_
     assert message is None and problems[0].code == "MESSAGE_REFUSED"
     message, problems = read_message(data[:2000], "m.msg", "msg")
     assert message is None and problems[0].code == "MESSAGE_REFUSED"
+
+
+# Receipts: each sender is answered, threaded under their message, at most once.
+
+def test_each_sender_gets_a_receipt_threaded_under_their_message(made: Filled, ws: Workspace, tmp_path: Path) -> None:
+    from email import message_from_bytes, policy
+
+    from support.intake import set_cells
+
+    inbox = tmp_path / "inbox"
+    good = made.filled["adult-skills"].read_bytes()
+    wrong = set_cells(made.copy("libraries", tmp_path / "w"), {"H3": "n/a"}).read_bytes()
+    save(inbox, "good.eml", eml([("Return.xlsx", good)], sender=_lead(made, "adult-skills"),
+                                message_id="<good@example.org>"))
+    save(inbox, "wrong.eml", eml([("Libraries.xlsx", wrong)], message_id="<wrong@example.org>"))
+    save(inbox, "pdf.eml", eml([("Return.pdf", b"%PDF-1.4\n")], message_id="<pdf@example.org>",
+                               in_reply_to="<kpixl-sent@example.org>"))
+    code, output = run_cli(ws, "collect", str(inbox), "--drafts", str(tmp_path / "drafts"), "--json")
+    assert code == 1, output  # the refused returns
+    receipts = json.loads(output)["receipts"]
+    assert sorted((r["message"], r["status"]) for r in receipts) == [
+        ("good.eml", "drafted"), ("pdf.eml", "drafted"), ("wrong.eml", "drafted")]
+    drafts = {p.name: message_from_bytes(p.read_bytes(), policy=policy.default)
+              for p in (tmp_path / "drafts").glob("*.eml")}
+    by_reply = {str(m["In-Reply-To"]): m for m in drafts.values()}
+    assert set(by_reply) == {"<good@example.org>", "<wrong@example.org>", "<pdf@example.org>"}
+    assert "<kpixl-sent@example.org> <pdf@example.org>" == str(by_reply["<pdf@example.org>"]["References"])
+    good_text = by_reply["<good@example.org>"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Return.xlsx (Adult Skills Service): accepted" in good_text and "figure(s) stored" in good_text
+    wrong_mail = by_reply["<wrong@example.org>"]
+    assert "not accepted: 1 thing(s) to correct" in wrong_mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert [a.get_filename() for a in wrong_mail.iter_attachments()] == ["Libraries-feedback.xlsx"]
+    pdf_text = by_reply["<pdf@example.org>"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Return.pdf: not read as a return" in pdf_text and "PDF" in pdf_text
+    assert str(by_reply["<pdf@example.org>"]["Subject"]) == "Re: Q2 return"
+
+
+def test_receipts_through_smtp_go_once(made: Filled, ws: Workspace, tmp_path: Path) -> None:
+    from support.mail import smtp_server
+
+    path = save(tmp_path, "m.eml", eml([("Return.xlsx", made.filled["libraries"].read_bytes())]))
+    with smtp_server() as (server, port):
+        for _ in range(2):
+            code, output = run_cli(ws, "collect", str(path), "--smtp", f"127.0.0.1:{port}", "--no-starttls")
+            assert code == 0, output
+        assert server.to(LEAD) == 1
+    assert "skipped" in output

@@ -20,9 +20,23 @@ from kpixl.cli.common import (
     print_json,
     print_problems,
 )
+from kpixl.cli.mail_options import (
+    DraftsOption,
+    FromOption,
+    PasswordEnvOption,
+    SmtpOption,
+    StartTlsOption,
+    UserOption,
+    print_deliveries,
+    transport,
+)
 
 if TYPE_CHECKING:
+    from kpixl.domain import Quarter
     from kpixl.steps.collect import Collected, MessageResult, ReturnResult
+    from kpixl.steps.receipts import ReceiptSummary
+    from kpixl.steps.send import Transport
+    from kpixl.steps.workspace import Workspace
 
 PathsArgument = Annotated[list[Path], typer.Argument(
     help="Returned workbooks, saved messages (.eml, Outlook .msg: each attachment is a return), or folders of "
@@ -32,6 +46,8 @@ PeriodOption = Annotated[str | None, typer.Option(
 FeedbackOption = Annotated[Path | None, typer.Option(
     "--feedback", help="Write, into this folder, a marked copy of each return with problems for its lead.",
     file_okay=False)]
+NoReceiptsOption = Annotated[bool, typer.Option(
+    "--no-receipts", help="Answer no message (a receipt goes to each message's sender with --drafts or --smtp).")]
 
 
 @handle_errors
@@ -57,22 +73,51 @@ def collect(
     paths: PathsArgument,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
+    drafts: DraftsOption = None,
+    smtp: SmtpOption = None,
+    starttls: StartTlsOption = True,
+    user: UserOption = None,
+    password_env: PasswordEnvOption = "KPIXL_SMTP_PASSWORD",
+    sender: FromOption = None,
+    no_receipts: NoReceiptsOption = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
     """Check returns, archive each file under its content hash, and store the figures of every accepted
     return (a refused one is kept with its problems). Collecting the same file again changes nothing.
-    Exit 0 when every return is accepted, 1 when any is refused, 2 for a path that is not there.
+    A saved message (.eml, or Outlook's .msg) is read for its attachments, each a return sent at the message's
+    Date; with --drafts DIR or --smtp HOST its sender gets a receipt: accepted with N figures, or what to
+    correct with the feedback workbook attached. Exit 0 when every return is accepted, 1 when any is refused,
+    2 for a path that is not there.
 
     Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
     """
     from kpixl.steps.collect import collect as collect_run
 
-    show_results(collect_run(open_workspace(workspace), paths, period), json, feedback, stored=True)
+    ws = open_workspace(workspace)
+    quarter = ws.period_or_default(period)
+    out = None if no_receipts else transport(drafts, smtp, starttls, user, password_env, quarter.slug, "receipt")
+    run = collect_run(ws, paths, period)
+    receipts = answer(ws, quarter, run.messages, out, sender, no_receipts)
+    show_results(run, json, feedback, stored=True, receipts=receipts)
+
+
+def answer(ws: Workspace, quarter: Quarter, messages: list[MessageResult], out: Transport | None,
+           sender: str | None, no_receipts: bool) -> ReceiptSummary | None:
+    """A receipt to each message's sender, where the messages go (None: no receipts, and a line saying how)."""
+    from kpixl.steps.receipts import send_receipts
+    from kpixl.steps.send import sender_address
+
+    if out is None:
+        if messages and not no_receipts:
+            echo("No receipts sent: give --drafts DIR or --smtp HOST to answer each message's sender "
+                 "(or --no-receipts).", err=True)
+        return None
+    return send_receipts(ws, quarter, messages, out, sender_address(ws, sender))
 
 
 def show_results(run: Collected, json: bool, feedback: Path | None, stored: bool,
-                 extra: dict[str, Any] | None = None) -> None:
+                 extra: dict[str, Any] | None = None, receipts: ReceiptSummary | None = None) -> None:
     """Print every problem, then the summary (or the same records as JSON). Exit 1 if any return is refused
     and not superseded (one that a later-sent accepted return of its service replaced asks nothing more), or
     a message could not be read."""
@@ -87,7 +132,7 @@ def show_results(run: Collected, json: bool, feedback: Path | None, stored: bool
         print_json({"accepted": len(results) - refused, "refused": refused, "outstanding": outstanding,
                     "superseded": refused - outstanding, "returns": [r.to_dict() for r in results],
                     "messages": [m.to_dict() for m in run.messages], "feedback": [str(p) for p in written],
-                    **(extra or {})})
+                    "receipts": [o.to_dict() for o in receipts.outcomes] if receipts else [], **(extra or {})})
     else:
         _messages(run.messages)
         _problems(results)
@@ -98,7 +143,10 @@ def show_results(run: Collected, json: bool, feedback: Path | None, stored: bool
         echo(_sentence(results, refused, outstanding, stored))
         for path in written:
             echo(f"Feedback for the lead: {path}")
-    raise typer.Exit(1 if outstanding or unread else 0)
+        if receipts:
+            print_deliveries("Receipts", [(o.to, o.message, o.status, o.detail) for o in receipts.outcomes])
+    failed = receipts is not None and (receipts.count("failed") or receipts.count("uncertain"))
+    raise typer.Exit(1 if outstanding or unread or failed else 0)
 
 
 def _messages(messages: list[MessageResult]) -> None:

@@ -35,7 +35,7 @@ from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
 from kpixl.store import Store
 
-__all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks"]
+__all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks", "sender_address"]
 
 SendProgress = Callable[[int, int, str], None]
 
@@ -214,11 +214,11 @@ def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: 
 
 
 def make_transport(period: str, *, drafts: Path | None = None, smtp: str | None = None, starttls: bool = True,
-                   user: str = "", password: str = "") -> Transport:
-    """Where the messages go: .eml drafts in a folder, or the SMTP server HOST[:PORT] (ConfigError if it
-    cannot be read)."""
+                   user: str = "", password: str = "", purpose: str = "") -> Transport:
+    """Where the messages go: .eml drafts in a folder (named for the recipient, the period and the purpose:
+    "receipt", "reminder-due"), or the SMTP server HOST[:PORT] (ConfigError if it cannot be read)."""
     if drafts is not None:
-        return DraftsTransport(drafts, period)
+        return DraftsTransport(drafts, period, purpose=purpose)
     if smtp is None:
         raise ConfigError("Choose where the messages go: a drafts folder or an SMTP server")
     try:
@@ -228,16 +228,22 @@ def make_transport(period: str, *, drafts: Path | None = None, smtp: str | None 
     return SmtpTransport(host, port, starttls, user, password)
 
 
-def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport, *, sender: str | None = None,
-                   dry_run: bool = False, resend: bool = False,
-                   progress: SendProgress | None = None) -> SendSummary:
-    """Send (or draft) each lead's workbooks for quarter; the summary says what happened to each."""
+def sender_address(workspace: Workspace, sender: str | None) -> str:
+    """The From address: --from, else [cycle] contact_email; ConfigError when there is none kpixl can use."""
     sender = (sender or workspace.config.contact_email).strip()
     if not sender:
         raise ConfigError("Whom is the email from? Pass --from ADDRESS, or set [cycle] contact_email in kpixl.toml")
     if not (is_email(sender) and sender.isascii()):
         raise ConfigError(f"'{sender}' is not an email address kpixl can send from: write it as name@council.gov.uk "
                           "in ASCII letters (--from, or [cycle] contact_email in kpixl.toml)")
+    return sender
+
+
+def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport, *, sender: str | None = None,
+                   dry_run: bool = False, resend: bool = False,
+                   progress: SendProgress | None = None) -> SendSummary:
+    """Send (or draft) each lead's workbooks for quarter; the summary says what happened to each."""
+    sender = sender_address(workspace, sender)
     register, folder, summary = workspace.valid_register(), default_folder(workspace, quarter), SendSummary()
     services = register.services_reporting(quarter)
     manifest = _workbooks(workspace, quarter, services, folder, summary)
