@@ -98,18 +98,18 @@ def collect(
     quarter = ws.period_or_default(period)
     out = None if no_receipts else transport(drafts, smtp, starttls, user, password_env, quarter.slug, "receipt")
     run = collect_run(ws, paths, period)
-    receipts = answer(ws, quarter, run.messages, out, sender, no_receipts)
+    receipts = answer(ws, quarter, run.messages, out, sender, no_receipts, json)
     show_results(run, json, feedback, stored=True, receipts=receipts)
 
 
 def answer(ws: Workspace, quarter: Quarter, messages: list[MessageResult], out: Transport | None,
-           sender: str | None, no_receipts: bool) -> ReceiptSummary | None:
+           sender: str | None, no_receipts: bool, json: bool = False) -> ReceiptSummary | None:
     """A receipt to each message's sender, where the messages go (None: no receipts, and a line saying how)."""
     from kpixl.steps.receipts import send_receipts
     from kpixl.steps.send import sender_address
 
     if out is None:
-        if messages and not no_receipts:
+        if messages and not no_receipts and not json:
             echo("No receipts sent: give --drafts DIR or --smtp HOST to answer each message's sender "
                  "(or --no-receipts).", err=True)
         return None
