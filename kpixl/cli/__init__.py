@@ -13,6 +13,7 @@ from kpixl.cli import (
     comparators_cmd,
     demo_cmd,
     export_cmd,
+    fetch_cmd,
     history_cmd,
     indicators_cmd,
     register_cmds,
@@ -45,6 +46,7 @@ register_cmds.register(app)
 workbooks_cmd.register(app)
 send_cmd.register(app)
 returns.register(app)
+fetch_cmd.register(app)
 status_cmd.register(app)
 check_cmd.register(app)
 indicators_cmd.register(app)

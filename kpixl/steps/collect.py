@@ -83,6 +83,8 @@ class Source:
         """The same source with its time told (the file's modification time when none was given)."""
         if self.sent_at is not None:
             return replace(self, sent_at=self.sent_at.astimezone(UTC), how=self.how or MESSAGE_DATE)
+        if self.data is not None:
+            return replace(self, how="unknown")  # bytes from elsewhere (a mailbox) without a time
         try:
             modified = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         except OSError:
@@ -186,7 +188,7 @@ class Collected:
 def _peek(source: Source) -> tuple[str, bytes]:
     """("eml" or "msg", its bytes) when the file is a saved message, else ("", b""): told by its bytes, as every
     file is. Only an OLE2 file (a .msg, or an old .xls) is read whole to tell; others by their first 16 KB."""
-    if source.data is not None or source.via:
+    if source.via:
         return "", b""  # an attachment: a message inside a message is not followed (nesting is a limit)
     head = _read(source, 16383)
     if isinstance(head, ReturnResult):
