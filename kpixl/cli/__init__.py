@@ -17,6 +17,7 @@ from kpixl.cli import (
     history_cmd,
     indicators_cmd,
     register_cmds,
+    remind_cmd,
     report_cmd,
     returns,
     send_cmd,
@@ -48,6 +49,7 @@ send_cmd.register(app)
 returns.register(app)
 fetch_cmd.register(app)
 status_cmd.register(app)
+remind_cmd.register(app)
 check_cmd.register(app)
 indicators_cmd.register(app)
 history_cmd.register(app)
