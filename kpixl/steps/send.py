@@ -25,7 +25,7 @@ from typing import Any
 from kpixl.crashpoint import crash_point
 from kpixl.domain import Quarter, Service
 from kpixl.domain.indicators import is_email
-from kpixl.errors import ConfigError, DeliveryError, DeliveryUncertain
+from kpixl.errors import ConfigError, DeliveryError, DeliveryUncertain, WorkspaceError
 from kpixl.mail.compose import Letter, compose, names
 from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
 from kpixl.problems import safe
@@ -98,7 +98,8 @@ def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]],
     for service in services:
         if service.id in sent:
             summary.outcomes.append(Outcome(service.lead_name, service.lead_email, (service.id,), "skipped",
-                                            _already(sent[service.id])))
+                                            _already(sent[service.id]) + _regenerated(sent[service.id],
+                                                                                      manifest[service.id])))
             continue
         problem = _check_one(service, manifest[service.id], folder)
         if problem:
@@ -129,6 +130,14 @@ def _already(record: dict[str, Any]) -> str:
         return (f"may have gone to {record.get('to')} on {record.get('sent')} (the server never confirmed it): "
                 "ask the lead whether it arrived; --resend sends it again")
     return f"sent to {record.get('to')} on {record.get('sent')}"
+
+
+def _regenerated(record: dict[str, Any], entry: dict[str, Any]) -> str:
+    """A warning when the workbook was generated again after it was sent: the lead holds the earlier one."""
+    if record.get("sha256") and entry.get("sha256") and record["sha256"] != entry["sha256"]:
+        return (f". The workbook was regenerated since it was sent ({entry.get('file')}): the lead has the earlier "
+                "one. --resend sends them this one")
+    return ""
 
 
 PURPOSE = "workbooks"  # what the message is for, in its ref: a later message to the same lead has its own
@@ -240,12 +249,19 @@ def sender_address(workspace: Workspace, sender: str | None) -> str:
 
 
 def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport, *, sender: str | None = None,
-                   dry_run: bool = False, resend: bool = False,
+                   dry_run: bool = False, resend: bool = False, only: tuple[str, ...] = (),
                    progress: SendProgress | None = None) -> SendSummary:
-    """Send (or draft) each lead's workbooks for quarter; the summary says what happened to each."""
+    """Send (or draft) each lead's workbooks for quarter (only: those of these service ids); the summary says
+    what happened to each."""
     sender = sender_address(workspace, sender)
     register, folder, summary = workspace.valid_register(), default_folder(workspace, quarter), SendSummary()
     services = register.services_reporting(quarter)
+    if only:
+        unknown = sorted(set(only) - {s.id for s in services})
+        if unknown:
+            raise WorkspaceError(f"No service {', '.join(unknown)} reports for {quarter}. Services: "
+                                 f"{', '.join(s.id for s in services)}")
+        services = tuple(s for s in services if s.id in only)
     manifest = _workbooks(workspace, quarter, services, folder, summary)
     sent = read_sent(folder) if transport.sends and not resend else {}
     letters = _letters(services, manifest, folder, sent, summary)
