@@ -96,7 +96,8 @@ def collect(
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)
-    out = None if no_receipts else transport(drafts, smtp, starttls, user, password_env, quarter.slug, "receipt")
+    wanted = (drafts is not None or smtp is not None) and not no_receipts
+    out = transport(drafts, smtp, starttls, user, password_env, quarter.slug, "receipt") if wanted else None
     run = collect_run(ws, paths, period)
     receipts = answer(ws, quarter, run.messages, out, sender, no_receipts, json)
     show_results(run, json, feedback, stored=True, receipts=receipts)
