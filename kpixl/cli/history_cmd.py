@@ -73,14 +73,15 @@ def _table(history: IndicatorHistory) -> None:
     if history.indicator:
         title += f": {history.indicator.title}"
     table = Table(title=plain(title), caption="* the current version")
-    for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell", "From"):
+    mailed = any(s.submission.sender or s.submission.message_id for s in history.versions)
+    for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell") + (("From",) if mailed else ()):
         table.add_column(column, overflow="fold", no_wrap=column in ("Period", "Ver.", "Received"))
     for s in history.versions:
         cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
         version = f"{s.version} *" if s.current else str(s.version)
         table.add_row(s.figure.period.slug, version, history.value_text(s.figure),
                       s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
-                      plain(s.provenance.file_name), plain(cell), plain(_came_from(s)))
+                      plain(s.provenance.file_name), plain(cell), *([plain(_came_from(s))] if mailed else []))
     Console().print(table)
 
 
