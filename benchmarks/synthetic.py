@@ -21,6 +21,7 @@ import csv
 import io
 import random
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -402,7 +403,7 @@ def make_council(path: Path, n_indicators: int = 400, n_services: int = 50, n_co
     """A workspace at path (new or empty) holding the synthetic council: register, history and, when kpixl
     has a store with a history import, the history imported into it."""
     scenario = Scenario(n_indicators, n_services, n_committees, n_quarters, seed)
-    workspace = init_workspace(path, council=COUNCIL)
+    workspace = init_workspace(path, council=COUNCIL, today=CURRENT_QUARTER.end_date + timedelta(days=2))
     quarter = workspace.config.period or CURRENT_QUARTER
     register = make_register(scenario, quarter)
     workspace.register_path.write_text(HEADER.format(seed=seed) + dump_yaml(register), encoding="utf-8")

@@ -117,10 +117,16 @@ _ENTRIES = (
           "kpixl cannot tell which service this return is for: its hidden sheet is missing and its "
           "indicators ({found}) belong to no service in the register.",
           "Fill in the workbook kpixl sent you, and save it as .xlsx."),
-    Entry("CONTEXT_EDITED", QUERY,
-          "The {column} was changed from {expected} to {found}; kpixl uses the {expected} it printed.",
-          "If the printed figure is wrong, tell the performance team; to correct last period's figure use "
-          "'Revised figure'. " + _EXPLAIN),
+    Entry("CONTEXT_EDITED", WARNING,
+          "The '{column}' cell was changed from {expected} to {found}; kpixl ignores the change and uses "
+          "{expected}, as it printed it.",
+          "Nothing to do if it was a slip. If what kpixl printed is wrong, tell the performance team; to "
+          "correct last period's figure use 'Revised figure'."),
+    Entry("RESPONSE_UNMATCHED", WARNING,
+          "This response answers {code} on indicator {indicator} ({period}, cell {cell}), which this return "
+          "does not raise any more; it was not applied to any other query.",
+          "Nothing to do if the query was put right. If a new query needs the same answer, write it again "
+          "on that query's row."),
     # A return: rows
     Entry("ROW_MISSING", ERROR,
           "The row for indicator {indicator} ({period}) is missing: every indicator of the return needs "
@@ -275,6 +281,10 @@ _ENTRIES = (
     Entry("REG_DUPLICATE_ID", ERROR,
           "The {what} id '{id}' is used twice (also at {first}).",
           "Give each {what} its own id, or delete the repeated row."),
+    Entry("REG_DUPLICATE_ID", ERROR,
+          "The {what} id '{id}' differs from '{other}' (at {first}) only in capital letters; kpixl finds ids "
+          "whatever their case, so the two would be one.",
+          "Give each {what} its own id, or write both the same way and delete the repeated row.", case="case"),
     Entry("REG_ID_DIGIT", ERROR,
           "The indicator id '{ident}' holds '{character}', which looks like a digit but is not one of 0 to 9.",
           "Write the id with the digits 0 to 9 (36, or ASC01), as a lead would type it in a return."),
@@ -360,6 +370,18 @@ _ENTRIES = (
     Entry("REG_NO_LEAD_EMAIL", WARNING,
           "Service '{service}' has no lead email, so its workbook cannot be sent.",
           "Add the lead's email address."),
+    Entry("REG_EMPTY", WARNING,
+          "The register has no services yet, so there is nobody to send a workbook to.",
+          "Add each service with its lead's name and email (Services sheet, or services: in YAML).",
+          case="services"),
+    Entry("REG_EMPTY", WARNING,
+          "The register has no committees yet, so there is no report to build.",
+          "Add each committee that receives a report (Committees sheet, or committees: in YAML).",
+          case="committees"),
+    Entry("REG_EMPTY", WARNING,
+          "The register has no indicators yet, so there is nothing to collect or report.",
+          "Add each indicator with its service, committees and targets (Indicators and Targets sheets, or "
+          "indicators: in YAML).", case="indicators"),
     Entry("REG_EMPTY_COMMITTEE", WARNING,
           "Committee '{committee}' has no indicators, so its report would be empty.",
           "List it in the Committee IDs of its indicators, or delete the row."),
@@ -387,7 +409,7 @@ _ENTRIES = (
           "The file holds no figures.",
           "Check it is the right file: one row per indicator and period."),
     Entry("FIG_MISSING_COLUMN", ERROR,
-          "Column(s) {missing} missing.",
+          "{missing} missing.",
           "The first row must name the columns: {columns}."),
     # A history file's rows (kpixl/intake/history_csv.py)
     Entry("FIG_UNKNOWN_INDICATOR", ERROR,
@@ -452,7 +474,7 @@ _ENTRIES = (
           "The file is not readable as CSV from here: {detail}.",
           "Open it in a spreadsheet program, save it again as CSV UTF-8, and try again."),
     Entry("COMP_MISSING_COLUMN", ERROR,
-          "Column(s) {missing} missing.",
+          "{missing} missing.",
           "The header must name the columns: {columns}."),
     Entry("COMP_NO_METRIC", ERROR,
           "This LG Inform download has one column per period and does not say which metric it holds.",
@@ -493,11 +515,11 @@ _ENTRIES = (
 
     # The archive and the store (kpixl check: kpixl/steps/check.py)
     Entry("ARCHIVE_MISSING", ERROR,
-          "The return {file} (received {date}, {versions} figure version(s) stored from it) is not in the "
+          "The return {file} (received {date}, {versions} stored from it) is not in the "
           "archive: no {sha256}.* file.",
           _RECOLLECT, case="return"),
     Entry("ARCHIVE_MISSING", ERROR,
-          "The history file {file} (imported {date}, {versions} figure version(s) stored from it) is not in the "
+          "The history file {file} (imported {date}, {versions} stored from it) is not in the "
           "archive: no {sha256}.* file.",
           _REIMPORT, case="history"),
     Entry("ARCHIVE_MISSING", ERROR,
@@ -529,7 +551,7 @@ _ENTRIES = (
           "A file kpixl did not put in the archive.",
           "Move it out of the archive folder."),
     Entry("HISTORY_NOT_ARCHIVED", WARNING,
-          "The history file {file} (imported {date}, {versions} figure version(s) stored from it) is not in the "
+          "The history file {file} (imported {date}, {versions} stored from it) is not in the "
           "archive: it was imported before kpixl kept history files. Its figures are not affected.",
           "To keep it, import the same file again (kpixl history import FILE): it is archived, and nothing else "
           "changes. Or leave it: nothing needs doing."),

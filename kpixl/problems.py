@@ -25,10 +25,12 @@ __all__ = [
     "Report",
     "Severity",
     "Where",
+    "count",
     "explain",
     "has_control",
     "is_explained",
     "one_line",
+    "plural",
     "problem",
     "safe",
     "shown",
@@ -54,6 +56,7 @@ class Problem:
     sheet: str = ""
     cell: str = ""  # A1 reference, or a whole row/column ("row 7", "column C")
     indicator: str = ""
+    period: str = ""  # the period slug of a return's row ("2023-09"): which of an indicator's rows
 
     @property
     def place(self) -> str:
@@ -126,11 +129,13 @@ class Where:
     sheet: str = ""
     cell: str = ""
     indicator: str = ""
+    period: str = ""  # a return's row is an indicator and a period (slug)
 
-    def at(self, cell: str | None = None, indicator: str | None = None) -> Where:
-        """The same place with another cell or indicator (None: keep this one)."""
+    def at(self, cell: str | None = None, indicator: str | None = None, period: str | None = None) -> Where:
+        """The same place with another cell, indicator or period (None: keep this one)."""
         return replace(self, cell=self.cell if cell is None else cell,
-                       indicator=self.indicator if indicator is None else indicator)
+                       indicator=self.indicator if indicator is None else indicator,
+                       period=self.period if period is None else period)
 
 
 def problem(key: str, where: Where, **values: Any) -> Problem:
@@ -138,7 +143,7 @@ def problem(key: str, where: Where, **values: Any) -> Problem:
     values."""
     entry = CATALOGUE[key]
     return Problem(entry.code, Severity(entry.severity), entry.message.format(**values), entry.hint.format(**values),
-                   where.file, where.sheet, where.cell, where.indicator)
+                   where.file, where.sheet, where.cell, where.indicator, where.period)
 
 
 def shown(value: object, limit: int = MAX_SHOWN) -> str:
@@ -173,7 +178,7 @@ def is_explained(p: Problem) -> bool:
 #     has_control("Ann\\x07")    -> True           (kpixl register check refuses these in names and addresses)
 #
 # Rich markup ("[/]", "[blink]") is not a concern here: the command line shows such text as rich Text objects
-# (kpixl.cli.common.plain), which are never read as markup.
+# (kpixl.cli.tables), which are never read as markup.
 
 # C0 controls except the line feed (kept: a commentary has paragraphs) and the tab, DEL, the C1 controls, and
 # the Unicode bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
@@ -195,3 +200,20 @@ def has_control(text: object) -> bool:
     """Whether the text holds a control character, line breaks and tabs included: a name or an email address
     never needs one."""
     return bool(_ANY_CONTROL.search(str(text)))
+
+
+# Counting in words, in one place, so that no message says "1 errors" or "figure(s)".
+_IRREGULAR = {"query": "queries", "entry": "entries", "is": "are", "was": "were", "has": "have"}
+
+
+def plural(noun: str) -> str:
+    """The plural of a noun or of a phrase ending in one: "figure version" -> "figure versions"."""
+    head, _, last = noun.rpartition(" ")
+    many = _IRREGULAR.get(last, last + "s")
+    return f"{head} {many}" if head else many
+
+
+def count(number: int, noun: str, many: str = "") -> str:
+    """The number and the noun, singular for exactly one: count(1, "error") is "1 error", count(3, "query")
+    is "3 queries"; many gives a plural the table does not know."""
+    return f"{number} {noun if number == 1 else many or plural(noun)}"

@@ -22,7 +22,7 @@ def test_import_then_show_the_councils_rank(example_ws: Workspace) -> None:
     code, out = run_cli(example_ws, "comparators", "show", "37", "--json")
     view = json.loads(out)
     assert code == 0 and view["benchmark"]["text"] == "3rd of 5 synthetic neighbours, third quartile"
-    assert (view["benchmark"]["group_mean"], view["benchmark"]["national"]) == ("1587500", "1300000")
+    assert (view["benchmark"]["group_mean"], view["benchmark"]["national"]) == (1587500, 1300000)  # numbers
     assert {v["role"] for v in view["values"]} == {"council", "group", "national"}
     assert view["values"][0]["source"] == "Synthetic example data"
     code, out = run_cli(example_ws, "comparators", "show", "37")
@@ -57,9 +57,9 @@ def test_register_roll_writes_a_proposal_and_a_diff(example_ws: Workspace) -> No
     code, out = run_cli(example_ws, "register", "roll", "2024-25", "--uplift", "5%", "--json")
     assert code == 0
     result = json.loads(out)
-    assert result["file"].endswith("register-2024-25.yaml") and result["uplift"] == "0.05"
+    assert result["file"].endswith("register-2024-25.yaml") and result["uplift"] == 0.05
     by = {(c["indicator"], c["to"]): c for c in result["proposed"]}
-    assert (by[("37", "2024-25-Q2")]["before"], by[("37", "2024-25-Q2")]["after"]) == ("475381", "499150")
+    assert (by[("37", "2024-25-Q2")]["before"], by[("37", "2024-25-Q2")]["after"]) == (475381, 499150)
     assert by[("179", "2024-25-Q2")]["rule"] == "baseline carried forward"
     assert by[("198", "2024-25-Q2")]["after_text"] == "73.5%"
     rolled = load_register(example_ws.root / "register-2024-25.yaml")
@@ -93,7 +93,7 @@ def test_indicators_forecast_is_labelled_and_counted(example_ws: Workspace) -> N
     assert by["136"]["forecast"]["forecast_text"] == "Forecast: 1,216"
     assert by["136"]["forecast"]["forecast_method"] == "run rate"
     # 37 counts visits, quarter by quarter: its year so far adds up Q1 and Q2 (351,220 + 380,018).
-    assert by["37"]["forecast"]["forecast_year_to_date"] == "731238"
+    assert by["37"]["forecast"]["forecast_year_to_date"] == 731238  # a number, as every --json figure
     assert by["220"]["forecast"] is None  # a percentage without its parts has no year to date
     code, out = run_cli(example_ws, "indicators", "2023-24-Q2", "--forecast")
     assert code == 0 and "Year-end forecast" in out and "Forecast: 1,216" in out

@@ -39,6 +39,10 @@ def test_demo_runs_the_whole_cycle_and_says_what_it_did(demo_dir: tuple[Path, st
     for said in ("Wrote 7 collection workbooks", "Library Service: 3 figures typed into",
                  "Collected 7 returns: 7 accepted, 0 refused", "Built the committee report"):
         assert said in output
+    # Piped at 80 columns (CliRunner's), each message is one line, never wrapped inside a path or a word
+    lines = output.splitlines()
+    assert f"Built the committee report {target / 'reports' / 'csmi_2023-24-Q2.docx'}" in lines
+    assert f"Wrote 7 collection workbooks for 2023/24 Q2 in {target / 'workbooks' / '2023-24-Q2'}" in lines
     assert len(list((target / "workbooks" / "2023-24-Q2").glob("*.xlsx"))) == 7
     assert len(list((target / "returns" / "2023-24-Q2").glob("*.xlsx"))) == 7
     assert len(list((target / "archive").glob("*.xlsx"))) == 7  # and the history CSV the demo began with

@@ -175,7 +175,7 @@ def _history_import(folder: Path, output: str, before: Files) -> None:
 def _comparators_import(folder: Path, output: str, before: Files) -> None:
     written = changed(folder, before)
     assert "kpixl.sqlite" in written and written <= under(folder, "archive/") | {"kpixl.sqlite"}
-    assert "comparators-synthetic.csv: 11 published value(s) stored" in output
+    assert "comparators-synthetic.csv: 11 published values stored" in output
 
 
 def _comparators_show(folder: Path, output: str, before: Files) -> None:
@@ -301,3 +301,11 @@ def test_top_level_help_names_the_first_step() -> None:
 
 def test_unknown_option_is_a_usage_error() -> None:
     assert runner.invoke(app, ["indicators", "--no-such-option"]).exit_code == 2
+
+
+def test_version_prints_kpixls_version() -> None:
+    """Issue 13: there was no kpixl --version."""
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"kpixl {version('kpixl')}\n"

@@ -48,7 +48,7 @@ def test_a_dry_run_lists_exactly_the_outstanding_leads(ws: Workspace) -> None:
     found = json.loads(output)
     assert found["stage"] == "due"
     assert {r["service"] for r in found["reminders"]} == OUTSTANDING
-    assert {r["status"] for r in found["reminders"]} == {"would send"}
+    assert {r["status"] for r in found["reminders"]} == {"would_send"}
     libraries = next(r for r in found["reminders"] if r["service"] == "libraries")
     assert libraries["outstanding"] == ["Your return has not been received yet."]
     code, output = run_cli(ws, "remind", Q2, "--stage", "due", "--dry-run")

@@ -74,7 +74,7 @@ def test_a_refused_return_leaves_its_errors_outstanding(example_ws: Workspace) -
     assert (ts["received"], ts["accepted"], ts["complete"]) == (True, False, False)
     assert [(p["code"], p["cell"]) for p in ts["problems"]] == [("RET_NOT_A_NUMBER", "H4")]
     result = runner.invoke(app, ["status", Q2, "--workspace", str(example_ws.root)])
-    assert "Chase Trading Standards" in result.output and "1 error(s) to correct" in result.output
+    assert "Chase Trading Standards" in result.output and "1 error to correct" in result.output
     assert "To correct: Trading Standards" in result.output  # then the problems table
 
 
@@ -139,14 +139,14 @@ def test_status_shows_the_mail_loop_and_the_on_time_rate(tmp_path: Path) -> None
     report = service_status(ws, ws.period_or_default(Q2), today=datetime(2023, 11, 10).date())
     by = {s.service.id: s for s in report.services}
     assert (by["libraries"].timeliness, by["coroner"].timeliness, by["communities"].timeliness) == (
-        "on time", "late", "after the hard deadline")
-    assert by["adult-skills"].timeliness == "overdue, past the hard deadline"
+        "on_time", "late", "after_hard_deadline")
+    assert by["adult-skills"].timeliness == "overdue_past_hard_deadline"
     assert by["adult-skills"].reminded is not None and by["adult-skills"].reminded[1] == "overdue"
     assert report.on_time_rate == 1 / 7
     code, data = status_json(ws, Q2)
     assert code == 1  # services still outstanding
     libraries = next(s for s in data["services"] if s["service"] == "libraries")
-    assert libraries["received_from"] == "libraries.lead@example.org" and libraries["timeliness"] == "on time"
+    assert libraries["received_from"] == "libraries.lead@example.org" and libraries["timeliness"] == "on_time"
     assert data["hard_deadline"] == "2023-11-03" and data["on_time_rate"] is not None
     result = runner.invoke(app, ["status", Q2, "--workspace", str(ws.root)], env={"COLUMNS": "250"})
     assert "On-time rate:" in result.output and "from libraries.lead@example.org" in result.output

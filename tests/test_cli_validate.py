@@ -39,7 +39,7 @@ def validate(filled: Filled, *args: str) -> tuple[int, str]:
 def test_the_seed_returns_would_all_be_accepted(filled: Filled, tmp_path: Path) -> None:
     code, output = validate(filled, str(_folder(filled, tmp_path)))
     assert code == 0, output
-    assert "7 of 7 return(s) would be accepted." in output
+    assert "7 of 7 returns would be accepted." in output
     assert "Accepted?" in output and "Library Service" in output and "3 (3 open)" in output
 
 
@@ -49,7 +49,7 @@ def test_a_refused_return_exits_1_and_says_where_and_what_to_do(filled: Filled, 
     assert code == 1
     assert "FIGURE_NOT_NUMBER" in output and "Return!H3, indicator 36" in output
     assert "choose a reason in 'Reason if no figure'" in output
-    assert "1 of 2 return(s) would be accepted; 1 refused" in output
+    assert "1 of 2 returns would be accepted; 1 refused" in output
 
 
 def test_json_prints_the_same_records(filled: Filled, tmp_path: Path) -> None:

@@ -64,3 +64,41 @@ def test_help_has_an_example() -> None:
     for command in ("workbooks", "send"):
         result = CliRunner().invoke(app, [command, "--help"])
         assert result.exit_code == 0 and f"Example: kpixl {command}" in result.output
+
+
+def _deadline(ws: Workspace, day: str) -> None:
+    path = ws.root / "kpixl.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('deadline = "2023-10-27"', f'deadline = "{day}"'), encoding="utf-8")
+
+
+def test_generating_after_the_deadline_warns(ws: Workspace) -> None:
+    """Issue 13: the example's deadline, 27 October 2023, is long past: the workbooks would tell leads it."""
+    result = _run(ws, "2023-24-Q2", "--service", "libraries")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and ("Warning: The returns deadline in kpixl.toml, Friday 27 October 2023, has "
+                                      "passed, and these workbooks tell leads that date.") in said
+    _deadline(ws, "2999-01-01")
+    assert "Warning" not in _run(ws, "2023-24-Q2", "--service", "libraries").output
+
+
+def test_regenerating_a_workbook_after_its_return_was_accepted_warns(ws: Workspace) -> None:
+    """Issue 13: kpixl workbooks --service X after X's return was accepted gave no word."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from kpixl.domain import Figure, Quarter
+    from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
+
+    _deadline(ws, "2999-01-01")
+    figure = Figure("36", Quarter(2023, 2), Decimal(96326), commentary="Users as reported")
+    with ws.open_store() as store:
+        store.record(Submission("h1", "libraries-return.xlsx", datetime(2023, 10, 20, tzinfo=UTC), "libraries",
+                                "2023-24-Q2", True), [ReceivedFigure(figure, Provenance("h1", "libraries-return.xlsx"))])
+    result = _run(ws, "2023-24-Q2", "--service", "libraries", "--service", "coroner")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0
+    assert ("Warning: Library Service's return for 2023/24 Q2 was accepted (libraries-return.xlsx, received "
+            "20 October 2023). The new workbook is blank again, and a return from it would replace those figures; "
+            "kpixl send --smtp will not send it unless you add --resend.") in said
+    assert said.count("Warning") == 1  # the Coroner Service has sent nothing yet

@@ -163,13 +163,13 @@ def test_a_full_disk_while_archiving_stops_cleanly_saying_what_was_stored(
     monkeypatch.setattr(workspace_module, "keep", keep)
     code, output = run_cli(ws, "collect", str(seed_returns(made, tmp_path / "in")))
     assert code == 1 and "No space left on device" in output, output
-    assert "Before it, this collect stored 2 file(s)" in output and "run the same command again" in output
+    assert "Before it, this collect stored 2 files" in output and "run the same command again" in output
     _clean(output)
     with ws.open_store() as store:
         assert len([r for r in store.submissions() if r.source == "return"]) == 2
     monkeypatch.undo()
     code, output = run_cli(ws, "collect", str(tmp_path / "in"))
-    assert code == 0 and "7 of 7 return(s) stored" in output
+    assert code == 0 and "7 of 7 returns stored" in output
 
 
 def test_a_full_store_says_what_was_stored_before_it(ws: Workspace, made: Filled, tmp_path: Path,
@@ -178,7 +178,7 @@ def test_a_full_store_says_what_was_stored_before_it(ws: Workspace, made: Filled
     full = sqlite3.OperationalError("database or disk is full")
     _fail_on_third(monkeypatch, queries, "record", lambda: OperationalError("INSERT", {}, full))
     code, output = run_cli(ws, "collect", str(seed_returns(made, tmp_path / "in")))
-    assert code == 1 and "the disk is full" in output and "Before it, this collect stored 2 file(s)" in output
+    assert code == 1 and "the disk is full" in output and "Before it, this collect stored 2 files" in output
     assert "Nothing was changed" not in output
     _clean(output)
 

@@ -14,7 +14,7 @@ from support.intake import Filled, assess, codes, edit, figures_by_key, make_fil
 
 from kpixl.catalogue import CATALOGUE
 from kpixl.domain import FigureStatus
-from kpixl.problems import Where, problem
+from kpixl.problems import Severity, Where, problem
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +93,22 @@ def test_figure_damage(filled: Filled, tmp_path: Path, service: str, cell: str, 
 def test_the_percent_scale_message_asks_did_you_mean(filled: Filled, tmp_path: Path) -> None:
     # 68 pasted into the cell formatted as a percentage shows as 6,800%: the message says what the lead sees.
     result = assess(filled.ctx, set_cells(filled.copy("domestic-abuse", tmp_path), {"H4": 68}))
-    where = Where(result.file_name, "Return", "H4", "198")
+    where = Where(result.file_name, "Return", "H4", "198", "2023-24-Q2")
     assert result.report.problems == [problem("FIGURE_PERCENT_SCALE", where, shown="6,800%", guess="68")]
     assert "did you mean 68%?" in result.report.problems[0].message
+
+
+@pytest.mark.parametrize(("typed", "message", "stored"), [
+    ("47.9%", "'47.9%' was typed as text; kpixl read it as 47.9%.", Decimal("0.479")),
+    ("0.479", "'0.479' was typed as text; kpixl read it as 47.9%.", Decimal("0.479")),
+    (" 68 % ", "'68 %' was typed as text; kpixl read it as 68%.", Decimal("0.68")),
+])
+def test_a_figure_typed_as_text_is_shown_as_it_is_stored(filled: Filled, tmp_path: Path, typed: str, message: str,
+                                                         stored: Decimal) -> None:
+    """Issue 13: "47.9%" typed as text said "kpixl read it as 48%" while 47.9% was stored."""
+    result = assess(filled.ctx, set_cells(filled.copy("domestic-abuse", tmp_path), {"H4": typed}))
+    assert [p.message for p in result.report if p.code == "FIGURE_TEXT"] == [message]
+    assert figures_by_key(result)[("198", "2023-24-Q2")].value == stored
 
 
 def test_not_a_number_with_a_reason_is_a_figure_not_available(filled: Filled, tmp_path: Path) -> None:
@@ -253,11 +266,29 @@ def test_a_workbook_without_the_return_sheet(filled: Filled, tmp_path: Path) -> 
 # --- Context cells ------------------------------------------------------------------------------------
 
 
-def test_edited_context_cells_are_queries_and_the_printed_target_used(filled: Filled, tmp_path: Path) -> None:
+def test_edited_context_cells_are_warnings_and_the_printed_target_used(filled: Filled, tmp_path: Path) -> None:
     # The lead lowered 37's target below the figure: kpixl still rates against 475,381 (Red, with actions).
     found = check(filled, tmp_path, "libraries", {"E4": 380000, "G4": "=J3", "L4": None})
     assert found == [("CONTEXT_EDITED", "E4", "37"), ("CONTEXT_EDITED", "G4", "37"),
                      ("ACTIONS_REQUIRED", "L4", "37")]
+
+
+def test_every_prefilled_cell_a_lead_changed_is_named_with_its_cell(filled: Filled, tmp_path: Path) -> None:
+    """Issue 13: a lead who unprotects the sheet and types over a prefilled cell is told, cell by cell; the
+    register's words and the signed figures are used, and the return is still accepted."""
+    edits = {"B3": "Library users", "D3": "Lower is better", "E3": 90000, "F3": "March 2023",
+             "M3": "Percentage", "N3": "Baseline", "O3": "2023/24 Q4", "R3": "I rewrote last quarter's words"}
+    result = assess(filled.ctx, set_cells(filled.copy("libraries", tmp_path), edits))
+    assert result.accepted and result.report.flatten(("code", "severity", "cell")) == [
+        ("CONTEXT_EDITED", Severity.WARNING, cell) for cell in edits]
+    title = result.report.problems[0]
+    message = ("The 'Title' cell was changed from 'Number of active library users' to 'Library users'; kpixl "
+               "ignores the change and uses 'Number of active library users', as it printed it.")
+    assert (title.indicator, title.message) == ("36", message)
+    assert figures_by_key(result)[("36", "2023-24-Q2")].value == Decimal(96326)
+    # The same words in other spellings are no change: spaces, capitals, a period written as its slug
+    same = {"B3": "  number of ACTIVE library users ", "C3": "2023-24-Q2", "F3": "2023-24-Q1"}
+    assert codes(assess(filled.ctx, set_cells(filled.copy("libraries", tmp_path / "same"), same))) == []
 
 
 def test_every_code_used_here_has_a_template() -> None:

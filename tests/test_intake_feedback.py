@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from support.intake import Filled, assess, codes, make_filled, set_cells
+from support.intake import Filled, assess, codes, edit, make_filled, set_cells
 
+from kpixl.catalogue import CATALOGUE
 from kpixl.intake.feedback import FILLS, write_feedbacks
 from kpixl.layout.returns import FEEDBACK_BANNER, FEEDBACK_HEADERS, FEEDBACK_SHEET, META_SHEET
 from kpixl.problems import Severity
@@ -81,6 +82,50 @@ def test_the_feedback_workbook_is_still_the_return_and_a_response_explains_the_q
     assert "refurbished" in _rows(load_workbook(second)[FEEDBACK_SHEET])[2][-1]
 
 
+def _answer(path: Path, code: str, period: str, response: str, drop_period_column: bool = False) -> None:
+    """The lead writes a response on the Problems sheet row of code and period (optionally on a sheet from
+    before the Period column, which is deleted)."""
+    book = load_workbook(path)
+    sheet = book[FEEDBACK_SHEET]
+    period_col = FEEDBACK_HEADERS.index("Period") + 1
+    row = next(r for r in range(1, sheet.max_row + 1)  # found by its values: the header row may move
+               if sheet.cell(r, 2).value == code and sheet.cell(r, period_col).value == period)
+    sheet.cell(row, len(FEEDBACK_HEADERS)).value = response
+    if drop_period_column:
+        sheet.delete_cols(period_col)
+    book.save(path)
+
+
+@pytest.mark.parametrize("old_sheet", [False, True], ids=["period-column", "sheet-without-period"])
+def test_a_reply_explains_only_the_query_of_its_own_period(filled: Filled, tmp_path: Path, old_sheet: bool) -> None:
+    """Issue 13: a reply to the September query of monthly indicator 221 closed a new August query."""
+    path = set_cells(filled.copy("trading-standards", tmp_path / "in"), {"H3": 300, "H4": 313, "H5": 900})
+    first = assess(filled.ctx, path)
+    assert codes(first, ("code", "cell", "period")) == [("CHANGE_UNUSUAL", "H5", "2023-09")]
+    [feedback] = write_feedbacks([first], tmp_path / "feedback")
+    _answer(feedback, "CHANGE_UNUSUAL", "September 2023", "A large one-off partnership started.", old_sheet)
+    set_cells(feedback, {"H4": 900, "H5": 950})  # September put right; August now far from July
+    second = assess(filled.ctx, feedback)
+    august = next(p for p in second.report if p.code == "CHANGE_UNUSUAL")
+    assert (august.cell, august.period, august.hint) == ("H4", "2023-08", CATALOGUE["CHANGE_UNUSUAL"].hint)
+    assert second.open_queries == 1  # not explained by September's reply
+    [unmatched] = [p for p in second.report if p.code == "RESPONSE_UNMATCHED"]
+    assert (unmatched.severity, unmatched.sheet, unmatched.indicator) == (Severity.WARNING, FEEDBACK_SHEET, "221")
+    assert "(September 2023, cell H5)" in unmatched.message or (old_sheet and "(no period, cell H5)"
+                                                                in unmatched.message)
+
+
+def test_a_reply_still_explains_its_query_when_the_row_moved(filled: Filled, tmp_path: Path) -> None:
+    path = set_cells(filled.copy("trading-standards", tmp_path / "in"), {"H3": 300, "H4": 313, "H5": 900})
+    [feedback] = write_feedbacks([assess(filled.ctx, path)], tmp_path / "feedback")
+    _answer(feedback, "CHANGE_UNUSUAL", "September 2023", "A large one-off partnership started.")
+    edit(feedback, lambda sheet: sheet.move_range("A5:R5", rows=2))  # September's row moved down to row 7
+    moved = assess(filled.ctx, feedback)
+    query = next(p for p in moved.report if p.code == "CHANGE_UNUSUAL")
+    assert (query.cell, moved.open_queries) == ("H7", 0) and "one-off partnership" in query.message
+    assert [p for p in moved.report if p.code == "RESPONSE_UNMATCHED"] == []
+
+
 def test_text_that_looks_like_a_formula_is_written_as_text(filled: Filled, tmp_path: Path) -> None:
     path = set_cells(filled.copy("libraries", tmp_path / "in"), {"H3": '=HYPERLINK("http://x","y")'})
     result = assess(filled.ctx, path)
@@ -90,7 +135,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(filled: Filled, tmp_p
     with zipfile.ZipFile(out) as zf:
         problems_xml = zf.read("xl/worksheets/sheet1.xml").decode()  # openpyxl numbers parts in sheet order
     assert "HYPERLINK" in problems_xml and "<f>" not in problems_xml  # written inline, as a string
-    assert book[FEEDBACK_SHEET]["F3"].data_type == "s" and "HYPERLINK" in book[FEEDBACK_SHEET]["F3"].value
+    assert book[FEEDBACK_SHEET]["G3"].data_type == "s" and "HYPERLINK" in book[FEEDBACK_SHEET]["G3"].value
     assert book["Return"]["H3"].data_type == "f"  # the lead's own formula is kept as they typed it
 
 

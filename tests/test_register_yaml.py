@@ -44,3 +44,4 @@ def test_a_yaml_register_that_cannot_be_read_says_why_and_what_to_do(tmp_path: P
     make(path)
     [found] = load_register(path).report
     assert (found.code, found.file, found.hint) == ("REG_UNREADABLE", "register.yaml", CATALOGUE[case].hint)
+

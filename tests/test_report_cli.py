@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 from typer.testing import CliRunner
 
 from kpixl.cli import app
@@ -19,6 +21,7 @@ def test_writes_the_report_where_the_workspace_keeps_them(example_ws):
     assert result.exit_code == 0, result.output
     assert (example_ws.root / "reports" / "csmi_2023-24-Q2.docx").is_file()
     assert "19 indicators (6 Red, 3 Amber, 1 Green, 1 Blue, 7 Contextual, 1 In Development)" in result.output
+    assert "Warning" not in result.output  # every figure is in
 
 
 def test_period_and_committee_default_from_the_workspace(example_ws, tmp_path):
@@ -65,3 +68,32 @@ def test_committee_all_refuses_one_out_file(example_ws, tmp_path):
     result = run(example_ws, "--committee", "all", "--out", str(tmp_path / "x.docx"))
     assert result.exit_code == 2
     assert "--out names one file" in result.output
+
+
+def test_a_report_built_before_every_return_is_in_says_so(tmp_path):
+    """Issue 13: with services missing, the report was written with '6 Not rated' and no word. It is still
+    written (exit 0: a report may go out incomplete), with a warning naming the services and indicators
+    missing, and its cover says which figures are not yet received."""
+    from support.intake import make_filled
+
+    from kpixl.steps.collect import collect_paths
+    from kpixl.steps.report import prepare_report
+
+    filled = make_filled(tmp_path)  # the example without this quarter's figures, its workbooks filled in
+    for service in ("libraries", "adult-skills", "communities", "domestic-abuse", "registration",
+                    "trading-standards"):  # every return but the Coroner Service's
+        assert collect_paths(filled.ws, [filled.filled[service]])[0].accepted
+    result = run(filled.ws, "2023-24-Q2", "--committee", "csmi")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert ("Warning: The Communities, Social Mobility and Inclusion Committee report for 2023/24 Q2 is "
+            "incomplete: no figure yet for 5 indicators of 19, from Coroner Service (175, 176, 177, 178, 179).") \
+        in said
+    cover = prepare_report(filled.ws, "2023-24-Q2", "csmi").model.cover
+    assert cover.notice == ("Not yet received: the figures of 5 indicators of 19, from Coroner Service (175, 176, "
+                            "177, 178, 179). Their pages say so.")
+    with zipfile.ZipFile(filled.ws.path("reports") / "csmi_2023-24-Q2.docx") as docx:  # on the cover itself
+        assert cover.notice in docx.read("word/document.xml").decode()
+    html = run(filled.ws, "2023-24-Q2", "--committee", "csmi", "--html")  # and on the HTML edition's
+    assert html.exit_code == 0 and cover.notice in (filled.ws.path("reports") / "csmi_2023-24-Q2.html").read_text(
+        encoding="utf-8")

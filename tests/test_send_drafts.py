@@ -109,3 +109,14 @@ def test_no_sender_is_a_config_error(ws: Workspace, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["send", "--drafts", str(tmp_path / "d"), "--from", "me@example.org",
                                       "--workspace", str(ws.root)])
     assert result.exit_code == 0, result.output
+
+
+def test_sending_after_the_deadline_warns(ws: Workspace, tmp_path: Path) -> None:
+    """Issue 13: kpixl send did not say that the deadline its messages give had passed."""
+    args = ["send", "2023-24-Q2", "--drafts", str(tmp_path / "out"), "--workspace", str(ws.root)]
+    said = " ".join(CliRunner().invoke(app, args).output.split())
+    assert ("Warning: The returns deadline in kpixl.toml, Friday 27 October 2023, has passed, and the messages "
+            "and workbooks tell leads that date.") in said
+    config = ws.root / "kpixl.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("2023-10-27", "2999-01-01"), encoding="utf-8")
+    assert "Warning" not in CliRunner().invoke(app, [*args, "--resend"]).output

@@ -104,6 +104,27 @@ def test_a_rerun_does_not_resend(ws: Workspace, smtp: tuple[Recorder, int]) -> N
     assert _send(ws, port, resend=True).count("sent") == 7 and len(recorder.messages) == 14
 
 
+def test_a_service_whose_return_was_accepted_is_not_sent_a_new_workbook(ws: Workspace,
+                                                                      smtp: tuple[Recorder, int]) -> None:
+    """Issue 13: a workbook generated again after the lead's return was accepted is blank; sending it would ask
+    the lead for the quarter again. It goes only with --resend."""
+    from datetime import UTC, datetime
+
+    from kpixl.domain.figures import Submission
+
+    with ws.open_store() as store:
+        store.record(Submission("h1", "libraries-return.xlsx", datetime(2023, 10, 20, tzinfo=UTC), "libraries",
+                                "2023-24-Q2", True), [])
+    recorder, port = smtp
+    summary = _send(ws, port)
+    skipped = [o for o in summary.outcomes if o.status == "skipped"]
+    assert [(o.services, o.detail) for o in skipped] == [
+        (("libraries",), "its return libraries-return.xlsx was accepted: --resend sends it anyway")]
+    assert "libraries.lead@example.org" not in [to for tos, _ in recorder.messages for to in tos]
+    _send(ws, port, resend=True)
+    assert "libraries.lead@example.org" in [to for tos, _ in recorder.messages for to in tos]
+
+
 def test_a_refused_recipient_does_not_stop_the_others(ws: Workspace, smtp: tuple[Recorder, int]) -> None:
     recorder, port = smtp
     recorder.refuse.add(REFUSED)

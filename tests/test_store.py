@@ -20,7 +20,7 @@ from support.store import Q2, received, submission
 from kpixl.domain import FigureStatus, parse_period
 from kpixl.errors import StoreError
 from kpixl.problems import Problem, Severity
-from kpixl.store import HISTORY_ARCHIVED, SCHEMA_VERSION, Store
+from kpixl.store import HISTORY_ARCHIVED, SCHEMA_VERSION, Partly, Store
 from kpixl.store import queries as writing
 
 # SQLite always; PostgreSQL too when KPIXL_TEST_POSTGRES_URL names an empty database to use (its tables are
@@ -99,6 +99,24 @@ def test_a_refused_return_is_kept_with_its_problems_and_adds_no_figure(store: St
     [record] = store.submissions(Q2)
     assert (record.accepted, record.problems) == (False, (problem,))
     assert store.outstanding_problems(Q2) == {"libraries": (problem,)}
+
+
+def test_a_refused_returns_valid_rows_are_stored_once_with_an_event_naming_them(store: Store, url: str) -> None:
+    """kpixl collect --accept-valid-rows (issue 13), on SQLite and PostgreSQL: the figures given are stored
+    from the refused file in the transaction that records it, with one return-partly-accepted event."""
+    problem = Problem("FIGURE_NOT_NUMBER", Severity.ERROR, "'lots' is not a number.", "Type it.", "a.xlsx",
+                      "Return", "J3", "37", Q2)
+    store.record(submission("a", accepted=False), [], [problem])  # collected first without the flag
+    partly = Partly(("36 2023-24-Q2",), ("37 2023-24-Q2",))
+    result = store.record(submission("a", accepted=False), [received("a", "36", "96326")], [problem], partly)
+    assert result.added == (("36", Q2, 1),) and not result.duplicate
+    [record] = store.submissions(Q2)  # the same submission, still refused, its errors outstanding
+    assert (record.accepted, store.outstanding_problems(Q2)) == (False, {"libraries": (replace(problem, period=""),)})
+    assert list(store.partly_accepted(Q2)) == [record.id]
+    assert store.partly_accepted(Q2)[record.id].detail["taken"] == ["36 2023-24-Q2"]
+    before = dump(url)
+    again = store.record(submission("a", accepted=False), [received("a", "36", "96326")], [problem], partly)
+    assert again.duplicate and dump(url) == before  # partly accepted once
 
 
 def test_a_failure_half_way_leaves_the_store_as_it_was(store: Store, url: str,

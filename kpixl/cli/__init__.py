@@ -25,6 +25,7 @@ from kpixl.cli import (
     workbooks_cmd,
     workspace_cmds,
 )
+from kpixl.cli.common import root
 
 app = typer.Typer(
     name="kpixl",
@@ -40,6 +41,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+app.callback()(root)  # --version
 # In the order of the cycle, which is the order --help lists them.
 demo_cmd.register(app)
 workspace_cmds.register(app)

@@ -9,13 +9,14 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
-    echo,
+    clean,
     handle_errors,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Column, Table, print_table, say
+from kpixl.steps import count
 
 
 @handle_errors
@@ -41,10 +42,10 @@ def check(workspace: WorkspaceOption = None, json: JsonOption = False,
         print_json(result.to_dict() | ({"rebuilt": rebuilt} if rebuilt is not None else {}))
     else:
         print_problems(result.report, title="Archive and store")
-        verdict = "agree" if result.ok else f"disagree: {len(result.report.errors)} problem(s) listed above"
-        echo(f"{result.submissions} return(s) and {result.history} history import(s) recorded, "
-                   f"{result.figures} figure version(s) stored, {result.archived} file(s) archived: the "
-                   f"archive and the store {verdict}.")
+        verdict = "agree" if result.ok else f"disagree: {count(len(result.report.errors), 'problem')} listed above"
+        say(f"{count(result.submissions, 'return')} and {count(result.history, 'history import')} recorded, "
+            f"{count(result.figures, 'figure version')} stored, {count(result.archived, 'file')} archived: the "
+            f"archive and the store {verdict}.")
     judged_otherwise = any(r["note"].startswith("judged") for r in rebuilt or [])  # listed above: exit 1
     raise typer.Exit(max(result.report.exit_code, int(judged_otherwise)))
 
@@ -53,26 +54,22 @@ def _rebuild(ws: Any, json: bool) -> list[dict[str, Any]]:
     """Rebuild the store and say what was done (as records for --json); then the check runs on it."""
     from dataclasses import asdict
 
-    from rich.console import Console
-    from rich.table import Table
-
     from kpixl.steps.rebuild import rebuild_store
 
     report = rebuild_store(ws)
     records = [asdict(r) | {"sent_at": r.sent_at.isoformat() if r.sent_at else None} for r in report.replayed]
     if json:
         return records
-    table = Table(title="The store rebuilt from the archive, in the order first recorded")
-    for column in ("File", "Kind", "Sent", "Outcome", "Note"):
-        table.add_column(column, overflow="fold")
+    table = Table("The store rebuilt from the archive, in the order first recorded", [
+        Column("File"), Column("Kind", drop=1), Column("Sent", drop=2), Column("Outcome"), Column("Note")])
     for r in report.replayed:
         sent = f"{r.sent_at:%Y-%m-%d %H:%M}" if r.sent_at else "unknown"
-        table.add_row(plain(r.file_name), r.source, sent, r.outcome, plain(r.note))
-    Console().print(table)
-    echo(f"Rebuilt the store: {len(report.replayed)} file(s) recorded again, {report.figures} figure version(s) "
-         "stored.")
+        table.add(clean(r.file_name), r.source, sent, r.outcome, clean(r.note))
+    print_table(table)
+    say(f"Rebuilt the store: {count(len(report.replayed), 'file')} recorded again, "
+        f"{count(report.figures, 'figure version')} stored.")
     for r in report.changed:
-        echo(f"{r.file_name} was {r.note}: today's register or key judge it otherwise.")
+        say(f"{r.file_name} was {r.note}: today's register or key judge it otherwise.")
     return records
 
 

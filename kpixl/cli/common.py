@@ -11,18 +11,18 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from kpixl.cli.tables import Column, Table, print_table, say
 from kpixl.errors import KpixlError
 from kpixl.problems import one_line as text_one_line
 from kpixl.problems import safe
 
 if TYPE_CHECKING:
-    from rich.text import Text
-
     from kpixl.problems import Problem
     from kpixl.steps.workspace import Workspace
 
@@ -36,6 +36,25 @@ WorkspaceOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"kpixl {version('kpixl')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("kpixl (not installed: run pip install -e .)")
+        raise typer.Exit(0)
+
+
+def root(
+    show_version: Annotated[bool, typer.Option("--version", help="Print kpixl's version and exit.",
+                                               callback=_version, is_eager=True)] = False,
+) -> None:
+    """kpixl's options before any command (--version); here, not in kpixl.cli, so that a command runs no more
+    modules than it needs."""
+
+
 def echo(text: object, err: bool = False) -> None:
     """Print a line: every line a command prints passes here, made safe (kpixl.problems.safe), because most of them
     quote a file name, a service or a lead from the register."""
@@ -44,8 +63,13 @@ def echo(text: object, err: bool = False) -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print 'Error: message' on stderr and return the Exit to raise."""
-    typer.echo(f"Error: {safe(message)}", err=True)  # messages quote file names and cells
+    say(f"Error: {safe(message)}", stderr=True)  # messages quote file names and cells
     return typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    """A warning the officer should read, on stderr (so that --json output stays JSON): 'Warning: ...'."""
+    say(f"Warning: {safe(message)}", stderr=True)
 
 
 TRACEBACK_ENV = "KPIXL_TRACEBACK"  # set to 1 to see a traceback instead of the one-line error (for a bug report)
@@ -89,18 +113,18 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def number(value: Decimal | None) -> int | float | None:
+    """A figure for --json: a number, never its display text ("380,018", "50.0%"). Percentages stay the
+    fractions kpixl keeps (0.5 is 50%); a whole number is an int."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def clean(text: object) -> str:
     """Text from a file or a person with its control characters shown as '?' (kpixl.problems.safe): a file name
     or a cell can hold a terminal escape sequence, which printed raw would rewrite the officer's screen."""
     return safe(text)
-
-
-def plain(text: object) -> Text:
-    """Text from a file or a person for a rich table, never read as markup: '[/]' in a lead's cell would
-    otherwise raise, and '[blink]' would blink."""
-    from rich.text import Text
-
-    return Text(clean(text))
 
 
 def markup_free(text: object) -> str:
@@ -115,19 +139,21 @@ def one_line(text: object) -> str:
     return text_one_line(text)
 
 
-def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None:
-    """A readable table: severity, where, what is wrong, what to do."""
-    from rich.console import Console
-    from rich.table import Table
+_SEVERITY_STYLE = {"error": "red", "query": "yellow", "warning": "cyan"}
 
-    problems = list(problems)
-    if not problems:
-        return
-    table = Table(title=plain(title), show_lines=False, expand=False)
-    for column in ("Severity", "Code", "Where", "Problem", "What to do"):
-        table.add_column(column, overflow="fold")
+
+def problem_table(problems: Iterable[Problem], title: str = "Problems") -> Table:
+    """A table of problems: severity, code, where, what is wrong, what to do (all text, never markup)."""
+    table = Table(one_line(title), [Column("Severity"), Column("Code", drop=1), Column("Where"),
+                                    Column("Problem"), Column("What to do")])
     for p in problems:
-        style = {"error": "red", "query": "yellow", "warning": "cyan"}[p.severity.value]
-        table.add_row(f"[{style}]{p.severity.value}[/]", p.code, plain(p.place), plain(p.message),
-                      plain(p.hint))
-    Console(stderr=False).print(table)
+        table.add((p.severity.value, _SEVERITY_STYLE[p.severity.value]), p.code, clean(p.place),
+                  clean(p.message), clean(p.hint))
+    return table
+
+
+def print_problems(problems: Iterable[Problem], title: str = "Problems") -> None:
+    """A readable table: severity, where, what is wrong, what to do; nothing when there is no problem."""
+    problems = list(problems)
+    if problems:
+        print_table(problem_table(problems, title))

@@ -11,13 +11,15 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
-    echo,
+    clean,
     handle_errors,
+    number,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.steps.comparators import ComparatorImport, ComparatorView
@@ -52,7 +54,7 @@ def import_(
         print_json(_summary(result))
     else:
         print_problems(result.report, title=f"Problems in {file.name}")
-        echo(_sentence(result))
+        say(clean(_sentence(result)))
     raise typer.Exit(result.exit_code)
 
 
@@ -68,11 +70,12 @@ def _summary(result: ComparatorImport) -> dict[str, Any]:
 def _sentence(result: ComparatorImport) -> str:
     name, recorded = result.path.name, result.recorded
     if recorded is None:
-        return f"{name}: {len(result.report.errors)} error(s); nothing was stored. Correct the file and import it again."
+        return (f"{name}: {count(len(result.report.errors), 'error')}; nothing was stored. Correct the file and "
+                "import it again.")
     if recorded.duplicate:
         return f"{name} was imported before: nothing changed."
-    return (f"{name}: {recorded.values} published value(s) stored ({result.skipped} cell(s) with no value "
-            "published).")
+    return (f"{name}: {count(recorded.values, 'published value')} stored ({count(result.skipped, 'cell')} with no "
+            "value published).")
 
 
 @app.command()
@@ -114,50 +117,53 @@ def _view(view: ComparatorView) -> dict[str, Any]:
         "group": None if view.group is None else {"name": view.group.name, "area": view.group.area,
                                                   "members": list(view.group.neighbours),
                                                   "national": view.group.national},
-        "benchmark": view.benchmark.to_dict() if view.benchmark else None,
+        "benchmark": _benchmark(view),
         "values": [{"area_code": s.value.area_code, "area_name": s.value.area_name, "role": area(s.value.area_code),
                     "period": s.value.period.slug, "period_label": s.value.period.label,
-                    "value": str(s.value.value), "per_cent": s.value.per_cent, "metric": s.value.metric,
+                    "value": number(s.value.value), "per_cent": s.value.per_cent, "metric": s.value.metric,
                     "source": s.value.source, "file": s.file_name, "file_hash": s.file_hash,
                     "line": s.value.line, "imported_at": s.imported_at.isoformat()} for s in view.stored],
     }
 
 
-def _print_view(view: ComparatorView) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _benchmark(view: ComparatorView) -> dict[str, Any] | None:
+    """The council's standing for --json, its values as numbers (as the comparator file gives them)."""
+    found = view.benchmark
+    if found is None:
+        return None
+    return found.to_dict() | {"council": number(found.council), "group_mean": number(found.group_mean),
+                              "national": number(found.national)}
 
+
+def _print_view(view: ComparatorView) -> None:
     from kpixl.steps.comparators import shown_value
 
-    console = Console()
-    title = plain(f"Indicator {view.indicator.id}: {view.indicator.title}")
+    title = clean(f"Indicator {view.indicator.id}: {view.indicator.title}")
     if not view.stored:
-        console.print(title)
-        echo("No published values are stored for it. Import them with kpixl comparators import FILE"
-                   + ("" if view.indicator.benchmark_metric else ", and give it a Benchmark metric in the "
-                      "register if the file names LG Inform metrics") + ".")
+        say(title)
+        say("No published values are stored for it. Import them with kpixl comparators import FILE"
+            + ("" if view.indicator.benchmark_metric else ", and give it a Benchmark metric in the "
+               "register if the file names LG Inform metrics") + ".")
         return
     found = view.benchmark
     if found is None:
-        echo("No comparison group is set: add [comparators] to kpixl.toml (docs/insight.md) to rank the "
-                   "council.")
+        say("No comparison group is set: add [comparators] to kpixl.toml (docs/insight.md) to rank the council.")
     elif found.period is not None:
         council, mean, national = (shown_value(view.indicator, v) if v is not None else "not published"
                                    for v in (found.council, found.group_mean, found.national))
-        echo(f"{found.period}: council {council}; {found.group.name} mean {mean} ({found.group_count} "
-                   f"with a value); {found.group.national_name} {national}.")
-        echo(found.text)
+        say(clean(f"{found.period}: council {council}; {found.group.name} mean {mean} ({found.group_count} "
+                  f"with a value); {found.group.national_name} {national}."))
+        say(clean(found.text))
     else:
-        echo(found.text)
-    table = Table(title=title)
-    for column in ("Period", "Area", "Name", "Value", "Source", "File", "Line"):
-        table.add_column(column, overflow="fold")
+        say(clean(found.text))
+    table = Table(title, [Column("Period"), Column("Area", drop=2), Column("Name"), Column("Value", right=True),
+                          Column("Source", drop=1), Column("File", drop=3), Column("Line", right=True, drop=4)])
     for s in view.stored:
         v = s.value
-        table.add_row(v.period.label, plain(v.area_code), plain(v.area_name),
-                      shown_value(view.indicator, v.for_indicator(view.indicator).value), plain(v.source),
-                      plain(s.file_name), str(v.line))
-    console.print(table)
+        table.add(v.period.label, clean(v.area_code), clean(v.area_name),
+                  shown_value(view.indicator, v.for_indicator(view.indicator).value), clean(v.source),
+                  clean(s.file_name), str(v.line))
+    print_table(table)
 
 
 def register(root: typer.Typer) -> None:

@@ -23,20 +23,26 @@ def demo(
 
     Example: kpixl demo demo
     """
-    from rich.console import Console
-
+    from kpixl.cli.tables import console, say
     from kpixl.demo.run import run_demo
 
-    console = Console(highlight=False)
-    with console.status("Running the quarter...") as status:
+    with console().status("Running the quarter...") as status:
         def step(text: str) -> None:
-            console.print(text)
-            status.update(text.strip()[:70])
+            say(text)
+            status.update(_short(text.strip()))
 
         result = run_demo(directory, step, pdf)
-    console.print(f"\nDone. Open {result.report}" + (f" or {result.pdf}" if result.pdf else "") + ".")
-    console.print(f"Then try: cd {directory} && kpixl status && kpixl indicators && kpixl history show 37")
+    say("")
+    say(f"Done. Open {result.report}" + (f" or {result.pdf}" if result.pdf else "") + ".")
+    say(f"Then try: cd {directory} && kpixl status && kpixl indicators && kpixl history show 37")
     raise typer.Exit(0 if result.refused == 0 else 1)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    """The spinner's line: cut at a space, never inside a word."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 def register(app: typer.Typer) -> None:

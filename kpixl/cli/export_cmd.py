@@ -16,6 +16,7 @@ from kpixl.cli.common import (
     open_workspace,
     print_json,
 )
+from kpixl.steps import count
 
 
 @handle_errors
@@ -40,7 +41,7 @@ def export(
     if json:
         print_json({"file": str(result.path), "rows": result.rows})
     else:
-        echo(f"Wrote {result.rows} figure(s) to {result.path}.")
+        echo(f"Wrote {count(result.rows, 'figure')} to {result.path}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import JsonOption, WorkspaceOption, echo, fail, handle_errors, open_workspace
+from kpixl.cli.common import JsonOption, WorkspaceOption, fail, handle_errors, open_workspace
 from kpixl.cli.mail_options import (
     DraftsOption,
     FromOption,
@@ -24,6 +24,7 @@ from kpixl.cli.mail_options import (
     transport,
 )
 from kpixl.cli.returns import FeedbackOption, NoReceiptsOption, PeriodOption, answer, show_results
+from kpixl.cli.tables import say
 
 
 @handle_errors
@@ -65,7 +66,7 @@ def fetch(
     out = None if no_receipts else transport(drafts, smtp, starttls, user, password_env, quarter.slug, "receipt")
     report = fetch_returns(ws, quarter, password, include_read)
     if not json:
-        echo(f"{settings.where}: {len(report.taken)} new message(s) taken"
+        say(f"{settings.where}: {len(report.taken)} new message(s) taken"
              + (f"; {len(report.again)} taken before, marked again" if report.again else "") + ".")
     receipts = answer(ws, quarter, report.run.messages, out, sender, no_receipts, json)
     show_results(report.run, json, feedback, stored=True, extra=report.to_dict(), receipts=receipts)

@@ -10,13 +10,15 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
-    echo,
+    clean,
     handle_errors,
+    number,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.steps.history import ImportResult, IndicatorHistory
@@ -29,7 +31,7 @@ app = typer.Typer(help="Figures kept in the store: every version of an indicator
 @app.command()
 @handle_errors
 def show(
-    indicator: Annotated[str, typer.Argument(help="The indicator's number, e.g. 37.")],
+    indicator: Annotated[str, typer.Argument(help="The indicator's number, e.g. 37 (capitals or not: r03 is R03).")],
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -41,22 +43,24 @@ def show(
 
     history = indicator_history(open_workspace(workspace), indicator)
     if json:
-        print_json({"indicator": indicator, "title": history.indicator.title if history.indicator else "",
+        print_json({"indicator": history.indicator_id,
+                    "title": history.indicator.title if history.indicator else "",
                     "figures": [_record(history, s) for s in history.versions]})
     elif not history.versions:
-        echo(f"No figures are stored for indicator {indicator} yet.")
+        say(f"No figures are stored for indicator {clean(history.indicator_id)} yet.")
     else:
-        _table(history)
+        print_table(_table(history))
 
 
 def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
     f = s.figure
     return {
         "period": f.period.slug, "version": s.version, "current": s.current,
-        "value": None if f.value is None else str(f.value), "value_text": history.value_text(f),
+        "value": number(f.value), "value_text": history.value_text(f),
         "status": f.status.value, "reason": f.reason, "commentary": f.commentary, "actions": f.actions,
         "target": s.target, "revision_reason": s.revision_reason,
-        "file": s.provenance.file_name, "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
+        "file": s.provenance.file_name, "partly_accepted": history.partly_accepted(s),
+        "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
         "cell": s.provenance.cell, "source": s.submission.source, "service": s.submission.service,
         "received_at": s.submission.received_at.isoformat(), "recorded_at": s.recorded_at.isoformat(),
         # Where it came from, when it came in a message (issue 15): "" for a file collected as it was.
@@ -65,24 +69,23 @@ def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
     }
 
 
-def _table(history: IndicatorHistory) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
+def _table(history: IndicatorHistory) -> Table:
     title = f"Indicator {history.indicator_id}"
     if history.indicator:
         title += f": {history.indicator.title}"
-    table = Table(title=plain(title), caption="* the current version")
     mailed = any(s.submission.sender or s.submission.message_id for s in history.versions)
-    for column in ("Period", "Ver.", "Value", "Status", "Received", "File", "Cell") + (("From",) if mailed else ()):
-        table.add_column(column, overflow="fold", no_wrap=column in ("Period", "Ver.", "Received"))
+    columns = [Column("Period"), Column("Ver."), Column("Value", right=True), Column("Status"),
+               Column("Received", drop=2), Column("File"), Column("Cell", drop=1)]
+    table = Table(clean(title), columns + ([Column("From", drop=3)] if mailed else []),
+                  caption="* the current version")
     for s in history.versions:
         cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
         version = f"{s.version} *" if s.current else str(s.version)
-        table.add_row(s.figure.period.slug, version, history.value_text(s.figure),
-                      s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
-                      plain(s.provenance.file_name), plain(cell), *([plain(_came_from(s))] if mailed else []))
-    Console().print(table)
+        table.add(s.figure.period.slug, version, history.value_text(s.figure),
+                  s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
+                  clean(s.provenance.file_name) + (" (partly accepted)" if history.partly_accepted(s) else ""),
+                  clean(cell), *([clean(_came_from(s))] if mailed else []))
+    return table
 
 
 def _came_from(s: StoredFigure) -> str:
@@ -118,7 +121,7 @@ def import_(
         print_json(_summary(result))
     else:
         print_problems(result.report, title=f"Problems in {file.name}")
-        echo(_sentence(result))
+        say(clean(_sentence(result)))
     raise typer.Exit(result.exit_code)
 
 
@@ -135,10 +138,10 @@ def _sentence(result: ImportResult) -> str:
     name, recorded = result.path.name, result.recorded
     if recorded is None:
         errors = len(result.report.errors)
-        return f"{name}: {errors} error(s); nothing was stored. Correct the file and import it again."
+        return f"{name}: {count(errors, 'error')}; nothing was stored. Correct the file and import it again."
     if recorded.duplicate:
         return f"{name} was imported before: nothing changed."
-    return (f"{name}: {len(result.figures)} figures read; {len(recorded.added)} stored as new versions, "
+    return (f"{name}: {count(len(result.figures), 'figure')} read; {len(recorded.added)} stored as new versions, "
             f"{recorded.unchanged} already stored unchanged.")
 
 

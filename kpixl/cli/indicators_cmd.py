@@ -9,21 +9,22 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    clean,
     handle_errors,
+    number,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Cell, Column, Table, print_table
 
 if TYPE_CHECKING:
-    from rich.text import Text
-
     from kpixl.domain import Headline
+    from kpixl.domain.outlook import Forecast
     from kpixl.steps.indicators import Overview
 
-_RAG_STYLE = {"Red": "white on red", "Amber": "black on dark_orange", "Green": "white on green4",
-              "Blue": "white on blue"}
+RAG_STYLE = {"Red": "white on red", "Amber": "black on dark_orange", "Green": "white on green4",
+             "Blue": "white on blue"}
 
 
 @handle_errors
@@ -36,7 +37,8 @@ def indicators(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List the indicators with their target, current and comparison figures, RAG rating and change.
+    """List the indicators, in the register's order, with their target, current and comparison figures,
+    RAG rating and change, and (--forecast) their year-end forecast.
 
     Example: kpixl indicators 2023-24-Q2 --committee csmi --forecast
     """
@@ -45,50 +47,61 @@ def indicators(
     ws = open_workspace(workspace)
     overview = load_overview(ws, ws.period_or_default(period), committee)
     if json:
-        print_json({"period": overview.quarter.slug, "indicators": [_record(h, overview) for h in overview.headlines],
+        print_json({"period": overview.quarter.slug,
+                    "indicators": [record(h, overview.forecasts.get(h.indicator.id)) for h in overview.headlines],
                     "forecast_to_meet_target": overview.forecast_to_meet, "problems": overview.report.to_list()})
     else:
         print_problems(overview.report)
-        _table(overview, forecast)
+        print_table(_table(overview, forecast))
     raise typer.Exit(overview.report.exit_code)
 
 
-def _record(h: Headline, overview: Overview) -> dict[str, object]:
-    outlook = overview.forecasts.get(h.indicator.id)
+def record(h: Headline, outlook: Forecast | None = None) -> dict[str, object]:
+    """One indicator for --json: numbers as numbers (percentages as fractions, 0.5 for 50%), states as stable
+    words, and under "display" the words the report prints; its year-end forecast, every key saying so."""
+    i = h.indicator
     return {
-        "indicator": h.indicator.id, "title": h.indicator.title, "period": h.period.slug,
-        "target_label": h.indicator.target_word, "target": h.target_text,
-        "direction": h.indicator.direction.arrow, "current_label": h.current_label, "current": h.current_text,
-        "comparison_label": h.comparison_label, "comparison": h.comparison_text,
-        "rag": h.rag.value, "change": h.change.value,
+        "indicator": i.id, "title": i.title, "period": h.period.slug, "kind": i.kind.value,
+        "unit": i.unit.value, "direction": i.direction.value, "target": number(h.target),
+        "current": number(h.current.usable if h.current else None),
+        "comparison_period": h.comparison_period.slug,
+        "comparison": number(h.comparison.usable if h.comparison else None),
+        "rag": h.rag.key, "change": h.change.key,
         "status": h.current.status.value if h.current else "missing",
-        "forecast": outlook.to_dict() if outlook else None,  # never an actual figure: its keys say forecast_
+        "display": {"target_label": i.target_word, "target": h.target_text, "direction": i.direction.arrow,
+                    "current_label": h.current_label, "current": h.current_text,
+                    "comparison_label": h.comparison_label, "comparison": h.comparison_text,
+                    "rag": h.rag.value, "change": h.change.value},
+        "forecast": _forecast(outlook) if outlook else None,  # never an actual figure: its keys say forecast_
     }
 
 
-def _table(overview: Overview, forecast: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _forecast(outlook: Forecast) -> dict[str, object]:
+    return outlook.to_dict() | {
+        "forecast_outturn": number(outlook.value), "forecast_year_to_date": number(outlook.year_to_date),
+        "forecast_annual_target": number(outlook.annual_target), "forecast_rag": outlook.rag.key}
 
-    caption = f"{overview.forecast_to_meet} forecast to meet their annual target" if forecast else None
-    table = Table(title=f"Indicators, {overview.quarter}", caption=caption)
-    columns = ("No.", "Indicator", "Target", "Dir.", "Current", "Compared with", "RAG", "Change")
-    for column in (*columns, "Year-end forecast") if forecast else columns:
-        table.add_column(column, overflow="fold")
+
+def _table(overview: Overview, forecast: bool) -> Table:
+    # At 80 columns the direction and the comparison are left out first: the change says where it went.
+    columns = [Column("No."), Column("Indicator"), Column("Target"), Column("Dir.", drop=2), Column("Current"),
+               Column("Compared with", drop=1), Column("RAG"), Column("Change")]
+    caption = f"{overview.forecast_to_meet} forecast to meet their annual target" if forecast else ""
+    table = Table(f"Indicators, {overview.quarter}", columns + ([Column("Year-end forecast")] if forecast else []),
+                  caption=caption)
     for h in overview.headlines:
-        record = _record(h, overview)
-        rag = str(record["rag"])
-        styled = f"[{_RAG_STYLE[rag]}] {rag} [/]" if rag in _RAG_STYLE else rag
-        caveat = " (provisional)" if record["status"] == "provisional" else ""
-        cells: list[Text | str] = [plain(h.indicator.id), plain(h.indicator.title), f"{record['target_label']}: {record['target']}",
-                 str(record["direction"]), f"{record['current']}{caveat}",
-                 f"{record['comparison']} ({record['comparison_label']})", styled, str(record["change"])]
+        rag = h.rag.value
+        provisional = h.current is not None and h.current.status.value == "provisional"
+        cells: list[Cell] = [
+            clean(h.indicator.id), clean(h.indicator.title), f"{h.indicator.target_word}: {h.target_text}",
+            h.indicator.direction.arrow, h.current_text + (" (provisional)" if provisional else ""),
+            f"{h.comparison_text} ({h.comparison_label})", (rag, RAG_STYLE.get(rag, "")), h.change.value]
         if forecast:
             outlook = overview.forecasts.get(h.indicator.id)
             judged = outlook.rag.value if outlook and outlook.annual_target is not None else "no annual target"
             cells.append(f"{outlook.value_text} ({judged})" if outlook else "")
-        table.add_row(*cells)
-    Console().print(table)
+        table.add(*cells)
+    return table
 
 
 def register(app: typer.Typer) -> None:

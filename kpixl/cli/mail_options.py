@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpixl.cli.common import echo, fail, plain
+from kpixl.cli.common import clean, fail
+from kpixl.cli.tables import Column, Table, print_table, say
 
 if TYPE_CHECKING:
     from kpixl.steps.send import Transport
@@ -49,19 +50,14 @@ def transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str |
 
 def print_deliveries(title: str, rows: list[tuple[str, str, str, str]]) -> None:
     """(to, about, status, detail) per message, then the counts."""
-    from rich.console import Console
-    from rich.table import Table
-
     if not rows:
         return
-    table = Table(title=title)
-    for column in ("To", "About", "Result", "Detail"):
-        table.add_column(column, overflow="fold")
+    table = Table(title, [Column("To"), Column("About"), Column("Result"), Column("Detail", drop=1)])
     for to, about, status, detail in rows:
-        table.add_row(plain(to), plain(about), f"[{STYLE[status]}]{status}[/]", plain(detail))
-    Console().print(table)
+        table.add(clean(to), clean(about), (status, STYLE[status]), clean(detail))
+    print_table(table)
     counts = ", ".join(f"{sum(1 for r in rows if r[2] == s)} {s}" for s in STYLE if any(r[2] == s for r in rows))
-    echo(f"{counts}.")
+    say(f"{counts}.")
     if any(r[2] == "uncertain" for r in rows):
-        echo("Uncertain: a message may have gone without the server confirming it. kpixl will not send it again by "
-             "itself: ask whether it arrived.")
+        say("Uncertain: a message may have gone without the server confirming it. kpixl will not send it again by "
+            "itself: ask whether it arrived.")

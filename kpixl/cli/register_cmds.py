@@ -10,14 +10,17 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
+    clean,
     echo,
     fail,
     handle_errors,
+    number,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
+from kpixl.cli.tables import Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.steps.roll import RolledRegister
@@ -57,12 +60,15 @@ def check(
     loaded = check_register_file(path)
     report, register = loaded.report, loaded.register
     if json:
-        print_json({"file": str(path), "valid": report.valid, "problems": report.to_list()})
+        print_json({"file": str(path), "valid": report.valid, "indicators": len(register.indicators),
+                    "services": len(register.services), "committees": len(register.committees),
+                    "errors": len(report.errors), "warnings": len(report) - len(report.errors),
+                    "problems": report.to_list()})
     else:
         print_problems(report, title=f"Problems in {path.name}")
-        echo(f"{path.name}: {len(register.indicators)} indicators, {len(register.services)} services, "
-                   f"{len(register.committees)} committees; {len(report.errors)} errors, "
-                   f"{len(report) - len(report.errors)} warnings.")
+        say(f"{path.name}: {count(len(register.indicators), 'indicator')}, "
+            f"{count(len(register.services), 'service')}, {count(len(register.committees), 'committee')}; "
+            f"{count(len(report.errors), 'error')}, {count(len(report) - len(report.errors), 'warning')}.")
     raise typer.Exit(report.exit_code)
 
 
@@ -116,28 +122,30 @@ def roll(
         _print_roll(rolled)
 
 
+def _change(c: Any) -> dict[str, Any]:
+    """A proposed change for --json: its figures as numbers (percentages as fractions), with their texts."""
+    return c.to_dict() | {"before": number(c.before), "after": number(c.after)}  # type: ignore[no-any-return]
+
+
 def _rolled(rolled: RolledRegister) -> dict[str, Any]:
     r = rolled.rollover
-    return {"year": r.year.slug, "uplift": None if r.uplift is None else str(r.uplift), "file": str(rolled.path),
-            "proposed": [c.to_dict() for c in r.proposed], "to_review": [c.to_dict() for c in r.to_review]}
+    return {"year": r.year.slug, "uplift": number(r.uplift), "file": str(rolled.path),
+            "proposed": [_change(c) for c in r.proposed], "to_review": [_change(c) for c in r.to_review]}
 
 
 def _print_roll(rolled: RolledRegister) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     r = rolled.rollover
-    table = Table(title=f"Targets proposed for {r.year}")
-    for column in ("No.", "Indicator", "From", "To", "Last year", "Proposed", "Rule"):
-        table.add_column(column, overflow="fold")
+    table = Table(f"Targets proposed for {r.year}", [
+        Column("No."), Column("Indicator"), Column("From", drop=1), Column("To"), Column("Last year", right=True),
+        Column("Proposed", right=True), Column("Rule", drop=2)])
     for c in r.proposed:
-        table.add_row(plain(c.indicator), plain(c.title), c.period_from, c.period_to, c.before_text, c.after_text,
-                      c.rule)
-    Console().print(table)
+        table.add(clean(c.indicator), clean(c.title), c.period_from, c.period_to, c.before_text, c.after_text,
+                  c.rule)
+    print_table(table)
     for c in r.to_review:
-        echo(f"Indicator {c.indicator}: {c.rule}.")
-    echo(f"Wrote {rolled.path}: {len(r.proposed)} target(s) proposed, {len(r.to_review)} indicator(s) to "
-               "review. Check it with kpixl register check, then use it as the register.")
+        say(clean(f"Indicator {c.indicator}: {c.rule}."))
+    say(f"Wrote {rolled.path}: {count(len(r.proposed), 'target')} proposed, {count(len(r.to_review), 'indicator')} "
+        "to review. Check it with kpixl register check, then use it as the register.")
 
 
 def register(root: typer.Typer) -> None:

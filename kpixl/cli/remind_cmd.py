@@ -10,7 +10,6 @@ import typer
 from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
-    echo,
     fail,
     handle_errors,
     open_workspace,
@@ -26,6 +25,7 @@ from kpixl.cli.mail_options import (
     print_deliveries,
     transport,
 )
+from kpixl.cli.tables import say
 
 
 @handle_errors
@@ -73,9 +73,9 @@ def remind(
     if json:
         print_json(summary.to_dict())
     elif summary.stage is None:
-        echo(f"No reminder is due on {summary.on}: the first stage is on {summary.first_day}.")
+        say(f"No reminder is due on {summary.on}: the first stage is on {summary.first_day}.")
     elif not summary.outcomes:
-        echo(f"Nobody to remind for {quarter}: every return is in, with nothing to correct or answer.")
+        say(f"Nobody to remind for {quarter}: every return is in, with nothing to correct or answer.")
     else:
         title = f"Reminders for {quarter}, stage {summary.stage.name}" + (" (dry run: nothing sent)" if dry_run else "")
         print_deliveries(title, [(o.to + (f" (cc {', '.join(o.cc)})" if o.cc else ""), o.service, o.status,

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace, warn
+from kpixl.steps import count
 
 
 def _date(text: str | None) -> date | None:
@@ -45,6 +46,9 @@ def report(
 ) -> None:
     """Build a committee's performance report: cover, key, index and a page per indicator, with charts.
 
+    A report built before every figure is in is still written (exit 0), with a warning naming the services
+    and indicators missing, and its cover says which figures are not yet received.
+
     Example: kpixl report 2023-24-Q2 --committee csmi --pdf
 
     The HTML edition for the website: kpixl report 2023-24-Q2 --committee csmi --html
@@ -75,8 +79,10 @@ def _write(ws: Any, prepared: Any, out: Path | None, pdf: bool, html: bool, star
     path = write_report(ws, prepared, out)
     model = prepared.model
     counts = ", ".join(f"{n} {rag.value}" for rag, n in model.summary if n)
-    echo(f"Wrote {path}: {len(model.pages)} indicators ({counts or 'none'}) "
+    echo(f"Wrote {path}: {count(len(model.pages), 'indicator')} ({counts or 'none'}) "
          f"in {time.perf_counter() - started:.2f} s.")
+    if prepared.incomplete:
+        warn(prepared.incomplete)
     if pdf:
         echo(f"Wrote {write_pdf(path)}.")
     if html:

@@ -12,11 +12,9 @@ from kpixl.cli.common import (
     JsonOption,
     WorkspaceOption,
     clean,
-    echo,
     handle_errors,
     one_line,
     open_workspace,
-    plain,
     print_json,
     print_problems,
 )
@@ -30,6 +28,8 @@ from kpixl.cli.mail_options import (
     print_deliveries,
     transport,
 )
+from kpixl.cli.tables import Cell, Column, Table, print_table, say
+from kpixl.steps import count
 
 if TYPE_CHECKING:
     from kpixl.domain import Quarter
@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from kpixl.steps.send import Transport
     from kpixl.steps.workspace import Workspace
 
-PathsArgument = Annotated[list[Path], typer.Argument(
+PathsArgument = Annotated[list[Path] | None, typer.Argument(
     help="Returned workbooks, saved messages (.eml, Outlook .msg: each attachment is a return), or folders of "
-         "them (searched recursively).", show_default=False)]
+         "them (searched recursively); default: the workspace's returns/<period>/ folder.", show_default=False)]
 PeriodOption = Annotated[str | None, typer.Option(
     "--period", help="The quarter being collected, e.g. 2023-24-Q2 (default: kpixl.toml's [cycle] period).")]
 FeedbackOption = Annotated[Path | None, typer.Option(
@@ -52,7 +52,7 @@ NoReceiptsOption = Annotated[bool, typer.Option(
 
 @handle_errors
 def validate(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
     workspace: WorkspaceOption = None,
@@ -63,16 +63,22 @@ def validate(
 
     Example: kpixl validate returns/2023-24-Q2 --feedback feedback/
     """
+    from kpixl.steps.collect import returns_folder
     from kpixl.steps.collect import validate as validate_run
 
-    show_results(validate_run(open_workspace(workspace), paths, period), json, feedback, stored=False)
+    ws = open_workspace(workspace)
+    show_results(validate_run(ws, paths or [returns_folder(ws, period)], period), json, feedback, stored=False)
 
 
 @handle_errors
 def collect(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     period: PeriodOption = None,
     feedback: FeedbackOption = None,
+    accept_valid_rows: Annotated[bool, typer.Option(
+        "--accept-valid-rows",
+        help="Also store the rows without errors of a refused return (recorded as partly accepted); the rest "
+             "wait for the lead's corrected return.")] = False,
     drafts: DraftsOption = None,
     smtp: SmtpOption = None,
     starttls: StartTlsOption = True,
@@ -85,20 +91,22 @@ def collect(
 ) -> None:
     """Check returns, archive each file under its content hash, and store the figures of every accepted
     return (a refused one is kept with its problems). Collecting the same file again changes nothing.
-    A saved message (.eml, or Outlook's .msg) is read for its attachments, each a return sent at the message's
-    Date; with --drafts DIR or --smtp HOST its sender gets a receipt: accepted with N figures, or what to
-    correct with the feedback workbook attached. Exit 0 when every return is accepted, 1 when any is refused,
-    2 for a path that is not there.
+    A return is one answer: one error refuses it whole, unless --accept-valid-rows takes its rows without
+    errors. A saved message (.eml, or Outlook's .msg) is read for its attachments, each a return sent at the
+    message's Date; with --drafts DIR or --smtp HOST its sender gets a receipt: accepted with N figures, or
+    what to correct with the feedback workbook attached. Exit 0 when every return is accepted, 1 when any is
+    refused (partly accepted or not), 2 for a path that is not there.
 
     Example: kpixl collect returns/2023-24-Q2 --feedback feedback/
     """
     from kpixl.steps.collect import collect as collect_run
+    from kpixl.steps.collect import returns_folder
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)
     wanted = (drafts is not None or smtp is not None) and not no_receipts
     out = transport(drafts, smtp, starttls, user, password_env, quarter.slug, "receipt") if wanted else None
-    run = collect_run(ws, paths, period)
+    run = collect_run(ws, paths or [returns_folder(ws, period)], period, accept_valid_rows=accept_valid_rows)
     receipts = answer(ws, quarter, run.messages, out, sender, no_receipts, json)
     show_results(run, json, feedback, stored=True, receipts=receipts)
 
@@ -111,8 +119,8 @@ def answer(ws: Workspace, quarter: Quarter, messages: list[MessageResult], out: 
 
     if out is None:
         if messages and not no_receipts and not json:
-            echo("No receipts sent: give --drafts DIR or --smtp HOST to answer each message's sender "
-                 "(or --no-receipts).", err=True)
+            say("No receipts sent: give --drafts DIR or --smtp HOST to answer each message's sender "
+                "(or --no-receipts).", stderr=True)
         return None
     return send_receipts(ws, quarter, messages, out, sender_address(ws, sender))
 
@@ -140,10 +148,10 @@ def show_results(run: Collected, json: bool, feedback: Path | None, stored: bool
         _summary_table(results, stored)
         for r in results:
             if not r.accepted:
-                echo(refusal(r))
-        echo(_sentence(results, refused, outstanding, stored))
+                say(refusal(r))
+        say(_sentence(results, refused, outstanding, stored))
         for path in written:
-            echo(f"Feedback for the lead: {path}")
+            say(f"Feedback for the lead: {path}")
         if receipts:
             print_deliveries("Receipts", [(o.to, o.message, o.status, o.detail) for o in receipts.outcomes])
     failed = receipts is not None and (receipts.count("failed") or receipts.count("uncertain"))
@@ -152,19 +160,15 @@ def show_results(run: Collected, json: bool, feedback: Path | None, stored: bool
 
 def _messages(messages: list[MessageResult]) -> None:
     """The messages the returns came in: who sent each, when, and what it carried."""
-    from rich.console import Console
-    from rich.table import Table
-
     if not messages:
         return
-    table = Table(title="Messages, in the order they were sent")
-    for column in ("Message", "From", "Sent", "Subject", "Returns"):
-        table.add_column(column, overflow="fold")
+    table = Table("Messages, in the order they were sent", [
+        Column("Message"), Column("From"), Column("Sent", drop=2), Column("Subject", drop=1), Column("Returns")])
     for m in messages:
         sent = f"{m.sent_at:%Y-%m-%d %H:%M} ({m.sent_how})" if m.sent_at else "unknown"
         carried = ", ".join(r.file_name for r in m.returns) or ("not read" if not m.accepted else "none")
-        table.add_row(plain(m.name), plain(m.sender or "?"), sent, plain(m.subject), plain(carried))
-    Console().print(table)
+        table.add(clean(m.name), clean(m.sender or "?"), sent, clean(m.subject), clean(carried))
+    print_table(table)
     for m in messages:
         if m.report.problems:
             print_problems(m.report, title=f"{m.name}: problems")
@@ -180,18 +184,14 @@ def _problems(results: list[ReturnResult]) -> None:
 
 
 def _summary_table(results: list[ReturnResult], stored: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Returns, in the order they were sent")
-    columns = ["File", "Service", "Period", "Sent", "Accepted?", "Errors", "Queries", "Warnings"]
-    for column in columns + (["Stored"] if stored else []):
-        table.add_column(column, overflow="fold")
+    columns = [Column("File"), Column("Service"), Column("Period"), Column("Sent", drop=2), Column("Accepted?"),
+               Column("Errors", right=True), Column("Queries"), Column("Warnings", right=True, drop=1)]
+    table = Table("Returns, in the order they were sent", columns + ([Column("Stored", drop=3)] if stored else []))
     for r in results:
-        row: list[Any] = [plain(r.file_name), plain(r.service_name or r.service or "?"), r.period or "?",
-                          _sent(r), _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
-        table.add_row(*(row + ([plain(r.stored)] if stored else [])))
-    Console().print(table)
+        row: list[Cell] = [clean(r.file_name), clean(r.service_name or r.service or "?"), r.period or "?",
+                           _sent(r), _verdict(r), str(r.count_errors), _queries(r), str(r.count_warnings)]
+        table.add(*(row + ([clean(r.stored)] if stored else [])))
+    print_table(table)
 
 
 def _sent(r: ReturnResult) -> str:
@@ -205,19 +205,19 @@ def refusal(r: ReturnResult) -> str:
     """One line per refused file, naming it, with its first error: what a log or a quick look needs."""
     errors = r.report.errors
     first = f"{errors[0].code}: {errors[0].message}" if errors else "refused"
-    more = f" (and {len(errors) - 1} more error(s) listed above)" if len(errors) > 1 else ""
+    more = f" (and {count(len(errors) - 1, 'more error')} listed above)" if len(errors) > 1 else ""
     since = f" (superseded by {r.superseded_by}, sent later: nothing to correct)" if r.superseded_by else ""
     return one_line(f"Refused {r.file_name}{since}: {first}{more}")
 
 
-def _verdict(r: ReturnResult) -> Any:
-    from rich.text import Text
-
+def _verdict(r: ReturnResult) -> Cell:
     if r.accepted:
-        return Text("yes", style="green")
+        return ("yes", "green")
     if r.superseded_by:
-        return Text(f"no, superseded by {clean(r.superseded_by)}", style="yellow")
-    return Text("no", style="red")
+        return (f"no, superseded by {clean(r.superseded_by)}", "yellow")
+    if r.partly is not None:
+        return ("partly", "yellow")
+    return ("no", "red")
 
 
 def _queries(r: ReturnResult) -> str:
@@ -227,12 +227,15 @@ def _queries(r: ReturnResult) -> str:
 
 def _sentence(results: list[ReturnResult], refused: int, outstanding: int, stored: bool) -> str:
     done = "stored" if stored else "would be accepted"
-    text = f"{len(results) - refused} of {len(results)} return(s) {done}"
+    text = f"{len(results) - refused} of {count(len(results), 'return')} {done}"
     if outstanding:
         text += f"; {outstanding} refused: correct the errors listed and send again"
     if refused - outstanding:
         text += (f"; {refused - outstanding} refused but superseded by a later-sent accepted return of the same "
                  "service: nothing to correct")
+    partly = sum(1 for r in results if r.partly is not None)
+    if partly:
+        text += f" ({partly} partly accepted: {'its' if partly == 1 else 'their'} rows without errors are stored)"
     return text + "."
 
 

@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, echo, fail, handle_errors, markup_free, open_workspace, plain
+from kpixl.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    clean,
+    fail,
+    handle_errors,
+    markup_free,
+    open_workspace,
+    print_json,
+    warn,
+)
+from kpixl.cli.tables import Column, Table, print_table, say
 
 if TYPE_CHECKING:
     from kpixl.steps.send import SendSummary, Transport
@@ -31,23 +42,25 @@ def _transport(drafts: Path | None, smtp: str | None, starttls: bool, user: str 
 
 
 def _print(summary: SendSummary, dry_run: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     title = "Dry run: nothing sent" if dry_run else ("Drafts written" if summary.count("drafted") else "Sent")
-    table = Table(title=title)
-    for column in ("Lead", "Email", "Services", "Result", "Detail"):
-        table.add_column(column, overflow="fold")
+    table = Table(title, [Column("Lead"), Column("Email"), Column("Services", drop=1), Column("Result"),
+                          Column("Detail", drop=2)])
     for o in summary.outcomes:
-        # Names, addresses and details come from the register: text, never markup ('[/]' would raise).
-        table.add_row(plain(o.lead), plain(o.email), plain(", ".join(o.services)),
-                      f"[{_STYLE[o.status]}]{o.status}[/]", plain(o.detail))
-    Console().print(table)
+        table.add(clean(o.lead), clean(o.email), clean(", ".join(o.services)), (o.status, _STYLE[o.status]),
+                  clean(o.detail))
+    print_table(table)
     counts = ", ".join(f"{summary.count(s)} {s}" for s in _STYLE if summary.count(s))
-    echo(f"{counts or 'Nothing to send'}.")
+    say(f"{counts or 'Nothing to send'}.")
     if summary.count("uncertain"):
-        echo("Uncertain: the server took the whole message but never confirmed it, so it may have arrived. "
-                   "kpixl will not send it again by itself: ask the lead, then run with --resend if it did not.")
+        say("Uncertain: the server took the whole message but never confirmed it, so it may have arrived. "
+            "kpixl will not send it again by itself: ask the lead, then run with --resend if it did not.")
+
+
+def _record(summary: SendSummary, dry_run: bool) -> dict[str, object]:
+    return {"dry_run": dry_run, "generated": summary.generated,
+            "counts": {status.replace(" ", "_"): summary.count(status) for status in _STYLE},
+            "outcomes": [{"lead": o.lead, "email": o.email, "services": list(o.services),
+                          "status": o.status.replace(" ", "_"), "detail": o.detail} for o in summary.outcomes]}
 
 
 @handle_errors
@@ -70,6 +83,7 @@ def send(
     service: Annotated[list[str] | None, typer.Option(
         "--service", help="Only this service's lead (repeat for more), e.g. --service libraries.")] = None,
     workspace: WorkspaceOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Email each service lead their workbooks (one message per lead), generating any that are missing.
 
@@ -83,11 +97,15 @@ def send(
     """
     from rich.progress import Progress
 
+    from kpixl.steps.generate import deadline_passed
     from kpixl.steps.send import send_workbooks
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)
     transport = _transport(drafts, smtp, starttls, user, password_env, quarter.slug)
+    late = deadline_passed(ws, "the messages and workbooks")
+    if late:
+        warn(late)
     with Progress(transient=True) as bar:
         task = bar.add_task("Preparing", total=None)
 
@@ -96,8 +114,11 @@ def send(
 
         summary = send_workbooks(ws, quarter, transport, sender=sender, dry_run=dry_run, resend=resend,
                                  only=tuple(service or ()), progress=advance)
+    if json:
+        print_json(_record(summary, dry_run))
+        raise typer.Exit(summary.exit_code)
     if summary.generated:
-        echo(f"Generated the missing workbooks first: {', '.join(summary.generated)}")
+        say(f"Generated the missing workbooks first: {clean(', '.join(summary.generated))}")
     _print(summary, dry_run)
     raise typer.Exit(summary.exit_code)
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace
+from kpixl.cli.common import WorkspaceOption, echo, handle_errors, open_workspace, warn
+from kpixl.steps import count
 
 
 @handle_errors
@@ -29,7 +30,7 @@ def workbooks(
     """
     from rich.progress import Progress
 
-    from kpixl.steps.generate import write_workbooks
+    from kpixl.steps.generate import accepted_returns, deadline_passed, regenerated_warning, write_workbooks
 
     ws = open_workspace(workspace)
     quarter = ws.period_or_default(period)
@@ -41,9 +42,16 @@ def workbooks(
 
         written = write_workbooks(ws, quarter, service, out, advance)
     folder = written[0].path.parent if written else (out or ws.path("workbooks") / quarter.slug)
-    echo(f"Wrote {len(written)} workbooks for {quarter} in {folder}:")
+    echo(f"Wrote {count(len(written), 'workbook')} for {quarter} in {folder}:")
     for w in written:
-        echo(f"  {w.path.name}  ({w.service_name}, {w.rows} row{'' if w.rows == 1 else 's'})")
+        echo(f"  {w.path.name}  ({w.service_name}, {count(w.rows, 'row')})")
+    late = deadline_passed(ws, "these workbooks")
+    if late and written:
+        warn(late)
+    returned = accepted_returns(ws, quarter, [w.service for w in written])
+    for w in written:
+        if w.service in returned:
+            warn(regenerated_warning(returned[w.service], w.service_name, quarter))
     if written:
         echo(f"Next: kpixl send {quarter.slug} --drafts drafts/   (or --smtp HOST to send them)")
 

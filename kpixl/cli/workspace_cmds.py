@@ -25,7 +25,12 @@ def init(
     from kpixl.steps.create import init_workspace
 
     workspace = init_workspace(directory, example, council)
-    echo(f"Created the workspace {workspace.root} for {workspace.config.council}.")
+    config = workspace.config
+    echo(f"Created the workspace {workspace.root} for {config.council}.")
+    if config.period and config.deadline:
+        day = config.deadline
+        echo(f"It collects {config.period}, returns due {day:%A} {day.day} {day:%B %Y}: change [cycle] "
+             f"period and deadline in kpixl.toml if that is not right.")
     echo(f"Next: cd {directory} && kpixl register check")
 
 

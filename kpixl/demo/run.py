@@ -24,6 +24,7 @@ from kpixl.demo.fill import fill_return
 from kpixl.domain import Figure, FigureStatus, Quarter, Register
 from kpixl.errors import KpixlError
 from kpixl.intake.history_csv import read_figures_csv
+from kpixl.problems import count
 from kpixl.register import load_register
 from kpixl.report.pdf import convert_to_pdf, find_soffice
 from kpixl.steps.collect import collect_paths
@@ -94,8 +95,7 @@ def _fill(workspace: Workspace, register: Register, quarter: Quarter, workbooks:
     for written in workbooks:
         mine = figures.get(written.service, [])
         filled.append(fill_return(written.path, mine, folder / written.path.name))
-        plural = "" if len(mine) == 1 else "s"
-        step(f"  {written.service_name}: {len(mine)} figure{plural} typed into {written.path.name}")
+        step(f"  {written.service_name}: {count(len(mine), 'figure')} typed into {written.path.name}")
     return filled
 
 
@@ -129,8 +129,8 @@ def run_demo(target: Path, step: Step = lambda text: None, pdf: bool = True) -> 
     result.accepted = sum(r.accepted for r in collected)
     result.refused = len(collected) - result.accepted
     result.queries = sum(1 for r in collected for p in r.report if p.severity.value == "query")
-    step(f"Collected {len(collected)} returns: {result.accepted} accepted, {result.refused} refused, "
-         f"{result.queries} queries for the team to review")
+    step(f"Collected {count(len(collected), 'return')}: {result.accepted} accepted, {result.refused} refused, "
+         f"{count(result.queries, 'query')} for the team to review")
     result.report = build_report(workspace, quarter, COMMITTEE)
     step(f"Built the committee report {result.report}")
     if pdf:

@@ -27,7 +27,6 @@ from kpixl.domain.indicators import (
     Unit,
     ZeroTarget,
     format_value,
-    indicator_sort_key,
 )
 from kpixl.domain.periods import FinancialYear, Month, Period, Quarter, parse_period, report_month
 
@@ -59,7 +58,6 @@ __all__ = [
     "assess",
     "change_in_performance",
     "format_value",
-    "indicator_sort_key",
     "parse_period",
     "rate",
     "report_month",

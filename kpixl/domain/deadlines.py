@@ -55,13 +55,15 @@ def stage_on(stages: tuple[Stage, ...], deadline: date, today: date) -> Stage | 
 
 
 class Timeliness:
-    ON_TIME = "on time"
+    """Stable words (as --json gives them); shown with spaces for underscores."""
+
+    ON_TIME = "on_time"
     LATE = "late"  # after the deadline, by the hard deadline
-    AFTER_HARD = "after the hard deadline"
+    AFTER_HARD = "after_hard_deadline"
     DUE = "due"  # not received, the deadline not yet passed
     OVERDUE = "overdue"
-    PAST_HARD = "overdue, past the hard deadline"
-    NO_DEADLINE = "no deadline set"
+    PAST_HARD = "overdue_past_hard_deadline"
+    NO_DEADLINE = "no_deadline"
 
 
 def timeliness(sent: datetime | None, deadline: date | None, hard: date | None, today: date) -> str:

@@ -42,12 +42,22 @@ class Rag(str, Enum):
     IN_DEVELOPMENT = "In Development"
     NOT_RATED = "Not rated"  # no figure, no target, or no direction: the report says why
 
+    @property
+    def key(self) -> str:
+        """A stable word for scripts (--json): "red", "in_development", "not_rated"."""
+        return self.name.lower()
+
 
 class Change(str, Enum):
     IMPROVING = "Improving"
     DECLINING = "Declining"
     UNCHANGED = "Unchanged"
     NOT_APPLICABLE = "N/A"
+
+    @property
+    def key(self) -> str:
+        """A stable word for scripts (--json): "improving", "not_applicable"."""
+        return self.name.lower()
 
 
 _KIND_RAG = {
@@ -186,10 +196,8 @@ class Headline:
 
     @property
     def target_text(self) -> str:
-        if self.indicator.kind is Kind.IN_DEVELOPMENT:
-            return "In Development"
-        if self.target is None:
-            return "None set"
+        if self.indicator.kind is Kind.IN_DEVELOPMENT or self.target is None:
+            return self.indicator.figure_text
         return self.value_text(self.target)
 
     def value_text(self, value: Decimal | None) -> str:

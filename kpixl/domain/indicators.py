@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from kpixl.domain.periods import Month, Period, Quarter
+from kpixl.domain.periods import Month, Period, Quarter, period_start
 
-__all__ = ["DEFAULT_TOLERANCES", "Calculation", "Committee", "Comparison", "Direction", "Frequency", "Indicator", "Kind", "Link", "PercentageBasis", "Register", "Service", "Tolerances", "Unit", "ZeroTarget", "format_value", "indicator_sort_key", "is_email", "is_safe_url"]
+__all__ = ["DEFAULT_TOLERANCES", "NONE_SET", "Calculation", "Committee", "Comparison", "Direction", "Frequency", "Indicator", "Kind", "Link", "PercentageBasis", "Register", "Service", "Tolerances", "Unit", "ZeroTarget", "format_value", "is_email", "is_safe_url"]
 
 class Direction(str, Enum):
     UP = "up"
@@ -82,6 +83,11 @@ class Unit(str, Enum):
         }[self.value]
 
     @property
+    def label(self) -> str:
+        """As the workbook's Unit column prints it: "Count", "Percentage", "Money (£)"."""
+        return "Money (£)" if self is Unit.MONEY else self.value.capitalize()
+
+    @property
     def whole(self) -> bool:
         """Counts are whole numbers; every other unit may carry decimals."""
         return self is Unit.COUNT
@@ -125,6 +131,8 @@ class Tolerances:
 
 DEFAULT_TOLERANCES = Tolerances()
 
+
+NONE_SET = "None set"  # the words for a target or baseline that is not set, everywhere kpixl prints one
 
 _EMAIL = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]+)?([/?#][^\s]*)?")
@@ -224,8 +232,16 @@ class Indicator:
         """The headline table's first heading: "Target" or "Baseline"."""
         return "Target" if self.kind in (Kind.TARGET, Kind.IN_DEVELOPMENT) else "Baseline"
 
+    @property
+    def carries_forward(self) -> bool:
+        """A baseline stands until a new one is set (the seed's baselines come from the year before); a
+        target is for its own period only, since targets are set each year and may be profiled."""
+        return self.kind in (Kind.BASELINE, Kind.CONTEXTUAL)
+
     def target_for(self, period: Period) -> Decimal | None:
-        """The target (or baseline) of a period: its own, else its quarter's, else its year's."""
+        """The target (or baseline) of a period: its own, else its quarter's, else its year's; for a
+        baseline, else the latest one set for an earlier period. The one rule the workbook, `kpixl
+        indicators` and the report all use."""
         keys = [period.slug]
         if isinstance(period, Month):
             keys.append(period.quarter().slug)
@@ -233,7 +249,22 @@ class Indicator:
         for key in keys:
             if key in self.targets:
                 return self.targets[key]
-        return None
+        return self._carried(period) if self.carries_forward else None
+
+    def _carried(self, period: Period) -> Decimal | None:
+        """The baseline set for the latest period that starts before this one (a year counts from April)."""
+        latest: tuple[date, Decimal] | None = None
+        for key, value in self.targets.items():
+            start = period_start(key)
+            if start is not None and start < period.start_date and (latest is None or start >= latest[0]):
+                latest = (start, value)
+        return None if latest is None else latest[1]
+
+    @property
+    def figure_text(self) -> str:
+        """What the workbook, `kpixl indicators` and the report print where no target (or baseline) is
+        set: the seed's "In Development" for that kind, else "None set"."""
+        return "In Development" if self.kind is Kind.IN_DEVELOPMENT else NONE_SET
 
     def comparison_period(self, period: Period) -> Period:
         if self.comparison is Comparison.SAME_PERIOD_LAST_YEAR:
@@ -276,17 +307,12 @@ def format_value(value: Decimal | None, unit: Unit, decimals: int | None = None)
     return _group_thousands(value, decimals)
 
 
-_ASCII_DIGITS = re.compile(r"[0-9]+")
-
-
-def indicator_sort_key(indicator_id: str) -> tuple[int, int | str]:
-    """Numbers in numeric order (36 before 136), then other ids alphabetically. Only the digits 0-9 make a
-    number: str.isdigit() also takes "3²" and "①", which int() refuses."""
-    return (0, int(indicator_id)) if _ASCII_DIGITS.fullmatch(indicator_id) else (1, indicator_id)
-
-
 @dataclass(frozen=True)
 class Register:
+    """Services, committees and indicators in the order the council wrote them: workbooks, `kpixl
+    indicators` and reports list indicators in that order. Ids are kept as written; looking one up ignores
+    case ("r03" finds R03), and the register check refuses two ids that differ only in case."""
+
     services: tuple[Service, ...] = ()
     committees: tuple[Committee, ...] = ()
     indicators: tuple[Indicator, ...] = ()
@@ -294,13 +320,16 @@ class Register:
 
     def __post_init__(self) -> None:
         for indicator in self.indicators:  # the first of a duplicated id wins; the check reports the rest
-            self._by_id.setdefault(indicator.id, indicator)
+            self._by_id.setdefault(indicator.id.casefold(), indicator)
 
     def indicator(self, indicator_id: str) -> Indicator | None:
-        return self._by_id.get(indicator_id)
+        """The indicator with this id, whatever its case ("r03" finds R03)."""
+        return self._by_id.get(indicator_id.strip().casefold())
 
     def service(self, service_id: str) -> Service | None:
-        return next((s for s in self.services if s.id == service_id), None)
+        """The service with this id, whatever its case."""
+        wanted = service_id.strip().casefold()
+        return next((s for s in self.services if s.id.casefold() == wanted), None)
 
     def committee(self, name_or_id: str) -> Committee | None:
         """A committee by its id or its name, ignoring case (people type either)."""
@@ -308,12 +337,10 @@ class Register:
         return next((c for c in self.committees if wanted in (c.id.casefold(), c.name.casefold())), None)
 
     def indicators_of_service(self, service_id: str) -> tuple[Indicator, ...]:
-        return tuple(sorted((i for i in self.indicators if i.service == service_id),
-                            key=lambda i: indicator_sort_key(i.id)))
+        return tuple(i for i in self.indicators if i.service == service_id)
 
     def indicators_of_committee(self, committee_id: str) -> tuple[Indicator, ...]:
-        return tuple(sorted((i for i in self.indicators if committee_id in i.committees),
-                            key=lambda i: indicator_sort_key(i.id)))
+        return tuple(i for i in self.indicators if committee_id in i.committees)
 
     def services_reporting(self, quarter: Quarter) -> tuple[Service, ...]:
         """Services with at least one indicator (every indicator reports every quarter)."""

@@ -21,7 +21,9 @@ __all__ = [
     "Month",
     "Period",
     "Quarter",
+    "last_completed_quarter",
     "parse_period",
+    "period_start",
     "report_month",
 ]
 
@@ -221,20 +223,49 @@ _QUARTER = re.compile(r"\s*([0-9]{4})\s*[/-]\s*([0-9]{4}|[0-9]{2})\s*[- ]?\s*Q([
 _MONTH = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})\s*")
 
 
+def _financial_year(text: str) -> FinancialYear | None:
+    try:
+        return FinancialYear.parse(text)
+    except PeriodError:
+        return None
+
+
 def parse_period(text: str) -> Period:
-    """Read "2023/24 Q2", "2023-24-Q2" or "2023-09"; anything else is a PeriodError saying what to write."""
+    """Read "2023/24 Q2", "2023-24-Q2" or "2023-09"; anything else is a PeriodError saying what to write.
+    A financial year ("2024-25") is not a period here: the error names its quarters."""
     hint = "write a quarter as 2023-24-Q2 (or 2023/24 Q2) and a month as 2023-09"
+    month = _MONTH.fullmatch(text)
+    year = _financial_year(text)
+    if year is not None and not (month and 1 <= int(month.group(2)) <= 12):
+        # "2024-25" read as a month said "month 25 does not exist"
+        raise PeriodError(f"'{text.strip()}' is the financial year {year}, not a quarter or a month: name one of "
+                          f"its quarters, {year.slug}-Q1 to {year.slug}-Q4, or a month such as {year.start}-09")
     try:
         m = _QUARTER.fullmatch(text)
         if m:
             year = FinancialYear.parse(f"{m.group(1)}/{m.group(2)}")
             return _quarter(year.start, int(m.group(3)))
-        m = _MONTH.fullmatch(text)
-        if m:
-            return _month(int(m.group(1)), int(m.group(2)))
+        if month:
+            return _month(int(month.group(1)), int(month.group(2)))
     except PeriodError as exc:
         raise PeriodError(f"{exc}; {hint}") from None
     raise PeriodError(f"'{text}' is not a period: {hint}")
+
+
+def last_completed_quarter(day: date) -> Quarter:
+    """The quarter that ended most recently before day: the one a performance team collects (a quarter's
+    figures exist only once it is over; Q2, July to September, is collected in October)."""
+    return _month(day.year, day.month).quarter().previous()
+
+
+def period_start(text: str) -> date | None:
+    """The first day of a period written as a slug or as people read it, or of a financial year ("2024-25"
+    starts on 1 April 2024); None when the text is neither."""
+    try:
+        return parse_period(text).start_date
+    except PeriodError:
+        year = _financial_year(text)
+        return date(year.start, 4, 1) if year else None
 
 
 def report_month(produced_on: date) -> str:

@@ -17,18 +17,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kpixl.domain import format_value
 from kpixl.domain.figures import Provenance, ReceivedFigure
-from kpixl.intake.book import ReturnBook, read_book
+from kpixl.intake.book import Response, ReturnBook, read_book
 from kpixl.intake.identity import identify
 from kpixl.intake.rows import RowResult, check_row, match_rows
-from kpixl.intake.rules import IntakeContext, cumulative_fall, period_of, unusual_change
-from kpixl.layout.returns import EXPLANATION_MARK
+from kpixl.intake.rules import IntakeContext, as_stored, cumulative_fall, period_of, unusual_change
+from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
 from kpixl.untrusted.sniff import Kind, sniff
 
-__all__ = ["FAILED", "ReturnResult", "assess_bytes", "foreign_figures"]
+__all__ = ["FAILED", "ReturnResult", "ValidRows", "assess_bytes", "foreign_figures", "valid_rows"]
 
 _REFUSED = {Kind.XLS: "FILE_XLS", Kind.XLSM: "FILE_XLSM", Kind.ODS: "FILE_ODS",
             Kind.ENCRYPTED: "FILE_ENCRYPTED", Kind.EMPTY: "FILE_EMPTY", Kind.TOO_LARGE: "FILE_TOO_LARGE",
@@ -67,7 +66,40 @@ def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     return result
 
 
-def foreign_figures(ctx: IntakeContext, result: ReturnResult) -> list[Problem]:
+@dataclass(frozen=True)
+class ValidRows:
+    """The rows of a refused return without an error, their figures, and the rows left (each "37 2023-24-Q2")."""
+
+    figures: list[ReceivedFigure]
+    taken: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+def _row_number(cell: str) -> int:
+    digits = re.sub(r"[^0-9]", "", cell)
+    return int(digits) if digits else 0
+
+
+def valid_rows(result: ReturnResult) -> ValidRows:
+    """The rows of a return that no error names, for an officer who accepts them deliberately (kpixl collect
+    --accept-valid-rows). An error about the whole file (no indicator, no cell: its kind, its identity, too
+    many rows) leaves every row; an error at a row leaves that indicator and period; one naming an indicator
+    without a period leaves all its rows. A row's revision of an earlier period goes with it."""
+    errors = result.report.errors
+    if not result.rows or any(not p.indicator and not p.cell for p in errors):
+        return ValidRows([], (), tuple(f"{i} {p}" for i, p in result.rows))
+    named = {p.indicator.casefold() for p in errors if p.indicator and not p.period}
+    left = {(p.indicator.casefold(), p.period) for p in errors if p.indicator and p.period}
+    taken = {key: number for key, number in result.rows.items()
+             if key[0].casefold() not in named and (key[0].casefold(), key[1]) not in left}
+    numbers = set(taken.values())
+    figures = [f for f in result.figures if _row_number(f.provenance.cell) in numbers]
+    return ValidRows(figures, tuple(f"{i} {p}" for i, p in taken),
+                     tuple(f"{i} {p}" for i, p in result.rows if (i, p) not in taken))
+
+
+def foreign_figures(ctx: IntakeContext, result: ReturnResult,
+                    figures: list[ReceivedFigure] | None = None) -> list[Problem]:
     """A problem for each figure that is not its verified service's to give: an indicator of another
     service, or a period outside this quarter's return and the periods it may revise. The rows are matched
     to the signed metadata already, so there should never be one; collect checks again just before it
@@ -78,7 +110,7 @@ def foreign_figures(ctx: IntakeContext, result: ReturnResult) -> list[Problem]:
         for period in indicator.periods_in(ctx.quarter):
             allowed |= {(indicator.id, period.slug), (indicator.id, period.previous().slug)}
     found = []
-    for item in result.figures:
+    for item in result.figures if figures is None else figures:
         key = (item.figure.indicator, item.figure.period.slug)
         if key not in allowed or result.period != ctx.quarter.slug:
             row = int(re.sub(r"[A-Z]", "", item.provenance.cell) or 0)
@@ -115,9 +147,12 @@ def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> 
             continue
         rows.append(check_row(ctx, indicator, period, item.meta, item.row, where, provenance))
     _history_queries(ctx, rows, where)
+    used: set[str] = set()  # the responses that explained a query, by their cell on the Problems sheet
     for row in sorted(rows, key=lambda r: r.row.row):
-        result.report.extend(_explained(_in_column_order(row.problems), row, book.responses))
+        result.report.extend(_explained(_in_column_order(row.problems), row, book.responses, used))
         result.figures.extend(row.received)
+        result.rows[(row.indicator.id, row.period.slug)] = row.row.row
+    result.report.extend(_unmatched(book.responses, used, result.file_name))
 
 
 def _history_queries(ctx: IntakeContext, rows: list[RowResult], where: Where) -> None:
@@ -132,17 +167,17 @@ def _history_queries(ctx: IntakeContext, rows: list[RowResult], where: Where) ->
             continue
         series = values[row.indicator.id]
         cell = row.row.get("current")
-        at = where.at(cell.ref if cell else "", row.indicator.id)
+        at = where.at(cell.ref if cell else "", row.indicator.id, row.period.slug)
         unit = row.indicator.unit
         fall = cumulative_fall(row.indicator, row.period, row.value, series)
         if fall is not None:
-            row.problems.append(problem("CUMULATIVE_FALLS", at, shown=format_value(row.value, unit),
-                                        previous_period=str(fall[0]), previous=format_value(fall[1], unit)))
+            row.problems.append(problem("CUMULATIVE_FALLS", at, shown=as_stored(row.value, unit),
+                                        previous_period=str(fall[0]), previous=as_stored(fall[1], unit)))
         unusual = unusual_change(row.indicator, row.period, row.value, series)
         if unusual is not None:
-            row.problems.append(problem("CHANGE_UNUSUAL", at, shown=format_value(row.value, unit),
+            row.problems.append(problem("CHANGE_UNUSUAL", at, shown=as_stored(row.value, unit),
                                         change=unusual.change, previous_period=str(unusual.previous_period),
-                                        previous=format_value(unusual.previous, unit), rule=unusual.rule))
+                                        previous=as_stored(unusual.previous, unit), rule=unusual.rule))
 
 
 def _column_key(p: Problem) -> tuple[int, str]:
@@ -162,19 +197,39 @@ def _explanation(commentary: str) -> str:
     return ""
 
 
-def _explained(problems: list[Problem], row: RowResult,
-               responses: dict[tuple[str, str, str], str]) -> list[Problem]:
+def _answers(p: Problem, response: Response) -> bool:
+    """Whether a response on the Problems sheet answers this query: the same code, indicator and period, and
+    the same cell unless the row moved. A response from a sheet without the Period column must name the
+    cell too; code and indicator alone would answer another period's query (a reply on September's row
+    closed a new query on August's)."""
+    if response.code != p.code or response.indicator.casefold() != p.indicator.casefold():
+        return False
+    period = period_of(response.period) if response.period else None
+    if response.period and (period is None or period.slug != p.period):
+        return False
+    return response.cell == p.cell or period is not None
+
+
+def _explained(problems: list[Problem], row: RowResult, responses: list[Response], used: set[str]) -> list[Problem]:
     """Queries the lead has explained, in the feedback sheet's response column or in the commentary."""
-    by_indicator = {(code, ind): text for (code, ind, _), text in responses.items()}
     note = _explanation(row.commentary)
     out = []
     for p in problems:
         if p.severity is Severity.QUERY:
-            text = (responses.get((p.code, p.indicator, p.cell)) or by_indicator.get((p.code, p.indicator))
-                    or note)
+            found = next((r for r in responses if r.severity == Severity.QUERY.value and _answers(p, r)), None)
+            if found is not None:
+                used.add(found.ref)
+            text = found.text if found else note
             p = explain(p, text) if text else p
         out.append(p)
     return out
+
+
+def _unmatched(responses: list[Response], used: set[str], file: str) -> list[Problem]:
+    """A warning for each response to a query that this return no longer raises: never applied elsewhere."""
+    return [problem("RESPONSE_UNMATCHED", Where(file, FEEDBACK_SHEET, r.ref, r.indicator), code=r.code,
+                    indicator=r.indicator, period=r.period or "no period", cell=r.cell or "no cell")
+            for r in responses if r.severity == Severity.QUERY.value and r.ref not in used]
 
 
 @dataclass
@@ -188,11 +243,13 @@ class ReturnResult:
     verified: bool = False  # kpixl's metadata present and its signature valid
     report: Report = field(default_factory=Report)
     figures: list[ReceivedFigure] = field(default_factory=list)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (indicator, period slug): its sheet row
     archived: Path | None = None  # set by collect
     stored: str = ""  # what the store did, set by collect
     sent_at: datetime | None = None  # when it was sent (set by validate and collect), and how that was told:
     sent_how: str = ""  # "message date" or "file modified"
     superseded_by: str = ""  # refused, and replaced since by this later-sent accepted return: nothing to correct
+    partly: ValidRows | None = None  # set by collect when the officer took the rows of a refused return
 
     @property
     def file_name(self) -> str:
@@ -229,7 +286,9 @@ class ReturnResult:
                 "figures": len(self.figures) if self.accepted else 0, "sha256": self.sha256,
                 "archived": str(self.archived) if self.archived else "", "stored": self.stored,
                 "sent_at": self.sent_at.isoformat() if self.sent_at else None, "sent_how": self.sent_how,
-                "superseded_by": self.superseded_by}
+                "superseded_by": self.superseded_by, "partly_accepted": self.partly is not None,
+                "rows_taken": list(self.partly.taken) if self.partly else [],
+                "rows_left": list(self.partly.left) if self.partly else []}
 
     def to_dict(self) -> dict[str, Any]:
         return self.summary() | {"problems": self.report.to_list()}

@@ -33,7 +33,8 @@ from kpixl.layout.returns import (
 from kpixl.problems import Problem, Where, problem
 from kpixl.untrusted.limits import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_META_ROWS, MAX_ROWS
 
-__all__ = ["REQUIRED_KEYS", "Cell", "ReturnBook", "SheetRow", "cell_text", "feedback_header", "normal", "read_book"]
+__all__ = ["REQUIRED_KEYS", "Cell", "Response", "ReturnBook", "SheetRow", "cell_text", "feedback_header", "normal",
+           "read_book"]
 
 # Without these the rows cannot be matched or the return judged; the others (context, revision) may go.
 REQUIRED_KEYS = ("indicator", "period", "current", "reason", "commentary", "actions")
@@ -69,13 +70,26 @@ class SheetRow:
         return self.text("indicator").strip()
 
 
+@dataclass(frozen=True)
+class Response:
+    """A lead's answer in the "Your response" column of a feedback workbook's Problems sheet, sent back."""
+
+    code: str
+    indicator: str
+    period: str  # as the sheet prints it ("September 2023"); "" on a sheet from before it had the column
+    cell: str  # the cell of the problem answered
+    text: str
+    severity: str  # of the problem answered: only a query can be explained
+    ref: str  # where the answer is written on the Problems sheet (I5)
+
+
 @dataclass
 class ReturnBook:
     sheet: str
     columns: dict[str, int]  # layout key -> 1-based column
     rows: list[SheetRow]
     meta_pairs: dict[str, str] | None  # None: no metadata sheet
-    responses: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (code, indicator, cell)
+    responses: list[Response] = field(default_factory=list)
     too_many_rows: bool = False
 
 
@@ -179,36 +193,47 @@ def _meta_pairs(book: Any) -> dict[str, str] | None:
     return meta_pairs(rows, cell_text)
 
 
-def feedback_header(rows: Iterator[Sequence[Any]]) -> list[str]:
-    """The Problems sheet's header row, normalised, taking rows from rows up to and including it; [] when
-    none of the first HEADER_SEARCH_ROWS has the response column (kpixl writes a banner above it; older
-    feedback workbooks have the header in row 1)."""
-    for _, row in zip(range(HEADER_SEARCH_ROWS), rows):
+def _header_row(rows: Iterator[Sequence[Any]]) -> tuple[int, list[str]]:
+    """The Problems sheet's header row (its number, and its headings normalised), taking rows from rows up to
+    and including it; (0, []) when none of the first HEADER_SEARCH_ROWS has the response column (kpixl writes
+    a banner above it; older feedback workbooks have the header in row 1)."""
+    for number, row in zip(range(1, HEADER_SEARCH_ROWS + 1), rows):
         header = [normal(v) for v in row]
         if normal(RESPONSE_HEADER) in header:
-            return header
-    return []
+            return number, header
+    return 0, []
 
 
-def _responses(book: Any) -> dict[tuple[str, str, str], str]:
-    """The lead's answers to queries, from a feedback workbook sent back: (code, indicator, cell) -> text."""
+def feedback_header(rows: Iterator[Sequence[Any]]) -> list[str]:
+    """The Problems sheet's header row, normalised, taking rows from rows up to and including it (_header_row)."""
+    return _header_row(rows)[1]
+
+
+def _responses(book: Any) -> list[Response]:
+    """The lead's answers on the Problems sheet of a feedback workbook sent back, each with the problem it
+    answers (code, indicator, period, cell) and where it is written."""
     if FEEDBACK_SHEET not in book.sheetnames:
-        return {}
+        return []
     rows = book[FEEDBACK_SHEET].iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_ROWS,
                                           max_col=len(FEEDBACK_HEADERS) + 5, values_only=True)
-    header = feedback_header(rows)
+    at, header = _header_row(rows)
     try:
         code, indicator, cell, response = (header.index(normal(h)) for h in
                                            ("Code", "Indicator", "Cell", RESPONSE_HEADER))
     except ValueError:
-        return {}
-    found: dict[tuple[str, str, str], str] = {}
-    for row in rows:
+        return []
+    period = header.index(normal("Period")) if normal("Period") in header else None
+    severity = header.index(normal("Severity")) if normal("Severity") in header else None
+    found = []
+    for number, row in enumerate(rows, start=at + 1):
         row = tuple(row) + (None,) * len(header)
         text = cell_text(row[response]).strip() if isinstance(row[response], (str, int, float)) else ""
         if text:
-            found[(cell_text(row[code]).strip(), cell_text(row[indicator]).strip(),
-                   cell_text(row[cell]).strip())] = text
+            found.append(Response(cell_text(row[code]).strip(), cell_text(row[indicator]).strip(),
+                                  "" if period is None else cell_text(row[period]).strip(),
+                                  cell_text(row[cell]).strip(), text,
+                                  "query" if severity is None else cell_text(row[severity]).strip().lower(),
+                                  f"{get_column_letter(response + 1)}{number}"))
     return found
 
 

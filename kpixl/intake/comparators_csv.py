@@ -20,7 +20,7 @@ from kpixl.domain import Register, Unit
 from kpixl.domain.comparators import BenchmarkPeriod, PublishedValue, parse_benchmark_period
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import NotANumber, PeriodError
-from kpixl.problems import Problem, Where, problem, shown
+from kpixl.problems import Problem, Where, plural, problem, shown
 
 __all__ = ["LGINFORM", "MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "NO_VALUE", "TIDY_COLUMNS", "ComparatorFile",
            "read_comparators"]
@@ -278,7 +278,8 @@ def _long(rows: list[tuple[int, list[str]]], reading: _Reading) -> None:
     columns = _columns(header)
     missing = [name for name in _LONG_REQUIRED if name not in columns]
     if missing:
-        reading.add("COMP_MISSING_COLUMN", header_line, missing=", ".join(missing),
+        word = "Column" if len(missing) == 1 else plural("Column")
+        reading.add("COMP_MISSING_COLUMN", header_line, missing=f"{word} {', '.join(missing)}",
                     columns="metricTypeIdentifier, areaIdentifier, areaLabel, periodLabel, value")
         return
     for line, cells in rows[1:]:

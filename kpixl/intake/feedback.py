@@ -2,10 +2,11 @@
 
 The copy is the lead's own workbook with each problem cell filled (red: error, amber: query, blue:
 warning) and explained in a note (an Excel comment) that says what is wrong and what to do, plus a
-"Problems" sheet: a banner saying what to do with the file, then every problem with a "Your response"
-column, each row as tall as its wrapped text (LibreOffice draws rows without a height over one another). A lead fixes the cells, answers the
-queries in that column, and sends the file back: kpixl reads it as a return, and reads the responses as
-explanations (assess._explained). The hidden metadata sheet is kept, so the copy still verifies.
+"Problems" sheet: a banner saying what to do with the file, then every problem (its cell, indicator and
+period) with a "Your response" column, each row as tall as its wrapped text (LibreOffice draws rows without
+a height over one another). A lead fixes the cells, answers the queries in that column, and sends the file
+back: kpixl reads it as a return, and reads each response as the explanation of the query of its code,
+indicator and period (assess._explained). The hidden metadata sheet is kept, so the copy still verifies.
 
 A file kpixl could not open as a workbook (an .xls, a PDF) gets a workbook holding only the Problems sheet.
 Text is always written as text: a message quoting "=SUM(...)" a lead typed is never a formula here.
@@ -31,6 +32,7 @@ from kpixl.errors import OutputError
 from kpixl.files import safe_child, write_atomic
 from kpixl.intake.assess import ReturnResult
 from kpixl.intake.book import feedback_header, normal
+from kpixl.intake.rules import period_of
 from kpixl.layout.returns import FEEDBACK_BANNER, FEEDBACK_HEADERS, FEEDBACK_SHEET, RESPONSE_HEADER
 from kpixl.layout.rows import row_height
 from kpixl.problems import Problem, Severity
@@ -40,7 +42,7 @@ __all__ = ["feedback_name", "write_feedback", "write_feedbacks"]
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.QUERY: "FFEB9C", Severity.WARNING: "DDEBF7"}
 _A1 = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
-_WIDTHS = (10, 22, 10, 8, 10, 70, 60, 40)
+_WIDTHS = (10, 22, 10, 8, 10, 16, 70, 60, 40)
 
 
 def feedback_name(result: ReturnResult, taken: set[str]) -> str:
@@ -85,7 +87,16 @@ def _mark(book: Any, problems: Iterable[Problem]) -> None:
         cell.comment = comment
 
 
-def _old_responses(book: Any) -> dict[tuple[str, str, str], str]:
+Answers = dict[tuple[str, str, str, str], str]  # (code, indicator, period as printed, cell) -> the response
+
+
+def _period_label(slug: str) -> str:
+    """A row's period as the Return sheet prints it ("September 2023"), for the Problems sheet."""
+    found = period_of(slug) if slug else None
+    return str(found) if found else slug
+
+
+def _old_responses(book: Any) -> Answers:
     """Responses already written in a feedback sheet the lead sent back: carried into the new one."""
     if FEEDBACK_SHEET not in book.sheetnames:
         return {}
@@ -95,12 +106,21 @@ def _old_responses(book: Any) -> dict[tuple[str, str, str], str]:
         index = [header.index(normal(h)) for h in ("Code", "Indicator", "Cell", RESPONSE_HEADER)]
     except ValueError:
         return {}
+    period = header.index(normal("Period")) if normal("Period") in header else None
     found = {}
     for row in rows:
         code, indicator, cell, response = (row[i] if i < len(row) else None for i in index)
+        when = row[period] if period is not None and period < len(row) else None
         if response:
-            found[(str(code or ""), str(indicator or ""), str(cell or ""))] = str(response)
+            found[(str(code or ""), str(indicator or ""), str(when or ""), str(cell or ""))] = str(response)
     return found
+
+
+def _answer(p: Problem, responses: Answers) -> str:
+    """The response already given to this problem: on its period's row, or (a sheet from before the Period
+    column) at its cell."""
+    return (responses.get((p.code, p.indicator, _period_label(p.period), p.cell))
+            or responses.get((p.code, p.indicator, "", p.cell)) or "")
 
 
 BANNER_FILL = "FFF2CC"  # the pale yellow of the cells a lead fills in
@@ -116,7 +136,7 @@ def _banner(sheet: Any) -> None:
     sheet.row_dimensions[1].height = 24
 
 
-def _problems_sheet(book: Any, problems: list[Problem], responses: dict[tuple[str, str, str], str]) -> None:
+def _problems_sheet(book: Any, problems: list[Problem], responses: Answers) -> None:
 
     if FEEDBACK_SHEET in book.sheetnames:
         del book[FEEDBACK_SHEET]
@@ -127,8 +147,8 @@ def _problems_sheet(book: Any, problems: list[Problem], responses: dict[tuple[st
         sheet.cell(HEADER_ROW, column).font = Font(bold=True)
         sheet.column_dimensions[sheet.cell(HEADER_ROW, column).column_letter].width = width
     for row, p in enumerate(problems, start=HEADER_ROW + 1):
-        values = (p.severity.value, p.code, p.sheet, p.cell, p.indicator, p.message, p.hint,
-                  responses.get((p.code, p.indicator, p.cell), ""))
+        values = (p.severity.value, p.code, p.sheet, p.cell, p.indicator, _period_label(p.period), p.message,
+                  p.hint, _answer(p, responses))
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row, column)
             _text(cell, value)

@@ -21,7 +21,7 @@ from kpixl.domain import Figure, FigureStatus, Indicator, Register, Unit, format
 from kpixl.domain.numbers import parse_number
 from kpixl.domain.outlook import calculated_rate
 from kpixl.errors import NotANumber, PeriodError
-from kpixl.problems import Problem, Where, problem
+from kpixl.problems import Problem, Where, plural, problem
 
 __all__ = ["FIGURE_COLUMNS", "OPTIONAL_COLUMNS", "FigureRow", "figure_rows_csv", "figures_from_records", "read_capped",
            "read_figures_csv", "size_problem"]
@@ -103,7 +103,7 @@ def _figure(record: dict[str, str], row: int, table: _Table,
     due, found = _due(record, row, table, ident)
     if found:
         return None, found
-    return Figure(ident, period, value, status, (record.get("reason") or "").strip(),
+    return Figure(indicator.id, period, value, status, (record.get("reason") or "").strip(),
                   (record.get("commentary") or "").strip(), (record.get("actions") or "").strip(), parts[1],
                   parts[2], (record.get("action_owner") or "").strip(), due), []
 
@@ -166,7 +166,8 @@ def _missing_columns(table: _Table) -> list[Problem]:
     missing = [c for c in FIGURE_COLUMNS[:3] if c not in table.columns]
     if not missing:
         return []
-    return [problem("FIG_MISSING_COLUMN", Where(table.file, table.sheet, "row 1"), missing=", ".join(missing),
+    word = "Column" if len(missing) == 1 else plural("Column")
+    return [problem("FIG_MISSING_COLUMN", Where(table.file, table.sheet, "row 1"), missing=f"{word} {', '.join(missing)}",
                     columns=", ".join(FIGURE_COLUMNS))]
 
 

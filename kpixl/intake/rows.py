@@ -21,11 +21,20 @@ from kpixl.intake.rules import (
     check_actions,
     check_commentary,
     check_context,
+    check_texts,
     period_of,
     read_figure,
     read_text,
 )
-from kpixl.layout.returns import ACTIONS_MAX, COMMENTARY_MAX, INPUT_KEYS, REASON_MAX, RowMeta
+from kpixl.layout.returns import (
+    ACTIONS_MAX,
+    COMMENTARY_MAX,
+    INPUT_KEYS,
+    REASON_MAX,
+    RETURN_COLUMNS,
+    RowMeta,
+    context_texts,
+)
 from kpixl.problems import Problem, Where, problem, shown
 
 __all__ = ["Matched", "RowResult", "check_row", "match_rows"]
@@ -62,7 +71,7 @@ def match_rows(rows: Sequence[SheetRow], expected: Sequence[RowMeta], where: Whe
     """Pair sheet rows with expected rows; problems for missing, duplicated, unknown and re-ordered rows."""
     by_indicator: dict[str, list[RowMeta]] = {}
     for expected_row in expected:
-        by_indicator.setdefault(expected_row.indicator, []).append(expected_row)
+        by_indicator.setdefault(expected_row.indicator.casefold(), []).append(expected_row)
     position = {(m.indicator, m.period): i for i, m in enumerate(expected)}
     matched: dict[tuple[str, str], Matched] = {}
     problems: list[Problem] = []
@@ -74,7 +83,7 @@ def match_rows(rows: Sequence[SheetRow], expected: Sequence[RowMeta], where: Whe
             if _has_entries(row):
                 problems.append(problem("ROW_NO_INDICATOR", at, row=row.row, header=_INDICATOR_HEADER))
             continue
-        meta = _candidate(row, by_indicator.get(ident, []))
+        meta = _candidate(row, by_indicator.get(ident.casefold(), []))  # "r03" typed over R03 is R03
         if meta is None:
             problems.append(problem("ROW_UNKNOWN", at.at(indicator=shown(ident)), row=row.row,
                                     indicator=shown(ident), period=shown(row.text("period")) or "no period",
@@ -82,7 +91,8 @@ def match_rows(rows: Sequence[SheetRow], expected: Sequence[RowMeta], where: Whe
             continue
         key = (meta.indicator, meta.period)
         if key in matched:
-            problems.append(problem("ROW_DUPLICATE", at, indicator=ident, period=_period_text(meta.period),
+            problems.append(problem("ROW_DUPLICATE", at.at(period=meta.period), indicator=ident,
+                                    period=_period_text(meta.period),
                                     first=matched[key].row.row))
             continue
         matched[key] = Matched(meta, row)
@@ -93,7 +103,7 @@ def match_rows(rows: Sequence[SheetRow], expected: Sequence[RowMeta], where: Whe
 
 def _rows_missing(expected: Sequence[RowMeta], matched: dict[tuple[str, str], Matched],
              where: Where) -> list[Problem]:
-    return [problem("ROW_MISSING", where.at("", m.indicator), indicator=m.indicator,
+    return [problem("ROW_MISSING", where.at("", m.indicator, m.period), indicator=m.indicator,
                     period=_period_text(m.period))
             for m in expected if (m.indicator, m.period) not in matched]
 
@@ -175,17 +185,31 @@ def _revision(ctx: IntakeContext, ind: Indicator, meta: RowMeta, row: SheetRow, 
     return [ReceivedFigure(figure, at, "" if target is None else str(target), reason)], reading.problems
 
 
+_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
+
+
+def _printed(ctx: IntakeContext, ind: Indicator, period: Period, meta: RowMeta) -> dict[str, str]:
+    """The text context cells as kpixl wrote them in this row (the indicator aside: it matched the row)."""
+    compared, revise = period_of(meta.comparison_period), period_of(meta.revise_period)
+    last = ctx.known.get((ind.id, period.previous().slug))
+    texts = context_texts(ind, period, compared or ind.comparison_period(period), revise or period.previous(),
+                          last.commentary if last else "")
+    del texts["indicator"]
+    return texts
+
+
 def check_row(ctx: IntakeContext, ind: Indicator, period: Period, meta: RowMeta, row: SheetRow, where: Where,
               provenance: Provenance) -> RowResult:
     """Read and check one row; the history checks come later, once every row's figure is known."""
-    where = where.at(indicator=ind.id)
+    where = where.at(indicator=ind.id, period=period.slug)
     result = RowResult(ind, period, row)
     reporting = ind.reporting_period(ctx.quarter) == period
     texts, text_problems = _texts(row, where)
     result.commentary = texts["commentary"]
     target = Decimal(meta.target) if meta.target else None
-    problems = (check_context(row.get("target"), meta.target, "target", ind, where)
-                + check_context(row.get("comparison"), meta.comparison, "comparison figure", ind, where))
+    problems = (check_texts(row.cells, _printed(ctx, ind, period, meta), _HEADERS, where)
+                + check_context(row.get("target"), meta.target, _HEADERS["target"], ind, where)
+                + check_context(row.get("comparison"), meta.comparison, _HEADERS["comparison"], ind, where))
     reading = read_figure(row.get("current"), ind, where, reason_given=bool(texts["reason"]))
     problems += reading.problems + text_problems
     if reading.blank and not texts["reason"]:

@@ -38,7 +38,7 @@ from kpixl.errors import NotANumber, PeriodError
 from kpixl.intake.book import Cell, cell_text
 from kpixl.problems import Problem, Where, problem, shown
 
-__all__ = ["COMMENTARY_MIN", "HISTORY_MIN", "SHORT_SHARE", "SPREAD", "FigureReading", "IntakeContext", "Unusual", "check_actions", "check_commentary", "check_context", "context_value", "cumulative_fall", "period_of", "read_figure", "read_text", "unusual_change"]
+__all__ = ["COMMENTARY_MIN", "HISTORY_MIN", "SHORT_SHARE", "SPREAD", "FigureReading", "IntakeContext", "Unusual", "as_stored", "check_actions", "check_commentary", "check_context", "check_texts", "context_value", "cumulative_fall", "period_of", "read_figure", "read_text", "unusual_change"]
 
 @dataclass(frozen=True)
 class IntakeContext:
@@ -97,6 +97,20 @@ class FigureReading:
         return not any(p.severity.value == "error" for p in self.problems)
 
 
+MAX_PLACES = 10  # decimal places a message shows at most (a float's tail beyond is noise)
+
+
+def as_stored(value: Decimal, unit: Unit) -> str:
+    """A lead's figure in a message with every decimal place kpixl keeps, so the message never shows another
+    number than the one stored: 47.9% typed as text is "47.9%", never the report's rounded "48%"."""
+    scaled = value * 100 if unit is Unit.PERCENTAGE else value
+    exponent = scaled.normalize().as_tuple().exponent
+    places = min(MAX_PLACES, max(0, -exponent)) if isinstance(exponent, int) else 0
+    if unit is Unit.MONEY and places == 1:  # £1,250.50, as money is written: the same amount
+        places = 2
+    return format_value(value, unit, places)
+
+
 def _not_number(value: object, where: Where) -> Problem:
     return problem("FIGURE_NOT_NUMBER", where, text=shown(value), reason_header=_REASON_HEADER)
 
@@ -122,8 +136,7 @@ def _number(cell: Cell, unit: Unit, where: Where,
         if explained:  # "n/a" with a reason chosen: the figure is not available, and that is fine
             return None, False, []
         return None, False, [_not_number(value, where)]
-    note = problem("FIGURE_TEXT", where, text=shown(value), value=format_value(parsed.value, unit)
-                   if not (unit is Unit.PERCENTAGE and not parsed.percent_sign) else cell_text(parsed.value))
+    note = problem("FIGURE_TEXT", where, text=shown(value), value=as_stored(parsed.value, unit))
     return parsed.value, parsed.percent_sign, [note]
 
 
@@ -133,7 +146,7 @@ def _plain(value: Decimal) -> str:
 
 
 def _unit_rules(value: Decimal, percent: bool, unit: Unit, where: Where) -> list[Problem]:
-    shown_value = format_value(value, unit) if percent or unit is not Unit.PERCENTAGE else _plain(value)
+    shown_value = as_stored(value, unit) if percent or unit is not Unit.PERCENTAGE else _plain(value)
     if value < 0:
         return [problem("FIGURE_NEGATIVE", where, shown=shown_value, unit_words=unit.words)]
     if unit is Unit.PERCENTAGE and value > 1:
@@ -184,11 +197,11 @@ def check_actions(indicator: Indicator, value: Decimal | None, target: Decimal |
     """Red needs actions. kpixl rates the figure itself: the workbook's RAG preview is a formula whose
     cached value depends on the program that saved it (0, empty, or stale), so it is never read."""
     bands = indicator.tolerances or tolerances
-    if actions or value is None or rate(indicator.kind, value, target, indicator.direction, indicator.unit,
-                                        bands) is not Rag.RED:
+    if actions or value is None or target is None or rate(indicator.kind, value, target, indicator.direction,
+                                                           indicator.unit, bands) is not Rag.RED:
         return []
     return [problem("ACTIONS_REQUIRED", where.at(cell.ref if cell else ""),
-                    shown=format_value(value, indicator.unit), target=format_value(target, indicator.unit),
+                    shown=as_stored(value, indicator.unit), target=as_stored(target, indicator.unit),
                     red=format_value(bands.red, Unit.PERCENTAGE, 1 if (bands.red * 100) % 1 else 0))]
 
 
@@ -211,7 +224,7 @@ def context_value(cell: Cell) -> Decimal | str | None:
 
 def check_context(cell: Cell | None, printed: str, column: str, indicator: Indicator,
                   where: Where) -> list[Problem]:
-    """A target or comparison figure must still say what kpixl printed (and signed)."""
+    """A target or comparison figure must still say what kpixl printed (and signed); kpixl uses its own."""
     if cell is None:
         return []
     expected = Decimal(printed) if printed else None
@@ -221,11 +234,38 @@ def check_context(cell: Cell | None, printed: str, column: str, indicator: Indic
 
     def words(value: Decimal | str | None) -> str:
         if isinstance(value, str):
-            return value
-        return "blank" if value is None else format_value(value, indicator.unit)
+            return f"'{shown(value)}'"
+        return "blank" if value is None else as_stored(value, indicator.unit)
 
     return [problem("CONTEXT_EDITED", where.at(cell.ref), column=column, expected=words(expected),
                     found=words(found))]
+
+
+def _says(typed: str, printed: str, key: str) -> bool:
+    """Whether a context cell still says what kpixl printed: spacing and capitals aside, and a period in
+    either of its spellings."""
+    if key.endswith("period") or key == "comparison_label":
+        ours, theirs = period_of(printed), period_of(typed)
+        if ours is not None and theirs is not None:
+            return ours == theirs
+    return " ".join(typed.split()).casefold() == " ".join(printed.split()).casefold()
+
+
+def check_texts(cells: Mapping[str, Cell], printed: Mapping[str, str], headers: Mapping[str, str],
+                where: Where) -> list[Problem]:
+    """The text context cells (title, period, unit, direction, labels, last commentary) must still say what
+    kpixl printed: a change is reported at its cell and ignored, the register's words being kpixl's."""
+    found = []
+    for key, text in printed.items():
+        cell = cells.get(key)
+        if cell is None:  # the column was deleted or its heading changed: nothing to compare
+            continue
+        typed = "" if cell.blank else cell_text(cell.value)
+        if cell.formula or not _says(typed, text, key):
+            found.append(problem("CONTEXT_EDITED", where.at(cell.ref), column=headers[key],
+                                 expected=f"'{shown(text)}'" if text else "blank",
+                                 found="a formula" if cell.formula else f"'{shown(typed)}'" if typed else "blank"))
+    return found
 
 
 HISTORY_MIN = 4  # earlier changes needed before the indicator's own spread is the yardstick

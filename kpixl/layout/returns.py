@@ -56,6 +56,7 @@ __all__ = [
     "RowMeta",
     "WorkbookMeta",
     "column",
+    "context_texts",
     "meta_pairs",
     "plan_rows",
     "sign",
@@ -87,7 +88,7 @@ REVISION_REASONS = (
 # The feedback workbook's sheet, which a lead may send back with a response to each query.
 FEEDBACK_SHEET = "Problems"
 RESPONSE_HEADER = "Your response"
-FEEDBACK_HEADERS = ("Severity", "Code", "Sheet", "Cell", "Indicator", "Problem", "What to do",
+FEEDBACK_HEADERS = ("Severity", "Code", "Sheet", "Cell", "Indicator", "Period", "Problem", "What to do",
                     RESPONSE_HEADER)
 # Row 1 of the Problems sheet, above its header row: what the lead is to do with the file.
 FEEDBACK_BANNER = ("What to do with this file: correct each coloured cell on the Return sheet (its note says what "
@@ -232,12 +233,27 @@ class ReturnRow:
 
     @property
     def target_text(self) -> str:
-        """What the target cell shows when it holds no number."""
-        return "In Development" if self.indicator.kind is Kind.IN_DEVELOPMENT else ""
+        """What the target cell shows when it holds no number: the words the report prints there."""
+        return self.indicator.figure_text
 
     def meta(self) -> RowMeta:
         return RowMeta(self.row, self.indicator.id, self.period.slug, _text(self.target),
                        self.comparison_period.slug, _text(self.comparison), self.revise_period.slug)
+
+    def context_texts(self) -> dict[str, str]:
+        """The text the row's locked context cells hold, by column key."""
+        return context_texts(self.indicator, self.period, self.comparison_period, self.revise_period,
+                             self.last_commentary)
+
+
+def context_texts(indicator: Indicator, period: Period, comparison_period: Period, revise_period: Period,
+                  last_commentary: str) -> dict[str, str]:
+    """What kpixl writes in a row's text context cells, by column key: the writer writes it, and the reader
+    checks that a return still says it (a lead who unprotects the sheet can type over any of them)."""
+    return {"indicator": indicator.id, "title": indicator.title, "period": str(period),
+            "unit": indicator.unit.label, "direction": indicator.direction.words,
+            "target_label": indicator.target_word, "comparison_label": str(comparison_period),
+            "revise_period": str(revise_period), "last_commentary": last_commentary}
 
 
 def _text(value: Decimal | None) -> str:

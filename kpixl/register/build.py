@@ -181,9 +181,9 @@ def _indicator(b: _Builder, row: RawRow, targets: dict[str, dict[str, Decimal]],
         comparison=Comparison(b.choice(row, cols["comparison"], ident, "previous_period")),
         cumulative=_bool(b, row, "cumulative", ident),
         kind=Kind(b.choice(row, cols["kind"], ident, "target")),
-        targets=targets.get(ident, {}),
+        targets=targets.get(ident.casefold(), {}),
         description=b.text(row, "description"),
-        links=tuple(links.get(ident, ())),
+        links=tuple(links.get(ident.casefold(), ())),
         links_note=b.text(row, "links_note"),
         data_source=b.text(row, "data_source"),
         decimals=None if decimals is None else int(decimals),
@@ -218,12 +218,12 @@ def build_register(rows: Iterable[RawRow], file: str) -> tuple[Register, list[Pr
         ident = b.text(row, "indicator")
         value = b.number(row, "value", "Target or baseline", ident)
         if b.required(row, SHEETS["Targets"], ident) and value is not None:
-            targets.setdefault(ident, {})[b.text(row, "period")] = value
+            targets.setdefault(ident.casefold(), {})[b.text(row, "period")] = value  # ids ignore case
     links: dict[str, list[Link]] = {}
     for row in by_sheet["Links"]:
         ident = b.text(row, "indicator")
         if b.required(row, SHEETS["Links"], ident):
-            links.setdefault(ident, []).append(Link(b.text(row, "label"), b.text(row, "url")))
+            links.setdefault(ident.casefold(), []).append(Link(b.text(row, "label"), b.text(row, "url")))
     services = [s for s in (_service(b, r) for r in by_sheet["Services"]) if s]
     committees = [c for c in (_committee(b, r) for r in by_sheet["Committees"]) if c]
     indicators = [i for i in (_indicator(b, r, targets, links) for r in by_sheet["Indicators"]) if i]
@@ -245,10 +245,16 @@ class _Checker:
             seen: dict[str, RawRow] = {}
             for row in self.rows.get(sheet, []):
                 ident = row_text(row, key)
-                if ident and ident in seen:
-                    yield problem("REG_DUPLICATE_ID", row.where(self.file, key, ident if what == "indicator" else ""),
-                                  what=what, id=ident, first=seen[ident].place(key))
-                seen.setdefault(ident, row)
+                first = seen.get(ident.casefold())
+                if ident and first is not None:
+                    where = row.where(self.file, key, ident if what == "indicator" else "")
+                    other = row_text(first, key)
+                    if other == ident:
+                        yield problem("REG_DUPLICATE_ID", where, what=what, id=ident, first=first.place(key))
+                    else:  # lookups ignore case ("r03" finds R03), so these two would be one
+                        yield problem("REG_DUPLICATE_ID/case", where, what=what, id=ident, other=other,
+                                      first=first.place(key))
+                seen.setdefault(ident.casefold(), row)
 
     def id_digits(self) -> Iterator[Problem]:
         """An indicator id with a character that looks like a digit but is not 0-9 ("3²", "٣٦")."""
@@ -271,11 +277,11 @@ class _Checker:
                     yield problem("REG_UNKNOWN_COMMITTEE", row.where(self.file, "committees", ident),
                                   committee=committee)
         # Ids as written, not as built: a row that failed to build is reported once, at its own place.
-        listed = {row_text(r, "id") for r in self.rows.get("Indicators", [])}
+        listed = {row_text(r, "id").casefold() for r in self.rows.get("Indicators", [])}
         for sheet in ("Targets", "Links"):
             for row in self.rows.get(sheet, []):
                 ident = row_text(row, "indicator")
-                if ident and ident not in listed:
+                if ident and ident.casefold() not in listed:
                     yield problem("REG_UNKNOWN_INDICATOR", row.where(self.file, "indicator", ident), indicator=ident)
 
     def targets(self) -> Iterator[Problem]:
@@ -285,8 +291,8 @@ class _Checker:
             indicator = self.register.indicator(ident)
             if not indicator or not period:
                 continue
-            seen[(ident, period)] += 1
-            if seen[(ident, period)] == 2:
+            seen[(indicator.id, period)] += 1
+            if seen[(indicator.id, period)] == 2:
                 yield problem("REG_DUPLICATE_TARGET", row.where(self.file, "period", ident), indicator=ident,
                               period=period)
             yield from self._target_period(row, indicator.frequency, period, ident)
@@ -349,6 +355,15 @@ class _Checker:
             if tolerances and not (0 <= tolerances.blue and 0 <= tolerances.red <= 1):
                 yield problem("REG_BAD_TOLERANCE", row.where(self.file, "red", ident), indicator=ident,
                               red=tolerances.red, blue=tolerances.blue)
+
+    def empty(self) -> Iterator[Problem]:
+        """A register with no services, committees or indicators yet (a new workspace's) is valid, but
+        nothing can be collected or reported from it: say what is still to add."""
+        for key, sheet, what in (("REG_EMPTY/services", "Services", self.register.services),
+                                 ("REG_EMPTY/committees", "Committees", self.register.committees),
+                                 ("REG_EMPTY/indicators", "Indicators", self.register.indicators)):
+            if not what and not self.rows.get(sheet):
+                yield problem(key, Where(self.file, sheet))
 
     def calculations(self) -> Iterator[Problem]:
         """Numerator and Denominator together, a positive Scale (100 for a percentage), never a count."""
@@ -455,8 +470,8 @@ def check_register(register: Register, rows: Rows, file: str) -> list[Problem]:
     """Every cross-row problem of a register, in sheet order."""
     checker = _Checker(register, rows, file)
     rules: tuple[Callable[[], Iterator[Problem]], ...] = (
-        checker.duplicates, checker.id_digits, checker.references, checker.indicators, checker.calculations,
-        checker.targets, checker.profiles, checker.links, checker.services, checker.committees, checker.controls,
-        checker.long_texts,
+        checker.empty, checker.duplicates, checker.id_digits, checker.references, checker.indicators,
+        checker.calculations, checker.targets, checker.profiles, checker.links, checker.services, checker.committees,
+        checker.controls, checker.long_texts,
     )
     return [found for rule in rules for found in rule()]

@@ -114,6 +114,8 @@ def _cover(model: ReportModel) -> Iterator[str]:
     for line in (c.quarter, c.year, c.committee, c.team, c.council):
         yield f"<p>{_text(line)}</p>"
     yield f'<p class="produced">{_text(c.produced_on)}</p>'
+    if c.notice:  # an incomplete report says so, as the Word cover does
+        yield f"<p><strong>{_text(c.notice)}</strong></p>"
     yield "</div>"
 
 

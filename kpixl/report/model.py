@@ -34,6 +34,7 @@ from kpixl.domain.exception_report import ExceptionItem, exception_list
 from kpixl.domain.indicators import is_safe_url
 from kpixl.domain.outlook import Forecast, count_forecast_to_meet
 from kpixl.domain.periods import MONTH_NAMES
+from kpixl.problems import count
 from kpixl.report.axis import AxisRule
 from kpixl.report.trend import Trend, build_trend
 from kpixl.report.wording import KeyRow, key_rows
@@ -44,10 +45,13 @@ __all__ = [
     "IndexRow",
     "KeyRow",
     "LinkItem",
+    "Outstanding",
     "Page",
     "ReportModel",
     "bookmark_name",
     "build_model",
+    "by_service",
+    "incomplete_notice",
 ]
 
 # The index's summary, in the key's order; "Not rated" is added only when some indicator is not rated.
@@ -65,6 +69,16 @@ class Cover:
     committee: str
     team: str
     council: str
+    notice: str = ""  # which figures are not yet received, when any is not: the report is incomplete
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """An indicator of the report whose figure for the period it shows has not been received."""
+
+    indicator: str
+    service: str  # the service's name, as the register gives it
+    period: str  # as people read it: "2023/24 Q2", "September 2023"
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,7 @@ class ReportModel:
     summary: tuple[tuple[Rag, int], ...]
     index: tuple[IndexRow, ...]
     pages: tuple[Page, ...]
+    outstanding: tuple[Outstanding, ...] = ()  # figures not yet received: the cover says so
     index_bookmark: str = INDEX_BOOKMARK
     language: str = "en-GB"
     # Issue 17: every Red indicator and every declining Amber one, with its action, owner, due date and the
@@ -171,8 +186,10 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
                                  axis_rule), benchmarks.get(h.indicator.id), forecasts.get(h.indicator.id))
                   for h in headlines)
     title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
+    outstanding = _outstanding(register, headlines)
     cover = Cover(f"Produced on: {long_date(produced_on)}", "Performance Report", f"Quarter {quarter.number}",
-                  f"{quarter.year} financial year", committee.name, team, council)
+                  f"{quarter.year} financial year", committee.name, team, council,
+                  incomplete_notice(outstanding, len(headlines)))
     return ReportModel(
         title=title, period=f"Quarter {quarter.number} {quarter.year}",
         subject=f"{council} performance report, {quarter.year} Quarter {quarter.number}",
@@ -181,7 +198,7 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
         index=tuple(IndexRow(p.number, h.indicator.title, p.bookmark, p.rag, h.indicator.direction.arrow,
                              h.change.value, _quartile(benchmarks.get(h.indicator.id)))
                     for p, h in zip(pages, headlines)),
-        pages=pages,
+        pages=pages, outstanding=outstanding,
         exceptions=exception_list(headlines, comments),
         forecast_to_meet=count_forecast_to_meet(forecasts.values()) if forecasts else None,
     )
@@ -204,6 +221,30 @@ def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None) -> P
                        for label, value in shown if value is not None)
     return dataclasses.replace(page, benchmark=found.text if found else "", benchmark_values=values,
                                forecast=outlook.text if outlook else "")
+
+
+def _outstanding(register: Register, headlines: list[Headline]) -> tuple[Outstanding, ...]:
+    """The indicators with no figure received for the period the report shows (a figure "not available"
+    with its reason is an answer, and is not outstanding)."""
+    names = {s.id: s.name for s in register.services}
+    return tuple(Outstanding(h.indicator.id, names.get(h.indicator.service, h.indicator.service), str(h.period))
+                 for h in headlines if h.current is None)
+
+
+def by_service(outstanding: tuple[Outstanding, ...]) -> str:
+    """ "Library Service (36, 37); Coroner Service (175)": the services to chase, with their indicators."""
+    groups: dict[str, list[str]] = {}
+    for item in outstanding:
+        groups.setdefault(item.service, []).append(item.indicator)
+    return "; ".join(f"{service} ({', '.join(ids)})" for service, ids in groups.items())
+
+
+def incomplete_notice(outstanding: tuple[Outstanding, ...], total: int) -> str:
+    """The cover's line when figures are missing: how many, and from which services."""
+    if not outstanding:
+        return ""
+    return (f"Not yet received: the figures of {count(len(outstanding), 'indicator')} of {total}, from "
+            f"{by_service(outstanding)}. Their pages say so.")
 
 
 def _unique_bookmarks(ids: list[str]) -> dict[str, str]:

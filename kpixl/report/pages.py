@@ -62,6 +62,8 @@ def _cover(model: ReportModel, s: StyleOf) -> Iterator[str]:
         yield w.para(w.run(line), s("Subtitle"))
     yield w.para(w.run(c.team, bold=True), s("Normal"))
     yield w.para(w.run(c.council, bold=True), s("Normal"))
+    if c.notice:  # an incomplete report says so where every reader starts
+        yield w.para(w.run(c.notice, bold=True), s("Normal"))
 
 
 def _key(rows: tuple[KeyRow, ...], s: StyleOf) -> Iterator[str]:

@@ -18,3 +18,7 @@ layer the command line (and any script) calls. See README, Development.
 
 workspace.py is what every step opens first: kpixl.toml, the folders, the signing key, the store, the archive.
 """
+
+from kpixl.problems import count  # the command line counts in the same words as every step
+
+__all__ = ["count"]

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kpixl.files import PARTIAL, partial_hash
-from kpixl.problems import Problem, Report, Where, problem
+from kpixl.problems import Problem, Report, Where, count, problem
 from kpixl.steps.workspace import ARCHIVE, Workspace
 from kpixl.store import HISTORY_ARCHIVED, StoredFigure, SubmissionRecord
 
@@ -90,9 +90,10 @@ def _kept_file(record: SubmissionRecord, files: dict[str, list[Path]], parts: di
 def _not_archived(record: SubmissionRecord, gave: int, since: datetime | None) -> Problem:
     where, day = Where(record.file_name), f"{record.received_at:%Y-%m-%d}"
     if record.source == "history" and (since is None or record.recorded_at < since):
-        return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day, versions=gave)
+        return problem("HISTORY_NOT_ARCHIVED", where, file=record.file_name, date=day,
+                       versions=count(gave, "figure version"))
     return problem(_MISSING.get(record.source, "ARCHIVE_MISSING/return"), where, file=record.file_name, date=day,
-                   versions=gave, sha256=record.file_hash)
+                   versions=count(gave, "figure version"), sha256=record.file_hash)
 
 
 def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRecord],
@@ -117,12 +118,14 @@ def _check_archive(files: dict[str, list[Path]], submissions: list[SubmissionRec
                 report.add(problem("ARCHIVE_ORPHAN", Where(path.name)))
 
 
-def _check_figures(figures: list[StoredFigure], report: Report) -> None:
+def _check_figures(figures: list[StoredFigure], partly: set[int], report: Report) -> None:
+    """Each figure from an accepted file, or from a refused one whose valid rows the officer accepted
+    (partly: their submission ids); versions 1 to n."""
     versions: dict[tuple[str, str], list[int]] = defaultdict(list)
     for stored in figures:
         key = (stored.figure.indicator, stored.figure.period.slug)
         versions[key].append(stored.version)
-        if not stored.submission.accepted:
+        if not stored.submission.accepted and stored.submission.id not in partly:
             report.add(problem("FIGURE_REFUSED", Where(stored.submission.file_name, indicator=key[0]),
                                version=stored.version, period=key[1], file=stored.submission.file_name))
     for (indicator, period), found in sorted(versions.items()):
@@ -136,12 +139,12 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     recorded, and the store's figures come whole from accepted files. Reads only."""
     report = Report()
     with workspace.open_store() as store:
-        submissions, figures = store.submissions(), store.figures()
+        submissions, figures, partly = store.submissions(), store.figures(), set(store.partly_accepted())
         since = store.first_applied(HISTORY_ARCHIVED)  # history imports recorded before were not archived
     figures_of = Counter(f.submission.id for f in figures)
     files = _archive_files(workspace.path(ARCHIVE), report)
     _check_archive(files, submissions, figures_of, since, report)
-    _check_figures(figures, report)
+    _check_figures(figures, partly, report)
     returns = sum(s.source == "return" for s in submissions)
     history = sum(s.source == "history" for s in submissions)
     comparators = sum(s.source == "comparators" for s in submissions)

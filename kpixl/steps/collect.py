@@ -27,19 +27,19 @@ from pathlib import Path
 from kpixl.crashpoint import crash_point
 from kpixl.domain.figures import Submission
 from kpixl.errors import KpixlError, PathError
-from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures
+from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures, valid_rows
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.intake.rules import IntakeContext
-from kpixl.problems import Where, problem
+from kpixl.problems import Where, count, problem
 from kpixl.steps.messages import MessageResult, open_message, record_message
 from kpixl.steps.workspace import Receipt, Workspace
-from kpixl.store import Store
+from kpixl.store import Partly, RecordResult, Store
 from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES
 from kpixl.untrusted.sniff import OLE2_MAGIC, message_kind
 
 __all__ = ["FILE_MODIFIED", "MESSAGE_DATE", "Collected", "MessageResult", "Named", "Progress", "ReturnResult",
-           "Source", "attachments_of", "collect", "collect_paths", "expand_paths", "in_sent_order", "load_context", "validate", "validate_paths",
-           "write_feedback"]
+           "Source", "attachments_of", "collect", "collect_paths", "expand_paths", "in_sent_order", "load_context",
+           "returns_folder", "validate", "validate_paths", "write_feedback"]
 
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
@@ -54,6 +54,16 @@ def load_context(workspace: Workspace, period: str | None = None) -> IntakeConte
     known = workspace.current_figures()
     return IntakeContext(workspace.config.council, register, quarter, workspace.secret,
                          workspace.config.tolerances, known)
+
+
+def returns_folder(workspace: Workspace, period: str | None = None) -> Path:
+    """Where returns are kept when no path is named: the workspace's returns/<quarter>/ folder; PathError
+    saying where to put them when it is not there."""
+    folder = workspace.path("returns") / workspace.period_or_default(period).slug
+    if not folder.is_dir():
+        raise PathError(f"No returns named, and there is no folder {folder}: save the returns there, or name the "
+                        "files or folder to collect.")
+    return folder
 
 
 @dataclass(frozen=True)
@@ -252,15 +262,20 @@ def validate(workspace: Workspace, paths: Sequence[Named], period: str | None = 
 
 
 def collect_paths(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
-                  progress: Progress | None = None) -> list[ReturnResult]:
+                  progress: Progress | None = None, accept_valid_rows: bool = False) -> list[ReturnResult]:
     """Check, archive and record every file, in the order they were sent; accepted returns' figures are
     stored, one transaction each. A failure of the archive or the store stops the run with its error, which
-    then also says which files were stored before it."""
-    return collect(workspace, paths, period, progress).returns
+    then also says which files were stored before it.
+
+    A return is one answer: one error refuses it whole, and its good figures wait for the lead's corrected
+    return. With accept_valid_rows the officer deliberately takes the rows of a refused return that no error
+    names (valid_rows): they are stored from it, and a return-partly-accepted event names the rows taken and
+    left; the return stays refused, its errors outstanding, and a later full return supersedes it."""
+    return collect(workspace, paths, period, progress, accept_valid_rows).returns
 
 
 def collect(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
-            progress: Progress | None = None) -> Collected:
+            progress: Progress | None = None, accept_valid_rows: bool = False) -> Collected:
     """collect_paths, with the messages the returns came in: each archived and recorded before its returns."""
     sources, messages = _open_messages(in_sent_order(paths))
     ctx = load_context(workspace, period)
@@ -272,7 +287,7 @@ def collect(workspace: Workspace, paths: Sequence[Named], period: str | None = N
         for source in sources:
             result, data = _check(ctx, source)
             try:
-                _keep(workspace, store, ctx, source, result, data)
+                _keep(workspace, store, ctx, source, result, data, accept_valid_rows)
             except KpixlError as exc:
                 raise type(exc)(_stopped(exc, result, results)) from None  # the same error, saying what was done
             results.append(result)
@@ -294,8 +309,9 @@ def _note_message(run: Collected, source: Source, result: ReturnResult) -> None:
 
 
 def _keep(workspace: Workspace, store: Store, ctx: IntakeContext, source: Source, result: ReturnResult,
-          data: bytes | None) -> None:
-    """Archive one file's bytes, then record it with its problems (and figures, if accepted)."""
+          data: bytes | None, accept_valid_rows: bool = False) -> None:
+    """Archive one file's bytes, then record it with its problems (and figures, if accepted; or, asked for,
+    the figures of a refused return's rows without errors)."""
     if result.accepted:
         result.report.extend(foreign_figures(ctx, result))  # refuses it: belt and braces
     if data is None:
@@ -306,19 +322,34 @@ def _keep(workspace: Workspace, store: Store, ctx: IntakeContext, source: Source
                             result.accepted, sent_at=result.sent_at, sender=source.sender,
                             subject=source.subject, message_id=source.message_id,
                             attachment=source.name if source.message_id or source.via else "")
-    figures = result.figures if result.accepted else []
-    recorded = store.record(submission, figures, list(result.report))
-    result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
+    recorded = _record(store, ctx, submission, result, accept_valid_rows)
     if not recorded.duplicate:
         workspace.note_receipt(result.sha256, Receipt.of(submission, ctx.quarter.slug, result.ext, result.sent_how))
     crash_point("recorded")
+
+
+def _record(store: Store, ctx: IntakeContext, submission: Submission, result: ReturnResult,
+            accept_valid_rows: bool) -> RecordResult:
+    valid = valid_rows(result) if accept_valid_rows and not result.accepted else None
+    if valid is not None and valid.figures and not foreign_figures(ctx, result, valid.figures):
+        recorded = store.record(submission, valid.figures, list(result.report), Partly(valid.taken, valid.left))
+        if recorded.duplicate:
+            result.stored = recorded.summary
+        else:
+            result.partly = valid
+            result.stored = (f"partly accepted: {recorded.summary} from {count(len(valid.taken), 'row')}; "
+                             f"{count(len(valid.left), 'row')} with errors left ({', '.join(valid.left)})")
+        return recorded
+    recorded = store.record(submission, result.figures if result.accepted else [], list(result.report))
+    result.stored = recorded.summary if result.accepted or recorded.duplicate else "refused, kept"
+    return recorded
 
 
 def _stopped(exc: KpixlError, at: ReturnResult, done: list[ReturnResult]) -> str:
     """What a run that stopped part way had done: the officer must know what is stored before acting."""
     kept = [f"{r.file_name} ({r.stored or 'not stored'})" for r in done]
     shown = "; ".join(kept[:MAX_LISTED]) + (f"; and {len(kept) - MAX_LISTED} more" if len(kept) > MAX_LISTED else "")
-    before = (f"Before it, this collect stored {len(done)} file(s): {shown}." if done
+    before = (f"Before it, this collect stored {count(len(done), 'file')}: {shown}." if done
               else "Nothing was stored before it.")
     return (f"{exc} The collect stopped at {at.file_name}. {before} Once that is put right, run the same command "
             "again: what is stored already is not stored twice, and the rest is stored.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,10 +15,12 @@ from kpixl.layout.returns import ReturnRow, WorkbookMeta, plan_rows, sign
 from kpixl.steps.manifests import write_manifest
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
+from kpixl.store import SubmissionRecord
 from kpixl.workbook.names import workbook_filename
 from kpixl.workbook.writer import WorkbookContent, write_workbook
 
-__all__ = ["Progress", "WrittenWorkbook", "default_folder", "write_workbooks"]
+__all__ = ["Progress", "WrittenWorkbook", "accepted_returns", "deadline_passed", "default_folder", "long_date",
+           "regenerated_warning", "write_workbooks"]
 
 Progress = Callable[[int, int, str], None]  # (done, total, service name): called after each workbook
 
@@ -35,6 +37,34 @@ class WrittenWorkbook:
 
 def default_folder(workspace: Workspace, quarter: Quarter) -> Path:
     return workspace.path("workbooks") / quarter.slug
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def deadline_passed(workspace: Workspace, what: str, today: date | None = None) -> str:
+    """A warning when kpixl.toml's returns deadline is before today ("" otherwise): the workbooks and the
+    messages tell leads that date. what names them: "these workbooks", "the messages"."""
+    day = workspace.config.deadline
+    if day is None or day >= (today or date.today()):
+        return ""
+    return (f"The returns deadline in kpixl.toml, {long_date(day)}, has passed, and {what} tell leads that "
+            "date. Set a new [cycle] deadline in kpixl.toml, then run kpixl workbooks (and kpixl send) again.")
+
+
+def accepted_returns(workspace: Workspace, quarter: Quarter, services: Sequence[str]) -> dict[str, SubmissionRecord]:
+    """The services named whose latest return for the quarter was accepted, with that return."""
+    with workspace.open_store() as store:
+        latest = store.latest_submission_by_service(quarter.slug)
+    return {s: latest[s] for s in services if s in latest and latest[s].accepted}
+
+
+def regenerated_warning(record: SubmissionRecord, service_name: str, quarter: Quarter) -> str:
+    """What the officer is told on writing again the workbook of a service whose return is in."""
+    return (f"{service_name}'s return for {quarter} was accepted ({record.file_name}, received "
+            f"{record.received_at:%d %B %Y}). The new workbook is blank again, and a return from it would replace "
+            "those figures; kpixl send --smtp will not send it unless you add --resend.")
 
 
 def _choose(register: Register, quarter: Quarter, wanted: Sequence[str] | None) -> list[Service]:
@@ -58,7 +88,7 @@ def _percent(value: Decimal) -> str:
 def _instructions(workspace: Workspace, quarter: Quarter, service: Service, file_name: str) -> str:
     config = workspace.config
     day = config.deadline
-    deadline = f"{day:%A} {day.day} {day:%B %Y}" if day else "the date your performance team gives"
+    deadline = long_date(day) if day else "the date your performance team gives"
     values = {"council": config.council, "team": config.team, "service": service.name, "period": str(quarter),
               "period_long": f"Quarter {quarter.number} {quarter.year}", "deadline": deadline,
               "contact_name": config.contact_name or config.team, "contact_email": config.contact_email,

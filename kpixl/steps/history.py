@@ -118,6 +118,11 @@ class IndicatorHistory:
     indicator_id: str
     indicator: Indicator | None  # None: not (or no longer) in the register, yet figures may be stored
     versions: list[StoredFigure]
+    partly: frozenset[int] = frozenset()  # submissions refused, whose rows without errors were accepted
+
+    def partly_accepted(self, stored: StoredFigure) -> bool:
+        """Whether a version came from a refused return whose rows without errors the officer accepted."""
+        return stored.submission.id in self.partly
 
     def value_text(self, figure: Figure) -> str:
         """A stored figure as the report would print it ("68%"), or its plain number without a register."""
@@ -131,11 +136,14 @@ class IndicatorHistory:
 def indicator_history(workspace: Workspace, indicator_id: str) -> IndicatorHistory:
     """Every stored version of an indicator's figures; WorkspaceError if kpixl knows nothing of it."""
     register = load_register(workspace.register_path).register
+    indicator = register.indicator(indicator_id)  # "r03" finds R03: the store keeps the register's spelling
+    if indicator is not None:
+        indicator_id = indicator.id
     with workspace.open_store() as store:
         versions = store.history(indicator_id)
-    indicator = register.indicator(indicator_id)
+        partly = frozenset(store.partly_accepted())
     if indicator is None and not versions:
         known = ", ".join(i.id for i in register.indicators[:12]) or "none"
         raise UnknownIndicator(f"There is no indicator '{indicator_id}' in the register or the store. "
                                f"Indicators include: {known}.")
-    return IndicatorHistory(indicator_id, indicator, versions)
+    return IndicatorHistory(indicator_id, indicator, versions, partly)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kpixl.domain import Headline, Quarter, assess, indicator_sort_key
+from kpixl.domain import Headline, Quarter, assess
 from kpixl.domain.outlook import Forecast, count_forecast_to_meet, forecast
 from kpixl.problems import Report
 from kpixl.register import load_register
@@ -30,7 +30,7 @@ class Overview:
 def load_overview(workspace: Workspace, quarter: Quarter, committee: str | None = None) -> Overview:
     loaded = load_register(workspace.register_path)
     register, report = loaded.register, loaded.report
-    indicators = tuple(sorted(register.indicators, key=lambda i: indicator_sort_key(i.id)))
+    indicators = register.indicators  # in the register's order, as the council wrote it
     if committee:
         indicators = register.indicators_of_committee(find_committee(register, committee).id)
     figures = workspace.current_figures([i.id for i in indicators] if committee else None)

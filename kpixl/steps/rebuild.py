@@ -23,6 +23,7 @@ from pathlib import Path
 from kpixl.domain import parse_period
 from kpixl.domain.periods import Quarter
 from kpixl.errors import PeriodError, StoreError
+from kpixl.problems import count
 from kpixl.steps.collect import Source, collect, collect_paths, validate_paths
 from kpixl.steps.history import import_history
 from kpixl.steps.messages import MESSAGE
@@ -95,7 +96,7 @@ def _empty_or_refuse(workspace: Workspace) -> None:
         recorded = store.submissions()
         where = store.where
     if recorded:
-        raise StoreError(f"The store {where} holds {len(recorded)} recorded file(s): kpixl check --rebuild only "
+        raise StoreError(f"The store {where} holds {count(len(recorded), 'recorded file')}: kpixl check --rebuild only "
                          "fills a store that is missing or empty, and never overwrites one. To rebuild it anyway, "
                          "move it aside first (keep it: it is the record), then run kpixl check --rebuild again.")
 

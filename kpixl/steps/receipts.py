@@ -35,7 +35,8 @@ class ReceiptOutcome:
     detail: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"to": self.to, "message": self.message, "status": self.status, "detail": self.detail}
+        return {"to": self.to, "message": self.message, "status": self.status.replace(" ", "_"),
+                "detail": self.detail}
 
 
 @dataclass

@@ -48,7 +48,7 @@ class RemindOutcome:
 
     def to_dict(self) -> dict[str, Any]:
         return {"service": self.service, "lead": self.lead, "to": self.to, "cc": list(self.cc),
-                "status": self.status, "outstanding": list(self.outstanding), "detail": self.detail}
+                "status": self.status.replace(" ", "_"), "outstanding": list(self.outstanding), "detail": self.detail}
 
 
 @dataclass

@@ -11,8 +11,9 @@ from pathlib import Path
 from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
 from kpixl.errors import ReportError
 from kpixl.files import safe_child, safe_stem
+from kpixl.problems import count
 from kpixl.report.html import render_html
-from kpixl.report.model import ReportModel, build_model
+from kpixl.report.model import ReportModel, build_model, by_service
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
 from kpixl.steps.workspace import Workspace, bundled_path, find_committee
@@ -28,6 +29,18 @@ class PreparedReport:
     model: ReportModel
     committee: Committee
     quarter: Quarter
+
+    @property
+    def incomplete(self) -> str:
+        """The warning for a report built before every figure came in ("" when none is missing). A warning,
+        not a failure: a report may go out incomplete, and its cover and pages say so."""
+        missing = self.model.outstanding
+        if not missing:
+            return ""
+        return (f"The {self.committee.name} report for {self.quarter} is incomplete: no figure yet for "
+                f"{count(len(missing), 'indicator')} of {len(self.model.pages)}, from {by_service(missing)}. "
+                "Its cover and those pages say so. Run 'kpixl status' to see whom to chase, and build the "
+                "report again when the returns are in.")
 
 
 def _quarter(value: Quarter | str) -> Quarter:

@@ -3,7 +3,9 @@
 Workbooks are those recorded in workbooks/<period>/manifest.json; any service's workbook that is missing
 is generated first. A workbook changed since it was generated is not sent (its digest no longer matches
 the manifest). A failed recipient does not stop the others; what was sent is recorded in sent.json after
-each message, and a rerun skips it unless resend is asked for.
+each message, and a rerun skips it unless resend is asked for. A service whose return for the quarter was
+accepted is not sent a workbook again either (a new one would be blank), unless resend is asked for;
+drafts are written for every service, for the officer to check.
 
 Each message goes at most once. Before it is handed to the server, a `mail-sending` event is logged in the
 store, keyed by its ref (the period, the services, the purpose, the attempt): logging it again is refused, so
@@ -29,11 +31,11 @@ from kpixl.errors import ConfigError, DeliveryError, DeliveryUncertain, Workspac
 from kpixl.mail.compose import Letter, compose, names
 from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
 from kpixl.problems import safe
-from kpixl.steps.generate import default_folder, write_workbooks
+from kpixl.steps.generate import accepted_returns, default_folder, long_date, write_workbooks
 from kpixl.steps.manifests import read_manifest, read_sent, record_sent
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
-from kpixl.store import Store
+from kpixl.store import Store, SubmissionRecord
 
 __all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks", "sender_address"]
 
@@ -93,9 +95,14 @@ def _check_one(service: Service, entry: dict[str, Any], folder: Path) -> str:
 
 
 def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]], folder: Path,
-             sent: dict[str, Any], summary: SendSummary) -> list[Letter]:
+             sent: dict[str, Any], done: dict[str, SubmissionRecord], summary: SendSummary) -> list[Letter]:
     groups: dict[str, list[Service]] = {}
     for service in services:
+        if service.id in done:  # the lead has answered this quarter: a new blank workbook is not sent
+            record = done[service.id]
+            summary.outcomes.append(Outcome(service.lead_name, service.lead_email, (service.id,), "skipped",
+                                            f"its return {record.file_name} was accepted: --resend sends it anyway"))
+            continue
         if service.id in sent:
             summary.outcomes.append(Outcome(service.lead_name, service.lead_email, (service.id,), "skipped",
                                             _already(sent[service.id]) + _regenerated(sent[service.id],
@@ -118,7 +125,7 @@ def mail_values(workspace: Workspace, quarter: Quarter, letter: Letter) -> dict[
     day = config.deadline
     values = {"council": config.council, "team": config.team, "service": names(letter.services),
             "period": str(quarter), "period_long": f"Quarter {quarter.number} {quarter.year}",
-            "deadline": f"{day:%A} {day.day} {day:%B %Y}" if day else "the date in the workbook",
+            "deadline": long_date(day) if day else "the date in the workbook",
             "contact_name": config.contact_name or config.team, "contact_email": config.contact_email,
             "lead_name": letter.lead_name or "colleague", "files": "\n".join(f"  {p.name}" for p in letter.files)}
     return {key: safe(value) for key, value in values.items()}
@@ -264,7 +271,8 @@ def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport,
         services = tuple(s for s in services if s.id in only)
     manifest = _workbooks(workspace, quarter, services, folder, summary)
     sent = read_sent(folder) if transport.sends and not resend else {}
-    letters = _letters(services, manifest, folder, sent, summary)
+    answered = accepted_returns(workspace, quarter, [s.id for s in services]) if transport.sends and not resend else {}
+    letters = _letters(services, manifest, folder, sent, answered, summary)
     sending = bool(letters) and not dry_run
     store = workspace.open_store() if sending and transport.sends else None  # the journal; drafts are not sends
     try:

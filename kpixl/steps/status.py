@@ -33,6 +33,7 @@ class ServiceStatus:
     latest: SubmissionRecord | None  # its latest-sent return for the quarter
     missing: tuple[Missing, ...]
     superseded: tuple[SubmissionRecord, ...] = ()  # refused returns a later-sent accepted one replaced
+    partly: Event | None = None  # the latest return was refused, and its rows without errors taken
     sent_on: str = ""  # when its workbook was sent (sent.json)
     reminded: tuple[datetime, str] | None = None  # the last reminder sent: when, and its stage
     first_accepted: SubmissionRecord | None = None  # the earliest-sent accepted return: what timeliness counts
@@ -130,6 +131,7 @@ def service_status(workspace: Workspace, quarter: Quarter, today: date | None = 
         latest = store.latest_submission_by_service(quarter.slug)
         replaced = store.superseded(quarter.slug)
         submissions = {r.id: r for r in store.submissions(quarter.slug)}
+        partly = store.partly_accepted(quarter.slug)
         reminded = _reminders(store.events(quarter.slug, kinds={"mail-sent"}), quarter.slug)
     first = _first_accepted(list(submissions.values()))
     folder = default_folder(workspace, quarter)
@@ -137,13 +139,14 @@ def service_status(workspace: Workspace, quarter: Quarter, today: date | None = 
     services = []
     for service in register.services_reporting(quarter):
         indicators = register.indicators_of_service(service.id)
+        record = latest.get(service.id)
         superseded = tuple(submissions[i] for i in replaced if submissions[i].service == service.id)
         earliest = first.get(service.id)
-        record = sent.get(service.id)
+        mailed = sent.get(service.id)
         services.append(ServiceStatus(
-            service, len(indicators), service.id in generated, service.id in sent, latest.get(service.id),
-            _missing(indicators, quarter, present), superseded,
-            str(record.get("sent", "")) if isinstance(record, dict) else "", reminded.get(service.id), earliest,
+            service, len(indicators), service.id in generated, service.id in sent, record,
+            _missing(indicators, quarter, present), superseded, partly.get(record.id) if record else None,
+            str(mailed.get("sent", "")) if isinstance(mailed, dict) else "", reminded.get(service.id), earliest,
             timeliness(earliest.sent if earliest else None, config.deadline, config.hard_deadline,
                        today or date.today())))
     committees = [CommitteeGaps(c, _missing(register.indicators_of_committee(c.id), quarter, present))

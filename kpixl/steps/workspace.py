@@ -37,6 +37,7 @@ from kpixl.errors import (
 )
 from kpixl.files import archive_name, keep, read_json, write_json
 from kpixl.mail.imap import SECURITY, ImapSettings
+from kpixl.problems import count
 from kpixl.register import LoadedRegister, load_register
 from kpixl.report.axis import AxisRule
 from kpixl.store import Store, open_store
@@ -325,7 +326,7 @@ def without_errors(loaded: LoadedRegister) -> Register:
     from it would be wrong. The one message every step gives."""
     errors = loaded.report.errors
     if errors:
-        raise RegisterError(f"The register {loaded.path.name} has {len(errors)} error(s): run 'kpixl register "
+        raise RegisterError(f"The register {loaded.path.name} has {count(len(errors), 'error')}: run 'kpixl register "
                             "check' and correct them first.")
     return loaded.register
 

@@ -11,17 +11,27 @@ default (kpixl.toml [paths] store = "kpixl.sqlite"), or a shared server by URL
 
 from kpixl.store.benchmarks import ComparatorRecord, StoredComparator
 from kpixl.store.core import BUSY_TIMEOUT_SECONDS, Store, open_store
-from kpixl.store.queries import Event, FigureKey, RecordResult, StoredFigure, SubmissionRecord
+from kpixl.store.queries import (
+    PARTLY_ACCEPTED,
+    Event,
+    FigureKey,
+    Partly,
+    RecordResult,
+    StoredFigure,
+    SubmissionRecord,
+)
 from kpixl.store.schema import HISTORY_ARCHIVED, INSIGHT, SCHEMA_VERSION
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "HISTORY_ARCHIVED",
     "INSIGHT",
+    "PARTLY_ACCEPTED",
     "SCHEMA_VERSION",
     "ComparatorRecord",
     "Event",
     "FigureKey",
+    "Partly",
     "RecordResult",
     "Store",
     "StoredComparator",

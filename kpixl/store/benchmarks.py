@@ -21,6 +21,7 @@ from kpixl.crashpoint import crash_point
 from kpixl.domain.comparators import PublishedValue, parse_benchmark_period
 from kpixl.domain.figures import Submission
 from kpixl.errors import StoreError
+from kpixl.problems import count
 from kpixl.store.queries import ATTEMPTS, WRITE_LOCK, _earlier, _insert_submission
 from kpixl.store.schema import comparator_values, submissions
 
@@ -37,7 +38,7 @@ class ComparatorRecord:
 
     @property
     def summary(self) -> str:
-        return "already imported: nothing changed" if self.duplicate else f"{self.values} value(s) stored"
+        return "already imported: nothing changed" if self.duplicate else f"{count(self.values, 'value')} stored"
 
 
 @dataclass(frozen=True)

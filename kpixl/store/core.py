@@ -25,7 +25,7 @@ from kpixl.errors import StoreError
 from kpixl.problems import Problem
 from kpixl.store import benchmarks, queries
 from kpixl.store.benchmarks import ComparatorRecord, StoredComparator
-from kpixl.store.queries import Event, RecordResult, StoredFigure, SubmissionRecord
+from kpixl.store.queries import PARTLY_ACCEPTED, Event, Partly, RecordResult, StoredFigure, SubmissionRecord
 from kpixl.store.schema import ensure_schema, schema_version_of
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "open_store"]
@@ -84,10 +84,12 @@ class Store:
     # Writing: inserts only, one transaction.
 
     def record(self, submission: Submission, figures: Sequence[ReceivedFigure],
-               problems: Sequence[Problem] = ()) -> RecordResult:
-        """Keep a received file, its problems and, if accepted, each changed figure as a new version."""
+               problems: Sequence[Problem] = (), partly: Partly | None = None) -> RecordResult:
+        """Keep a received file, its problems and, if accepted, each changed figure as a new version. With
+        partly (a refused file whose valid rows the officer accepts), the figures given are stored from it
+        too, with a return-partly-accepted event naming the rows taken and left."""
         with self._guard("written"):
-            return queries.record(self._engine, submission, figures, problems, _now())
+            return queries.record(self._engine, submission, figures, problems, _now(), partly)
 
     def record_comparators(self, submission: Submission, values: Sequence[PublishedValue]) -> ComparatorRecord:
         """Keep an imported comparator file (source "comparators") and its values; the same file again
@@ -116,6 +118,11 @@ class Store:
         """The events logged (of a period, a service, some kinds), in the order they were logged."""
         with self._read() as conn:
             return queries.events_of(conn, period, service, kinds)
+
+    def partly_accepted(self, period: str | None = None) -> dict[int, Event]:
+        """The refused returns (of a quarter) whose valid rows were accepted, by submission id."""
+        found = self.events(period, kinds=[PARTLY_ACCEPTED])
+        return {int(e.ref): e for e in found if e.ref.isascii() and e.ref.isdigit()}
 
     def current_figures(self, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
         """The latest version of every figure (of the indicators named), keyed by (indicator, period slug)."""

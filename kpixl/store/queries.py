@@ -21,12 +21,14 @@ from kpixl.crashpoint import crash_point
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
 from kpixl.errors import PeriodError, StoreError
-from kpixl.problems import Problem, Severity
+from kpixl.problems import Problem, Severity, count
 from kpixl.store.schema import events, figures, problems, schema_version, submissions
 
 __all__ = [
+    "PARTLY_ACCEPTED",
     "Event",
     "FigureKey",
+    "Partly",
     "RecordResult",
     "StoredFigure",
     "SubmissionRecord",
@@ -59,7 +61,7 @@ class RecordResult:
     def summary(self) -> str:
         if self.duplicate:
             return "already recorded: nothing changed"
-        return f"{len(self.added)} figure(s) stored, {self.unchanged} unchanged"
+        return f"{count(len(self.added), 'figure')} stored, {self.unchanged} unchanged"
 
 
 @dataclass(frozen=True)
@@ -333,11 +335,14 @@ def value_text(value: Decimal | None) -> str | None:
 
 
 def record(engine: Engine, submission: Submission, received: Sequence[ReceivedFigure],
-           found: Sequence[Problem], now: str) -> RecordResult:
-    """Store a file's submission, problems and (if accepted) figures, all or nothing."""
+           found: Sequence[Problem], now: str, partly: Partly | None = None) -> RecordResult:
+    """Store a file's submission, problems and (if accepted) figures, all or nothing. With partly, a refused
+    file's figures of the rows taken are stored too (record_partly)."""
     for attempt in range(ATTEMPTS):
         try:
             with engine.execution_options(kpixl_write=True).begin() as conn:
+                if partly is not None:
+                    return _record_partly(conn, submission, received, found, now, partly)
                 return _record(conn, submission, received, found, now)
         except IntegrityError as exc:
             if attempt == ATTEMPTS - 1:
@@ -347,6 +352,45 @@ def record(engine: Engine, submission: Submission, received: Sequence[ReceivedFi
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+PARTLY_ACCEPTED = "return-partly-accepted"  # the event that lets a refused return's valid rows be stored
+
+
+@dataclass(frozen=True)
+class Partly:
+    """The rows of a refused return the officer accepts (kpixl collect --accept-valid-rows), and those left:
+    each "indicator period" ("37 2023-24-Q2")."""
+
+    taken: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+def _record_partly(conn: Connection, submission: Submission, received: Sequence[ReceivedFigure],
+                   found: Sequence[Problem], now: str, partly: Partly) -> RecordResult:
+    """A refused return recorded with its problems (or found recorded already, refused) and the figures of
+    the rows taken stored from it, with a return-partly-accepted event naming the rows taken and left: in
+    the caller's one transaction. The same file accepted before, or partly accepted before, changes nothing."""
+    conn.execute(WRITE_LOCK)
+    rows = conn.execute(_EXISTING, {"file_hash": submission.file_hash, "source": submission.source}).all()
+    if any(row.accepted for row in rows):
+        return RecordResult(next(int(row.id) for row in rows if row.accepted), duplicate=True)
+    if rows:
+        submission_id = int(rows[-1].id)
+        if conn.execute(_PARTLY_OF, {"ref": str(submission_id)}).first() is not None:
+            return RecordResult(submission_id, duplicate=True)
+    else:
+        submission_id = _insert_submission(conn, submission, now)
+        if found:
+            conn.execute(_INSERT_PROBLEMS, [_problem_row(submission_id, i, p) for i, p in enumerate(found)])
+    figure_rows, added = _new_versions(conn, received, submission_id, now)
+    if figure_rows:
+        conn.execute(_INSERT_FIGURES, figure_rows)
+    add_event(conn, PARTLY_ACCEPTED, now, "", submission.period, submission.service, "", str(submission_id),
+              {"file": submission.file_name, "sha256": submission.file_hash, "taken": list(partly.taken),
+               "left": list(partly.left)})
+    crash_point("before-commit")
+    return RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added))
+
+
 # The statements of a record, built once: SQLAlchemy then finds each compiled in its cache instead of
 # building and hashing a new statement for every file (a fifth of a record's time on SQLite).
 WRITE_LOCK = select(schema_version.c.version).with_for_update()
@@ -354,6 +398,7 @@ _EXISTING = (select(submissions.c.id, submissions.c.accepted)
              .where(submissions.c.file_hash == bindparam("file_hash"), submissions.c.source == bindparam("source"))
              .order_by(submissions.c.id))
 _INSERT_SUBMISSION, _INSERT_PROBLEMS, _INSERT_FIGURES = insert(submissions), insert(problems), insert(figures)
+_PARTLY_OF = select(events.c.id).where(events.c.kind == PARTLY_ACCEPTED, events.c.ref == bindparam("ref"))
 _LATEST = (select(figures.c.id, figures.c.indicator, figures.c.period, figures.c.version, figures.c.value,
                   figures.c.status, figures.c.reason, figures.c.commentary, figures.c.actions, *_FIGURE_EXTRAS)
            .where(figures.c.indicator.in_(bindparam("indicators", expanding=True)),

@@ -20,7 +20,7 @@ from kpixl.layout.returns import HEADER_ROW, RETURN_COLUMNS, TITLE_ROW, Col, Ret
 from kpixl.layout.rows import row_height
 from kpixl.workbook.formulas import rag_formula
 from kpixl.workbook.guard import check
-from kpixl.workbook.styles import RAG_COLOURS, Styles, number_format, unit_label
+from kpixl.workbook.styles import RAG_COLOURS, Styles, number_format
 from kpixl.workbook.validations import figure_rule, list_rule, text_rule
 
 __all__ = ["PROTECTION", "write_return_sheet"]
@@ -55,11 +55,7 @@ def _number(sheet: Any, styles: Styles, row: ReturnRow, key: str, value: Any) ->
 
 
 def _context(row: ReturnRow) -> dict[str, str]:
-    i = row.indicator
-    return {"indicator": i.id, "title": i.title, "period": str(row.period), "unit": unit_label(i.unit),
-            "direction": i.direction.words, "target_label": i.target_word,
-            "comparison_label": str(row.comparison_period), "revise_period": str(row.revise_period),
-            "last_commentary": row.last_commentary}
+    return row.context_texts()  # layout's: the reader checks a return against the same texts
 
 
 def _write_row(sheet: Any, styles: Styles, row: ReturnRow) -> None:

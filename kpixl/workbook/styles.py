@@ -98,4 +98,4 @@ def number_format(unit: Unit, decimals: int | None, value: Decimal | None = None
 
 
 def unit_label(unit: Unit) -> str:
-    return "Money (£)" if unit is Unit.MONEY else unit.value.capitalize()
+    return unit.label

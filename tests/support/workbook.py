@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,13 +21,16 @@ SEED_SERVICES = ["libraries", "adult-skills", "communities", "coroner", "domesti
                  "trading-standards"]
 
 
+COLLECTING_Q2 = date(2023, 10, 2)  # a blank workspace made this day collects 2023/24 Q2, due 27 October 2023
+
+
 def example_workspace(tmp_path: Path) -> Workspace:
     return init_workspace(tmp_path / "ws", "cambridgeshire")
 
 
 def custom_workspace(tmp_path: Path, services: list[Service], indicators: list[Indicator]) -> Workspace:
     """A blank workspace whose register holds exactly these services and indicators (committee "c")."""
-    ws = init_workspace(tmp_path / "custom")
+    ws = init_workspace(tmp_path / "custom", today=COLLECTING_Q2)
     register = Register(tuple(services), (Committee("c", "Committee"),), tuple(indicators))
     ws.register_path.write_text(dump_yaml(register), encoding="utf-8")
     return Workspace.open(ws.root)
