@@ -235,6 +235,22 @@ _ENTRIES = (
           "Nothing to do if that is the one meant: the latest sent is current, and the others are kept as "
           "earlier versions. If an earlier one is right, ask the lead to send it again."),
 
+    # A message a return came in (kpixl collect of an .eml or .msg, kpixl fetch): kpixl/mail, kpixl/steps/messages
+    Entry("MESSAGE_REFUSED", ERROR,
+          "This {what} cannot be read safely: {detail}. None of its attachments was read.",
+          "Open it in the mail program, save the workbook it carries, and collect that file."),
+    Entry("MESSAGE_NO_ATTACHMENT", WARNING,
+          "The message carries no attachment: there is no return in it.",
+          "Nothing to do if it was only a note; otherwise ask the sender to reply with the workbook attached."),
+    Entry("ATTACHMENT_SKIPPED", WARNING,
+          "The attachment {attachment} was not read: {why}.",
+          "If it is a return, save it from the message and collect the file."),
+    Entry("SENDER_UNKNOWN", QUERY,
+          "This return for {service_name} came from {sender}, who is neither its lead nor its deputy in the "
+          "register.",
+          "Check with the service that {sender} may send its return; if so, add them as its deputy in the "
+          "register (deputy_email)."),
+
     # The register (kpixl register check, and every command that loads it): the file (kpixl/register)
     Entry("REG_UNKNOWN_FORMAT", ERROR,
           "kpixl reads registers as .xlsx or .yaml, not '{suffix}'.",
@@ -522,6 +538,10 @@ _ENTRIES = (
           "The history file {file} (imported {date}, {versions} stored from it) is not in the "
           "archive: no {sha256}.* file.",
           _REIMPORT, case="history"),
+    Entry("ARCHIVE_MISSING", ERROR,
+          "The message {file} (received {date}) is not in the archive: no {sha256}.* file.",
+          "Collect the saved message again (kpixl collect FILE): the same bytes restore it, and nothing else "
+          "changes.", case="message"),
     Entry("ARCHIVE_MISSING", ERROR,
           "The comparator file {file} (imported {date}) is not in the archive: no {sha256}.* file.",
           _REIMPORT_COMPARATORS, case="comparators"),

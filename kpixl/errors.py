@@ -12,6 +12,7 @@ __all__ = [
     "DeliveryError",
     "DeliveryUncertain",
     "KpixlError",
+    "MailboxError",
     "NotANumber",
     "OutputError",
     "PathError",
@@ -93,6 +94,11 @@ class DeliveryUncertain(DeliveryError):
     """One message went to the server whole, but the server never confirmed it (the connection dropped, or no
     answer came in time): it may have been delivered. Never sent again automatically: twice is worse than a
     lead asked whether it arrived."""
+
+
+class MailboxError(KpixlError):
+    """The mailbox cannot be read: the IMAP server is unreachable, refuses the login or the TLS certificate, or
+    has no such folder. Nothing was taken from it."""
 
 
 class NotANumber(ValueError):

@@ -63,6 +63,9 @@ def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
         "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
         "cell": s.provenance.cell, "source": s.submission.source, "service": s.submission.service,
         "received_at": s.submission.received_at.isoformat(), "recorded_at": s.recorded_at.isoformat(),
+        # Where it came from, when it came in a message (issue 15): "" for a file collected as it was.
+        "sent_at": s.submission.sent.isoformat(), "sender": s.submission.sender, "subject": s.submission.subject,
+        "message_id": s.submission.message_id, "attachment": s.submission.attachment,
     }
 
 
@@ -70,8 +73,10 @@ def _table(history: IndicatorHistory) -> Table:
     title = f"Indicator {history.indicator_id}"
     if history.indicator:
         title += f": {history.indicator.title}"
-    table = Table(clean(title), [Column("Period"), Column("Ver."), Column("Value", right=True), Column("Status"),
-                                 Column("Received", drop=2), Column("File"), Column("Cell", drop=1)],
+    mailed = any(s.submission.sender or s.submission.message_id for s in history.versions)
+    columns = [Column("Period"), Column("Ver."), Column("Value", right=True), Column("Status"),
+               Column("Received", drop=2), Column("File"), Column("Cell", drop=1)]
+    table = Table(clean(title), columns + ([Column("From", drop=3)] if mailed else []),
                   caption="* the current version")
     for s in history.versions:
         cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
@@ -79,8 +84,19 @@ def _table(history: IndicatorHistory) -> Table:
         table.add(s.figure.period.slug, version, history.value_text(s.figure),
                   s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
                   clean(s.provenance.file_name) + (" (partly accepted)" if history.partly_accepted(s) else ""),
-                  clean(cell))
+                  clean(cell), *([clean(_came_from(s))] if mailed else []))
     return table
+
+
+def _came_from(s: StoredFigure) -> str:
+    """The message a figure came in: its sender, Date, subject and Message-ID ("" for a file)."""
+    sub = s.submission
+    if not (sub.sender or sub.message_id):
+        return ""
+    parts = [sub.sender or "unknown sender", f"sent {sub.sent:%Y-%m-%d %H:%M} UTC"]
+    parts += [f"'{sub.subject}'"] if sub.subject else []
+    parts += [sub.message_id] if sub.message_id else []
+    return ", ".join(parts)
 
 
 @app.command(name="import")

@@ -209,13 +209,17 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
 
 
 def _same_bytes(result: ReturnResult) -> bytes | None:
-    """The file's bytes again, if it is still the file that was checked."""
+    """The file's bytes again, if it is still the file that was checked: where it was read from, else its
+    archived copy (a return taken from a message has no file of its own)."""
 
-    try:
-        data = result.path.read_bytes() if result.path.stat().st_size <= MAX_FILE_BYTES else b""
-    except OSError:
-        return None
-    return data if data and hashlib.sha256(data).hexdigest() == result.sha256 else None
+    for path in (result.path, result.archived):
+        try:
+            data = path.read_bytes() if path is not None and path.stat().st_size <= MAX_FILE_BYTES else b""
+        except OSError:
+            continue
+        if data and hashlib.sha256(data).hexdigest() == result.sha256:
+            return data
+    return None
 
 
 def write_feedbacks(results: Iterable[ReturnResult], folder: Path) -> list[Path]:

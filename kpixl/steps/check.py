@@ -37,7 +37,7 @@ __all__ = ["IntegrityReport", "check_integrity"]
 _NAME = re.compile(r"^([0-9a-f]{64})\.[A-Za-z0-9.]+$")
 # The catalogue's case for a file recorded by each source: its hint names the command that restores it.
 _MISSING = {"return": "ARCHIVE_MISSING/return", "history": "ARCHIVE_MISSING/history",
-            "comparators": "ARCHIVE_MISSING/comparators"}
+            "comparators": "ARCHIVE_MISSING/comparators", "message": "ARCHIVE_MISSING/message"}
 _ALTERED = {frozenset({"return"}): "ARCHIVE_ALTERED/return", frozenset({"history"}): "ARCHIVE_ALTERED/history",
             frozenset({"comparators"}): "ARCHIVE_ALTERED/comparators"}
 
@@ -50,6 +50,7 @@ class IntegrityReport:
     figures: int  # versions stored
     archived: int  # files in the archive
     comparators: int = 0  # comparator files imported
+    messages: int = 0  # messages returns came in
 
     @property
     def ok(self) -> bool:
@@ -58,6 +59,7 @@ class IntegrityReport:
     def to_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "submissions": self.submissions, "history_imports": self.history,
                 "figures": self.figures, "archived": self.archived, "comparator_imports": self.comparators,
+                "messages": self.messages,
                 "problems": self.report.to_list()}
 
 
@@ -247,5 +249,7 @@ def check_integrity(workspace: Workspace) -> IntegrityReport:
     _reread(workspace, whole, submissions, figures, partly, report)
     returns = sum(s.source == "return" for s in submissions)
     history = sum(s.source == "history" for s in submissions)
+    comparators = sum(s.source == "comparators" for s in submissions)
+    messages = sum(s.source == "message" for s in submissions)
     return IntegrityReport(report, returns, history, len(figures), sum(len(p) for p in files.values()),
-                           len(submissions) - returns - history)
+                           comparators, messages)

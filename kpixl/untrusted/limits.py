@@ -17,13 +17,25 @@ __all__ = [
     "FEEDBACK_MAX_UNCOMPRESSED",
     "FEEDBACK_READ",
     "HEADER_SEARCH_ROWS",
+    "MAX_ATTACHMENTS",
     "MAX_CELLS",
     "MAX_COLUMNS",
+    "MAX_COMMENT_DEPTH",
     "MAX_DEFINED_NAMES",
     "MAX_ELEMENTS",
+    "MAX_FIELD_BYTES",
+    "MAX_FIELD_PARAMETERS",
     "MAX_FILES",
     "MAX_FILE_BYTES",
+    "MAX_HEADER_BYTES",
+    "MAX_HEADER_FIELDS",
+    "MAX_MESSAGE_BYTES",
+    "MAX_MESSAGE_DEPTH",
+    "MAX_MESSAGE_PARTS",
     "MAX_META_ROWS",
+    "MAX_MSG_ENTRIES",
+    "MAX_MSG_STRING_BYTES",
+    "MAX_PARSED_FIELD_BYTES",
     "MAX_PARTS",
     "MAX_PART_BYTES",
     "MAX_PART_ELEMENTS",
@@ -79,3 +91,20 @@ FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it
 # openpyxl's full mode builds an object for every cell, and for every cell a merged range or a hyperlink covers:
 # a return whose sheets hold more is not marked (its lead gets the Problems sheet alone).
 FEEDBACK_MAX_CELLS = 25_000  # ~30 us a cell to load and save, twice that for merged cells; 1,400 full rows
+
+# Saved and fetched email messages (.eml, Outlook .msg), read before their attachments are checked as returns
+# (kpixl/mail/: research in docs/mail.md). A lead's reply is a few hundred KB: a body, perhaps a signature
+# image, one workbook. Every limit acts while the message is read, not after: the standard library's parser
+# has none (1,000 nested parts: RecursionError; a 5 MB folded Subject: 116 s to read).
+MAX_MESSAGE_BYTES = 30 * 2**20  # the message as saved (base64 makes a 10 MB workbook 13.5 MB)
+MAX_MESSAGE_PARTS = 200  # MIME entities, the message itself included
+MAX_MESSAGE_DEPTH = 8  # multiparts and forwarded messages inside each other
+MAX_HEADER_FIELDS = 500  # header fields of one entity (a message relayed many times has ~50)
+MAX_HEADER_BYTES = 256 * 2**10  # all header fields of one entity
+MAX_FIELD_BYTES = 64 * 2**10  # one header field kpixl never parses (To, References, Received...)
+MAX_PARSED_FIELD_BYTES = 4096  # one field the parser reads (From, Date, Subject, Content-*): their cost grows fast
+MAX_FIELD_PARAMETERS = 32  # ';' in one Content-* field
+MAX_COMMENT_DEPTH = 16  # nested "(" in one field: the header parser recurses on each
+MAX_ATTACHMENTS = 50  # attachments taken from one message
+MAX_MSG_STRING_BYTES = 2**20  # one text property of an Outlook .msg (the subject, the transport headers)
+MAX_MSG_ENTRIES = 5000  # storages and streams in an Outlook .msg (a message with 50 attachments has ~1,000)

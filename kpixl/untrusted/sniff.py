@@ -27,6 +27,14 @@ The scan also refuses any document type declaration: a workbook part never has o
 external entities (XXE) and entity expansion ("billion laughs") get in. Elements are counted by local name
 whatever their namespace prefix: overcounting is harmless, and openpyxl itself matches shared strings (si)
 and rows anywhere in a part.
+
+Messages are told apart too:
+
+    .msg    an OLE2 compound file holding Outlook's property streams ("__properties_version1.0")
+    .eml    text that starts with an email's header fields (From:, Date:, Subject:...)
+
+A message is not a return but may carry some: message_kind() tells collect to read its attachments
+(kpixl/mail/), and sniff() names it when one is given where a workbook was expected.
 """
 
 from __future__ import annotations
@@ -63,7 +71,8 @@ from kpixl.untrusted.limits import (
 )
 from kpixl.untrusted.sheets import check_sheets
 
-__all__ = ["Kind", "PartsHit", "Scan", "Sniffed", "Work", "scan_parts", "sniff", "workbook_hazard", "zip_limit_hit"]
+__all__ = ["Kind", "PartsHit", "Scan", "Sniffed", "Work", "message_kind", "scan_parts", "sniff", "workbook_hazard",
+           "zip_limit_hit"]
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -148,7 +157,43 @@ def _sniff_ole2(data: bytes) -> Sniffed:
         return Sniffed(Kind.ENCRYPTED, "bin")
     if _ole2_has_stream(data, "Workbook") or _ole2_has_stream(data, "Book"):
         return Sniffed(Kind.XLS, "xls")
+    if _ole2_has_stream(data, _MSG_PROPERTIES):
+        return Sniffed(Kind.OTHER, "msg", "an Outlook message (.msg): collect it to read its attachments")
     return Sniffed(Kind.OTHER, "bin", "an old-style Office document (Word or PowerPoint 97-2003)")
+
+
+_MSG_PROPERTIES = "__properties_version1.0"  # every Outlook .msg has this stream at its root (MS-OXMSG 2.4)
+# Header fields a saved message starts with; two of them among well-formed header lines make a message.
+_MESSAGE_FIELDS = {b"from", b"date", b"subject", b"message-id", b"mime-version", b"received", b"to",
+                   b"return-path", b"content-type", b"delivered-to", b"x-unsent", b"reply-to", b"cc"}
+_FIELD_LINE = re.compile(rb"^([!-9;-~]{1,76}):")
+
+
+def _looks_like_email(head: bytes) -> bool:
+    """Whether the text starts with an email's header block: every line up to the first empty one a header
+    field (or its folded continuation), two or more of them fields every message has."""
+    lines = head.lstrip(b"\xef\xbb\xbf").split(b"\n")[:-1][:200]  # whole lines only
+    if lines and lines[0].startswith(b"From "):  # an mbox separator, as some programs save a message
+        lines = lines[1:]
+    known = 0
+    for line in lines:
+        line = line.rstrip(b"\r")
+        if not line:
+            return known >= 2
+        if line[:1] in (b" ", b"\t"):
+            continue
+        match = _FIELD_LINE.match(line)
+        if match is None:
+            return False
+        known += match.group(1).lower() in _MESSAGE_FIELDS
+    return known >= 2  # a header block longer than the lines looked at
+
+
+def message_kind(data: bytes) -> str:
+    """"eml" or "msg" when the bytes are a saved email message, else "" (a workbook or anything else)."""
+    if data.startswith(OLE2_MAGIC):
+        return "msg" if _ole2_has_stream(data, _MSG_PROPERTIES) else ""
+    return "eml" if _looks_like_email(data[:16384]) else ""
 
 
 def _sniff_zip(data: bytes) -> Sniffed:
@@ -245,6 +290,8 @@ _MAGIC = (
 
 
 def _sniff_text(data: bytes) -> Sniffed:
+    if _looks_like_email(data[:16384]):
+        return Sniffed(Kind.OTHER, "eml", "a saved email message (.eml): collect it to read its attachments")
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return Sniffed(Kind.OTHER, "html", "a web page (HTML)")
