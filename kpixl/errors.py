@@ -12,6 +12,7 @@ __all__ = [
     "DeliveryError",
     "DeliveryUncertain",
     "KpixlError",
+    "MailboxError",
     "NotANumber",
     "NotReady",
     "OutputError",
@@ -21,6 +22,7 @@ __all__ = [
     "ReportError",
     "ReviewError",
     "StoreError",
+    "StoreValueError",
     "UnknownIndicator",
     "WorkspaceError",
     "YamlError",
@@ -69,6 +71,14 @@ class StoreError(KpixlError):
     """The store cannot be opened, read or written: an unreachable server, a locked or damaged file."""
 
 
+class StoreValueError(StoreError):
+    """A value in the store kpixl cannot read (changed outside kpixl), and where: `kpixl check` lists each."""
+
+    def __init__(self, message: str, table: str, row: object, column: str, found: str) -> None:
+        super().__init__(message)
+        self.table, self.row, self.column, self.found = table, row, column, found
+
+
 class RegisterError(KpixlError):
     """The workspace's register has errors, and a step that would go wrong with them (workbooks, send,
     collect, report, register export) stops before it writes anything."""
@@ -103,6 +113,11 @@ class DeliveryUncertain(DeliveryError):
     """One message went to the server whole, but the server never confirmed it (the connection dropped, or no
     answer came in time): it may have been delivered. Never sent again automatically: twice is worse than a
     lead asked whether it arrived."""
+
+
+class MailboxError(KpixlError):
+    """The mailbox cannot be read: the IMAP server is unreachable, refuses the login or the TLS certificate, or
+    has no such folder. Nothing was taken from it."""
 
 
 class NotANumber(ValueError):

@@ -13,9 +13,11 @@ from kpixl.cli import (
     comparators_cmd,
     demo_cmd,
     export_cmd,
+    fetch_cmd,
     history_cmd,
     indicators_cmd,
     register_cmds,
+    remind_cmd,
     report_cmd,
     returns,
     review_cmds,
@@ -49,7 +51,9 @@ register_cmds.register(app)
 workbooks_cmd.register(app)
 send_cmd.register(app)
 returns.register(app)
+fetch_cmd.register(app)
 status_cmd.register(app)
+remind_cmd.register(app)
 check_cmd.register(app)
 indicators_cmd.register(app)
 history_cmd.register(app)

@@ -67,6 +67,9 @@ def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
         "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
         "cell": s.provenance.cell, "source": s.submission.source, "service": s.submission.service,
         "received_at": s.submission.received_at.isoformat(), "recorded_at": s.recorded_at.isoformat(),
+        # Where it came from, when it came in a message (issue 15): "" for a file collected as it was.
+        "sent_at": s.submission.sent.isoformat(), "sender": s.submission.sender, "subject": s.submission.subject,
+        "message_id": s.submission.message_id, "attachment": s.submission.attachment,
     }
 
 
@@ -74,8 +77,10 @@ def _table(history: IndicatorHistory) -> Table:
     title = f"Indicator {history.indicator_id}"
     if history.indicator:
         title += f": {history.indicator.title}"
-    table = Table(clean(title), [Column("Period"), Column("Ver."), Column("Value", right=True), Column("Status"),
-                                 Column("Received", drop=2), Column("File"), Column("Cell", drop=1)],
+    mailed = any(s.submission.sender or s.submission.message_id for s in history.versions)
+    columns = [Column("Period"), Column("Ver."), Column("Value", right=True), Column("Status"),
+               Column("Received", drop=2), Column("File"), Column("Cell", drop=1)]
+    table = Table(clean(title), columns + ([Column("From", drop=3)] if mailed else []),
                   caption="* the current version")
     for s in history.versions:
         cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
@@ -83,7 +88,7 @@ def _table(history: IndicatorHistory) -> Table:
         table.add(s.figure.period.slug, version, history.value_text(s.figure),
                   s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
                   clean(s.provenance.file_name) + (" (partly accepted)" if history.partly_accepted(s) else ""),
-                  clean(cell))
+                  clean(cell), *([clean(_came_from(s))] if mailed else []))
     return table
 
 
@@ -92,16 +97,27 @@ def _annotations(history: IndicatorHistory) -> None:
     for a in history.annotations:
         period = str(a.event.detail.get("figure_period", a.event.period))
         if a.kind == "note":
-            say(f"{a.id}, {period}: note by {a.event.actor} on {a.event.at:%Y-%m-%d}: {a.text}")
+            say(clean(f"{a.id}, {period}: note by {a.event.actor} on {a.event.at:%Y-%m-%d}: {a.text}"))
             continue
         decided = f", {a.state.value} by {a.decision.actor}" if a.decision else f", {a.state.value}"
         say(f"{a.id}, {period}: commentary edit by {a.event.actor} on {a.event.at:%Y-%m-%d}{decided}"
              f"{' (lapsed: the lead has sent new commentary)' if a.lapsed else ''}")
-        say(f"  Team's text:       {a.text}")
-        say(f"  Lead's commentary: {a.lead_commentary or '(none)'}")
+        say(f"  Team's text:       {clean(a.text)}")
+        say(f"  Lead's commentary: {clean(a.lead_commentary) or '(none)'}")
         now = history.lead_commentary(period)
         if a.lapsed and now:
-            say(f"  Lead's commentary now: {now}")
+            say(f"  Lead's commentary now: {clean(now)}")
+
+
+def _came_from(s: StoredFigure) -> str:
+    """The message a figure came in: its sender, Date, subject and Message-ID ("" for a file)."""
+    sub = s.submission
+    if not (sub.sender or sub.message_id):
+        return ""
+    parts = [sub.sender or "unknown sender", f"sent {sub.sent:%Y-%m-%d %H:%M} UTC"]
+    parts += [f"'{sub.subject}'"] if sub.subject else []
+    parts += [sub.message_id] if sub.message_id else []
+    return ", ".join(parts)
 
 
 @app.command(name="import")

@@ -24,8 +24,8 @@ from kpixl.intake.rows import RowResult, check_row, match_rows
 from kpixl.intake.rules import IntakeContext, as_stored, cumulative_fall, period_of, unusual_change
 from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
-from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
-from kpixl.untrusted.sniff import Kind, sniff
+from kpixl.untrusted.limits import FEEDBACK_MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS
+from kpixl.untrusted.sniff import Kind, Sniffed, Work, sniff
 
 __all__ = ["FAILED", "ReturnResult", "ValidRows", "assess_bytes", "foreign_figures", "valid_rows"]
 
@@ -55,15 +55,27 @@ def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     sniffed = sniff(data)
     whole = len(data) <= MAX_FILE_BYTES  # a file cut at the limit has no hash worth keeping
     result = ReturnResult(path, hashlib.sha256(data).hexdigest() if whole else "", sniffed.ext)
-    where = Where(path.name)
+    result.work = sniffed.work
     if sniffed.kind is not Kind.XLSX:
-        result.report.add(problem(_REFUSED[sniffed.kind], where, detail=sniffed.what, what=sniffed.what))
+        result.report.add(_refusal(sniffed, path.name))
         return result
-    book, problems = read_book(data, path.name)
+    # openpyxl's full mode (a feedback workbook) builds a cell object for every cell, merged or linked: only
+    # a workbook whose count is bounded is reopened that way.
+    result.markable = sniffed.work.full_cells <= FEEDBACK_MAX_CELLS
+    book, problems = read_book(data, path.name, sniffed.last_rows)
     result.report.extend(problems)
     if book is not None:
+        result.sheets_read, result.cells_read = book.sheets_read, book.cells_read
         _assess_book(ctx, book, result)
     return result
+
+
+def _refusal(sniffed: Sniffed, file: str) -> Problem:
+    """Why a file that is not a workbook kpixl can read is refused: its kind, or where it is ambiguous."""
+    if sniffed.kind is Kind.AMBIGUOUS:
+        code = "CELL_AMBIGUOUS" if sniffed.cell else "FILE_AMBIGUOUS"
+        return problem(code, Where(file, sniffed.sheet, sniffed.cell), detail=sniffed.what)
+    return problem(_REFUSED[sniffed.kind], Where(file), detail=sniffed.what, what=sniffed.what)
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,10 @@ class ReturnResult:
     sent_at: datetime | None = None  # when it was sent (set by validate and collect), and how that was told:
     sent_how: str = ""  # "message date" or "file modified"
     superseded_by: str = ""  # refused, and replaced since by this later-sent accepted return: nothing to correct
+    markable: bool = False  # a workbook feedback may reopen in openpyxl's full mode (intake/feedback.py)
+    work: Work = field(default_factory=Work)  # what sniffing it cost, counted
+    sheets_read: int = 0  # sheets openpyxl parsed, and the cells it handed over
+    cells_read: int = 0
     partly: ValidRows | None = None  # set by collect when the officer took the rows of a refused return
     signoff: dict[str, str] = field(default_factory=dict)  # a sign-off the head typed: name, role, date
 

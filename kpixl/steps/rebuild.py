@@ -25,8 +25,9 @@ from kpixl.domain.figures import Submission
 from kpixl.domain.periods import Quarter
 from kpixl.errors import PeriodError, StoreError
 from kpixl.problems import count
-from kpixl.steps.collect import Source, collect_paths, validate_paths
+from kpixl.steps.collect import Source, collect, collect_paths, validate_paths
 from kpixl.steps.history import import_history
+from kpixl.steps.messages import MESSAGE
 from kpixl.steps.workspace import ARCHIVE, RECEIVED, Receipt, Workspace, read_receipts
 
 __all__ = ["RebuildReport", "Replayed", "rebuild_store"]
@@ -121,6 +122,12 @@ def _replay(workspace: Workspace, entry: _Entry) -> Replayed:
         return _evidence(workspace, entry, receipt, sent)
     if receipt.source == "history":
         return _import(workspace, entry.path, receipt.file_name, sent, receipt.skip, receipt.accepted)
+    if receipt.source == MESSAGE:  # collected again as a message: it and each of its returns
+        run = collect(workspace, [Source(entry.path, sent, receipt.sent_how or ARCHIVED, receipt.file_name)],
+                      receipt.period or None)
+        message = run.messages[0] if run.messages else None
+        outcome = "already recorded" if message is None or message.stored.startswith("already") else "kept"
+        return Replayed(receipt.file_name, MESSAGE, outcome, sent)
     source = Source(entry.path, sent, receipt.sent_how or ARCHIVED, receipt.file_name, receipt.sender,
                     receipt.subject, receipt.message_id)
     result = collect_paths(workspace, [source], receipt.period or None)[0]

@@ -137,10 +137,12 @@ class Store:
         with self._read() as conn:
             return queries.stored_figures(conn, indicator=indicator)
 
-    def figures(self, periods: Collection[str] | None = None) -> list[StoredFigure]:
-        """Every version of every figure (in the given period slugs), by indicator, period and version."""
+    def figures(self, periods: Collection[str] | None = None,
+                unreadable_rows: list[queries.UnreadableRow] | None = None) -> list[StoredFigure]:
+        """Every version of every figure (in the given period slugs), by indicator, period and version; with
+        unreadable_rows given, the rows that cannot be read (changed by hand) are put there (kpixl check)."""
         with self._read() as conn:
-            return queries.stored_figures(conn, periods=periods)
+            return queries.stored_figures(conn, periods=periods, unreadable_rows=unreadable_rows)
 
     def comparators(self, indicators: Collection[str] | None = None,
                     metrics: Collection[str] | None = None) -> list[StoredComparator]:

@@ -32,7 +32,7 @@ from kpixl.domain.review import (
     SIGNED_OFF,
     query_id,
 )
-from kpixl.errors import PeriodError, StoreError
+from kpixl.errors import PeriodError, StoreError, StoreValueError
 from kpixl.problems import Problem, Severity, count, explanation_of, is_explained, question_of
 from kpixl.store.schema import events, figures, problems, schema_version, submissions
 
@@ -44,6 +44,7 @@ __all__ = [
     "RecordResult",
     "StoredFigure",
     "SubmissionRecord",
+    "UnreadableRow",
     "add_event",
     "current_figures",
     "events_of",
@@ -172,9 +173,10 @@ DbRow = Any  # a result row; its columns are read by name (row.indicator), which
 def unreadable(table: str, row_id: object, column: str, found: object) -> StoreError:
     """The error for a stored value kpixl cannot read."""
     shown = " ".join(str(found).split())[:60]
-    return StoreError(f"The store holds a value kpixl cannot read: table {table}, row {row_id}, column {column} "
-                      f"is '{shown}'. It was changed outside kpixl. Run 'kpixl check' to list every such row, then "
-                      "put the value back as it was, or restore the store from a backup.")
+    return StoreValueError(f"The store holds a value kpixl cannot read: table {table}, row {row_id}, column {column} "
+                           f"is '{shown}'. It was changed outside kpixl. Run 'kpixl check' to list every such row, "
+                           "then put the value back as it was, or restore the store from a backup.",
+                           table, row_id, column, shown)
 
 
 def figure_from_values(indicator: str, period: str, value: str | None, status: str, reason: str,
@@ -276,9 +278,20 @@ def current_figures(conn: Connection, indicators: Collection[str] | None = None)
     return {(row[0], row[1]): figure_from_values(*row) for row in conn.execute(query).all()}
 
 
-def stored_figures(conn: Connection, indicator: str | None = None,
-                   periods: Collection[str] | None = None) -> list[StoredFigure]:
-    """Every version (of one indicator, or in some periods), oldest period first, then by version."""
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A row of the store that cannot be read: changed by hand, or damaged (kpixl check reports each)."""
+
+    table: str
+    id: int
+    column: str  # the first column that cannot be read
+    found: str  # what it holds
+
+
+def stored_figures(conn: Connection, indicator: str | None = None, periods: Collection[str] | None = None,
+                   unreadable_rows: list[UnreadableRow] | None = None) -> list[StoredFigure]:
+    """Every version (of one indicator, or in some periods), oldest period first, then by version. With
+    unreadable_rows given, a row that cannot be read is put there instead of stopping the whole read."""
     sub = submissions.alias("s")
     labelled = [c.label(f"s_{c.name}") for c in sub.c]  # the submission's columns, apart from the figure's
     query = (select(figures, *labelled, held_now(sub).label("s_held"))
@@ -287,7 +300,8 @@ def stored_figures(conn: Connection, indicator: str | None = None,
         query = query.where(figures.c.indicator == indicator)
     if periods is not None:
         query = query.where(figures.c.period.in_(list(periods)))
-    stored = [_stored(row) for row in conn.execute(query)]
+    rows = conn.execute(query)
+    stored = [_stored(row) for row in rows] if unreadable_rows is None else _readable(rows, unreadable_rows)
     current: dict[tuple[str, str], StoredFigure] = {}
     for item in stored:
         key = (item.figure.indicator, item.figure.period.slug)
@@ -297,6 +311,20 @@ def stored_figures(conn: Connection, indicator: str | None = None,
     stored = [replace(item, current=True) if id(item) in chosen else item for item in stored]
     return sorted(stored, key=lambda s: (s.figure.indicator, s.figure.period.start_date,
                                          s.figure.period.kind, s.version))
+
+
+def _readable(rows: Iterable[DbRow], unreadable_rows: list[UnreadableRow]) -> list[StoredFigure]:
+    """The rows that read as figures; each other is put in unreadable_rows, with the column it fails at."""
+    readable = []
+    for row in rows:
+        try:
+            int(row.version)
+            readable.append(_stored(row))
+        except StoreValueError as exc:
+            unreadable_rows.append(UnreadableRow(exc.table, row.id, exc.column, exc.found))
+        except (ValueError, TypeError):  # a version that is no number: no column reader names it
+            unreadable_rows.append(UnreadableRow("figures", row.id, "version", str(row.version)[:60]))
+    return readable
 
 
 def _stored(row: DbRow) -> StoredFigure:

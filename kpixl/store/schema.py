@@ -78,7 +78,7 @@ submissions = Table(
     "submissions", metadata,
     Column("id", Integer, primary_key=True),
     Column("file_hash", String(64), nullable=False),
-    Column("source", String(16), nullable=False),  # "return", "history" or "comparators"
+    Column("source", String(16), nullable=False),  # "return", "history", "comparators" or "message"
     Column("file_name", Text, nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("service", String(100), nullable=False, default=""),
