@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from kpixl.domain.figures import Figure
@@ -84,7 +83,6 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGN
 ))
 
 
-@lru_cache(maxsize=1024)
 def parse_benchmark_period(text: str) -> BenchmarkPeriod:
     """A published period as its publisher labels or identifies it, or its slug; PeriodError otherwise."""
     cleaned = " ".join(text.split())

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
 
 from kpixl.errors import NotANumber
 
@@ -96,22 +95,6 @@ def parse_number(raw: object) -> ParsedNumber:
 
 
 def _parse_text(raw: str) -> ParsedNumber:
-    # A register repeats its targets and a return its figures' spellings: short texts are parsed once. Long
-    # ones are not kept (a cell may hold 32,767 characters, and the cache must stay small).
-    return _parse_short(raw) if len(raw) <= _CACHED_TEXT else _parse_any(raw)
-
-
-_CACHED_TEXT = 40  # characters: every real figure, with its grouping, sign and % or £
-
-
-@lru_cache(maxsize=4096)
-def _parse_short(raw: str) -> ParsedNumber:
-    return _parse_any(raw)
-
-
-def _parse_any(raw: str) -> ParsedNumber:
-    if len(raw) <= _MAX_DIGITS and _NUMBER.fullmatch(raw):  # a plain number ("475381", "0.7"): nothing to strip
-        return _checked(Decimal(raw), raw, False)
     text = raw.strip().replace("\u2212", "-")
     shown = raw.strip()[:40]
     percent = text.endswith("%")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from kpixl.errors import PeriodError
 
@@ -55,7 +55,7 @@ class FinancialYear:
         return f"{self.start}-{(self.start + 1) % 100:02d}"
 
     def quarters(self) -> tuple[Quarter, ...]:
-        return tuple(_quarter(self.start, q) for q in (1, 2, 3, 4))
+        return tuple(Quarter(self.start, q) for q in (1, 2, 3, 4))
 
     def previous(self) -> FinancialYear:
         return FinancialYear(self.start - 1)
@@ -116,13 +116,13 @@ class Quarter:
         return self.months()[-1].end_date
 
     def previous(self) -> Quarter:
-        return _quarter(self.fy - 1, 4) if self.number == 1 else _quarter(self.fy, self.number - 1)
+        return Quarter(self.fy - 1, 4) if self.number == 1 else Quarter(self.fy, self.number - 1)
 
     def next(self) -> Quarter:
-        return _quarter(self.fy + 1, 1) if self.number == 4 else _quarter(self.fy, self.number + 1)
+        return Quarter(self.fy + 1, 1) if self.number == 4 else Quarter(self.fy, self.number + 1)
 
     def same_period_last_year(self) -> Quarter:
-        return _quarter(self.fy - 1, self.number)
+        return Quarter(self.fy - 1, self.number)
 
     def quarter(self) -> Quarter:
         return self
@@ -133,7 +133,7 @@ class Quarter:
 
     def periods_to_date(self) -> tuple[Quarter, ...]:
         """This year's quarters up to and including this one (the span of a cumulative figure)."""
-        return tuple(_quarter(self.fy, n) for n in range(1, self.number + 1))
+        return tuple(Quarter(self.fy, n) for n in range(1, self.number + 1))
 
 
 @dataclass(frozen=True, order=True)
@@ -149,7 +149,7 @@ class Month:
 
     @classmethod
     def from_index(cls, index: int) -> Month:
-        return _month(index // 12, index % 12 + 1)
+        return Month(index // 12, index % 12 + 1)
 
     def index(self) -> int:
         return self.calendar_year * 12 + self.month - 1
@@ -194,10 +194,10 @@ class Month:
         return Month.from_index(self.index() + 1)
 
     def same_period_last_year(self) -> Month:
-        return _month(self.calendar_year - 1, self.month)
+        return Month(self.calendar_year - 1, self.month)
 
     def quarter(self) -> Quarter:
-        return _quarter(self.fy, (self.month - 4) % 12 // 3 + 1)
+        return Quarter(self.fy, (self.month - 4) % 12 // 3 + 1)
 
     def periods_to_date(self) -> tuple[Month, ...]:
         first = Month(self.fy, 4).index()
@@ -206,18 +206,6 @@ class Month:
 
 Period = Quarter | Month
 
-
-# Periods derived from others (the previous quarter, a quarter's months) are shared instances: a report walks
-# the same few dozen periods for every indicator, and each instance works out its slug and label only once
-# (cached_property). Safe because periods are immutable; the caches are bounded by the periods in use.
-@lru_cache(maxsize=4096)
-def _quarter(fy: int, number: int) -> Quarter:
-    return Quarter(fy, number)
-
-
-@lru_cache(maxsize=4096)
-def _month(calendar_year: int, month: int) -> Month:
-    return Month(calendar_year, month)
 
 _QUARTER = re.compile(r"\s*([0-9]{4})\s*[/-]\s*([0-9]{4}|[0-9]{2})\s*[- ]?\s*Q([1-4])\s*", re.IGNORECASE)
 _MONTH = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})\s*")
@@ -244,9 +232,9 @@ def parse_period(text: str) -> Period:
         m = _QUARTER.fullmatch(text)
         if m:
             year = FinancialYear.parse(f"{m.group(1)}/{m.group(2)}")
-            return _quarter(year.start, int(m.group(3)))
+            return Quarter(year.start, int(m.group(3)))
         if month:
-            return _month(int(month.group(1)), int(month.group(2)))
+            return Month(int(month.group(1)), int(month.group(2)))
     except PeriodError as exc:
         raise PeriodError(f"{exc}; {hint}") from None
     raise PeriodError(f"'{text}' is not a period: {hint}")
@@ -255,7 +243,7 @@ def parse_period(text: str) -> Period:
 def last_completed_quarter(day: date) -> Quarter:
     """The quarter that ended most recently before day: the one a performance team collects (a quarter's
     figures exist only once it is over; Q2, July to September, is collected in October)."""
-    return _month(day.year, day.month).quarter().previous()
+    return Month(day.year, day.month).quarter().previous()
 
 
 def period_start(text: str) -> date | None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from kpixl.domain import (
     Comparison,
@@ -67,7 +67,6 @@ class IntakeContext:
 _MONTHS = {name.casefold(): number for number, name in enumerate(MONTH_NAMES, start=1)}
 
 
-@lru_cache(maxsize=4096)  # asked for each history figure of each row; Periods are immutable
 def period_of(text: str) -> Period | None:
     """A period as the workbook prints it ("2023/24 Q2", "September 2023") or as a slug; None if neither."""
     text = " ".join(text.split())

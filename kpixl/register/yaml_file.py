@@ -31,36 +31,10 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SECTIONS = {"indicators": "Indicators", "services": "Services", "committees": "Committees"}
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_NULL_TAG = "tag:yaml.org,2002:null"
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-# The plain scalars YAML 1.1 (PyYAML's resolver) reads as null or as a bool; every other scalar stays text here.
-_NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
-_BOOL_WORDS = frozenset(("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-                         "on", "On", "ON", "off", "Off", "OFF"))
-
-
-class _Loader(_LOADER):  # type: ignore[misc, valid-type]
-    """The safe loader with a resolver that tells only null and bool from text: _plain keeps every other scalar as
-    its text, so trying the int, float and timestamp patterns on each of ~20,000 scalars was wasted."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                if value in _NULL_WORDS:
-                    return _NULL_TAG
-                if value in _BOOL_WORDS:
-                    return _BOOL_TAG
-            return _STR_TAG
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
-
-
 def _plain(node: yaml.Node) -> Any:
     """A node as plain data: scalars stay strings (so "0.10" and "07" keep their spelling)."""
     if isinstance(node, yaml.ScalarNode):
         tag = node.tag
-        if tag == _STR_TAG:
-            return node.value
         if tag.endswith(":null"):
             return None
         if tag.endswith(":bool"):
@@ -101,8 +75,7 @@ def _row(sheet: str, node: yaml.Node, extra: dict[str, Any] | None = None,
         for key_node, value_node in node.value:
             key = str(_plain(key_node))
             if key not in skip:
-                # Most values are text: taken as they are, without a call.
-                values[key] = value_node.value if value_node.tag == _STR_TAG else _plain(value_node)
+                values[key] = _plain(value_node)
             nodes[key] = value_node
     if extra:
         values.update(extra)
@@ -121,9 +94,9 @@ def _indicator_rows(node: yaml.Node) -> Iterator[RawRow]:
                 if isinstance(target_node, yaml.MappingNode):  # {value: 70%, type: target}
                     data = _plain(target_node)
                     value, target_type = data.get("value"), data.get("type")
-                else:  # a plain target, as nearly all are: its text taken without a call
-                    value = target_node.value if target_node.tag == _STR_TAG else _plain(target_node)
-                period = period_node.value if period_node.tag == _STR_TAG else _plain(period_node)
+                else:  # a plain target, as nearly all are
+                    value = _plain(target_node)
+                period = _plain(period_node)
                 yield RawRow("Targets", {"indicator": ident, "period": period, "value": value,
                                          "type": target_type}, _Place(target_node))
         elif key == "links" and isinstance(value_node, yaml.SequenceNode):
@@ -164,7 +137,7 @@ def _refuse_aliases(root: yaml.Node, text: str) -> None:
 
 def _alias_error(text: str) -> YamlError:
     """The first alias, found again by the parser for its line (only when the register has one)."""
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
             return YamlError(f"'*{event.anchor}' repeats the value anchored as '&{event.anchor}': a register does "
                              "not use anchors and aliases; write the value out where it is needed",
@@ -176,7 +149,7 @@ def read_yaml_rows(text: str) -> list[RawRow]:
     """The register's rows from YAML text; YamlError when the text is not YAML, or uses what a register never
     needs (an alias, deep nesting)."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise YamlError(str(exc).replace("\n", " "), mark.line + 1 if mark is not None else None) from None

@@ -51,8 +51,6 @@ class _Package:
     def __init__(self, document: docx.document.Document, reference: Path) -> None:
         self.document, self.part = document, document.part
         self._style_ids = self._read_styles(reference)
-        self._links: dict[str, str] = {}
-        self._rid = max((int(r[3:]) for r in self.part.rels if r[3:].isdigit()), default=0)
         taken = {str(p.partname) for p in self.part.package.iter_parts()}
         self._chart_numbers = (n for n in range(1, 100_000) if f"/word/charts/chart{n}.xml" not in taken)
         self._id = 1000  # bookmarks and drawings; the reference's header and footer use fewer
@@ -74,16 +72,10 @@ class _Package:
         return self._id
 
     def _relate(self, target: Part | str, reltype: str, external: bool = False) -> str:
-        # Our own rId counter: python-docx's relate_to scans every relationship on each call.
-        self._rid += 1
-        rid = f"rId{self._rid}"
-        self.part.rels.add_relationship(reltype, target, rid, external)
-        return rid
+        return self.part.relate_to(target, reltype, is_external=external)
 
     def external_link(self, url: str) -> str:
-        if url not in self._links:
-            self._links[url] = self._relate(url, RT.HYPERLINK, external=True)
-        return self._links[url]
+        return self._relate(url, RT.HYPERLINK, external=True)  # one relationship per address: relate_to reuses it
 
     def chart(self, trend: Trend) -> str:
         n, package = next(self._chart_numbers), self.part.package
@@ -91,7 +83,7 @@ class _Package:
                         workbook_xlsx(trend), package)
         chart = Part(PackURI(f"/word/charts/chart{n}.xml"), CHART_CONTENT_TYPE, chart_xml(trend, "rId1"),
                      package)
-        chart.rels.add_relationship(RT.PACKAGE, workbook, "rId1")
+        chart.relate_to(workbook, RT.PACKAGE)  # a new part's first relationship: rId1, as chart_xml names it
         return self._relate(chart, RT.CHART)
 
 
@@ -201,15 +193,13 @@ def _repacked(saved: bytes, main_member: str, main: bytes, stamp: tuple[int, int
     - the members' dates: python-docx stamps the current time, so the same report would differ byte for
       byte; every member is dated the report's production day instead.
 
-    Every member is copied in python-docx's order and deflated at level 1: a large report's XML compresses
-    three times faster than at the default level, for a few per cent more bytes.
+    Every member is copied in python-docx's order and deflated.
     """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(saved)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             data = main if info.filename == main_member else source.read(info)
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), data,
-                            compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import NamedTuple
 
 from kpixl.domain import Comparison, Figure, FigureStatus, Headline, Kind, Month, Unit, format_value
@@ -46,7 +45,6 @@ class Trend:
         return any(p.target is not None for p in self.points)
 
 
-@lru_cache(maxsize=1024)  # the same few periods label every chart of a report
 def axis_label(period: Period) -> str:
     return period.start_date.strftime("%b %Y") if isinstance(period, Month) else str(period)
 
@@ -74,7 +72,6 @@ def build_trend(h: Headline, figures: Mapping[tuple[str, str], Figure], max_peri
     return replace(trend, summary=summary(trend, periods[first:], h))
 
 
-@lru_cache(maxsize=256)  # every indicator reported for the same period charts the same window
 def _window(last: Period, count: int) -> tuple[Period, ...]:
     periods: list[Period] = [last]
     while len(periods) < count:
