@@ -22,11 +22,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from kpixl.layout.returns import (
+    ALL_COLUMNS,
     FEEDBACK_HEADERS,
     FEEDBACK_SHEET,
     META_SHEET,
     RESPONSE_HEADER,
-    RETURN_COLUMNS,
     RETURN_SHEET,
     meta_pairs,
 )
@@ -38,7 +38,7 @@ __all__ = ["REQUIRED_KEYS", "Cell", "Response", "ReturnBook", "SheetRow", "cell_
 
 # Without these the rows cannot be matched or the return judged; the others (context, revision) may go.
 REQUIRED_KEYS = ("indicator", "period", "current", "reason", "commentary", "actions")
-_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
+_HEADERS = {c.key: c.header for c in ALL_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def _header_columns(row: Any, wanted: dict[str, str]) -> dict[str, int]:
 
 def _find_header(ws: Any) -> tuple[int, dict[str, int]]:
     """The header row (the first with the Indicator and Current figure headings) and each column found."""
-    wanted = {normal(c.header): c.key for c in RETURN_COLUMNS}
+    wanted = {normal(c.header): c.key for c in ALL_COLUMNS}
     for number, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS,
                                               values_only=True), start=1):
         found = _header_columns(row, wanted)
@@ -151,7 +151,7 @@ def _header_and_rows(ws: Any) -> tuple[int, dict[str, int], Iterator[SheetRow]]:
     pass over the sheet (read-only openpyxl parses a sheet from its start on every iter_rows, so finding
     the header and then reading the rows parsed the Return sheet twice). Read-only sheets yield every row,
     empty ones included, so counting is exact."""
-    wanted = {normal(c.header): c.key for c in RETURN_COLUMNS}
+    wanted = {normal(c.header): c.key for c in ALL_COLUMNS}
     rows = ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_ROWS + 1, max_col=MAX_COLUMNS)
     for number, row in enumerate(rows, start=1):
         found = _header_columns([getattr(c, "value", None) for c in row], wanted)
