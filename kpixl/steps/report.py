@@ -7,8 +7,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
+from kpixl.domain.outlook import forecast
 from kpixl.errors import ReportError
 from kpixl.files import safe_child, safe_stem
 from kpixl.problems import count
@@ -16,6 +18,7 @@ from kpixl.report.html import render_html
 from kpixl.report.model import ReportModel, build_model, by_service
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
+from kpixl.steps.comparators import benchmarks_for
 from kpixl.steps.workspace import Workspace, bundled_path, find_committee
 
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them
@@ -62,13 +65,30 @@ def _load(workspace: Workspace, committees: Sequence[str | None] | None
     return register, found, workspace.current_figures(wanted)
 
 
+def _insight(workspace: Workspace, register: Register, figures: Figures, found: Committee,
+             when: Quarter) -> dict[str, Any]:
+    """Issue 17's inputs to a committee's report (docs/insight.md): each indicator's rank among the group
+    (from imported comparators; none without [comparators]), its year-end forecast, and the director's
+    comments on this quarter's exceptions ([director_comments] in kpixl.toml, by indicator id in any case)."""
+    indicators = register.indicators_of_committee(found.id)
+    tolerances = workspace.config.tolerances
+    comments = {}
+    for ident, text in workspace.config.director_comments.get(when.slug, {}).items():
+        indicator = register.indicator(ident)
+        if indicator is not None:
+            comments[indicator.id] = text
+    return {"benchmarks": benchmarks_for(workspace, indicators, when, figures),
+            "forecasts": {i.id: forecast(i, when, figures, tolerances) for i in indicators},
+            "comments": comments}
+
+
 def _prepare(workspace: Workspace, register: Register, figures: Figures, found: Committee, when: Quarter,
              produced_on: date | None) -> PreparedReport:
     config = workspace.config
     model = build_model(register, found, when, figures, council=config.council, team=config.team,
                         produced_on=produced_on or config.produced_on or date.today(),
                         tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons,
-                        axis_rule=config.axis_rule)
+                        axis_rule=config.axis_rule, **_insight(workspace, register, figures, found, when))
     return PreparedReport(model, found, when)
 
 
