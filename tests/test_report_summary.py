@@ -227,3 +227,30 @@ def test_a_comment_for_another_quarter_or_case_is_matched_as_it_should(example_w
                     encoding="utf-8")
     summary = _model(Workspace.open(example_ws.root)).summary_section
     assert summary is not None and next(r for r in summary.exceptions if r.number == "222").comment == NO_COMMENT
+
+
+def test_the_forecast_count_rates_only_forecasts_against_an_annual_target() -> None:
+    """SYNTHETIC counts: 1 runs at 440 a year against 400 (Blue), 2 at 200 (Red); 3 has no target."""
+    from decimal import Decimal
+
+    from support.insight import figure, figures, indicator
+
+    from kpixl.domain import Committee, Register, Service
+    from kpixl.domain.outlook import forecast
+
+    yearly = {"2023-24": Decimal(100)}  # each quarter's target: 400 in the year
+    inds = (indicator("1", targets=yearly), indicator("2", targets=yearly), indicator("3"))
+    known = figures(figure("1", "2023-24-Q1", "100"), figure("1", "2023-24-Q2", "120"),
+                    figure("2", "2023-24-Q1", "50"), figure("2", "2023-24-Q2", "50"),
+                    figure("3", "2023-24-Q1", "5"), figure("3", "2023-24-Q2", "5"))
+    register = Register((Service("svc", "Service"),), (Committee("c", "Committee"),), inds)
+    model = build_model(register, register.committees[0], Q2, known, council="C", team="T", produced_on=DAY,
+                        forecasts={i.id: forecast(i, Q2, known) for i in inds})
+    assert model.summary_section is not None and model.summary_section.forecast.startswith(
+        "Year-end forecast: 1 of 2 indicators with an annual target are forecast to meet it (Green or Blue). "
+        "1 more indicator has a forecast but no annual target to rate it against.")
+    ratings = {p.number: p.forecast_rating for p in model.pages}
+    assert ratings == {
+        "1": "Forecast rating against the annual target of 400: Blue (forecast to meet it).",
+        "2": "Forecast rating against the annual target of 400: Red (forecast not to meet it).",
+        "3": "Forecast rating: none, as there is no annual target to rate the forecast against."}

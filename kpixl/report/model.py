@@ -182,7 +182,7 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
     benchmarks, forecasts = benchmarks or {}, forecasts or {}
     pages = tuple(_insight(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons,
                                  axis_rule), benchmarks.get(h.indicator.id), forecasts.get(h.indicator.id),
-                           Insight(h, figures, axis_rule, council))
+                           _PageContext(h, figures, axis_rule, council))
                   for h in headlines)
     exceptions = exception_list(headlines, comments)
     title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
@@ -210,7 +210,7 @@ def _quartile(found: Benchmark | None) -> str:
 
 
 @dataclass(frozen=True)
-class Insight:
+class _PageContext:
     """What a page's issue 17 lines need beside its benchmark and forecast: to chart the group's mean."""
 
     headline: Headline
@@ -219,7 +219,7 @@ class Insight:
     council: str
 
 
-def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None, context: Insight) -> Page:
+def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None, context: _PageContext) -> Page:
     """A page with its rank among the group, the values it is ranked on (the council's first), the group's
     mean on its chart where the two periods match, and its forecast (issue 17)."""
     if found is None and outlook is None:
@@ -229,7 +229,7 @@ def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None, cont
     if found is not None and found.period is not None:
         indicator, when = found.indicator, found.period.label
         shown = ((f"{found.group.area_name or context.council}, {when}", found.council),
-                 (f"{heading(found.group.name)} mean, {when}", found.group_mean),
+                 (f"{_heading(found.group.name)} mean, {when}", found.group_mean),
                  (f"{found.group.national_name}, {when}", found.national))
         values = tuple((label, format_value(value, indicator.unit, indicator.decimals))
                        for label, value in shown if value is not None)
@@ -256,8 +256,12 @@ def _forecast_rating(outlook: Forecast | None) -> str:
     """The forecast's rating against the annual target, every word saying it is a forecast."""
     if outlook is None:
         return ""
+    if outlook.rag in (Rag.BASELINE, Rag.CONTEXTUAL, Rag.IN_DEVELOPMENT):
+        return f"Forecast rating: none: {outlook.rag.value} indicators have no target to meet."
     if outlook.annual_target is None:
         return "Forecast rating: none, as there is no annual target to rate the forecast against."
+    if outlook.rag is Rag.NOT_RATED:
+        return "Forecast rating: none, as the indicator has no direction for improvement."
     target = format_value(outlook.annual_target, outlook.indicator.unit, outlook.indicator.decimals)
     verdict = "forecast to meet it" if outlook.meets_target else "forecast not to meet it"
     return f"Forecast rating against the annual target of {target}: {outlook.rag.value} ({verdict})."
@@ -274,10 +278,10 @@ def _group_mark(found: Benchmark) -> GroupMark | None:
         if not indicator.cumulative:
             return None
         slug = periods_of_year(indicator, FinancialYear.parse(slug))[-1].slug
-    return GroupMark(slug, found.group_mean, f"{heading(found.group.name)} mean")
+    return GroupMark(slug, found.group_mean, f"{_heading(found.group.name)} mean")
 
 
-def heading(name: str) -> str:
+def _heading(name: str) -> str:
     """A name as a heading starts: "statistical neighbours" -> "Statistical neighbours", "CIPFA" as written."""
     return name[:1].upper() + name[1:]
 

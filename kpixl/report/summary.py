@@ -31,6 +31,7 @@ _CHANGE_HEADINGS = {Change.IMPROVING: "Improving", Change.UNCHANGED: "Unchanged"
 TRAVEL_HEADERS = ("Rating", *(_CHANGE_HEADINGS[c] for c in CHANGE_ORDER), "Total")
 EXCEPTION_HEADERS = ("Indicator", "Rating", "Actions", "Owner", "Due by", "Director's comment")
 NOT_GIVEN = "Not given"
+RATED = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE)  # a forecast rated against an annual target
 NO_COMMENT = "No comment yet."
 
 
@@ -125,14 +126,16 @@ def _forecast(forecasts: Mapping[str, Forecast | None] | None) -> str:
     if not made:
         return ("Year-end forecast: no indicator has a year to date to forecast from yet (a forecast needs "
                 "every period of the year so far).")
-    rated = [f for f in made if f.annual_target is not None]
+    rated = [f for f in made if f.rag in RATED]  # a baseline, no annual target or no direction: not rated
     meet = count_forecast_to_meet(rated)
     text = (f"Year-end forecast: {meet} of {count(len(rated), 'indicator')} with an annual target "
             f"{'is' if len(rated) == 1 else 'are'} forecast to meet it (Green or Blue)." if rated else
-            "Year-end forecast: no indicator with a forecast has an annual target to rate it against.")
+            f"Year-end forecast: {count(len(made), 'indicator')} {'has' if len(made) == 1 else 'have'} a "
+            "forecast, but none has an annual target to rate it against.")
     unrated = len(made) - len(rated)
     if rated and unrated:
-        text += f" {count(unrated, 'more indicator')} {'has' if unrated == 1 else 'have'} a forecast but no annual target."
+        text += (f" {count(unrated, 'more indicator')} {'has' if unrated == 1 else 'have'} a forecast but no "
+                 "annual target to rate it against.")
     return text + " Forecasts are worked out from the year so far (each page says how); they are not actual figures."
 
 
