@@ -18,10 +18,14 @@ from typing import NamedTuple
 
 from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET, RESPONSE_HEADER
 
-__all__ = ["CATALOGUE", "CODES", "EXPLAINED_HINT", "Entry"]
+__all__ = ["CATALOGUE", "CODES", "EXPLAINED_HINT", "REJECTED_HINT", "Entry"]
 
 ERROR, QUERY, WARNING = "error", "query", "warning"
 EXPLAINED_HINT = "Explained by the lead: nothing more to do."
+# A query whose explanation the performance team did not accept (kpixl review --reject): back to the lead.
+REJECTED_HINT = ("The performance team did not accept the explanation: {note} Check the figure, then answer again "
+                 "in 'Your response' on the Problems sheet of the feedback workbook, or in a Commentary paragraph "
+                 "starting 'Explanation:', and send the return again.")
 
 
 class Entry(NamedTuple):
@@ -50,6 +54,8 @@ _REIMPORT_COMPARATORS = ("Import the original file again (kpixl comparators impo
                          "and nothing else changes.")
 _EITHER = ("Collect it again if it is a return, or import it again (kpixl history import FILE) if it is a "
            "history file: the same bytes restore it, and nothing else changes.")
+_REKEEP = ("Give the original file again with 'kpixl approve SERVICE PERIOD --by NAME --role ROLE --evidence FILE': "
+           "the same bytes are archived again, and nothing else changes.")
 _ALTERED = ("The archived file's bytes no longer have the SHA-256 it is kept under: it was changed or damaged "
             "after it was archived.")
 _RESTORE = "Restore the store from a backup and collect again."
@@ -81,6 +87,15 @@ _ENTRIES = (
     Entry("FILE_CORRUPT", ERROR,
           "The file is damaged or incomplete ({detail}).",
           f"Open it in Excel to check it, save it again as .xlsx, and {_SEND}."),
+    Entry("FILE_AMBIGUOUS", ERROR,
+          "Spreadsheet programs may read this workbook in different ways: {detail}. kpixl stores figures only "
+          "from a file that says one thing.",
+          f"Open it in Excel, save it (Excel writes it in the one plain form every program reads alike), and "
+          f"{_SEND}."),
+    Entry("CELL_AMBIGUOUS", ERROR,
+          "Spreadsheet programs may read this cell in different ways: {detail}. kpixl stores figures only from "
+          "a file that says one thing.",
+          f"Open the workbook in Excel, check the cell (type it again if in doubt), save, and {_SEND}."),
     Entry("FILE_NOT_WORKBOOK", ERROR,
           "This is {what}, not an Excel workbook.",
           "Send the completed .xlsx workbook that kpixl sent you."),
@@ -151,6 +166,13 @@ _ENTRIES = (
     Entry("FIGURE_TEXT", WARNING,
           "'{text}' was typed as text; kpixl read it as {value}.",
           "Nothing to do. Next time type the number alone: the cell knows its format."),
+    Entry("FIGURE_ROUNDED", WARNING,
+          "The cell holds {held}, more digits than a spreadsheet shows; kpixl stored {value}, the 15 significant "
+          "digits Excel and LibreOffice show.",
+          "Nothing to do."),
+    Entry("FIGURE_PERCENT_ONE", QUERY,
+          "'{shown}' has no % sign, so kpixl read it as 100%; a 1% typed without its sign looks the same.",
+          "If you meant 1%, type 1% and send the return again. " + _EXPLAIN),
     Entry("FIGURE_PERCENT_SCALE", ERROR,
           "{shown} is not a percentage between 0% and 100%: did you mean {guess}%?",
           "Type the percentage with its % sign: {guess}% for {guess} per cent."),
@@ -256,6 +278,22 @@ _ENTRIES = (
           "This collect held {count} returns for {service_name}, {period}: {files}. The current one is {current}.",
           "Nothing to do if that is the one meant: the latest sent is current, and the others are kept as "
           "earlier versions. If an earlier one is right, ask the lead to send it again."),
+
+    # A message a return came in (kpixl collect of an .eml or .msg, kpixl fetch): kpixl/mail, kpixl/steps/messages
+    Entry("MESSAGE_REFUSED", ERROR,
+          "This {what} cannot be read safely: {detail}. None of its attachments was read.",
+          "Open it in the mail program, save the workbook it carries, and collect that file."),
+    Entry("MESSAGE_NO_ATTACHMENT", WARNING,
+          "The message carries no attachment: there is no return in it.",
+          "Nothing to do if it was only a note; otherwise ask the sender to reply with the workbook attached."),
+    Entry("ATTACHMENT_SKIPPED", WARNING,
+          "The attachment {attachment} was not read: {why}.",
+          "If it is a return, save it from the message and collect the file."),
+    Entry("SENDER_UNKNOWN", QUERY,
+          "This return for {service_name} came from {sender}, who is neither its lead nor its deputy in the "
+          "register.",
+          "Check with the service that {sender} may send its return; if so, add them as its deputy in the "
+          "register (deputy_email)."),
 
     # The register (kpixl register check, and every command that loads it): the file (kpixl/register)
     Entry("REG_UNKNOWN_FORMAT", ERROR,
@@ -545,9 +583,17 @@ _ENTRIES = (
           "archive: no {sha256}.* file.",
           _REIMPORT, case="history"),
     Entry("ARCHIVE_MISSING", ERROR,
+          "The message {file} (received {date}) is not in the archive: no {sha256}.* file.",
+          "Collect the saved message again (kpixl collect FILE): the same bytes restore it, and nothing else "
+          "changes.", case="message"),
+    Entry("ARCHIVE_MISSING", ERROR,
           "The comparator file {file} (imported {date}) is not in the archive: no {sha256}.* file.",
           _REIMPORT_COMPARATORS, case="comparators"),
+    Entry("ARCHIVE_MISSING", ERROR,
+          "The evidence {file} of a sign-off (kept {date}) is not in the archive: no {sha256}.* file.",
+          _REKEEP, case="evidence"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _RECOLLECT, case="return"),
+    Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REKEEP, case="evidence"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REIMPORT_COMPARATORS, case="comparators"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _REIMPORT, case="history"),
     Entry("ARCHIVE_ALTERED", ERROR, _ALTERED, _EITHER),
@@ -561,6 +607,18 @@ _ENTRIES = (
     Entry("FIGURE_VERSIONS", ERROR,
           "The versions of {period} are {versions}, not 1 to {count}.",
           _RESTORE),
+    Entry("FIGURE_CHANGED", ERROR,
+          "Version {version} of {period} says {what} {stored}, but its file {file} says {found} ({cell}): the "
+          "store was changed after the file was collected.",
+          _RESTORE),
+    Entry("FIGURE_UNREADABLE", ERROR,
+          "A figure in the store cannot be read: table {table}, row {row}, column {column} is '{found}'. It "
+          "was changed outside kpixl, or damaged.",
+          "Put the value back as it was, or restore the store from a backup."),
+    Entry("ARCHIVE_NOT_REREAD", WARNING,
+          "The figures stored from {file} could not be compared with the file: read again today, {why}.",
+          "Nothing needs doing if the register or kpixl changed since it was collected; otherwise restore the "
+          "store from a backup and collect again."),
     Entry("ARCHIVE_LEFTOVER", WARNING,
           "A temporary file left by a collect or a history import that was interrupted while archiving.",
           "Delete it: the file it was copying was not recorded, and collecting (or importing) it again archives "

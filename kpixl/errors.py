@@ -12,13 +12,17 @@ __all__ = [
     "DeliveryError",
     "DeliveryUncertain",
     "KpixlError",
+    "MailboxError",
     "NotANumber",
+    "NotReady",
     "OutputError",
     "PathError",
     "PeriodError",
     "RegisterError",
     "ReportError",
+    "ReviewError",
     "StoreError",
+    "StoreValueError",
     "UnknownIndicator",
     "WorkspaceError",
     "YamlError",
@@ -67,6 +71,14 @@ class StoreError(KpixlError):
     """The store cannot be opened, read or written: an unreachable server, a locked or damaged file."""
 
 
+class StoreValueError(StoreError):
+    """A value in the store kpixl cannot read (changed outside kpixl), and where: `kpixl check` lists each."""
+
+    def __init__(self, message: str, table: str, row: object, column: str, found: str) -> None:
+        super().__init__(message)
+        self.table, self.row, self.column, self.found = table, row, column, found
+
+
 class RegisterError(KpixlError):
     """The workspace's register has errors, and a step that would go wrong with them (workbooks, send,
     collect, report, register export) stops before it writes anything."""
@@ -74,6 +86,23 @@ class RegisterError(KpixlError):
 
 class ReportError(KpixlError):
     """A report cannot be built: an unusable reference document, or a failed PDF conversion."""
+
+
+class ReviewError(KpixlError):
+    """A review or sign-off that cannot be done as asked (an ID not waiting, a service not signed off, a paper
+    not ready to be final): exit 1, or 2 when the command itself was wrong (usage)."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.exit_code = 2 if usage else 1
+
+
+class NotReady(ReviewError):
+    """The final paper waits for something: missing lists each thing, as a person reads it."""
+
+    def __init__(self, message: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 class DeliveryError(KpixlError):
@@ -84,6 +113,11 @@ class DeliveryUncertain(DeliveryError):
     """One message went to the server whole, but the server never confirmed it (the connection dropped, or no
     answer came in time): it may have been delivered. Never sent again automatically: twice is worse than a
     lead asked whether it arrived."""
+
+
+class MailboxError(KpixlError):
+    """The mailbox cannot be read: the IMAP server is unreachable, refuses the login or the TLS certificate, or
+    has no such folder. Nothing was taken from it."""
 
 
 class NotANumber(ValueError):

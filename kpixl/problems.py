@@ -27,11 +27,13 @@ __all__ = [
     "Where",
     "count",
     "explain",
+    "explanation_of",
     "has_control",
     "is_explained",
     "one_line",
     "plural",
     "problem",
+    "question_of",
     "safe",
     "shown",
 ]
@@ -152,15 +154,31 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+_EXPLAINED = " The lead explained: \""  # what explain() puts between a query's message and the explanation
+
+
 def explain(p: Problem, response: str) -> Problem:
     """A query the lead explained: kept as a query (the team may still read it), marked as explained, with
     the explanation in the message so that the store keeps it with the return."""
     quoted = shown(response, MAX_EXPLANATION)
-    return replace(p, message=f"{p.message} The lead explained: \"{quoted}\"", hint=EXPLAINED_HINT)
+    return replace(p, message=f"{p.message}{_EXPLAINED}{quoted}\"", hint=EXPLAINED_HINT)
 
 
 def is_explained(p: Problem) -> bool:
     return p.severity is Severity.QUERY and p.hint == EXPLAINED_HINT
+
+
+def question_of(p: Problem) -> str:
+    """What a query asks, without the lead's explanation: the same question on a later return is the same
+    query, already answered if the team accepted it (docs/review.md)."""
+    return p.message.split(_EXPLAINED, 1)[0] if is_explained(p) else p.message
+
+
+def explanation_of(p: Problem) -> str:
+    """The lead's explanation of a query ("" when none)."""
+    if not is_explained(p) or _EXPLAINED not in p.message:
+        return ""
+    return p.message.split(_EXPLAINED, 1)[1].removesuffix("\"")
 
 
 # Text from files people send (the register, a return, a file name), made safe to show.

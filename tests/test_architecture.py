@@ -45,6 +45,7 @@ LIBRARIES = {
     "lxml": {"report"},
     "pikepdf": {"report"},  # the PDF's chart alt text and metadata, after LibreOffice (report/pdf_tags.py)
     "sqlalchemy": {"store"},
+    "olefile": {"mail"},  # Outlook .msg returns (mail/msg.py); BSD, what extract-msg (GPL-3.0) builds on
     "psycopg": set(),  # only through SQLAlchemy
     "yaml": {"register"},
     "rich": {"cli"},

@@ -127,16 +127,17 @@ def test_the_harness_writes_its_json(tmp_path: Path) -> None:
 def test_one_committees_report_reads_only_its_own_indicators_figures(council: Workspace, monkeypatch) -> None:
     """The report of one committee asks the store for its indicators alone; --committee all, for everything."""
     from kpixl.steps.report import prepare_report, prepare_reports
-    from kpixl.steps.workspace import Workspace as WorkspaceClass
+    from kpixl.store import Store
 
     asked: list[object] = []
-    real = WorkspaceClass.current_figures
+    real = Store.current_figures
 
-    def spy(workspace: Workspace, indicators: object = None) -> object:
+    def spy(store: Store, indicators: object = None) -> object:
         asked.append(None if indicators is None else set(indicators))  # type: ignore[call-overload]
-        return real(workspace, indicators)  # type: ignore[arg-type]
+        return real(store, indicators)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(WorkspaceClass, "current_figures", spy)
+    # The report reads the figures with its review and sign-off, from one store opened once (steps/report._load).
+    monkeypatch.setattr(Store, "current_figures", spy)
     register = stages.load_register(council)
     quarter = council.config.period
     own = {i.id for i in register.indicators_of_committee("committee-1")}

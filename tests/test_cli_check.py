@@ -10,11 +10,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from support.ambiguity import ref
 from support.cli import run_cli, seed_returns
 from support.intake import make_filled
 
 from kpixl.catalogue import CATALOGUE
 from kpixl.files import partial_hash
+from kpixl.layout.returns import FIRST_ROW
 from kpixl.steps.workspace import ARCHIVE, Workspace, bundled_path
 
 EXAMPLE_CSV = bundled_path("examples") / "cambridgeshire-csmi" / "figures.csv"
@@ -118,6 +120,54 @@ def test_figures_from_a_refused_return_or_with_a_lost_version_are_errors(
     code, data = check(ws)
     found = [c for c, _ in codes(data)]
     assert code == 1 and "FIGURE_REFUSED" in found and found.count("FIGURE_VERSIONS") == 1
+
+
+# --- The store against what its returns say: kpixl check reads every accepted return again (issue 12) -----
+
+def hand_edit(ws: Workspace, statement: str) -> None:
+    with sqlite3.connect(ws.root / ws.config.store) as conn:  # what no kpixl command does
+        conn.execute(statement)
+
+
+def test_a_value_changed_in_the_store_by_hand_is_found_by_reading_its_return_again(
+        collected: tuple[Workspace, Path]) -> None:
+    """Before, check said all agreed: it compared files and hashes, never the figures."""
+    ws, _ = collected
+    hand_edit(ws, "UPDATE figures SET value = '380019' WHERE indicator = '37' AND period = '2023-24-Q2'")
+    hand_edit(ws, "UPDATE figures SET commentary = 'All fine.' WHERE indicator = '36' AND period = '2023-24-Q2'")
+    code, data = check(ws)
+    assert code == 1
+    found = [(p["code"], p["cell"], p["indicator"]) for p in problems_of(data)]
+    first, second = ref("current"), ref("current", FIRST_ROW + 1)  # 36's figure, and 37's below it
+    assert found == [("FIGURE_CHANGED", first, "36"), ("FIGURE_CHANGED", second, "37")]
+    changed = problems_of(data)[1]
+    assert changed["severity"] == "error" and changed["sheet"] == "Return"
+    assert "says value 380019, but its file" in changed["message"]
+    assert f"says 380018 ({second})" in changed["message"]
+    assert "commentary 'All fine.'" in problems_of(data)[0]["message"]
+
+
+def test_a_store_row_that_cannot_be_read_is_a_problem_not_a_traceback(collected: tuple[Workspace, Path]) -> None:
+    ws, _ = collected
+    hand_edit(ws, "UPDATE figures SET status = 'weird' WHERE indicator = '36' AND period = '2023-24-Q2'")
+    hand_edit(ws, "UPDATE figures SET value = 'abc' WHERE indicator = '37' AND period = '2023-24-Q2'")
+    code, output = run_cli(ws, "check")
+    assert code == 1 and "Traceback" not in output
+    code, data = check(ws)
+    found = [(p["code"], p["message"]) for p in problems_of(data) if p["code"] == "FIGURE_UNREADABLE"]
+    assert len(found) == 2 and code == 1
+    assert any("column status is 'weird'" in message for _, message in found)
+    assert any("column value is 'abc'" in message for _, message in found)
+
+
+def test_a_return_that_cannot_be_read_again_the_same_way_is_a_warning(collected: tuple[Workspace, Path]) -> None:
+    """Another key (a restored workspace with a new secret): the returns no longer verify, so their figures
+    cannot be compared. Nothing says the store is wrong: a warning, exit 0."""
+    ws, _ = collected
+    (ws.root / ".kpixl" / "secret").write_text("00" * 32, encoding="utf-8")
+    code, data = check(ws)
+    assert code == 0 and {c for c, _ in codes(data)} == {"ARCHIVE_NOT_REREAD"}
+    assert "read again today, it is refused (META_SIGNATURE" in problems_of(data)[0]["message"]
 
 
 # --- History imports: archived as returns are, and checked the same way ---------------------------------

@@ -10,11 +10,13 @@ command, what its example must have done, and a command without an entry there f
 from __future__ import annotations
 
 import hashlib
+import imaplib
 import json
 import shlex
 import shutil
+import ssl
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -140,7 +142,41 @@ def _export(folder: Path, output: str, before: Files) -> None:
 
 
 def _report(folder: Path, output: str, before: Files) -> None:
-    assert changed(folder, before) == {"reports/csmi_2023-24-Q2.docx", "reports/csmi_2023-24-Q2.pdf"}
+    # The store logs the build (report-built): a draft, as nothing is signed off after the demo.
+    assert changed(folder, before) == {"reports/csmi_2023-24-Q2.docx", "reports/csmi_2023-24-Q2.pdf",
+                                       "kpixl.sqlite"}
+    assert "a draft" in output
+
+
+def _log(folder: Path, output: str, before: Files) -> None:
+    _writes_nothing(folder, before)
+    assert "query-raised" in output and "return-accepted" in output
+
+
+def _review(folder: Path, output: str, before: Files) -> None:
+    if output.startswith(("Q1 accepted.", "Q2 rejected.")):  # a decision: one event
+        assert changed(folder, before) == {"kpixl.sqlite"}
+    else:  # the list: the demo's four queries, all open
+        _writes_nothing(folder, before)
+        assert all(f"Q{n} " in output for n in (1, 2, 3, 4)) and "open" in output
+
+
+def _annotate(folder: Path, output: str, before: Files) -> None:
+    assert changed(folder, before) == {"kpixl.sqlite"}
+    assert "waiting for approval" in output
+
+
+def _approve(folder: Path, output: str, before: Files) -> None:
+    if "Signed off" in output:
+        assert changed(folder, before) == {"kpixl.sqlite"}
+    else:  # the paper cannot be approved before the services are signed off and the queries accepted
+        _writes_nothing(folder, before)
+        assert "cannot be final yet" in output and "not signed off" in output
+
+
+def _reopen(folder: Path, output: str, before: Files) -> None:
+    _writes_nothing(folder, before)  # nothing is signed off after the demo
+    assert "not signed off" in output
 
 
 def _register_template(folder: Path, output: str, before: Files) -> None:
@@ -181,6 +217,17 @@ def _comparators_show(folder: Path, output: str, before: Files) -> None:
     assert "No published values are stored" in output  # the demo imports none: the seed prints none
 
 
+def _remind(folder: Path, output: str, before: Files) -> None:
+    _writes_nothing(folder, before)
+    assert "would send" in output and "adult-skills.lead@example.org" in output  # the seed's open questions
+
+
+def _fetch(folder: Path, output: str, before: Files) -> None:
+    written = changed(folder, before)
+    assert "kpixl.sqlite" in written and len(under(folder, "receipts/")) == 1
+    assert "1 new message(s) taken" in output
+
+
 def _register_roll(folder: Path, output: str, before: Files) -> None:
     assert changed(folder, before) == {"register-2024-25.yaml"}
     assert "2024-25-Q2" in (folder / "register-2024-25.yaml").read_text(encoding="utf-8")
@@ -192,10 +239,42 @@ EFFECTS: dict[str, Callable[[Path, str, Files], None]] = {
     "report": _report, "register template": _register_template, "register check": _register_check,
     "register export": _register_export, "history show": _history_show, "history import": _history_import,
     "comparators import": _comparators_import, "comparators show": _comparators_show,
-    "register roll": _register_roll,
+    "register roll": _register_roll, "remind": _remind, "fetch": _fetch, "log": _log, "review": _review,
+    "annotate": _annotate, "approve": _approve, "reopen": _reopen,
 }
 # Run first, in the same folder: checking register.xlsx needs one, as an officer would have exported it.
 BEFORE = {"register check": "kpixl register export register.xlsx"}
+
+
+def _mailbox(folder: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kpixl fetch's example reads a real mailbox: a Dovecot user holding a lead's reply with their return."""
+    from support.messages import eml
+
+    server = request.getfixturevalue("dovecot").add_user()
+    with (folder / "kpixl.toml").open("a", encoding="utf-8") as config:
+        config.write(f'\n[imap]\nhost = "{server.host}"\nport = {server.tls_port}\nuser = "{server.user}"\n'
+                     f'cafile = "{server.cafile}"\n')
+    monkeypatch.setenv("KPIXL_IMAP_PASSWORD", server.password)
+    workbook = next((folder / "returns").rglob("*libraries*.xlsx"))
+    client = imaplib.IMAP4_SSL(server.host, server.tls_port,
+                               ssl_context=ssl.create_default_context(cafile=str(server.cafile)))
+    client.login(server.user, server.password)
+    client.append("INBOX", "", imaplib.Time2Internaldate(1697794200),
+                  eml([(workbook.name, workbook.read_bytes())], message_id="<help-example@example.org>"))
+    client.logout()
+
+
+# Set up, in the example's folder, what the example needs beyond the workspace.
+SETUP: dict[str, Callable[[Path, pytest.FixtureRequest, pytest.MonkeyPatch], None]] = {"fetch": _mailbox}
+
+
+@pytest.fixture(scope="module")
+def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from support.dovecot import dovecot_server
+
+    require_tool("dovecot")
+    with dovecot_server(tmp_path_factory.mktemp("dovecot"), extra_users=2) as server:
+        yield server
 
 
 # --- The tests ----------------------------------------------------------------------------------------------
@@ -224,7 +303,8 @@ def after_the_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int,
 @pytest.mark.parametrize(("command", "example"), EXAMPLES, ids=[e for _, e in EXAMPLES])
 def test_every_example_runs_and_does_what_it_says(command: str, example: str,
                                                   after_the_demo: tuple[Path, int, str], tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  request: pytest.FixtureRequest) -> None:
     demo_folder, demo_code, demo_output = after_the_demo
     if command == "demo":  # the fixture ran it, in an empty folder
         folder, code, output, before = demo_folder, demo_code, demo_output, {}
@@ -239,6 +319,8 @@ def test_every_example_runs_and_does_what_it_says(command: str, example: str,
         monkeypatch.chdir(folder)
         if command in BEFORE:
             assert run(BEFORE[command])[0] == 0
+        if command in SETUP:
+            SETUP[command](folder, request, monkeypatch)
         before = files(folder)
         code, output = run(example)
     assert code in (0, 1), f"{example} exited {code} (2 is a usage error: the example is wrong):\n{output}"

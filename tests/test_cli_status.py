@@ -51,7 +51,7 @@ def test_the_example_lacks_only_julys_figure_for_221(example_ws: Workspace) -> N
     assert data["committees"] == [{"committee": "csmi", "name": "Communities, Social Mobility and Inclusion Committee",
                                    "missing": [{"indicator": "221", "period": "2023-07"}]}]
     assert data["totals"] == {"services": 7, "generated": 0, "sent": 0, "received": 0, "accepted": 0,
-                              "complete": 6, "problems": 0, "missing": 1}
+                              "complete": 6, "problems": 0, "missing": 1, "signed_off": 0, "queries_waiting": 0}
 
 
 def test_every_service_complete_exits_0(example_ws: Workspace) -> None:
@@ -118,3 +118,36 @@ def test_not_available_with_a_reason_is_an_answer(example_ws: Workspace) -> None
 def test_a_bad_period_is_a_usage_error(example_ws: Workspace) -> None:
     result = runner.invoke(app, ["status", "Q6", "--workspace", str(example_ws.root)])
     assert result.exit_code == 2 and "is not a period" in result.output
+
+
+def test_status_shows_the_mail_loop_and_the_on_time_rate(tmp_path: Path) -> None:
+    """Per service: reminded (when, stage), received (when, from whom), on time or late against the soft and
+    hard deadlines; and the council's on-time rate (issue 15)."""
+    ws = init_workspace(tmp_path / "ws", "cambridgeshire", include_current=False)
+    config = ws.root / "kpixl.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'deadline = "2023-10-27"', 'deadline = "2023-10-27"\nhard_deadline = "2023-11-03"'), encoding="utf-8")
+    ws = Workspace.open(ws.root)
+    sent = {"libraries": datetime(2023, 10, 27, 22, 30, tzinfo=UTC),  # 23:30 BST on the day: on time
+            "coroner": datetime(2023, 10, 30, 9, 0, tzinfo=UTC),  # late, before the hard deadline
+            "communities": datetime(2023, 11, 6, 9, 0, tzinfo=UTC)}  # after the hard deadline
+    with ws.open_store() as store:
+        for service, moment in sent.items():
+            store.record(Submission(f"h-{service}", f"{service}.xlsx", moment, service, Q2, True, sent_at=moment,
+                                    sender=f"{service}.lead@example.org"), [])
+        store.add_event("mail-sent", period=Q2, service="adult-skills", ref=f"{Q2}:adult-skills:overdue")
+    report = service_status(ws, ws.period_or_default(Q2), today=datetime(2023, 11, 10).date())
+    by = {s.service.id: s for s in report.services}
+    assert (by["libraries"].timeliness, by["coroner"].timeliness, by["communities"].timeliness) == (
+        "on_time", "late", "after_hard_deadline")
+    assert by["adult-skills"].timeliness == "overdue_past_hard_deadline"
+    assert by["adult-skills"].reminded is not None and by["adult-skills"].reminded[1] == "overdue"
+    assert report.on_time_rate == 1 / 7
+    code, data = status_json(ws, Q2)
+    assert code == 1  # services still outstanding
+    libraries = next(s for s in data["services"] if s["service"] == "libraries")
+    assert libraries["received_from"] == "libraries.lead@example.org" and libraries["timeliness"] == "on_time"
+    assert data["hard_deadline"] == "2023-11-03" and data["on_time_rate"] is not None
+    result = runner.invoke(app, ["status", Q2, "--workspace", str(ws.root)], env={"COLUMNS": "250"})
+    assert "On-time rate:" in result.output and "from libraries.lead@example.org" in result.output
+    assert "overdue)" in result.output  # adult-skills' reminder stage

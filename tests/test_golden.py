@@ -30,7 +30,8 @@ SECRET = "6b7069786c2d676f6c64656e" * 2  # a fixed signing key, so the kpixl she
 SERVICE = "libraries"
 REPORT_PARTS = ("word/document.xml", "word/charts/chart2.xml")  # indicator 37: two quarters and a target
 WORKBOOK_PARTS = ("xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
-                  "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml", "xl/sharedStrings.xml",
+                  "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml", "xl/worksheets/sheet5.xml",
+                  "xl/sharedStrings.xml",
                   "docProps/core.xml")
 FEEDBACK = "feedback/Problems-sheet.xml"
 DRAFT = f"mail/{SERVICE}-draft.eml.txt"

@@ -1,7 +1,9 @@
-"""Hostile and broken files (issue 7): each is refused with one line naming the file and the limit or reason,
-in bounded memory, and leaves the store as it was but for the refused file's own record (no figure). The
-corpus is built by tests/support/hostile.py from a real generated return; benchmarks/hostile.py measures each
-case's time and peak memory. No timing is asserted here."""
+"""Hostile and broken files (issues 7 and 12): each is refused with one line naming the file and the limit or
+reason, in bounded memory, and leaves the store as it was but for the refused file's own record (no figure).
+The corpus is built by tests/support/hostile.py from a real generated return; benchmarks/hostile.py measures
+each case's time and peak memory, with and without --feedback. No timing is asserted here: the cost of any
+file is held by counting the work done (elements and cells streamed, sheets and cells openpyxl read, the
+cells its full mode would build for a feedback copy)."""
 
 from __future__ import annotations
 
@@ -9,22 +11,47 @@ import io
 import json
 import shutil
 import tracemalloc
+import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from support.cli import dump_store, run_cli
-from support.hostile import MB, XXE, Case, Sources, bombed, cases, dimension_huge, doctype_in, rows_added
+from support.hostile import (
+    EDGES,
+    MB,
+    XXE,
+    Case,
+    Sources,
+    bombed,
+    cases,
+    dimension_huge,
+    doctype_in,
+    rows_added,
+)
 from support.intake import Filled, make_filled, set_cells
 from support.zips import VBA_MARK, members_of, rezip
 
 from kpixl.intake.assess import assess_bytes
+from kpixl.intake.feedback import write_feedback
 from kpixl.intake.history_xlsx import SCAN_ROWS as HISTORY_SCAN_ROWS
 from kpixl.register.workbook_file import MAX_ROWS as REGISTER_MAX_ROWS
 from kpixl.steps.workspace import Workspace
-from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_SHEET_ROWS
-from kpixl.untrusted.parts import scan_parts
-from kpixl.untrusted.sniff import workbook_hazard
+from kpixl.untrusted.limits import (
+    FEEDBACK_MAX_CELLS,
+    FEEDBACK_READ,
+    HEADER_SEARCH_ROWS,
+    MAX_CELLS,
+    MAX_ELEMENTS,
+    MAX_FILE_BYTES,
+    MAX_PART_BYTES,
+    MAX_SHEET_ROWS,
+    MAX_SHEETS,
+    META_READ,
+    RETURN_READ,
+)
+from kpixl.untrusted.sniff import scan_parts, workbook_hazard
 
 PEAK_MB = 64  # generous: every case peaks under 8 MB (benchmarks/hostile.py); a real return at about 7 MB
 CASES = cases()
@@ -40,6 +67,13 @@ def corpus(filled: Filled) -> dict[str, bytes]:
     sources = Sources(filled.filled["libraries"].read_bytes(), filled.filled["coroner"].read_bytes(),
                       filled.ws.secret)
     return {case.name: case.build(sources) for case in CASES}
+
+
+@pytest.fixture(scope="module")
+def edges(filled: Filled) -> dict[str, bytes]:
+    sources = Sources(filled.filled["libraries"].read_bytes(), filled.filled["coroner"].read_bytes(),
+                      filled.ws.secret)
+    return {name: build(sources) for name, build in EDGES.items()}
 
 
 def copy_workspace(filled: Filled, tmp_path: Path) -> Workspace:
@@ -61,6 +95,59 @@ def test_each_hostile_file_is_refused_naming_its_limit_in_bounded_memory(filled:
     assert case.words in first.message, first.message
     assert not result.accepted
     assert peak < PEAK_MB * 2**20
+
+
+def _window(read: tuple[int, int]) -> int:
+    return read[0] * read[1]
+
+
+# The most openpyxl's read-only mode may hand over: the Return sheet's, the metadata sheet's and the Problems
+# sheet's windows, and the first rows of every other sheet when the Return sheet was renamed.
+READ_BOUND = (_window(RETURN_READ) + _window(META_READ) + _window(FEEDBACK_READ)
+              + MAX_SHEETS * HEADER_SEARCH_ROWS * RETURN_READ[1])
+
+
+def built_in_full_mode(data: bytes) -> int:
+    """The cell objects openpyxl's full mode builds from a workbook (its private table of cells: no public
+    count exists, and asking for the cells would build more)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = load_workbook(io.BytesIO(data), keep_links=False)
+    return sum(len(ws._cells) for ws in book.worksheets)
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES] + sorted(EDGES))
+def test_any_file_costs_bounded_work_with_or_without_feedback(filled: Filled, corpus: dict[str, bytes],
+                                                              edges: dict[str, bytes], name: str,
+                                                              tmp_path: Path) -> None:
+    """Issue 12: a file within every limit could cost minutes (99 sheets on one wide part: 39 s; with
+    --feedback 250 s and 7 GB). Now the work done on any file is bounded: the parts scan stops at the whole
+    file's limits, openpyxl reads no more than the READ windows of the sheets kpixl reads, and a feedback copy
+    is marked in openpyxl's full mode only when the cells that builds are counted and few."""
+    data = corpus[name] if name in corpus else edges[name]
+    result = assess_bytes(filled.ctx, Path(name), data)
+    work = result.work
+    assert work.elements <= MAX_ELEMENTS + 1 and work.cells <= MAX_CELLS + 1, work
+    assert result.sheets_read <= MAX_SHEETS and result.cells_read <= READ_BOUND, result
+    written = write_feedback(result, tmp_path, data, set()) if result.report.problems else None
+    if result.markable:
+        assert work.full_cells <= FEEDBACK_MAX_CELLS
+        assert built_in_full_mode(data) <= work.full_cells
+    elif written is not None:
+        with zipfile.ZipFile(written) as zf:  # the Problems sheet alone: openpyxl never reopened the file
+            assert [n for n in zf.namelist() if n.startswith("xl/worksheets/")] == ["xl/worksheets/sheet1.xml"]
+
+
+@pytest.mark.parametrize("name", ["99-sheets-one-part.xlsx", "one-part-many-names.xlsx", "cells-2000x2900.xlsx",
+                                  "merged-everything.xlsx", "linked-everything.xlsx"])
+def test_the_issues_dear_files_are_never_opened_whole(filled: Filled, corpus: dict[str, bytes], name: str) -> None:
+    """The reader looked for the Return sheet's headings in each of the 99 sheets, and --feedback opened
+    all 99 in openpyxl's full mode; a merged range or a hyperlink over a whole sheet is 17 billion cell
+    objects there. Now none of these is opened whole."""
+    result = assess_bytes(filled.ctx, Path(name), corpus[name])
+    assert not result.markable
+    # refused before openpyxl, or the Return, kpixl and Sign-off sheets only (the last its first rows)
+    assert result.sheets_read <= 3, result.sheets_read
 
 
 def _workspace_with_corpus(filled: Filled, corpus: dict[str, bytes], tmp_path: Path) -> tuple[Workspace, Path]:
@@ -131,9 +218,9 @@ def test_macros_are_kept_only_as_inert_evidence_and_never_written(filled: Filled
 
 def test_a_real_return_passes_the_parts_scan_and_a_loose_vml_drawing_is_tolerated(filled: Filled) -> None:
     real = filled.filled["libraries"].read_bytes()
-    assert scan_parts(real) is None
+    assert scan_parts(real).hit is None
     loose = rezip(real, add={"xl/drawings/vmlDrawing1.vml": b"<xml><v:shape><br></v:shape></xml>"})
-    assert scan_parts(loose) is None
+    assert scan_parts(loose).hit is None
     assert assess_bytes(filled.ctx, Path("r.xlsx"), loose).accepted
 
 
@@ -149,7 +236,7 @@ def test_a_utf16_part_is_read_like_any_other(filled: Filled) -> None:
     real = filled.filled["libraries"].read_bytes()
     sheet = members_of(real)["xl/worksheets/sheet2.xml"].decode()
     recoded = rezip(real, replace={"xl/worksheets/sheet2.xml": sheet.encode("utf-16")})
-    assert scan_parts(recoded) is None
+    assert scan_parts(recoded).hit is None
     assert assess_bytes(filled.ctx, Path("r.xlsx"), recoded).accepted
 
 
@@ -272,7 +359,7 @@ def test_a_text_split_by_cdata_or_an_instruction_still_meets_the_text_limit(
     sheet = members["xl/worksheets/sheet1.xml"].decode("utf-8")
     sheet = sheet.replace("</sheetData>", f'<row r="900"><c r="A900" t="inlineStr"><is><t>{spelling}</t></is></c>'
                                           "</row></sheetData>", 1)
-    hit = scan_parts(rezip(data, replace={"xl/worksheets/sheet1.xml": sheet.encode("utf-8")}))
+    hit = scan_parts(rezip(data, replace={"xl/worksheets/sheet1.xml": sheet.encode("utf-8")})).hit
     if refused is None:
         assert hit is None
     else:

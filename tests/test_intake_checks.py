@@ -52,6 +52,14 @@ HOURS = Indicator("221", "Hours", "s", ("c",), unit=Unit.HOURS)
     (PERCENT, 68, "General", None, "FIGURE_PERCENT_SCALE"),
     (HOURS, 12.5, "General", Decimal("12.5"), None),
     (HOURS, "1e999999", "General", None, "FIGURE_NOT_NUMBER"),
+    # No silent change of a value (issue 12): stored as spreadsheets show it, and said so when rounded;
+    # a 1 without its % sign is 100%, or a 1% whose sign was left off: asked.
+    (HOURS, 1e-13, "General", Decimal("1E-13"), None),  # was stored as 0
+    (HOURS, 0.1 + 0.2, "General", Decimal("0.3"), "FIGURE_ROUNDED"),  # was stored as 0.30000000000000004
+    (PERCENT, 0.7391304347826086, "0.0%", Decimal("0.739130434782609"), "FIGURE_ROUNDED"),
+    (PERCENT, "1", "General", Decimal(1), "FIGURE_PERCENT_ONE"),  # was a warning: "read it as 1"
+    (PERCENT, 1, "General", Decimal(1), "FIGURE_PERCENT_ONE"),
+    (PERCENT, "\u0661", "General", None, "FIGURE_NOT_NUMBER"),  # an Arabic-Indic 1 is no number to Excel
 ])
 def test_read_figure(indicator: Indicator, value: object, fmt: str, expected: Decimal | None,
                      code: str | None) -> None:
@@ -59,6 +67,21 @@ def test_read_figure(indicator: Indicator, value: object, fmt: str, expected: De
     assert reading.value == expected
     assert [p.code for p in reading.problems] == ([code] if code else [])
     assert all(p.cell == "J2" for p in reading.problems)
+
+
+@pytest.mark.parametrize(("indicator", "value", "fmt", "words"), [
+    (PERCENT, "47.9%", "General", "'47.9%' was typed as text; kpixl read it as 47.9%."),  # was "as 48%"
+    (PERCENT, "0.68", "General", "'0.68' was typed as text; kpixl read it as 68%."),  # was "as 0.68"
+    (PERCENT, "1", "General", "'1' has no % sign, so kpixl read it as 100%"),  # was "as 1"
+    (COUNT, "1,234.0", "General", "kpixl read it as 1,234."),
+    (HOURS, "12.345", "General", "kpixl read it as 12.345."),  # the report shows 12.35
+    (HOURS, 0.7391304347826086, "General", ("The cell holds 0.7391304347826086, more digits than a spreadsheet "
+                                            "shows; kpixl stored 0.739130434782609, the 15 significant digits")),
+])
+def test_each_message_quotes_the_value_stored_with_all_its_digits(indicator: Indicator, value: object, fmt: str,
+                                                                  words: str) -> None:
+    [found] = read_figure(Cell("J2", value, False, fmt), indicator, HERE).problems
+    assert words in found.message, found.message
 
 
 @given(st.integers(min_value=0, max_value=10**12))

@@ -168,14 +168,14 @@ def test_every_table_has_a_header_row_that_repeats_and_each_rag_word_has_its_own
 
 def test_title_language_and_dates(example_docx):
     core = example_docx.part("docProps/core.xml")
-    assert core.xpath("dc:title/text()", namespaces=NS) == [
-        "Performance Report: Communities, Social Mobility and Inclusion Committee, Quarter 2 2023/24"]
+    assert core.xpath("dc:title/text()", namespaces=NS) == [  # a draft: nothing is signed off (docs/review.md)
+        "DRAFT: Performance Report: Communities, Social Mobility and Inclusion Committee, Quarter 2 2023/24"]
     assert core.xpath("dc:language/text()", namespaces=NS) == ["en-GB"]
     assert core.xpath("dcterms:created/text()", namespaces=NS) == ["2023-12-12T00:00:00Z"]
     assert example_docx.part("word/styles.xml").xpath("//w:docDefaults//w:lang/@w:val", namespaces=NS) == ["en-GB"]
     header = example_docx.part("word/header1.xml")
-    assert paragraph_text(header.xpath("//w:p", namespaces=NS)[0]) == (
-        "Cambridgeshire County Council Performance Report, Quarter 2 2023/24")
+    assert [paragraph_text(p) for p in header.xpath("//w:p", namespaces=NS)] == [
+        "DRAFT: not for publication", "Cambridgeshire County Council Performance Report, Quarter 2 2023/24"]
     footer = example_docx.raw("word/footer1.xml").decode()
     assert " PAGE " in footer and " NUMPAGES " in footer
 

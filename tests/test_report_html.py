@@ -94,8 +94,9 @@ def test_the_page_says_its_language_and_title_and_skips_to_its_main_content(exam
     html = example[2]
     page = _outline(html.read_text(encoding="utf-8"))
     assert page.of("html") == [{"lang": "en-GB"}]
-    assert "<title>Performance Report: Communities, Social Mobility and Inclusion Committee, Quarter 2 2023/24" \
-           "</title>" in html.read_text(encoding="utf-8")
+    # A draft (nothing is signed off): its title says so, as the Word report's does (docs/review.md).
+    assert "<title>DRAFT: Performance Report: Communities, Social Mobility and Inclusion Committee, Quarter 2 " \
+           "2023/24</title>" in html.read_text(encoding="utf-8")
     first_link = page.of("a")[0]
     assert first_link == {"class": "skip", "href": "#main"} and page.of("main") == [{"id": "main"}]
 
@@ -103,11 +104,11 @@ def test_the_page_says_its_language_and_title_and_skips_to_its_main_content(exam
 def test_headings_run_report_then_parts_and_indicators_then_sections(example):
     model, _, html = example
     headings = _outline(html.read_text(encoding="utf-8")).headings
-    assert headings[:9] == [("h1", "Performance Report"), ("h2", "Summary and exceptions"),
-                            ("h3", "Ratings and change in performance"), ("h3", "Exceptions"),
-                            ("h3", "Year-end forecast"), ("h2", "Key"), ("h2", "Index"),
-                            ("h3", "Summary of ratings"), ("h3", "Indicators")]
-    pages = [text for level, text in headings if level == "h2"][3:]
+    assert headings[:10] == [("h1", "Performance Report"), ("h2", "Draft: what is outstanding"),
+                             ("h2", "Summary and exceptions"), ("h3", "Ratings and change in performance"),
+                             ("h3", "Exceptions"), ("h3", "Year-end forecast"), ("h2", "Key"), ("h2", "Index"),
+                             ("h3", "Summary of ratings"), ("h3", "Indicators")]
+    pages = [text for level, text in headings if level == "h2"][4:]
     assert pages == [p.heading for p in model.pages]
     levels = [int(level[1]) for level, _ in headings]
     assert all(b - a <= 1 for a, b in pairwise(levels))  # no level skipped

@@ -18,7 +18,7 @@ from support.report import synthetic_committee
 
 from kpixl.errors import ReportError
 from kpixl.report import pdf as pdf_module
-from kpixl.report.model import build_model
+from kpixl.report.model import Standing, build_model
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.pdf_tags import Drawing, add_chart_alt_text, docx_drawings, figures
 from kpixl.report.render_docx import render
@@ -68,11 +68,14 @@ def example_pdf(example: tuple[Path, Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> tuple[Path, Path]:
-    """A SYNTHETIC council's committee: every kind, unit, direction and frequency, long text, eight periods."""
+    """A SYNTHETIC council's committee: every kind, unit, direction and frequency, long text, eight periods; its
+    final paper, whose cover records the sign-offs and the approval (the example's is a draft)."""
     require_tool("soffice")
     register, figures_, quarter = synthetic_committee(12, 12)
+    final = Standing(True, (), ("Synthetic Service: A Head, Head of Service, 10 January 2024",),
+                     "Approved by A Director, Executive Director, on 12 January 2024")
     model = build_model(register, register.committees[0], quarter, figures_, council="Synthetic Council",
-                        team="Synthetic & Performance Team", produced_on=date(2024, 1, 15))
+                        team="Synthetic & Performance Team", produced_on=date(2024, 1, 15), standing=final)
     docx = render(model, REFERENCE, tmp_path_factory.mktemp("synthetic") / "synthetic.docx")
     return docx, convert_to_pdf(docx)
 
@@ -108,9 +111,10 @@ def test_internal_and_web_links_survive(example_pdf):
 def test_tagged_with_outline_language_and_title(example_pdf):
     facts = _pdf_facts(example_pdf)
     assert facts["tagged"] and facts["lang"] == "en-GB" and facts["shows_title"]
-    assert facts["title"] == ("Performance Report: Communities, Social Mobility and Inclusion Committee, "
-                              "Quarter 2 2023/24")
-    assert facts["outline"][:3] == ["Summary and exceptions", "Key", "Index"] and len(facts["outline"]) == 3 + 19
+    assert facts["title"] == ("DRAFT: Performance Report: Communities, Social Mobility and Inclusion Committee, "
+                              "Quarter 2 2023/24")  # a draft: nothing is signed off (docs/review.md)
+    assert facts["outline"][:4] == ["Draft: what is outstanding", "Summary and exceptions", "Key", "Index"]
+    assert len(facts["outline"]) == 4 + 19
     assert "Indicator 37: Number of visits made to library sites reported quarterly" in facts["outline"]
     assert facts["xmp"]["part"] == "1"  # it still declares PDF/UA-1
 
@@ -138,9 +142,10 @@ def test_pages_read_like_the_seed(example_pdf):
                           check=True).stdout
     pages = text.split("\f")
     assert "Produced on: 12 December 2023" in pages[0] and "Performance Report" in pages[0]
-    assert "Summary and exceptions" in pages[1]  # the report opens with it, after the cover
+    assert "DRAFT: not for publication" in pages[0] and "Draft: what is outstanding" in pages[1]
+    assert "Summary and exceptions" in pages[2]  # the report opens with it, after the cover and the draft's page
     key = next(n for n, page in enumerate(pages) if "Data Item" in page)
-    assert key > 1 and "Ratings and change in performance" not in pages[key]  # the key on a page of its own
+    assert key > 2 and "Ratings and change in performance" not in pages[key]  # the key on a page of its own
     starts = [n for n, page in enumerate(pages) if re.search(r"^\s*Indicator \d+:", page, re.MULTILINE)]
     assert len(starts) == 19  # every indicator starts a page of its own
 

@@ -128,7 +128,8 @@ def seed_docx(tmp_path_factory: pytest.TempPathFactory) -> Docx:
 def test_the_word_report_opens_with_the_section_after_its_cover(seed_docx: Docx) -> None:
     doc = seed_docx
     headings = [paragraph_text(p) for p in doc.paragraphs() if doc.style_of(p) == "Heading1"]
-    assert headings[:3] == ["Summary and exceptions", "Key", "Index"]
+    # A draft (nothing is signed off): what is outstanding comes first after the cover (docs/review.md)
+    assert headings[:4] == ["Draft: what is outstanding", "Summary and exceptions", "Key", "Index"]
     seconds = [paragraph_text(p) for p in doc.paragraphs() if doc.style_of(p) == "Heading2"][:3]
     assert seconds == ["Ratings and change in performance", "Exceptions", "Year-end forecast"]
 
@@ -152,8 +153,8 @@ def test_the_exceptions_table_links_each_row_to_its_page(seed_docx: Docx) -> Non
 
 def test_the_html_edition_has_the_same_section_in_the_same_place(example_ws: Workspace) -> None:
     text = html_page(_model(_with_comment(example_ws)))
-    order = [m.group(1) for m in re.finditer(r"<h2[^>]*>([^<]*)</h2>", text)][:3]
-    assert order == ["Summary and exceptions", "Key", "Index"]
+    order = [m.group(1) for m in re.finditer(r"<h2[^>]*>([^<]*)</h2>", text)][:4]
+    assert order == ["Draft: what is outstanding", "Summary and exceptions", "Key", "Index"]
     assert '<a href="#kpi_222">222: Percentage of business brought into compliance' in text
     assert "Inspections resume in full from January" in text and "<th scope=\"col\">Director&#x27;s comment</th>" in text
 

@@ -229,3 +229,21 @@ def test_server_addresses(text: str, starttls: bool, server: tuple[str, int]) ->
     for bad in ("host:port", "host:2\u00b2"):  # "2²": str.isdigit() takes it, int() refuses it
         with pytest.raises(ValueError, match="HOST:PORT"):
             parse_server(bad, starttls)
+
+
+def test_one_service_and_a_workbook_regenerated_since_it_was_sent(ws: Workspace, smtp: tuple[Recorder, int]) -> None:
+    """--service sends one lead's workbook; a workbook generated again after it went is flagged (issue 15)."""
+    from kpixl.steps.generate import write_workbooks
+
+    recorder, port = smtp
+    runner = CliRunner()
+    args = ["send", "--smtp", f"127.0.0.1:{port}", "--no-starttls", "--service", "libraries", "-w", str(ws.root)]
+    result = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert [m[0] for m in recorder.messages] == [["libraries.lead@example.org"]]
+    write_workbooks(ws, ws.period_or_default(None), ["libraries"])  # regenerated: a new signature, new bytes
+    again = _send(ws, port, only=("libraries",))
+    [outcome] = again.outcomes
+    assert outcome.status == "skipped" and "regenerated since it was sent" in outcome.detail
+    assert len(recorder.messages) == 1
+    assert runner.invoke(app, [*args[:-2], "--service", "nowhere", "-w", str(ws.root)]).exit_code == 2

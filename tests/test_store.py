@@ -335,7 +335,7 @@ def _as_version_2(url: str) -> None:
         conn.execute(text("ALTER TABLE submissions DROP CONSTRAINT uq_submissions_file, "
                           "ADD CONSTRAINT uq_submissions_file UNIQUE (file_hash, source)"))
         conn.execute(text("ALTER TABLE submissions DROP COLUMN sent_at, DROP COLUMN sender, DROP COLUMN subject, "
-                          "DROP COLUMN message_id, DROP COLUMN attachment"))
+                          "DROP COLUMN message_id, DROP COLUMN attachment, DROP COLUMN held_by"))
         conn.execute(text("DROP TABLE events"))
         conn.execute(text("DROP TABLE comparator_values"))
         conn.execute(text("ALTER TABLE figures DROP COLUMN numerator, DROP COLUMN denominator, "
@@ -373,7 +373,7 @@ def test_a_store_from_before_version_3_gets_the_new_key_and_keeps_every_row(url:
     after = dump(url)
     assert _key_columns(url) == "accepted,file_hash,source"
     assert [row[:9] for row in after["submissions"][:2]] == before["submissions"]  # every row and id kept
-    assert all(row[9:] == ("",) * 5 for row in after["submissions"][:2])  # version 4's columns, empty
+    assert all(row[9:] == ("",) * 5 + (0,) for row in after["submissions"][:2])  # versions 4 and 6's, empty
     assert after["problems"] == before["problems"]
     assert [row[0] for row in after["schema_version"]] == [2, SCHEMA_VERSION]
     if url.startswith("sqlite"):

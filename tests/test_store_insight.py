@@ -86,6 +86,7 @@ def _as_version_4(url: str) -> None:
         conn.execute(text("DROP TABLE comparator_values"))
         for column in ("numerator", "denominator", "action_owner", "action_due"):
             conn.execute(text(f"ALTER TABLE figures DROP COLUMN {column}"))
+        conn.execute(text("ALTER TABLE submissions DROP COLUMN held_by"))  # version 6's
         conn.execute(text("UPDATE schema_version SET version = 4"))
     engine.dispose()
 

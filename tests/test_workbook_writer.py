@@ -64,10 +64,11 @@ def test_one_workbook_per_seed_service_named_council_service_period(written) -> 
 
 def test_sheets_order_visibility_and_structure_protection(written) -> None:  # type: ignore[no-untyped-def]
     book = _book(written, "libraries")
-    assert book.sheetnames == ["Instructions", "Return", "Lists", META_SHEET]
+    assert book.sheetnames == ["Instructions", "Return", "Sign-off", "Lists", META_SHEET]
     assert book.active.title == "Instructions"
     states = {s.title: s.sheet_state for s in book.worksheets}
-    assert states == {"Instructions": "visible", "Return": "visible", "Lists": "hidden", META_SHEET: "veryHidden"}
+    assert states == {"Instructions": "visible", "Return": "visible", "Sign-off": "visible", "Lists": "hidden",
+                      META_SHEET: "veryHidden"}
     assert book.security is not None and book.security.lockStructure
     for sheet in book.worksheets:
         assert sheet.protection.sheet, sheet.title

@@ -13,12 +13,16 @@ from kpixl.cli import (
     comparators_cmd,
     demo_cmd,
     export_cmd,
+    fetch_cmd,
     history_cmd,
     indicators_cmd,
     register_cmds,
+    remind_cmd,
     report_cmd,
     returns,
+    review_cmds,
     send_cmd,
+    signoff_cmds,
     status_cmd,
     workbooks_cmd,
     workspace_cmds,
@@ -47,12 +51,16 @@ register_cmds.register(app)
 workbooks_cmd.register(app)
 send_cmd.register(app)
 returns.register(app)
+fetch_cmd.register(app)
 status_cmd.register(app)
+remind_cmd.register(app)
 check_cmd.register(app)
 indicators_cmd.register(app)
 history_cmd.register(app)
 comparators_cmd.register(app)
 export_cmd.register(app)
+review_cmds.register(app)
+signoff_cmds.register(app)
 report_cmd.register(app)
 
 def main() -> None:

@@ -35,6 +35,8 @@ def demo(
     say("")
     say(f"Done. Open {result.report}" + (f" or {result.pdf}" if result.pdf else "") + ".")
     say(f"Then try: cd {directory} && kpixl status && kpixl indicators && kpixl history show 37")
+    say("and the review: kpixl review, kpixl review --accept Q1, kpixl approve libraries --by NAME --role ROLE, "
+        "kpixl report --final, kpixl log")
     raise typer.Exit(0 if result.refused == 0 else 1)
 
 

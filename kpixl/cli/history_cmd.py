@@ -35,7 +35,8 @@ def show(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List every figure stored for an indicator: each period, each version, and where it came from.
+    """List every figure stored for an indicator: each period, each version, and where it came from; then
+    the team's notes and commentary edits, each beside the lead's commentary as sent.
 
     Example: kpixl history show 37
     """
@@ -45,11 +46,14 @@ def show(
     if json:
         print_json({"indicator": history.indicator_id,
                     "title": history.indicator.title if history.indicator else "",
-                    "figures": [_record(history, s) for s in history.versions]})
+                    "figures": [_record(history, s) for s in history.versions],
+                    "annotations": [a.to_dict() for a in history.annotations]})
     elif not history.versions:
         say(f"No figures are stored for indicator {clean(history.indicator_id)} yet.")
+        _annotations(history)
     else:
         print_table(_table(history))
+        _annotations(history)
 
 
 def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
@@ -63,6 +67,9 @@ def _record(history: IndicatorHistory, s: StoredFigure) -> dict[str, Any]:
         "file_hash": s.provenance.file_hash, "sheet": s.provenance.sheet,
         "cell": s.provenance.cell, "source": s.submission.source, "service": s.submission.service,
         "received_at": s.submission.received_at.isoformat(), "recorded_at": s.recorded_at.isoformat(),
+        # Where it came from, when it came in a message (issue 15): "" for a file collected as it was.
+        "sent_at": s.submission.sent.isoformat(), "sender": s.submission.sender, "subject": s.submission.subject,
+        "message_id": s.submission.message_id, "attachment": s.submission.attachment,
     }
 
 
@@ -70,8 +77,10 @@ def _table(history: IndicatorHistory) -> Table:
     title = f"Indicator {history.indicator_id}"
     if history.indicator:
         title += f": {history.indicator.title}"
-    table = Table(clean(title), [Column("Period"), Column("Ver."), Column("Value", right=True), Column("Status"),
-                                 Column("Received", drop=2), Column("File"), Column("Cell", drop=1)],
+    mailed = any(s.submission.sender or s.submission.message_id for s in history.versions)
+    columns = [Column("Period"), Column("Ver."), Column("Value", right=True), Column("Status"),
+               Column("Received", drop=2), Column("File"), Column("Cell", drop=1)]
+    table = Table(clean(title), columns + ([Column("From", drop=3)] if mailed else []),
                   caption="* the current version")
     for s in history.versions:
         cell = f"{s.provenance.sheet}!{s.provenance.cell}" if s.provenance.sheet else s.provenance.cell
@@ -79,8 +88,36 @@ def _table(history: IndicatorHistory) -> Table:
         table.add(s.figure.period.slug, version, history.value_text(s.figure),
                   s.figure.status.value.replace("_", " "), s.submission.received_at.strftime("%Y-%m-%d"),
                   clean(s.provenance.file_name) + (" (partly accepted)" if history.partly_accepted(s) else ""),
-                  clean(cell))
+                  clean(cell), *([clean(_came_from(s))] if mailed else []))
     return table
+
+
+def _annotations(history: IndicatorHistory) -> None:
+    """The team's annotations, each beside the lead's commentary it was made beside, which stays as sent."""
+    for a in history.annotations:
+        period = str(a.event.detail.get("figure_period", a.event.period))
+        if a.kind == "note":
+            say(clean(f"{a.id}, {period}: note by {a.event.actor} on {a.event.at:%Y-%m-%d}: {a.text}"))
+            continue
+        decided = f", {a.state.value} by {a.decision.actor}" if a.decision else f", {a.state.value}"
+        say(f"{a.id}, {period}: commentary edit by {a.event.actor} on {a.event.at:%Y-%m-%d}{decided}"
+             f"{' (lapsed: the lead has sent new commentary)' if a.lapsed else ''}")
+        say(f"  Team's text:       {clean(a.text)}")
+        say(f"  Lead's commentary: {clean(a.lead_commentary) or '(none)'}")
+        now = history.lead_commentary(period)
+        if a.lapsed and now:
+            say(f"  Lead's commentary now: {clean(now)}")
+
+
+def _came_from(s: StoredFigure) -> str:
+    """The message a figure came in: its sender, Date, subject and Message-ID ("" for a file)."""
+    sub = s.submission
+    if not (sub.sender or sub.message_id):
+        return ""
+    parts = [sub.sender or "unknown sender", f"sent {sub.sent:%Y-%m-%d %H:%M} UTC"]
+    parts += [f"'{sub.subject}'"] if sub.subject else []
+    parts += [sub.message_id] if sub.message_id else []
+    return ", ".join(parts)
 
 
 @app.command(name="import")

@@ -80,6 +80,8 @@ def send(
         "--from", help="The From address (default: [cycle] contact_email in kpixl.toml).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show who would get what; send nothing.")] = False,
     resend: Annotated[bool, typer.Option("--resend", help="Send again what was already sent.")] = False,
+    service: Annotated[list[str] | None, typer.Option(
+        "--service", help="Only this service's lead (repeat for more), e.g. --service libraries.")] = None,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -88,7 +90,8 @@ def send(
     --drafts writes the messages as .eml drafts to check, or to send from Outlook yourself. --smtp sends them
     through the council's mail server, e.g. --smtp smtp.example.org:587 --user me@example.org (the password
     is read from $KPIXL_SMTP_PASSWORD). What was sent is recorded in workbooks/<period>/sent.json: running
-    again sends only what has not gone. Exit 1 if any message failed.
+    again sends only what has not gone, and says when a workbook was regenerated since it was sent.
+    --service sends one service's; --dry-run shows who would get what. Exit 1 if any message failed.
 
     Example: kpixl send 2023-24-Q2 --drafts drafts/
     """
@@ -110,7 +113,7 @@ def send(
             bar.update(task, completed=done, total=total, description=markup_free(label))
 
         summary = send_workbooks(ws, quarter, transport, sender=sender, dry_run=dry_run, resend=resend,
-                                 progress=advance)
+                                 only=tuple(service or ()), progress=advance)
     if json:
         print_json(_record(summary, dry_run))
         raise typer.Exit(summary.exit_code)

@@ -30,9 +30,11 @@ def status(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Show, per service, whether its workbook was generated and sent, its return received and accepted,
-    the problems still to correct and the figures still missing, with the lead to chase. Exit 1 while
-    anything is outstanding, 0 when every service is complete.
+    """Show, per service, whether its workbook was generated and sent, when its lead was last reminded, its
+    return received (when, from whom) and accepted, on time or late against [cycle] deadline and
+    hard_deadline, the problems still to correct and the figures still missing, with the lead to chase; then
+    its review (queries waiting for the team or the lead) and sign-off; and the council's on-time rate. Exit 1
+    while anything is outstanding, 0 when every service is complete.
 
     Example: kpixl status 2023-24-Q2
     """
@@ -61,12 +63,21 @@ def _service(s: ServiceStatus) -> dict[str, Any]:
         "rows_left": list(s.partly.detail.get("left", [])) if s.partly else [],
         "complete": s.complete, "problems": [p.to_dict() for p in s.outstanding],
         "missing": [{"indicator": i, "period": p} for i, p in s.missing],
+        **s.review.to_dict(),
+        # The mail loop (issue 15): when the workbook went, the last reminder, who sent the latest return, and
+        # whether the earliest accepted one came by the deadlines.
+        "sent_on": s.sent_on or None,
+        "reminded": {"at": s.reminded[0].isoformat(), "stage": s.reminded[1]} if s.reminded else None,
+        "received_from": s.latest.sender if s.latest else None, "timeliness": s.timeliness,
     }
 
 
 def _record(report: StatusReport) -> dict[str, Any]:
     return {
         "period": report.quarter.slug, "complete": report.complete, "totals": report.totals,
+        "deadline": report.deadline.isoformat() if report.deadline else None,
+        "hard_deadline": report.hard_deadline.isoformat() if report.hard_deadline else None,
+        "on_time_rate": report.on_time_rate,
         "services": [_service(s) for s in report.services],
         "committees": [{"committee": c.committee.id, "name": c.committee.name,
                         "missing": [{"indicator": i, "period": p} for i, p in c.missing]}
@@ -77,6 +88,17 @@ def _record(report: StatusReport) -> dict[str, Any]:
 
 def _workbook(s: ServiceStatus) -> str:
     return "sent" if s.sent else "generated" if s.generated else "-"
+
+
+def _reminded(s: ServiceStatus) -> str:
+    return f"{s.reminded[0]:%Y-%m-%d} ({s.reminded[1]})" if s.reminded else "-"
+
+
+def _received(s: ServiceStatus) -> str:
+    """When the latest return was sent, and who sent it (a message's From; a file says nobody)."""
+    if s.latest is None:
+        return "-"
+    return f"{s.latest.sent:%Y-%m-%d}" + (f" from {s.latest.sender}" if s.latest.sender else "")
 
 
 def _return(s: ServiceStatus) -> str:
@@ -94,22 +116,48 @@ def _chase(s: ServiceStatus) -> str:
     what = [f"missing {_gaps(s.missing)}"] if s.missing else []
     if s.latest and s.outstanding:
         what.append(f"{count(len(s.outstanding), 'error')} to correct in {s.latest.file_name}")
+    queries = len(s.review.to_answer) - len(s.outstanding)
+    if queries > 0:
+        what.append(f"{count(queries, 'query')} to answer")
     return f"Chase {s.service.name}: {s.service.lead_name} <{s.service.lead_email}>, " + "; ".join(what)
 
 
+def _queries(s: ServiceStatus) -> str:
+    waiting = s.review.waiting
+    if not waiting:
+        return "-" if not s.review.queries else "all accepted"
+    return ", ".join(f"{q.id} {q.state.value}" for q in waiting)
+
+
+def _signed(s: ServiceStatus) -> str:
+    found = s.review.signed_off
+    if found is None:
+        proposed = s.review.proposed
+        return f"no (proposed in its return: {proposed.detail.get('name')})" if proposed else "no"
+    held = f"; {len(s.review.held)} return(s) held" if s.review.held else ""
+    return f"{found.by}, {found.at:%Y-%m-%d}{held}"
+
+
 def _print(report: StatusReport) -> None:
+    # Reminded, Received and Timeliness are the mail loop's (issue 15): left out first on a narrow screen.
     table = Table(f"Returns for {report.quarter}", [
-        Column("Service"), Column("Workbook"), Column("Return"), Column("Errors", right=True),
-        Column("Missing", right=True), Column("Complete")])
+        Column("Service"), Column("Workbook"), Column("Reminded", drop=5), Column("Return"),
+        Column("Received", drop=4), Column("Timeliness", drop=3), Column("Errors", right=True),
+        Column("Missing", right=True), Column("Complete"), Column("Queries waiting", drop=2),
+        Column("Signed off", drop=1)])
     for s in report.services:
-        table.add(clean(s.service.name), _workbook(s), _return(s), str(len(s.outstanding)), str(len(s.missing)),
-                  "yes" if s.complete else ("no", "bold"))
+        table.add(clean(s.service.name), _workbook(s), _reminded(s), _return(s), clean(_received(s)),
+                  s.timeliness.replace("_", " "), str(len(s.outstanding)), str(len(s.missing)),
+                  "yes" if s.complete else ("no", "bold"), _queries(s), clean(_signed(s)))
     print_table(table)
     t = report.totals
     say(f"{t['complete']} of {count(t['services'], 'service')} complete: {count(t['generated'], 'workbook')} "
         f"generated, {t['sent']} sent, {count(t['received'], 'return')} received, {t['accepted']} accepted; "
-        f"{count(t['problems'], 'error')} to correct, {count(t['missing'], 'figure')} missing.")
-    for s in (s for s in report.services if not s.complete):
+        f"{count(t['problems'], 'error')} to correct, {count(t['missing'], 'figure')} missing; "
+        f"{count(t['queries_waiting'], 'query')} waiting, {t['signed_off']} signed off.")
+    if report.on_time_rate is not None:
+        say(f"On-time rate: {report.on_time_rate:.0%} of returns came by the deadline ({report.deadline}).")
+    for s in (s for s in report.services if not s.complete or len(s.review.to_answer) > len(s.outstanding)):
         say(clean(_chase(s)))  # names a lead's file: its control characters shown, never obeyed
     for c in (c for c in report.committees if c.missing):
         say(clean(f"{c.committee.name}: no figure yet for {_gaps(c.missing)}."))

@@ -180,6 +180,15 @@ class Service:
     lead_name: str = ""
     lead_email: str = ""
     directorate: str = ""
+    # Who else may send the return, and is copied into reminders after the deadline ([reminders] copy).
+    deputy_name: str = ""
+    deputy_email: str = ""
+    cc: tuple[str, ...] = ()  # addresses copied into reminders after the deadline (a lead's manager)
+
+    def may_send(self, address: str) -> bool:
+        """Whether a return from this address comes from the service's lead or deputy."""
+        known = {a.strip().casefold() for a in (self.lead_email, self.deputy_email) if a.strip()}
+        return address.strip().casefold() in known
 
 
 @dataclass(frozen=True)

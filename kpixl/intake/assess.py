@@ -24,8 +24,8 @@ from kpixl.intake.rows import RowResult, check_row, match_rows
 from kpixl.intake.rules import IntakeContext, as_stored, cumulative_fall, period_of, unusual_change
 from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
-from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_ROWS
-from kpixl.untrusted.sniff import Kind, sniff
+from kpixl.untrusted.limits import FEEDBACK_MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS
+from kpixl.untrusted.sniff import Kind, Sniffed, Work, sniff
 
 __all__ = ["FAILED", "ReturnResult", "ValidRows", "assess_bytes", "foreign_figures", "valid_rows"]
 
@@ -55,15 +55,27 @@ def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
     sniffed = sniff(data)
     whole = len(data) <= MAX_FILE_BYTES  # a file cut at the limit has no hash worth keeping
     result = ReturnResult(path, hashlib.sha256(data).hexdigest() if whole else "", sniffed.ext)
-    where = Where(path.name)
+    result.work = sniffed.work
     if sniffed.kind is not Kind.XLSX:
-        result.report.add(problem(_REFUSED[sniffed.kind], where, detail=sniffed.what, what=sniffed.what))
+        result.report.add(_refusal(sniffed, path.name))
         return result
-    book, problems = read_book(data, path.name)
+    # openpyxl's full mode (a feedback workbook) builds a cell object for every cell, merged or linked: only
+    # a workbook whose count is bounded is reopened that way.
+    result.markable = sniffed.work.full_cells <= FEEDBACK_MAX_CELLS
+    book, problems = read_book(data, path.name, sniffed.last_rows)
     result.report.extend(problems)
     if book is not None:
+        result.sheets_read, result.cells_read = book.sheets_read, book.cells_read
         _assess_book(ctx, book, result)
     return result
+
+
+def _refusal(sniffed: Sniffed, file: str) -> Problem:
+    """Why a file that is not a workbook kpixl can read is refused: its kind, or where it is ambiguous."""
+    if sniffed.kind is Kind.AMBIGUOUS:
+        code = "CELL_AMBIGUOUS" if sniffed.cell else "FILE_AMBIGUOUS"
+        return problem(code, Where(file, sniffed.sheet, sniffed.cell), detail=sniffed.what)
+    return problem(_REFUSED[sniffed.kind], Where(file), detail=sniffed.what, what=sniffed.what)
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,7 @@ def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> 
     if identity.refused or identity.service is None:
         return
     where = Where(result.file_name, book.sheet)
+    result.signoff = book.signoff
     if book.too_many_rows:
         result.report.add(problem("FILE_TOO_LARGE", Where(result.file_name),
                                   detail=f"its {book.sheet} sheet goes on past {MAX_ROWS:,} rows"))
@@ -249,7 +262,12 @@ class ReturnResult:
     sent_at: datetime | None = None  # when it was sent (set by validate and collect), and how that was told:
     sent_how: str = ""  # "message date" or "file modified"
     superseded_by: str = ""  # refused, and replaced since by this later-sent accepted return: nothing to correct
+    markable: bool = False  # a workbook feedback may reopen in openpyxl's full mode (intake/feedback.py)
+    work: Work = field(default_factory=Work)  # what sniffing it cost, counted
+    sheets_read: int = 0  # sheets openpyxl parsed, and the cells it handed over
+    cells_read: int = 0
     partly: ValidRows | None = None  # set by collect when the officer took the rows of a refused return
+    signoff: dict[str, str] = field(default_factory=dict)  # a sign-off the head typed: name, role, date
 
     @property
     def file_name(self) -> str:
@@ -288,7 +306,8 @@ class ReturnResult:
                 "sent_at": self.sent_at.isoformat() if self.sent_at else None, "sent_how": self.sent_how,
                 "superseded_by": self.superseded_by, "partly_accepted": self.partly is not None,
                 "rows_taken": list(self.partly.taken) if self.partly else [],
-                "rows_left": list(self.partly.left) if self.partly else []}
+                "rows_left": list(self.partly.left) if self.partly else [],
+                "proposed_sign_off": self.signoff or None}
 
     def to_dict(self) -> dict[str, Any]:
         return self.summary() | {"problems": self.report.to_list()}

@@ -1,18 +1,22 @@
 """Reading a returned workbook's cells: the Return sheet's rows by header, the hidden metadata's pairs and the
 feedback sheet's responses. No judgement here (checks.py and assess.py judge); only what the cells say.
 
-The file is untrusted. By the time it gets here sniff() has checked its zip directory against limits.py;
-openpyxl parses its XML with defusedxml (installed with kpixl), in read-only mode (streamed, bounded by
-MAX_ROWS and MAX_COLUMNS whatever the sheet's declared dimension), without external links, and with
-data_only=False so that a formula typed where a figure goes is seen as a formula and refused, never
-evaluated and never taken from its cached value.
+The file is untrusted. By the time it gets here sniff() has checked its zip directory and every part against
+limits.py, and proved that the sheets read here mean one thing to every spreadsheet program
+(untrusted/sheets.py, which opens the sheets this module opens: Return by name, else each sheet that may be it,
+the metadata sheet, the Problems sheet). openpyxl parses its XML with defusedxml (installed with kpixl), in
+read-only mode (streamed, bounded by the READ windows of limits.py whatever the sheet's declared dimension),
+without external links, and with data_only=False so that a formula typed where a figure goes is seen as a
+formula and refused, never evaluated and never taken from its cached value. Texts are decoded as Excel and
+LibreOffice show them (sheets.decode_text: the _x000D_ Excel writes before each line feed of a pasted text).
+The sheets opened and the cells handed over are counted (ReturnBook.sheets_read, cells_read).
 """
 
 from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,15 +27,18 @@ from openpyxl.utils import get_column_letter
 
 from kpixl.layout.returns import (
     ALL_COLUMNS,
-    FEEDBACK_HEADERS,
     FEEDBACK_SHEET,
     META_SHEET,
     RESPONSE_HEADER,
     RETURN_SHEET,
+    SIGNOFF_FIELDS,
+    SIGNOFF_MAX,
+    SIGNOFF_SHEET,
     meta_pairs,
 )
 from kpixl.problems import Problem, Where, problem
-from kpixl.untrusted.limits import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_META_ROWS, MAX_ROWS
+from kpixl.untrusted.limits import FEEDBACK_READ, HEADER_SEARCH_ROWS, MAX_ROWS, META_READ, RETURN_READ
+from kpixl.untrusted.sheets import decode_text, sheet_key
 
 __all__ = ["REQUIRED_KEYS", "Cell", "Response", "ReturnBook", "SheetRow", "cell_text", "feedback_header", "normal",
            "read_book"]
@@ -91,10 +98,37 @@ class ReturnBook:
     meta_pairs: dict[str, str] | None  # None: no metadata sheet
     responses: list[Response] = field(default_factory=list)
     too_many_rows: bool = False
+    signoff: dict[str, str] = field(default_factory=dict)  # the Sign-off sheet's name, role and date, if typed
+    sheets_read: int = 0  # sheets openpyxl parsed (issue 12's cost bound counts them)
+    cells_read: int = 0  # cells it handed over, blanks included
+
+
+class _Counted:
+    """The rows of the sheets read, up to each sheet's last row when sniff() found it, counting the sheets
+    opened and the cells handed over. openpyxl's read-only mode parses a sheet lazily, a row at a time: asked
+    for a row past the last, it would parse the rest of the sheet (merged ranges, validations, hyperlinks,
+    each built into an object) only to find there is none."""
+
+    def __init__(self, last_rows: Mapping[str, int] | None) -> None:
+        self.last_rows = last_rows or {}
+        self.sheets = self.cells = 0
+
+    def rows(self, ws: Any, max_row: int, max_col: int, values_only: bool = False) -> Iterator[Any]:
+        self.sheets += 1
+        max_row = min(max_row, self.last_rows.get(ws.title, max_row))
+        if max_row < 1:
+            return
+        source = ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=values_only)
+        for number, row in enumerate(source, start=1):
+            self.cells += len(row)
+            yield row
+            if number == max_row:
+                source.close()  # never asks for another row
+                return
 
 
 def normal(text: object) -> str:
-    return " ".join(text.split()).casefold() if isinstance(text, str) else ""
+    return sheet_key(text) if isinstance(text, str) else ""
 
 
 def cell_text(value: Any) -> str:
@@ -112,11 +146,17 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _decoded(value: Any) -> Any:
+    return decode_text(value) if isinstance(value, str) else value
+
+
 def _cell(c: Any, ref: str) -> Cell:
     formula = getattr(c, "data_type", "") == "f"
     value = getattr(c, "value", None)
     if formula and not isinstance(value, str):  # an array or data-table formula object
         value = str(getattr(value, "text", value))
+    elif not formula:
+        value = _decoded(value)
     try:
         fmt = getattr(c, "number_format", "General") or "General"
     except (IndexError, AttributeError, KeyError):  # a style index pointing nowhere: damage, not a format
@@ -135,26 +175,26 @@ def _header_columns(row: Any, wanted: dict[str, str]) -> dict[str, int]:
     return found if "indicator" in found and "current" in found else {}
 
 
-def _find_header(ws: Any) -> tuple[int, dict[str, int]]:
+def _find_header(ws: Any, counted: _Counted) -> tuple[int, dict[str, int]]:
     """The header row (the first with the Indicator and Current figure headings) and each column found."""
     wanted = {normal(c.header): c.key for c in ALL_COLUMNS}
-    for number, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS,
-                                              values_only=True), start=1):
-        found = _header_columns(row, wanted)
+    for number, row in enumerate(counted.rows(ws, HEADER_SEARCH_ROWS, RETURN_READ[1], values_only=True),
+                                 start=1):
+        found = _header_columns([_decoded(v) for v in row], wanted)
         if found:
             return number, found
     return 0, {}
 
 
-def _header_and_rows(ws: Any) -> tuple[int, dict[str, int], Iterator[SheetRow]]:
+def _header_and_rows(ws: Any, counted: _Counted) -> tuple[int, dict[str, int], Iterator[SheetRow]]:
     """The header row, its columns and each non-blank data row below it, up to MAX_ROWS + 1 rows, from one
     pass over the sheet (read-only openpyxl parses a sheet from its start on every iter_rows, so finding
     the header and then reading the rows parsed the Return sheet twice). Read-only sheets yield every row,
     empty ones included, so counting is exact."""
     wanted = {normal(c.header): c.key for c in ALL_COLUMNS}
-    rows = ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_ROWS + 1, max_col=MAX_COLUMNS)
+    rows = counted.rows(ws, *RETURN_READ)
     for number, row in enumerate(rows, start=1):
-        found = _header_columns([getattr(c, "value", None) for c in row], wanted)
+        found = _header_columns([_decoded(getattr(c, "value", None)) for c in row], wanted)
         if found:
             return number, found, _data_rows(rows, number, found)
         if number >= HEADER_SEARCH_ROWS:
@@ -176,21 +216,23 @@ def _data_rows(rows: Iterator[Any], header: int, columns: dict[str, int]) -> Ite
             yield SheetRow(number, cells)
 
 
-def _return_sheet(book: Any) -> Any | None:
+def _return_sheet(book: Any, counted: _Counted) -> Any | None:
+    """The Return sheet by name or, renamed, the first other sheet with kpixl's headings: the sheets
+    untrusted/sheets.py checked, and no other."""
     titles = {normal(t): t for t in book.sheetnames}
     if normal(RETURN_SHEET) in titles:
         return book[titles[normal(RETURN_SHEET)]]
     for title in book.sheetnames:  # renamed: the sheet with kpixl's headings is the return
-        if title not in (META_SHEET, FEEDBACK_SHEET) and _find_header(book[title])[0]:
+        if title not in (META_SHEET, FEEDBACK_SHEET) and _find_header(book[title], counted)[0]:
             return book[title]
     return None
 
 
-def _meta_pairs(book: Any) -> dict[str, str] | None:
+def _meta_pairs(book: Any, counted: _Counted) -> dict[str, str] | None:
     if META_SHEET not in book.sheetnames:
         return None
-    rows = book[META_SHEET].iter_rows(min_row=1, max_row=MAX_META_ROWS, max_col=2, values_only=True)
-    return meta_pairs(rows, cell_text)
+    rows = counted.rows(book[META_SHEET], *META_READ, values_only=True)
+    return meta_pairs(([_decoded(v) for v in row] for row in rows), cell_text)
 
 
 def _header_row(rows: Iterator[Sequence[Any]]) -> tuple[int, list[str]]:
@@ -209,13 +251,13 @@ def feedback_header(rows: Iterator[Sequence[Any]]) -> list[str]:
     return _header_row(rows)[1]
 
 
-def _responses(book: Any) -> list[Response]:
+def _responses(book: Any, counted: _Counted) -> list[Response]:
     """The lead's answers on the Problems sheet of a feedback workbook sent back, each with the problem it
     answers (code, indicator, period, cell) and where it is written."""
     if FEEDBACK_SHEET not in book.sheetnames:
         return []
-    rows = book[FEEDBACK_SHEET].iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_ROWS,
-                                          max_col=len(FEEDBACK_HEADERS) + 5, values_only=True)
+    rows = ([_decoded(v) for v in row] for row in counted.rows(book[FEEDBACK_SHEET], *FEEDBACK_READ,
+                                                                 values_only=True))
     at, header = _header_row(rows)
     try:
         code, indicator, cell, response = (header.index(normal(h)) for h in
@@ -225,8 +267,8 @@ def _responses(book: Any) -> list[Response]:
     period = header.index(normal("Period")) if normal("Period") in header else None
     severity = header.index(normal("Severity")) if normal("Severity") in header else None
     found = []
-    for number, row in enumerate(rows, start=at + 1):
-        row = tuple(row) + (None,) * len(header)
+    for number, values in enumerate(rows, start=at + 1):
+        row = tuple(values) + (None,) * len(header)
         text = cell_text(row[response]).strip() if isinstance(row[response], (str, int, float)) else ""
         if text:
             found.append(Response(cell_text(row[code]).strip(), cell_text(row[indicator]).strip(),
@@ -237,8 +279,21 @@ def _responses(book: Any) -> list[Response]:
     return found
 
 
-def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]:
-    """The workbook's cells, or the problems that stop it being read at all. Never raises on content."""
+def _signoff(book: Any, counted: _Counted) -> dict[str, str]:
+    """What the head of service typed on the Sign-off sheet: name, role and date ({} when no name and role)."""
+    if SIGNOFF_SHEET not in book.sheetnames:
+        return {}
+    last = max(row for _, _, row in SIGNOFF_FIELDS)
+    column = [row[0] if row else None for row in counted.rows(book[SIGNOFF_SHEET], last, 1, values_only=True)]
+    column += [None] * (last - len(column))
+    typed = {key: " ".join(cell_text(column[row - 1]).split())[:SIGNOFF_MAX] for key, _, row in SIGNOFF_FIELDS}
+    return typed if typed["name"] and typed["role"] else {}
+
+
+def read_book(data: bytes, file: str, last_rows: Mapping[str, int] | None = None
+              ) -> tuple[ReturnBook | None, list[Problem]]:
+    """The workbook's cells, or the problems that stop it being read at all. Never raises on content.
+    last_rows: each sheet's last row, as sniff() found it (Sniffed.last_rows): no sheet is read past it."""
 
     where = Where(file)
     try:
@@ -247,7 +302,7 @@ def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]
             warnings.simplefilter("ignore")
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
             try:
-                return _read(book, where)
+                return _read(book, where, _Counted(last_rows))
             finally:
                 book.close()
     except Exception as exc:  # noqa: BLE001 - damage fails anywhere in zipfile, the XML parser or openpyxl
@@ -255,12 +310,12 @@ def read_book(data: bytes, file: str) -> tuple[ReturnBook | None, list[Problem]]
         return None, [problem("FILE_CORRUPT", where, detail=detail)]
 
 
-def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
-    ws = _return_sheet(book)
+def _read(book: Any, where: Where, counted: _Counted) -> tuple[ReturnBook | None, list[Problem]]:
+    ws = _return_sheet(book, counted)
     if ws is None:
         return None, [problem("SHEET_MISSING", where, sheet=RETURN_SHEET)]
     ws.reset_dimensions()  # the file's own size record may be wrong, or hostile (A1:XFD1048576)
-    header, columns, data_rows = _header_and_rows(ws)
+    header, columns, data_rows = _header_and_rows(ws, counted)
     if not header:
         return None, [problem("SHEET_MISSING", where, sheet=RETURN_SHEET)]
     missing = [k for k in REQUIRED_KEYS if k not in columns]
@@ -274,4 +329,6 @@ def _read(book: Any, where: Where) -> tuple[ReturnBook | None, list[Problem]]:
             too_many = True
             break
         rows.append(row)
-    return ReturnBook(ws.title, columns, rows, _meta_pairs(book), _responses(book), too_many), []
+    meta, responses, signoff = _meta_pairs(book, counted), _responses(book, counted), _signoff(book, counted)
+    return ReturnBook(ws.title, columns, rows, meta, responses, too_many, signoff, counted.sheets,
+                      counted.cells), []

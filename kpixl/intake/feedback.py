@@ -8,7 +8,9 @@ a height over one another). A lead fixes the cells, answers the queries in that 
 back: kpixl reads it as a return, and reads each response as the explanation of the query of its code,
 indicator and period (assess._explained). The hidden metadata sheet is kept, so the copy still verifies.
 
-A file kpixl could not open as a workbook (an .xls, a PDF) gets a workbook holding only the Problems sheet.
+A file kpixl could not open as a workbook (an .xls, a PDF), one spreadsheet programs may read two ways, or one
+whose sheets hold more cells than openpyxl's full mode should build (sniff counts them, merged and linked
+cells included: limits.FEEDBACK_MAX_CELLS) gets a workbook holding only the Problems sheet.
 Text is always written as text: a message quoting "=SUM(...)" a lead typed is never a formula here.
 """
 
@@ -37,6 +39,7 @@ from kpixl.layout.returns import FEEDBACK_BANNER, FEEDBACK_HEADERS, FEEDBACK_SHE
 from kpixl.layout.rows import row_height
 from kpixl.problems import Problem, Severity
 from kpixl.untrusted.limits import FEEDBACK_MAX_UNCOMPRESSED, MAX_FILE_BYTES
+from kpixl.untrusted.sheets import inert_text
 
 __all__ = ["feedback_name", "write_feedback", "write_feedbacks"]
 
@@ -56,7 +59,7 @@ def feedback_name(result: ReturnResult, taken: set[str]) -> str:
 
 
 def _text(cell: Any, value: object) -> None:
-    cell.value = "" if value is None else str(value)
+    cell.value = "" if value is None else inert_text(str(value))  # no escape for a program to decode
     cell.data_type = "s"  # never a formula, whatever the text starts with
 
 
@@ -184,7 +187,7 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
     problems = list(result.report)
     if not problems:
         return None
-    book = _load(data) if data and result.ext == "xlsx" else None
+    book = _load(data) if data and result.markable else None
     if book is None:
         book = Workbook()
         del book[book.active.title]
@@ -206,13 +209,17 @@ def write_feedback(result: ReturnResult, folder: Path, data: bytes | None, taken
 
 
 def _same_bytes(result: ReturnResult) -> bytes | None:
-    """The file's bytes again, if it is still the file that was checked."""
+    """The file's bytes again, if it is still the file that was checked: where it was read from, else its
+    archived copy (a return taken from a message has no file of its own)."""
 
-    try:
-        data = result.path.read_bytes() if result.path.stat().st_size <= MAX_FILE_BYTES else b""
-    except OSError:
-        return None
-    return data if data and hashlib.sha256(data).hexdigest() == result.sha256 else None
+    for path in (result.path, result.archived):
+        try:
+            data = path.read_bytes() if path is not None and path.stat().st_size <= MAX_FILE_BYTES else b""
+        except OSError:
+            continue
+        if data and hashlib.sha256(data).hexdigest() == result.sha256:
+            return data
+    return None
 
 
 def write_feedbacks(results: Iterable[ReturnResult], folder: Path) -> list[Path]:

@@ -115,6 +115,13 @@ def _not_number(value: object, where: Where) -> Problem:
     return problem("FIGURE_NOT_NUMBER", where, text=shown(value), reason_header=_REASON_HEADER)
 
 
+def _percent_one(value: Decimal, percent: bool, unit: Unit, typed: str, where: Where) -> list[Problem]:
+    """1 without a % sign for a percentage is 100%, but is as likely a 1% whose sign was left off."""
+    if unit is Unit.PERCENTAGE and not percent and value == 1:
+        return [problem("FIGURE_PERCENT_ONE", where, shown=typed)]
+    return []
+
+
 def _number(cell: Cell, unit: Unit, where: Where,
             explained: bool) -> tuple[Decimal | None, bool, list[Problem]]:
     """The cell's number, whether it came with a % (sign or format), and the problems on the way."""
@@ -127,17 +134,22 @@ def _number(cell: Cell, unit: Unit, where: Where,
         return None, False, [problem("FIGURE_DATE", where, shown=shown(cell_text(value)))]
     if isinstance(value, (int, float)):
         try:
-            return to_decimal(value), "%" in cell.number_format, []
+            parsed = parse_number(value)
         except NotANumber:
             return None, False, [_not_number(value, where)]
+        percent = "%" in cell.number_format
+        notes = [] if parsed.held is None else [problem("FIGURE_ROUNDED", where, held=f"{parsed.held:f}",
+                                                        value=f"{parsed.value:f}")]
+        return parsed.value, percent, notes + _percent_one(parsed.value, percent, unit, cell_text(value), where)
     try:
         parsed = parse_number(str(value))
     except NotANumber:
         if explained:  # "n/a" with a reason chosen: the figure is not available, and that is fine
             return None, False, []
         return None, False, [_not_number(value, where)]
-    note = problem("FIGURE_TEXT", where, text=shown(value), value=as_stored(parsed.value, unit))
-    return parsed.value, parsed.percent_sign, [note]
+    one = _percent_one(parsed.value, parsed.percent_sign, unit, shown(value), where)
+    return parsed.value, parsed.percent_sign, one or [problem("FIGURE_TEXT", where, text=shown(value),
+                                                              value=as_stored(parsed.value, unit))]
 
 
 def _plain(value: Decimal) -> str:

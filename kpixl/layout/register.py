@@ -43,6 +43,10 @@ SERVICE_COLUMNS = (
     Column("lead_name", "Lead name", width=24, help="The person who receives and returns the workbook."),
     Column("lead_email", "Lead email", width=30),
     Column("directorate", "Directorate", width=24),
+    Column("deputy_name", "Deputy name", width=24, help="Optional: who may send the return when the lead cannot."),
+    Column("deputy_email", "Deputy email", width=30),
+    Column("cc", "Copy to", width=30,
+           help="Optional: addresses copied into reminders after the deadline (a lead's manager), separated by commas."),
 )
 
 COMMITTEE_COLUMNS = (

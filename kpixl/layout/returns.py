@@ -57,6 +57,11 @@ __all__ = [
     "RETURN_COLUMNS",
     "RETURN_SHEET",
     "REVISION_REASONS",
+    "SIGNOFF_FIELDS",
+    "SIGNOFF_HELP",
+    "SIGNOFF_MAX",
+    "SIGNOFF_SHEET",
+    "SIGNOFF_TITLE",
     "TEMPLATE_VERSION",
     "TITLE_ROW",
     "Col",
@@ -109,6 +114,17 @@ FEEDBACK_BANNER = ("What to do with this file: correct each coloured cell on the
                    "is wrong), answer each query in the 'Your response' column below, then save this file and "
                    "send it back to the performance team as your return.")
 EXPLANATION_MARK = "Explanation:"  # a commentary paragraph starting so explains the row's queries
+
+# The Sign-off sheet, after Return: the head of service may type their name, role and the date, read back as
+# a proposed sign-off for the officer to confirm with `kpixl approve SERVICE` (docs/review.md). One column, as
+# the Instructions: the title (A1), what it is for (A2), then each field's label and, in the row below it,
+# the cell to type in. Each field: (key, label, the 1-based row of its input in column A).
+SIGNOFF_SHEET = "Sign-off"
+SIGNOFF_TITLE = "Sign-off by the head of service"
+SIGNOFF_HELP = ("Optional. If the head of service has approved this return, type their name, their role and the "
+                "date they approved it. The performance team confirms it as their sign-off of these figures.")
+SIGNOFF_FIELDS = (("name", "Name", 5), ("role", "Role", 7), ("date", "Date approved", 9))
+SIGNOFF_MAX = 200  # characters of a name, role or date kept
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -29,16 +30,21 @@ class Transport(Protocol):
 
     def open(self) -> None: ...
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str: ...
+    def deliver(self, message: EmailMessage, sender: str, recipient: str, copies: Sequence[str] = ()) -> str: ...
 
     def close(self) -> None: ...
 
 
 @dataclass
 class DraftsTransport:
+    """Each message as <recipient>_<period>[_<purpose>].eml; a second one to the same person in one run gets
+    -2, -3... (receipts and reminders have a purpose, so that none overwrites the workbooks' draft)."""
+
     folder: Path
     period: str
     sends: bool = False
+    purpose: str = ""
+    _written: set[str] = field(default_factory=set, init=False, repr=False)
 
     def open(self) -> None:
         try:
@@ -46,8 +52,14 @@ class DraftsTransport:
         except OSError as exc:
             raise OutputError(f"Cannot create the drafts folder {self.folder}: {exc.strerror or exc}") from None
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str:
-        path = safe_child(self.folder, f"{slug(recipient, 'lead')}_{self.period}.eml")
+    def deliver(self, message: EmailMessage, sender: str, recipient: str, copies: Sequence[str] = ()) -> str:
+        stem = f"{slug(recipient, 'lead')}_{self.period}" + (f"_{slug(self.purpose, 'note')}" if self.purpose else "")
+        name, n = f"{stem}.eml", 1
+        while name in self._written:
+            n += 1
+            name = f"{stem}-{n}.eml"
+        self._written.add(name)
+        path = safe_child(self.folder, name)
         try:
             write_atomic(path, message.as_bytes())
         except UnicodeError as exc:
@@ -145,13 +157,14 @@ class SmtpTransport:
             self._smtp.close()
         self._smtp = None
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str:
-        """Send one message: DeliveryError when it was not sent, DeliveryUncertain when it may have been."""
+    def deliver(self, message: EmailMessage, sender: str, recipient: str, copies: Sequence[str] = ()) -> str:
+        """Send one message to recipient and the copies: DeliveryError when it was not sent, DeliveryUncertain
+        when it may have been."""
         for attempt in (1, 2):
             smtp = self._connection()
             smtp.phase, smtp.final_reply_timeout = "sending", self.final_reply_timeout
             try:
-                smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+                smtp.send_message(message, from_addr=sender, to_addrs=[recipient, *copies])
                 smtp.phase = "idle"
                 if smtp.sock is not None:
                     smtp.sock.settimeout(self.timeout)

@@ -110,7 +110,8 @@ class _Builder:
 _COLUMNS = {sheet: {c.key: c for c in cols} for sheet, cols in SHEETS.items()}
 # The names and addresses kpixl prints and puts in email headers, by sheet: no control character allowed.
 # (Titles and descriptions may hold line breaks; they are made safe where they are shown.)
-_NAMES = {"Services": ("id", "name", "lead_name", "lead_email", "directorate"), "Committees": ("id", "name"),
+_NAMES = {"Services": ("id", "name", "lead_name", "lead_email", "directorate", "deputy_name", "deputy_email", "cc"),
+          "Committees": ("id", "name"),
           "Indicators": ("id", "service")}
 
 
@@ -118,7 +119,15 @@ def _service(b: _Builder, row: RawRow) -> Service | None:
     if not b.required(row, SHEETS["Services"]):
         return None
     return Service(b.text(row, "id"), b.text(row, "name"), b.text(row, "lead_name"),
-                   b.text(row, "lead_email"), b.text(row, "directorate"))
+                   b.text(row, "lead_email"), b.text(row, "directorate"), b.text(row, "deputy_name"),
+                   b.text(row, "deputy_email"), copied(row))
+
+
+def copied(row: RawRow) -> tuple[str, ...]:
+    """A service's cc addresses: a YAML list, or text with commas or semicolons (Outlook's separator)."""
+    value = row.values.get("cc")
+    items = [str(v) for v in value] if isinstance(value, list) else re.split(r"[,;]", row_text(row, "cc"))
+    return tuple(a.strip() for a in items if a.strip())
 
 
 def _committee(b: _Builder, row: RawRow) -> Committee | None:
@@ -413,6 +422,8 @@ class _Checker:
             for row in self.rows.get(sheet, []):
                 for key in keys:
                     value = row.values.get(key)
+                    if isinstance(value, list):  # a YAML list of cc addresses: each is one
+                        value = next((v for v in value if isinstance(v, str) and has_control(v)), "")
                     if isinstance(value, str) and has_control(value):
                         ident = row_text(row, "id") if sheet == "Indicators" else ""
                         yield problem("REG_CONTROL_CHAR", row.where(self.file, key, ident),
@@ -435,14 +446,18 @@ class _Checker:
         used = {i.service for i in self.register.indicators}
         for row in self.rows.get("Services", []):
             email = row_text(row, "lead_email")
-            if has_control(email):
-                continue  # refused by controls()
-            if email and not is_email(email):
-                yield problem("REG_BAD_EMAIL", row.where(self.file, "lead_email"), email=email)
-            elif email and not email.isascii():
-                yield problem("REG_BAD_EMAIL/ascii", row.where(self.file, "lead_email"), email=email)
-            elif not email and row_text(row, "id") in used:
+            if not email and row_text(row, "id") in used:
                 yield problem("REG_NO_LEAD_EMAIL", row.where(self.file, "lead_email"), service=row_text(row, "id"))
+            # The lead's, the deputy's and each copied address, checked alike: kpixl sends to each of them.
+            for key, written in (("lead_email", [email]), ("deputy_email", [row_text(row, "deputy_email")]),
+                                 ("cc", list(copied(row)))):
+                for address in written:
+                    if not address or has_control(address):
+                        continue  # none, or refused by controls()
+                    if not is_email(address):
+                        yield problem("REG_BAD_EMAIL", row.where(self.file, key), email=address)
+                    elif not address.isascii():
+                        yield problem("REG_BAD_EMAIL/ascii", row.where(self.file, key), email=address)
 
     def committees(self) -> Iterator[Problem]:
         for row in self.rows.get("Committees", []):

@@ -23,7 +23,18 @@ from pathlib import Path
 from kpixl.domain import format_value
 from kpixl.errors import OutputError
 from kpixl.files import write_atomic
-from kpixl.report.model import IndexRow, KeyRow, LinkItem, Page, ReportModel
+from kpixl.report.model import (
+    DRAFT_LINE,
+    NOTHING_OUTSTANDING,
+    OUTSTANDING_HEADING,
+    SIGNED_OFF_HEADING,
+    IndexRow,
+    KeyRow,
+    LinkItem,
+    Page,
+    ReportModel,
+    Standing,
+)
 from kpixl.report.pages import RAG_COLOURS
 from kpixl.report.summary import EXCEPTION_HEADERS, TRAVEL_HEADERS, ExceptionRow, Summary
 from kpixl.report.svg import chart_svg
@@ -74,6 +85,7 @@ table.exceptions { min-width: 50rem; table-layout: fixed; }
 table.exceptions th, table.exceptions td { overflow-wrap: break-word; }
 table.exceptions .rag { display: block; min-width: 0; padding: 0.35rem 0.25rem; }
 table.exceptions p { margin: 0 0 0.5rem; }
+.draft { display: inline-block; padding: 0.25rem 0.75rem; border: 2px solid #0b0c0c; font-weight: bold; }
 @media (max-width: 40rem) {
   body { font-size: 0.95rem; }
   main { padding: 0.5rem; }
@@ -118,13 +130,33 @@ def _rag_of(rag_word: str) -> str:
 def _cover(model: ReportModel) -> Iterator[str]:
     c = model.cover
     yield '<div class="cover">'
+    if model.draft:
+        yield f'<p class="draft">{_text(DRAFT_LINE)}</p>'
     yield f"<h1>{_text(c.title)}</h1>"
     for line in (c.quarter, c.year, c.committee, c.team, c.council):
         yield f"<p>{_text(line)}</p>"
     yield f'<p class="produced">{_text(c.produced_on)}</p>'
     if c.notice:  # an incomplete report says so, as the Word cover does
         yield f"<p><strong>{_text(c.notice)}</strong></p>"
+    if model.standing is not None and model.standing.final:
+        yield from _approvals(model.standing)
     yield "</div>"
+
+
+def _approvals(standing: Standing) -> Iterator[str]:
+    if standing.signed_off:
+        yield f"<p><strong>{_text(SIGNED_OFF_HEADING)}</strong></p>"
+        yield "<ul>" + "".join(f"<li>{_text(line)}</li>" for line in standing.signed_off) + "</ul>"
+    if standing.approved:
+        yield f"<p><strong>{_text(standing.approved)}</strong></p>"
+
+
+def _outstanding(standing: Standing) -> Iterator[str]:
+    yield f'<h2 id="outstanding">{_text(OUTSTANDING_HEADING)}</h2>'
+    if not standing.outstanding:
+        yield f"<p>{_text(NOTHING_OUTSTANDING)}</p>"
+        return
+    yield "<ul>" + "".join(f"<li>{_text(line)}</li>" for line in standing.outstanding) + "</ul>"
 
 
 def _key(rows: tuple[KeyRow, ...]) -> Iterator[str]:
@@ -291,6 +323,8 @@ def _page(page: Page, index: str) -> Iterator[str]:
 def html_page(model: ReportModel) -> str:
     """The whole page as text."""
     body = [*_cover(model)]
+    if model.standing is not None and model.standing.draft:
+        body += _outstanding(model.standing)
     if model.summary_section is not None:
         body += _summary_section(model.summary_section)
     body += [*_key(model.key), *_index(model)]

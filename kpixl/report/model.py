@@ -49,6 +49,7 @@ __all__ = [
     "Outstanding",
     "Page",
     "ReportModel",
+    "Standing",
     "bookmark_name",
     "build_model",
     "by_service",
@@ -82,6 +83,28 @@ class Outstanding:
     indicator: str
     service: str  # the service's name, as the register gives it
     period: str  # as people read it: "2023/24 Q2", "September 2023"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether the paper is a draft or the committee's final paper, and what it says of that (docs/review.md):
+    a draft lists what is outstanding; the final paper's cover records the sign-offs and the approval."""
+
+    final: bool = False
+    outstanding: tuple[str, ...] = ()  # a draft's list: what the final paper waits for, then notes
+    signed_off: tuple[str, ...] = ()  # "Library Service: Jane Smith, Head of Libraries, 20 November 2023"
+    approved: str = ""  # "Approved by Sue Grant, Executive Director, on 4 December 2023"
+
+    @property
+    def draft(self) -> bool:
+        return not self.final
+
+
+DRAFT_MARK = "DRAFT"
+DRAFT_LINE = "DRAFT: not for publication"
+OUTSTANDING_HEADING = "Draft: what is outstanding"
+NOTHING_OUTSTANDING = "Nothing is outstanding: the final paper can be built (kpixl report --final)."
+SIGNED_OFF_HEADING = "Figures signed off by the heads of service"
 
 
 @dataclass(frozen=True)
@@ -157,6 +180,12 @@ class ReportModel:
     forecast_to_meet: int | None = None
     # The section that opens the report, after the cover (report/summary.py; None: a model built by hand).
     summary_section: Summary | None = None
+    # Issue 16: a draft or the final paper (None: neither said, as before issue 16; tests and benchmarks).
+    standing: Standing | None = None
+
+    @property
+    def draft(self) -> bool:
+        return self.standing is not None and self.standing.draft
 
 
 def bookmark_name(indicator_id: str) -> str:
@@ -169,10 +198,12 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
                 tolerances: Tolerances | None = None, show_both_comparisons: bool = False,
                 axis_rule: AxisRule = AxisRule.ZERO, benchmarks: Mapping[str, Benchmark] | None = None,
                 forecasts: Mapping[str, Forecast | None] | None = None,
-                comments: Mapping[str, str] | None = None) -> ReportModel:
+                comments: Mapping[str, str] | None = None, standing: Standing | None = None,
+                commentary: Mapping[str, str] | None = None) -> ReportModel:
     """The report of one committee for one quarter; tolerances are the council's RAG bands, axis_rule where
     its charts' value axes start (axis.py). benchmarks and forecasts (by indicator id) and the director's
-    comments are issue 17's, each optional."""
+    comments are issue 17's, each optional. standing: a draft or the final paper (issue 16); commentary: by
+    indicator id, the approved edit printed in place of the lead's commentary."""
     tolerances = tolerances or Tolerances()
     indicators = register.indicators_of_committee(committee.id)
     headlines = [assess(i, quarter, figures, tolerances) for i in indicators]
@@ -180,12 +211,15 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
     month = report_month(produced_on)
     forecasts_given = forecasts is not None
     benchmarks, forecasts = benchmarks or {}, forecasts or {}
+    edits = commentary or {}
     pages = tuple(_insight(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons,
-                                 axis_rule), benchmarks.get(h.indicator.id), forecasts.get(h.indicator.id),
-                           _PageContext(h, figures, axis_rule, council))
+                                 axis_rule, edits.get(h.indicator.id)), benchmarks.get(h.indicator.id),
+                           forecasts.get(h.indicator.id), _PageContext(h, figures, axis_rule, council))
                   for h in headlines)
     exceptions = exception_list(headlines, comments)
     title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
+    if standing is not None and standing.draft:
+        title = f"{DRAFT_MARK}: {title}"
     outstanding = _outstanding(register, headlines)
     cover = Cover(f"Produced on: {long_date(produced_on)}", "Performance Report", f"Quarter {quarter.number}",
                   f"{quarter.year} financial year", committee.name, team, council,
@@ -202,6 +236,7 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
         exceptions=exceptions,
         forecast_to_meet=count_forecast_to_meet(forecasts.values()) if forecasts else None,
         summary_section=build_summary(headlines, exceptions, bookmarks, forecasts if forecasts_given else None),
+        standing=standing,
     )
 
 
@@ -330,8 +365,9 @@ def _summary(rags: list[Rag]) -> tuple[tuple[Rag, int], ...]:
 
 
 def _page(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: Tolerances, month: str,
-          bookmark: str, both: bool, axis_rule: AxisRule) -> Page:
+          bookmark: str, both: bool, axis_rule: AxisRule, edit: str | None = None) -> Page:
     indicator, current = h.indicator, h.current
+    commentary = edit if edit is not None else (current.commentary if current else "")
     headers, cells = _headline_table(h, figures, tolerances, both)
     return Page(
         number=indicator.number, heading=f"Indicator {indicator.number}: {indicator.title}",
@@ -339,7 +375,7 @@ def _page(h: Headline, figures: Mapping[tuple[str, str], Figure], tolerances: To
         month=month, headers=headers, cells=cells, comparators=_comparators(indicator), rag=h.rag,
         rag_note=_rag_note(h), trend=build_trend(h, figures, MAX_TREND_PERIODS, axis_rule),
         description=paragraphs(indicator.description), caveat=_caveat(h),
-        commentary=paragraphs(current.commentary) if current else (),
+        commentary=paragraphs(commentary),
         actions=paragraphs(current.actions) if current else (),
         links=tuple(_link(link.label, link.url) for link in indicator.links), links_note=indicator.links_note,
     )

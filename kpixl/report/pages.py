@@ -14,7 +14,18 @@ from typing import Protocol
 from kpixl.domain import Rag
 from kpixl.report import wordml as w
 from kpixl.report.charts import inline_xml
-from kpixl.report.model import IndexRow, KeyRow, LinkItem, Page, ReportModel
+from kpixl.report.model import (
+    DRAFT_LINE,
+    NOTHING_OUTSTANDING,
+    OUTSTANDING_HEADING,
+    SIGNED_OFF_HEADING,
+    IndexRow,
+    KeyRow,
+    LinkItem,
+    Page,
+    ReportModel,
+    Standing,
+)
 from kpixl.report.summary import EXCEPTION_HEADERS, TRAVEL_HEADERS, ExceptionRow, Summary
 from kpixl.report.trend import Trend
 
@@ -45,6 +56,8 @@ def report_blocks(model: ReportModel, parts: Parts) -> Iterator[str]:
     """The body, block by block, in reading order."""
     s = parts.style
     yield from _cover(model, s)
+    if model.standing is not None and model.standing.draft:
+        yield from _outstanding(model.standing, s)
     if model.summary_section is not None:
         yield from _summary_section(model.summary_section, parts)
     yield from _key(model.key, s)
@@ -61,6 +74,8 @@ def _rag_cell(rag: Rag, style: str) -> w.Cell:
 def _cover(model: ReportModel, s: StyleOf) -> Iterator[str]:
     c = model.cover
     yield w.para(w.run(c.produced_on), s("Normal"), align="right")
+    if model.draft:  # said first, where every reader starts
+        yield w.para(w.run(DRAFT_LINE, bold=True), s("Subtitle"))
     yield w.para(w.run(c.title), s("Title"))
     for line in (c.quarter, c.year, c.committee):
         yield w.para(w.run(line), s("Subtitle"))
@@ -68,6 +83,25 @@ def _cover(model: ReportModel, s: StyleOf) -> Iterator[str]:
     yield w.para(w.run(c.council, bold=True), s("Normal"))
     if c.notice:  # an incomplete report says so where every reader starts
         yield w.para(w.run(c.notice, bold=True), s("Normal"))
+    if model.standing is not None and model.standing.final:
+        yield from _approvals(model.standing, s)
+
+
+def _approvals(standing: Standing, s: StyleOf) -> Iterator[str]:
+    """The final paper's cover: who signed off each service's figures, and the director's approval."""
+    if standing.signed_off:
+        yield w.para(w.run(SIGNED_OFF_HEADING, bold=True), s("Normal"))
+        for line in standing.signed_off:
+            yield w.para(w.run(line), s("Normal"))
+    if standing.approved:
+        yield w.para(w.run(standing.approved, bold=True), s("Normal"))
+
+
+def _outstanding(standing: Standing, s: StyleOf) -> Iterator[str]:
+    """A draft's second page: what the final paper waits for, and what the reader should know."""
+    yield w.para(w.run(OUTSTANDING_HEADING), s("Heading 1"), page_break=True)
+    for line in standing.outstanding or (NOTHING_OUTSTANDING,):
+        yield w.para(w.run(line), s("Normal"))
 
 
 # The exceptions table's columns: indicator, rating, actions, owner, due by, director's comment.

@@ -28,7 +28,7 @@ from lxml import etree
 from kpixl.errors import OutputError, ReportError
 from kpixl.files import write_atomic
 from kpixl.report.charts import CHART_CONTENT_TYPE, XLSX_CONTENT_TYPE, chart_xml, workbook_xlsx
-from kpixl.report.model import ReportModel
+from kpixl.report.model import DRAFT_LINE, ReportModel
 from kpixl.report.pages import STYLES, report_blocks
 from kpixl.report.trend import Trend
 from kpixl.report.wordml import R_NS, W_NS
@@ -141,6 +141,22 @@ def _fill_placeholders(document: docx.document.Document, model: ReportModel) -> 
                         node.text = node.text.replace(key, value)
 
 
+def _mark_draft(document: docx.document.Document) -> None:
+    """A draft says so at the top of every page: a first paragraph in each header, whatever the council's
+    reference document puts there (a header of its own may hold no placeholder to fill)."""
+    for rel in document.part.rels.values():
+        if rel.reltype != RT.HEADER:
+            continue
+        header = rel.target_part.element
+        first = header.find(qn("w:p"))
+        style = first.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") if first is not None else None
+        mark = etree.fromstring(
+            f'<w:p xmlns:w="{W_NS}"><w:pPr>'
+            + (f'<w:pStyle w:val="{style.get(qn("w:val"))}"/>' if style is not None else "")
+            + f'</w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>{DRAFT_LINE}</w:t></w:r></w:p>')
+        header.insert(0, mark)
+
+
 def _properties(document: docx.document.Document, model: ReportModel) -> None:
     # Pinned to the production date, so that the same data always gives the same file.
     stamp = datetime.combine(model.produced_on, time(0, 0))
@@ -208,6 +224,8 @@ def render(model: ReportModel, reference: Path, out: Path) -> Path:
     package = _Package(document, reference)
     main = _document_xml(document, report_blocks(model, package))
     _fill_placeholders(document, model)
+    if model.draft:
+        _mark_draft(document)
     _properties(document, model)
     _language(document, model.language)
     data = _package_bytes(document, main, model.produced_on)

@@ -9,6 +9,9 @@ layer the command line (and any script) calls. See README, Development.
     collect.collect_paths     kpixl collect
     history.import_history    kpixl history import
     status.service_status     kpixl status
+    review.*                  kpixl review / annotate (outstanding_for: what a lead still has to answer)
+    signoff.*                 kpixl approve / reopen, and what the final paper waits for (readiness)
+    log.event_log             kpixl log
     indicators.load_overview  kpixl indicators
     report.build_reports      kpixl report
     check.check_integrity     kpixl check

@@ -20,23 +20,27 @@ records it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kpixl.crashpoint import crash_point
 from kpixl.domain.figures import Submission
+from kpixl.domain.review import SIGNOFF_PROPOSED
 from kpixl.errors import KpixlError, PathError
 from kpixl.intake.assess import ReturnResult, assess_bytes, foreign_figures, valid_rows
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.intake.rules import IntakeContext
 from kpixl.problems import Where, count, problem
+from kpixl.steps.messages import MessageResult, open_message, record_message
 from kpixl.steps.workspace import Receipt, Workspace
 from kpixl.store import Partly, RecordResult, Store
-from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES
+from kpixl.untrusted.limits import MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES
+from kpixl.untrusted.sniff import OLE2_MAGIC, message_kind
 
-__all__ = ["FILE_MODIFIED", "MESSAGE_DATE", "Named", "Progress", "ReturnResult", "Source", "collect_paths",
-           "expand_paths", "in_sent_order", "load_context", "returns_folder", "validate_paths", "write_feedback"]
+__all__ = ["FILE_MODIFIED", "MESSAGE_DATE", "Collected", "MessageResult", "Named", "Progress", "ReturnResult",
+           "Source", "attachments_of", "collect", "collect_paths", "expand_paths", "in_sent_order", "load_context",
+           "returns_folder", "validate", "validate_paths", "write_feedback"]
 
 Progress = Callable[[int, int, ReturnResult], None]  # (done, total, result): after each file
 _SKIPPED_PREFIXES = (".", "~$")  # hidden files, and the lock files Excel leaves beside an open workbook
@@ -79,6 +83,8 @@ class Source:
     sender: str = ""
     subject: str = ""
     message_id: str = ""
+    data: bytes | None = field(default=None, repr=False, compare=False)  # its bytes, when not read from path
+    via: str = ""  # the SHA-256 of the message it came in (kpixl.steps.messages), "" for a file
 
     @property
     def shown(self) -> Path:
@@ -88,6 +94,8 @@ class Source:
         """The same source with its time told (the file's modification time when none was given)."""
         if self.sent_at is not None:
             return replace(self, sent_at=self.sent_at.astimezone(UTC), how=self.how or MESSAGE_DATE)
+        if self.data is not None:
+            return replace(self, how="unknown")  # bytes from elsewhere (a mailbox) without a time
         try:
             modified = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         except OSError:
@@ -127,9 +135,14 @@ def in_sent_order(named: Sequence[Named]) -> list[Source]:
     sources = [item for item in named if isinstance(item, Source)]
     paths = expand_paths([item for item in named if isinstance(item, Path)]) if any(
         isinstance(item, Path) for item in named) else []
-    dated = [source.dated() for source in [*sources, *(Source(path) for path in paths)]]
-    epoch = datetime.min.replace(tzinfo=UTC)
-    return sorted(dated, key=lambda s: (s.sent_at or epoch, str(s.shown)))
+    return _sorted([source.dated() for source in [*sources, *(Source(path) for path in paths)]])
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def _sorted(sources: list[Source]) -> list[Source]:
+    return sorted(sources, key=lambda s: (s.sent_at or _EPOCH, str(s.shown)))
 
 
 def _wanted(relative: Path) -> bool:
@@ -138,43 +151,115 @@ def _wanted(relative: Path) -> bool:
     return not (hidden or name.startswith(_SKIPPED_PREFIXES) or name in _SKIPPED_NAMES)
 
 
-def _read(path: Path, shown: Path) -> bytes | ReturnResult:
+def _read(source: Source, limit: int = MAX_FILE_BYTES) -> bytes | ReturnResult:
     """The file's bytes, at most one byte past the size limit (enough to say it is too large)."""
+    if source.data is not None:
+        return source.data[:limit + 1]
     try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+        with source.path.open("rb") as handle:
+            return handle.read(limit + 1)
     except OSError as exc:
-        result = ReturnResult(shown)
-        result.report.add(problem("FILE_UNREADABLE", Where(shown.name), detail=exc.strerror or str(exc)))
+        result = ReturnResult(source.shown)
+        result.report.add(problem("FILE_UNREADABLE", Where(source.shown.name), detail=exc.strerror or str(exc)))
         return result
 
 
 def _check(ctx: IntakeContext, source: Source) -> tuple[ReturnResult, bytes | None]:
     """The file's result, and its bytes when they are to be archived (not when unreadable or too large:
     the file stays where it is, and kpixl keeps no partial copy)."""
-    data = _read(source.path, source.shown)
+    data = _read(source)
     if isinstance(data, ReturnResult):
         result, kept = data, None
     else:
         result = assess_bytes(ctx, source.shown, data)
         kept = None if len(data) > MAX_FILE_BYTES else data
+        _check_sender(ctx, source, result)
     result.sent_at, result.sent_how = source.sent_at, source.how
     return result, kept
 
 
+def _check_sender(ctx: IntakeContext, source: Source, result: ReturnResult) -> None:
+    """A return from an address that is neither its service's lead nor its deputy is read all the same, with a
+    query naming the sender, so that the team sees who sent it."""
+    service = ctx.register.service(result.service) if result.service else None
+    if source.sender and service is not None and not service.may_send(source.sender):
+        result.report.add(problem("SENDER_UNKNOWN", Where(result.file_name), service_name=service.name,
+                                  sender=source.sender))
+
+
+@dataclass
+class Collected:
+    """What one validate or collect read: each return (an attachment is one), in sent order, and each message
+    the returns came in."""
+
+    returns: list[ReturnResult] = field(default_factory=list)
+    messages: list[MessageResult] = field(default_factory=list)
+
+
+def _peek(source: Source) -> tuple[str, bytes]:
+    """("eml" or "msg", its bytes) when the file is a saved message, else ("", b""): told by its bytes, as every
+    file is. Only an OLE2 file (a .msg, or an old .xls) is read whole to tell; others by their first 16 KB."""
+    if source.via:
+        return "", b""  # an attachment: a message inside a message is not followed (nesting is a limit)
+    head = _read(source, 16383)
+    if isinstance(head, ReturnResult):
+        return "", b""  # unreadable: reported when it is read as a return
+    kind = message_kind(head) if not head.startswith(OLE2_MAGIC) else ""
+    if head.startswith(OLE2_MAGIC) or kind:
+        whole = _read(source, MAX_MESSAGE_BYTES)
+        if isinstance(whole, bytes):
+            kind = kind or message_kind(whole)
+            return (kind, whole) if kind else ("", b"")
+    return "", b""
+
+
+def _open_messages(sources: list[Source]) -> tuple[list[Source], list[MessageResult]]:
+    """Each saved message among the sources replaced by its attachments (each a source of its own, dated by
+    the message's Date), in sent order again; and the messages."""
+    plain: list[Source] = []
+    messages: list[MessageResult] = []
+    for source in sources:
+        kind, data = _peek(source)
+        if not kind:
+            plain.append(source)
+            continue
+        opened = open_message(source.path, data, kind, source.sent_at, source.how, source.name)
+        messages.append(opened)
+        plain.extend(attachments_of(opened))
+    if not messages:
+        return sources, []
+    return _sorted(plain), sorted(messages, key=lambda m: (m.sent_at or _EPOCH, m.name))
+
+
+def attachments_of(opened: MessageResult) -> list[Source]:
+    """Each attachment of a message as a return to check, sent when the message was, from its sender."""
+    if opened.message is None:
+        return []
+    return [Source(opened.path, opened.sent_at, opened.sent_how, attachment.name, opened.sender, opened.subject,
+                   opened.message_id, attachment.data, opened.sha256) for attachment in opened.message.attachments]
+
+
 def validate_paths(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
                    progress: Progress | None = None) -> list[ReturnResult]:
-    """Check every file (folders expanded), in the order they were sent; nothing is stored or archived."""
-    sources = in_sent_order(paths)
+    """Check every file (folders expanded, messages opened), in the order they were sent; nothing is stored
+    or archived."""
+    return validate(workspace, paths, period, progress).returns
+
+
+def validate(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
+             progress: Progress | None = None) -> Collected:
+    """validate_paths, with the messages the returns came in."""
+    sources, messages = _open_messages(in_sent_order(paths))
     ctx = load_context(workspace, period)
-    results = []
+    run = Collected(messages=messages)
     for source in sources:
-        results.append(_check(ctx, source)[0])
+        run.returns.append(_check(ctx, source)[0])
+        _note_message(run, source, run.returns[-1])
         if progress:
-            progress(len(results), len(sources), results[-1])
-    _same_service_twice(results, _current_in_run(results), ctx)
-    _mark_superseded(results, _current_in_run(results))
-    return results
+            progress(len(run.returns), len(sources), run.returns[-1])
+    _same_service_twice(run.returns, _current_in_run(run.returns), ctx)
+    _mark_superseded(run.returns, _current_in_run(run.returns))
+    return run
 
 
 def collect_paths(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
@@ -187,10 +272,19 @@ def collect_paths(workspace: Workspace, paths: Sequence[Named], period: str | No
     return. With accept_valid_rows the officer deliberately takes the rows of a refused return that no error
     names (valid_rows): they are stored from it, and a return-partly-accepted event names the rows taken and
     left; the return stays refused, its errors outstanding, and a later full return supersedes it."""
-    sources = in_sent_order(paths)
+    return collect(workspace, paths, period, progress, accept_valid_rows).returns
+
+
+def collect(workspace: Workspace, paths: Sequence[Named], period: str | None = None,
+            progress: Progress | None = None, accept_valid_rows: bool = False) -> Collected:
+    """collect_paths, with the messages the returns came in: each archived and recorded before its returns."""
+    sources, messages = _open_messages(in_sent_order(paths))
     ctx = load_context(workspace, period)
-    results: list[ReturnResult] = []
+    run = Collected(messages=messages)
+    results = run.returns
     with workspace.open_store() as store:
+        for message in messages:
+            record_message(workspace, store, message, ctx.quarter.slug)
         for source in sources:
             result, data = _check(ctx, source)
             try:
@@ -198,6 +292,7 @@ def collect_paths(workspace: Workspace, paths: Sequence[Named], period: str | No
             except KpixlError as exc:
                 raise type(exc)(_stopped(exc, result, results)) from None  # the same error, saying what was done
             results.append(result)
+            _note_message(run, source, result)
             if progress:
                 progress(len(results), len(sources), result)
         current = _current_in_store(store, results)
@@ -205,7 +300,13 @@ def collect_paths(workspace: Workspace, paths: Sequence[Named], period: str | No
     _mark_superseded(results, current)
     for result in results:
         _note_current(result, current)
-    return results
+    return run
+
+
+def _note_message(run: Collected, source: Source, result: ReturnResult) -> None:
+    """Keep a return taken from a message with its message (its receipt reports on it)."""
+    if source.via:
+        next(m for m in run.messages if m.sha256 == source.via).returns.append(result)
 
 
 def _keep(workspace: Workspace, store: Store, ctx: IntakeContext, source: Source, result: ReturnResult,
@@ -221,10 +322,14 @@ def _keep(workspace: Workspace, store: Store, ctx: IntakeContext, source: Source
     submission = Submission(result.sha256, result.file_name, datetime.now(UTC), result.service, result.period,
                             result.accepted, sent_at=result.sent_at, sender=source.sender,
                             subject=source.subject, message_id=source.message_id,
-                            attachment=source.name if source.message_id else "")
+                            attachment=source.name if source.message_id or source.via else "")
     recorded = _record(store, ctx, submission, result, accept_valid_rows)
     if not recorded.duplicate:
         workspace.note_receipt(result.sha256, Receipt.of(submission, ctx.quarter.slug, result.ext, result.sent_how))
+    if result.accepted and result.signoff:  # the head's sign-off typed in the return, for the officer to confirm
+        store.add_event(SIGNOFF_PROPOSED, actor=source.sender or store.actor, period=result.period,
+                        service=result.service, ref=f"submission:{recorded.submission_id}",
+                        detail=result.signoff | {"file": result.file_name, "submission": recorded.submission_id})
     crash_point("recorded")
 
 

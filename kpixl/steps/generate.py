@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kpixl.domain import Quarter, Register, Service
+from kpixl.domain.review import WORKBOOK_GENERATED
 from kpixl.errors import OutputError, WorkspaceError
 from kpixl.files import safe_child
 from kpixl.layout.returns import ReturnRow, WorkbookMeta, plan_rows, sign
@@ -142,4 +143,13 @@ def write_workbooks(workspace: Workspace, quarter: Quarter, services: Sequence[s
     write_manifest(folder, workspace.config.council, quarter.slug, {
         w.service: {"service_name": w.service_name, "file": w.path.name, "sha256": w.sha256,
                     "generated": w.generated, "rows": w.rows} for w in written})
+    _log(workspace, quarter, written)
     return written
+
+
+def _log(workspace: Workspace, quarter: Quarter, written: list[WrittenWorkbook]) -> None:
+    """A workbook-generated event for each workbook written (docs/review.md)."""
+    with workspace.open_store() as store:
+        for w in written:
+            store.add_event(WORKBOOK_GENERATED, actor=store.actor, period=quarter.slug, service=w.service,
+                            detail={"file": w.path.name, "sha256": w.sha256, "rows": w.rows})

@@ -25,6 +25,7 @@ from kpixl.intake.history_csv import FigureRow, figure_rows_csv, read_capped
 from kpixl.intake.history_xlsx import figure_rows_xlsx
 from kpixl.problems import Problem, Report, Where, problem
 from kpixl.register import load_register
+from kpixl.steps.review import Annotation, indicator_annotations
 from kpixl.steps.workspace import Receipt, Workspace
 from kpixl.store import RecordResult, Store, StoredFigure
 
@@ -119,10 +120,16 @@ class IndicatorHistory:
     indicator: Indicator | None  # None: not (or no longer) in the register, yet figures may be stored
     versions: list[StoredFigure]
     partly: frozenset[int] = frozenset()  # submissions refused, whose rows without errors were accepted
+    annotations: list[Annotation] = field(default_factory=list)  # the team's notes and commentary edits
 
     def partly_accepted(self, stored: StoredFigure) -> bool:
         """Whether a version came from a refused return whose rows without errors the officer accepted."""
         return stored.submission.id in self.partly
+
+    def lead_commentary(self, period: str) -> str:
+        """The lead's commentary of the current version of a period's figure ("" when none)."""
+        return next((s.figure.commentary for s in self.versions if s.current and s.figure.period.slug == period),
+                    "")
 
     def value_text(self, figure: Figure) -> str:
         """A stored figure as the report would print it ("68%"), or its plain number without a register."""
@@ -142,8 +149,9 @@ def indicator_history(workspace: Workspace, indicator_id: str) -> IndicatorHisto
     with workspace.open_store() as store:
         versions = store.history(indicator_id)
         partly = frozenset(store.partly_accepted())
+        annotations = indicator_annotations(store, indicator_id)
     if indicator is None and not versions:
         known = ", ".join(i.id for i in register.indicators[:12]) or "none"
         raise UnknownIndicator(f"There is no indicator '{indicator_id}' in the register or the store. "
                                f"Indicators include: {known}.")
-    return IndicatorHistory(indicator_id, indicator, versions, partly)
+    return IndicatorHistory(indicator_id, indicator, versions, partly, annotations)

@@ -21,11 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kpixl.domain import parse_period
+from kpixl.domain.figures import Submission
 from kpixl.domain.periods import Quarter
 from kpixl.errors import PeriodError, StoreError
 from kpixl.problems import count
-from kpixl.steps.collect import Source, collect_paths, validate_paths
+from kpixl.steps.collect import Source, collect, collect_paths, validate_paths
 from kpixl.steps.history import import_history
+from kpixl.steps.messages import MESSAGE
 from kpixl.steps.workspace import ARCHIVE, RECEIVED, Receipt, Workspace, read_receipts
 
 __all__ = ["RebuildReport", "Replayed", "rebuild_store"]
@@ -39,8 +41,8 @@ class Replayed:
     """One recording done again."""
 
     file_name: str
-    source: str  # "return" or "history"
-    outcome: str  # "accepted", "refused", "imported", "not imported", "already recorded"
+    source: str  # "return", "history" or "evidence" (a sign-off's)
+    outcome: str  # "accepted", "refused", "imported", "not imported", "kept", "already recorded"
     sent_at: datetime | None
     note: str = ""  # judged otherwise than at first, or taken without a receipt
 
@@ -116,12 +118,31 @@ def _replay(workspace: Workspace, entry: _Entry) -> Replayed:
     if receipt is None:
         return _replay_unknown(workspace, entry)
     sent = datetime.fromisoformat(receipt.sent_at) if receipt.sent_at else None
+    if receipt.source == "evidence":
+        return _evidence(workspace, entry, receipt, sent)
     if receipt.source == "history":
         return _import(workspace, entry.path, receipt.file_name, sent, receipt.skip, receipt.accepted)
+    if receipt.source == MESSAGE:  # collected again as a message: it and each of its returns
+        run = collect(workspace, [Source(entry.path, sent, receipt.sent_how or ARCHIVED, receipt.file_name)],
+                      receipt.period or None)
+        message = run.messages[0] if run.messages else None
+        outcome = "already recorded" if message is None or message.stored.startswith("already") else "kept"
+        return Replayed(receipt.file_name, MESSAGE, outcome, sent)
     source = Source(entry.path, sent, receipt.sent_how or ARCHIVED, receipt.file_name, receipt.sender,
                     receipt.subject, receipt.message_id)
     result = collect_paths(workspace, [source], receipt.period or None)[0]
     return _collected(result.file_name, result.accepted, result.stored, result.sent_at, receipt.accepted)
+
+
+def _evidence(workspace: Workspace, entry: _Entry, receipt: Receipt, sent: datetime | None) -> Replayed:
+    """A sign-off's evidence, recorded again as it was kept (the sign-off itself is an event: the log is not
+    rebuilt; docs/review.md)."""
+    sha = entry.path.name.split(".")[0]
+    submission = Submission(sha, receipt.file_name, datetime.fromisoformat(receipt.received_at), receipt.service,
+                            receipt.period, True, source="evidence", sent_at=sent)
+    with workspace.open_store() as store:
+        recorded = store.record(submission, [])
+    return Replayed(receipt.file_name, "evidence", "already recorded" if recorded.duplicate else "kept", sent)
 
 
 def _collected(name: str, accepted: bool, stored: str, sent: datetime | None, before: bool | None) -> Replayed:

@@ -1,8 +1,16 @@
 """build_report(): a committee's report for a quarter, from the workspace to a .docx file; build_reports():
-every committee's (or those named), from one load of the register and the figures."""
+every committee's (or those named), from one load of the register and the figures.
+
+A report is a draft unless final is asked for: the draft says DRAFT and lists what is outstanding; the final
+paper is built only when the committee's services are complete and signed off and no query is waiting
+(steps.signoff.readiness), and its cover records the sign-offs and the director's approval. The report prints
+the team's approved commentary edits in place of the lead's (steps.review). Each build is logged
+(report-built). docs/review.md.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,14 +19,17 @@ from typing import Any
 
 from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
 from kpixl.domain.outlook import forecast
-from kpixl.errors import ReportError
+from kpixl.domain.review import REPORT_BUILT
+from kpixl.errors import NotReady, ReportError
 from kpixl.files import safe_child, safe_stem
 from kpixl.problems import count
 from kpixl.report.html import render_html
-from kpixl.report.model import ReportModel, build_model, by_service
+from kpixl.report.model import ReportModel, Standing, build_model, by_service, long_date
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
 from kpixl.steps.comparators import benchmarks_for
+from kpixl.steps.review import approved_commentary
+from kpixl.steps.signoff import Readiness, not_ready, quarter_state, readiness
 from kpixl.steps.workspace import Workspace, bundled_path, find_committee
 
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them
@@ -32,6 +43,11 @@ class PreparedReport:
     model: ReportModel
     committee: Committee
     quarter: Quarter
+    readiness: Readiness | None = None  # what the final paper waits for, and its sign-offs and approval
+
+    @property
+    def final(self) -> bool:
+        return self.model.standing is not None and self.model.standing.final
 
     @property
     def incomplete(self) -> str:
@@ -46,23 +62,50 @@ class PreparedReport:
                 "report again when the returns are in.")
 
 
+@dataclass(frozen=True)
+class _Review:
+    """What the store says of a committee's paper beyond its figures: review and sign-off."""
+
+    readiness: Readiness
+    commentary: dict[str, str]  # approved commentary edits, by indicator
+
+
 def _quarter(value: Quarter | str) -> Quarter:
     period = parse_period(value) if isinstance(value, str) else value
     return period if isinstance(period, Quarter) else period.quarter()
 
 
-def _load(workspace: Workspace, committees: Sequence[str | None] | None
-          ) -> tuple[Register, list[Committee], Figures]:
-    """The register, the committees named (None: every one; [None]: the register's only one) and the current
-    figures of their indicators: a register with errors stops here, before any file is written. Loaded once
-    however many committees' reports are built from them (the load is most of a report's cost). Every
-    committee is looked up before the figures are read, so a wrong name stops the run at once. The figures
-    come from the store, where only accepted returns put them."""
+def _load(workspace: Workspace, committees: Sequence[str | None] | None, quarter: Quarter
+          ) -> tuple[Register, list[Committee], Figures, dict[str, _Review]]:
+    """The register, the committees named (None: every one; [None]: the register's only one), the current
+    figures of their indicators, and each committee's review and sign-off: a register with errors stops here,
+    before any file is written. Loaded once however many committees' reports are built from them (the load is
+    most of a report's cost). Every committee is looked up before the figures are read, so a wrong name stops
+    the run at once. The figures come from the store, where only accepted returns put them."""
     register = workspace.valid_register()
     found = list(register.committees) if committees is None else [find_committee(register, c) for c in committees]
     # Only the figures the reports show: one committee's report reads its own indicators, not the council's.
     wanted = None if committees is None else {i.id for c in found for i in register.indicators_of_committee(c.id)}
-    return register, found, workspace.current_figures(wanted)
+    with workspace.open_store() as store:
+        figures = store.current_figures(wanted)
+        state = quarter_state(store, quarter, figures)  # read once, for every committee
+    edits = approved_commentary(state.annotations)
+    review = {c.id: _Review(readiness(state, register, c, quarter, figures), edits) for c in found}
+    return register, found, figures, review
+
+
+def _standing(ready: Readiness, final: bool) -> Standing:
+    """What the paper says of itself: a draft lists what is outstanding; the final paper, who signed it off."""
+    if not final:
+        return Standing(False, ready.blocking + ready.notes)
+    signed = tuple(f"{service.name}: {s.by}{', ' + s.role if s.role else ''}, {long_date(s.at.date())}"
+                   for service, s in ready.signed_off)
+    approval = ready.approval
+    approved = ""
+    if approval is not None:
+        role = str(approval.detail.get("role", ""))
+        approved = f"Approved by {approval.actor}{', ' + role + ',' if role else ''} on {long_date(approval.at.date())}"
+    return Standing(True, (), signed, approved)
 
 
 def _insight(workspace: Workspace, register: Register, figures: Figures, found: Committee,
@@ -83,32 +126,52 @@ def _insight(workspace: Workspace, register: Register, figures: Figures, found: 
 
 
 def _prepare(workspace: Workspace, register: Register, figures: Figures, found: Committee, when: Quarter,
-             produced_on: date | None) -> PreparedReport:
+             produced_on: date | None, review: _Review | None = None, final: bool = False) -> PreparedReport:
     config = workspace.config
     model = build_model(register, found, when, figures, council=config.council, team=config.team,
                         produced_on=produced_on or config.produced_on or date.today(),
                         tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons,
-                        axis_rule=config.axis_rule, **_insight(workspace, register, figures, found, when))
-    return PreparedReport(model, found, when)
+                        axis_rule=config.axis_rule,
+                        standing=_standing(review.readiness, final) if review else None,
+                        commentary=review.commentary if review else None,
+                        **_insight(workspace, register, figures, found, when))
+    return PreparedReport(model, found, when, review.readiness if review else None)
+
+
+def _final_gate(found: list[Committee], review: dict[str, _Review]) -> None:
+    """NotReady, listing what each committee's final paper waits for, unless every one is ready."""
+    waiting = [review[c.id].readiness for c in found if not review[c.id].readiness.ready]
+    if len(waiting) == 1:
+        raise not_ready(waiting[0])
+    if waiting:
+        lines = tuple(f"{r.committee.name}: {line}" for r in waiting for line in r.blocking)
+        listed = "\n".join(f"  - {line}" for line in lines)
+        raise NotReady(f"{len(waiting)} committees' papers for {waiting[0].quarter} cannot be final yet:\n{listed}",
+                       lines)
 
 
 def prepare_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
-                   produced_on: date | None = None) -> PreparedReport:
-    """The report's content: a register with errors stops here, before any file is written."""
+                   produced_on: date | None = None, final: bool = False) -> PreparedReport:
+    """The report's content, a draft unless final: a register with errors stops here, before any file is
+    written, and so does a final paper that is not ready (NotReady, listing what it waits for)."""
     when = _quarter(quarter)
-    register, found, figures = _load(workspace, [committee])
-    return _prepare(workspace, register, figures, found[0], when, produced_on)
+    register, found, figures, review = _load(workspace, [committee], when)
+    if final:
+        _final_gate(found, review)
+    return _prepare(workspace, register, figures, found[0], when, produced_on, review[found[0].id], final)
 
 
 def prepare_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str] | None = None,
-                    produced_on: date | None = None) -> Iterator[PreparedReport]:
+                    produced_on: date | None = None, final: bool = False) -> Iterator[PreparedReport]:
     """Each committee's report content (committees=None: every committee in the register), from one load
-    of the register and the figures. Every committee is looked up before the first is prepared, so a
-    wrong name stops the run before any file is written."""
+    of the register and the figures. Every committee is looked up (and, for final papers, found ready) before
+    the first is prepared, so a wrong name stops the run before any file is written."""
     when = _quarter(quarter)
-    register, found, figures = _load(workspace, committees)
+    register, found, figures, review = _load(workspace, committees, when)
+    if final:
+        _final_gate(found, review)
     for committee in found:
-        yield _prepare(workspace, register, figures, committee, when, produced_on)
+        yield _prepare(workspace, register, figures, committee, when, produced_on, review[committee.id], final)
 
 
 def reference_document(workspace: Workspace) -> Path:
@@ -131,19 +194,25 @@ def default_output(workspace: Workspace, committee: Committee, quarter: Quarter)
 
 
 def write_report(workspace: Workspace, prepared: PreparedReport, out: Path | None = None) -> Path:
-    """Write a prepared report as .docx (default: reports/<committee>_<quarter>.docx) and return its path."""
+    """Write a prepared report as .docx (default: reports/<committee>_<quarter>.docx), log it (report-built,
+    draft or final) and return its path."""
 
     target = out or default_output(workspace, prepared.committee, prepared.quarter)
-    return render(prepared.model, reference_document(workspace), target)
+    path = render(prepared.model, reference_document(workspace), target)
+    with workspace.open_store() as store:
+        store.add_event(REPORT_BUILT, actor=store.actor, period=prepared.quarter.slug, detail={
+            "committee": prepared.committee.id, "final": prepared.final, "file": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+    return path
 
 
 def build_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequence[str] | None = None,
-                  produced_on: date | None = None, pdf: bool = False) -> list[Path]:
+                  produced_on: date | None = None, pdf: bool = False, final: bool = False) -> list[Path]:
     """Build several committees' reports (None: all) from one load, each to its default path
     (reports/<committee>_<quarter>.docx), and a PDF beside each when pdf; return the .docx written."""
 
     paths = []
-    for prepared in prepare_reports(workspace, quarter, committees, produced_on):
+    for prepared in prepare_reports(workspace, quarter, committees, produced_on, final):
         paths.append(write_report(workspace, prepared))
         if pdf:
             convert_to_pdf(paths[-1])
@@ -151,9 +220,10 @@ def build_reports(workspace: Workspace, quarter: Quarter | str, committees: Sequ
 
 
 def build_report(workspace: Workspace, quarter: Quarter | str, committee: str | None,
-                 produced_on: date | None = None, out: Path | None = None) -> Path:
-    """Build the committee's performance report for the quarter and return the .docx written."""
-    return write_report(workspace, prepare_report(workspace, quarter, committee, produced_on), out)
+                 produced_on: date | None = None, out: Path | None = None, final: bool = False) -> Path:
+    """Build the committee's performance report for the quarter (a draft, unless final) and return the .docx
+    written."""
+    return write_report(workspace, prepare_report(workspace, quarter, committee, produced_on, final), out)
 
 
 def write_html(prepared: PreparedReport, docx: Path) -> Path:

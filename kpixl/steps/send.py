@@ -27,7 +27,7 @@ from typing import Any
 from kpixl.crashpoint import crash_point
 from kpixl.domain import Quarter, Service
 from kpixl.domain.indicators import is_email
-from kpixl.errors import ConfigError, DeliveryError, DeliveryUncertain
+from kpixl.errors import ConfigError, DeliveryError, DeliveryUncertain, WorkspaceError
 from kpixl.mail.compose import Letter, compose, names
 from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
 from kpixl.problems import safe
@@ -37,7 +37,7 @@ from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
 from kpixl.store import Store, SubmissionRecord
 
-__all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks"]
+__all__ = ["Outcome", "SendSummary", "Transport", "make_transport", "send_workbooks", "sender_address"]
 
 SendProgress = Callable[[int, int, str], None]
 
@@ -105,7 +105,8 @@ def _letters(services: tuple[Service, ...], manifest: dict[str, dict[str, Any]],
             continue
         if service.id in sent:
             summary.outcomes.append(Outcome(service.lead_name, service.lead_email, (service.id,), "skipped",
-                                            _already(sent[service.id])))
+                                            _already(sent[service.id]) + _regenerated(sent[service.id],
+                                                                                      manifest[service.id])))
             continue
         problem = _check_one(service, manifest[service.id], folder)
         if problem:
@@ -136,6 +137,14 @@ def _already(record: dict[str, Any]) -> str:
         return (f"may have gone to {record.get('to')} on {record.get('sent')} (the server never confirmed it): "
                 "ask the lead whether it arrived; --resend sends it again")
     return f"sent to {record.get('to')} on {record.get('sent')}"
+
+
+def _regenerated(record: dict[str, Any], entry: dict[str, Any]) -> str:
+    """A warning when the workbook was generated again after it was sent: the lead holds the earlier one."""
+    if record.get("sha256") and entry.get("sha256") and record["sha256"] != entry["sha256"]:
+        return (f". The workbook was regenerated since it was sent ({entry.get('file')}): the lead has the earlier "
+                "one. --resend sends them this one")
+    return ""
 
 
 PURPOSE = "workbooks"  # what the message is for, in its ref: a later message to the same lead has its own
@@ -221,11 +230,11 @@ def _deliver(workspace: Workspace, quarter: Quarter, letter: Letter, transport: 
 
 
 def make_transport(period: str, *, drafts: Path | None = None, smtp: str | None = None, starttls: bool = True,
-                   user: str = "", password: str = "") -> Transport:
-    """Where the messages go: .eml drafts in a folder, or the SMTP server HOST[:PORT] (ConfigError if it
-    cannot be read)."""
+                   user: str = "", password: str = "", purpose: str = "") -> Transport:
+    """Where the messages go: .eml drafts in a folder (named for the recipient, the period and the purpose:
+    "receipt", "reminder-due"), or the SMTP server HOST[:PORT] (ConfigError if it cannot be read)."""
     if drafts is not None:
-        return DraftsTransport(drafts, period)
+        return DraftsTransport(drafts, period, purpose=purpose)
     if smtp is None:
         raise ConfigError("Choose where the messages go: a drafts folder or an SMTP server")
     try:
@@ -235,18 +244,31 @@ def make_transport(period: str, *, drafts: Path | None = None, smtp: str | None 
     return SmtpTransport(host, port, starttls, user, password)
 
 
-def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport, *, sender: str | None = None,
-                   dry_run: bool = False, resend: bool = False,
-                   progress: SendProgress | None = None) -> SendSummary:
-    """Send (or draft) each lead's workbooks for quarter; the summary says what happened to each."""
+def sender_address(workspace: Workspace, sender: str | None) -> str:
+    """The From address: --from, else [cycle] contact_email; ConfigError when there is none kpixl can use."""
     sender = (sender or workspace.config.contact_email).strip()
     if not sender:
         raise ConfigError("Whom is the email from? Pass --from ADDRESS, or set [cycle] contact_email in kpixl.toml")
     if not (is_email(sender) and sender.isascii()):
         raise ConfigError(f"'{sender}' is not an email address kpixl can send from: write it as name@council.gov.uk "
                           "in ASCII letters (--from, or [cycle] contact_email in kpixl.toml)")
+    return sender
+
+
+def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport, *, sender: str | None = None,
+                   dry_run: bool = False, resend: bool = False, only: tuple[str, ...] = (),
+                   progress: SendProgress | None = None) -> SendSummary:
+    """Send (or draft) each lead's workbooks for quarter (only: those of these service ids); the summary says
+    what happened to each."""
+    sender = sender_address(workspace, sender)
     register, folder, summary = workspace.valid_register(), default_folder(workspace, quarter), SendSummary()
     services = register.services_reporting(quarter)
+    if only:
+        unknown = sorted(set(only) - {s.id for s in services})
+        if unknown:
+            raise WorkspaceError(f"No service {', '.join(unknown)} reports for {quarter}. Services: "
+                                 f"{', '.join(s.id for s in services)}")
+        services = tuple(s for s in services if s.id in only)
     manifest = _workbooks(workspace, quarter, services, folder, summary)
     sent = read_sent(folder) if transport.sends and not resend else {}
     answered = accepted_returns(workspace, quarter, [s.id for s in services]) if transport.sends and not resend else {}

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import getpass
 import re
 import tomllib
 from collections.abc import Collection
@@ -23,6 +24,7 @@ from typing import Any
 
 from kpixl.domain import Committee, Figure, PercentageBasis, Quarter, Register, Tolerances, parse_period
 from kpixl.domain.comparators import NATIONAL, ComparisonGroup
+from kpixl.domain.deadlines import DEFAULT_STAGES, Stage
 from kpixl.domain.figures import Submission
 from kpixl.domain.numbers import parse_number
 from kpixl.errors import (
@@ -35,6 +37,7 @@ from kpixl.errors import (
     WorkspaceError,
 )
 from kpixl.files import archive_name, keep, read_json, write_json
+from kpixl.mail.imap import SECURITY, ImapSettings
 from kpixl.problems import count
 from kpixl.register import LoadedRegister, load_register
 from kpixl.report.axis import AxisRule
@@ -79,6 +82,10 @@ class Config:
     # [director_comments."2023-24-Q2"]: the director's comment on an indicator, printed in that quarter's
     # exceptions table (quarter slug -> indicator id -> text; docs/report.md, "Summary and exceptions")
     director_comments: dict[str, dict[str, str]] = field(default_factory=dict)
+    officer: str = ""  # [team] officer: who the log says did what, when a command is given no --by
+    hard_deadline: date | None = None  # [cycle] hard_deadline: the last day the report can wait
+    imap: ImapSettings | None = None  # [imap]: the returns mailbox (kpixl fetch)
+    reminders: tuple[Stage, ...] = DEFAULT_STAGES  # [reminders] stages (kpixl remind)
 
 
 def _fraction(section: dict[str, Any], key: str, default: Any) -> Any:
@@ -99,6 +106,7 @@ def _parse_config(data: dict[str, Any]) -> Config:
     try:
         period = parse_period(str(cycle["period"])) if cycle.get("period") else None
         deadline = date.fromisoformat(str(cycle["deadline"])) if cycle.get("deadline") else None
+        hard = date.fromisoformat(str(cycle["hard_deadline"])) if cycle.get("hard_deadline") else None
     except (PeriodError, ValueError) as exc:
         raise ConfigError(f"{CONFIG_NAME} [cycle]: {exc}") from None
     try:
@@ -119,6 +127,9 @@ def _parse_config(data: dict[str, Any]) -> Config:
     defaults = Tolerances()
     comparators = _comparison_group(data.get("comparators"))
     comments = _director_comments(data.get("director_comments"))
+    team = data.get("team", {})
+    if not isinstance(team, dict) or not isinstance(team.get("officer", ""), str):
+        raise ConfigError(f"{CONFIG_NAME} [team] officer must be a name in quotes: officer = \"Alex Officer\"")
     return Config(
         council=council["name"], team=council.get("team", "Performance Team"), period=period, deadline=deadline,
         contact_name=cycle.get("contact_name", ""), contact_email=cycle.get("contact_email", ""),
@@ -127,7 +138,57 @@ def _parse_config(data: dict[str, Any]) -> Config:
         report_reference=report.get("reference_docx", ""),
         show_both_comparisons=bool(report.get("show_both_comparisons", False)), produced_on=produced_on,
         axis_rule=axis_rule, comparators=comparators, director_comments=comments,
+        officer=team.get("officer", "").strip(),
+        hard_deadline=hard, imap=_imap(data.get("imap")), reminders=_stages(data.get("reminders")),
     )
+
+
+def _imap(section: Any) -> ImapSettings | None:
+    """[imap]: the returns mailbox. The password is never read from the file."""
+    if section is None:
+        return None
+    where = f"{CONFIG_NAME} [imap]"
+    if not isinstance(section, dict) or not section.get("host") or not section.get("user"):
+        raise ConfigError(f"{where} needs host and user: host = \"imap.council.gov.uk\", user = \"returns\"")
+    if "password" in section:
+        raise ConfigError(f"{where} holds a password: remove it. kpixl reads the password from the environment "
+                          f"variable {section.get('password_env', 'KPIXL_IMAP_PASSWORD')}, or asks for it")
+    security = str(section.get("security", "tls"))
+    if security not in SECURITY:
+        raise ConfigError(f"{where} security = {security!r}: write \"tls\", \"starttls\", or \"plain\" (only for "
+                          "a server on this computer)")
+    port = section.get("port", 0)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port < 65536:
+        raise ConfigError(f"{where} port = {port!r} is not a port number")
+    texts = {key: str(section.get(key, default)) for key, default in (
+        ("folder", "INBOX"), ("processed_folder", ""), ("password_env", "KPIXL_IMAP_PASSWORD"), ("cafile", ""))}
+    return ImapSettings(str(section["host"]), str(section["user"]), texts["folder"], texts["processed_folder"],
+                        security, port, texts["password_env"], texts["cafile"])
+
+
+def _stages(section: Any) -> tuple[Stage, ...]:
+    """[reminders] stages = [{name = "friendly", days = -5}, {name = "overdue", days = 3, copy = "deputy"}]."""
+    if section is None:
+        return DEFAULT_STAGES
+    where = f"{CONFIG_NAME} [reminders] stages"
+    stages = section.get("stages") if isinstance(section, dict) else None
+    if not isinstance(stages, list) or not stages:
+        raise ConfigError(f"{where} must be a list such as [{{name = \"due\", days = 0}}]")
+    found = []
+    for entry in stages:
+        name, days = (entry.get("name"), entry.get("days")) if isinstance(entry, dict) else (None, None)
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9-]{1,30}", name) or not isinstance(days, int) \
+                or isinstance(days, bool):
+            raise ConfigError(f"{where}: {entry!r} needs a name (lower-case letters, digits, -) and whole days from "
+                              "the deadline (negative: before it)")
+        copy = entry.get("copy", [])
+        copy = [copy] if isinstance(copy, str) else copy
+        if not isinstance(copy, list) or any(c not in ("deputy", "cc") for c in copy):
+            raise ConfigError(f"{where}: copy = {entry.get('copy')!r}: write \"deputy\", \"cc\" or both in a list")
+        found.append(Stage(name, days, tuple(copy)))
+    if len({s.name for s in found}) < len(found):
+        raise ConfigError(f"{where}: each stage needs its own name")
+    return tuple(found)
 
 
 _AREA = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -221,19 +282,33 @@ class Workspace:
         what rebuilding the store from the archive needs."""
         note_receipt(self.root / RECEIVED, sha256, receipt)
 
-    def open_store(self, *, rebuilding: bool = False) -> Store:
+    def actor(self, by: str | None = None) -> str:
+        """Who the log says did what (docs/review.md): the command's --by NAME, else kpixl.toml's [team]
+        officer, else the computer's login."""
+        if by and by.strip():
+            return " ".join(by.split())
+        if self.config.officer:
+            return self.config.officer
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # no login name to be had (a container without a user entry)
+            return "unknown"
+
+    def open_store(self, *, rebuilding: bool = False, by: str | None = None) -> Store:
         """The workspace's store, created on first use; StoreError when it cannot be opened.
 
         Not created when the workspace shows it had one: a missing or empty store beside an archive that
         holds received files is refused, with what to do (docs/store.md, "A store kpixl will not create"). A
         new empty store there would lose every figure, version and return without a word. rebuilding: the
-        store is being rebuilt from the archive (kpixl check --rebuild), which may create it."""
+        store is being rebuilt from the archive (kpixl check --rebuild), which may create it. by: who the events
+        it logs as it records are by (actor)."""
+        actor = self.actor(by)
         if rebuilding or not self._archived_anything():
-            return open_store(self.store_url)
+            return open_store(self.store_url, actor=actor)
         path = self.store_file
         if path is not None and (not path.is_file() or path.stat().st_size == 0):
             raise StoreError(self._missing_store(path))
-        return open_store(self.store_url, missing=self._missing_store(path))
+        return open_store(self.store_url, missing=self._missing_store(path), actor=actor)
 
     def _archived_anything(self) -> bool:
         folder = self.path(ARCHIVE)
@@ -354,13 +429,15 @@ class Receipt:
     subject: str = ""
     message_id: str = ""
     attachment: str = ""
+    service: str = ""  # a sign-off's evidence: the service signed off ("" for any other file)
 
     @classmethod
     def of(cls, submission: Submission, period: str, ext: str, sent_how: str = "", skip: str = "") -> Receipt:
         return cls(submission.file_name, submission.source, period, submission.accepted,
                    submission.sent_at.isoformat() if submission.sent_at else "", sent_how,
                    submission.received_at.isoformat(), ext, skip, submission.sender, submission.subject,
-                   submission.message_id, submission.attachment)
+                   submission.message_id, submission.attachment,
+                   submission.service if submission.source == "evidence" else "")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Receipt | None:

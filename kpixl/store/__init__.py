@@ -19,6 +19,7 @@ from kpixl.store.queries import (
     RecordResult,
     StoredFigure,
     SubmissionRecord,
+    UnreadableRow,
 )
 from kpixl.store.schema import HISTORY_ARCHIVED, INSIGHT, SCHEMA_VERSION
 
@@ -37,5 +38,6 @@ __all__ = [
     "StoredComparator",
     "StoredFigure",
     "SubmissionRecord",
+    "UnreadableRow",
     "open_store",
 ]

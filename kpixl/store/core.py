@@ -40,10 +40,12 @@ def _now() -> str:
 class Store:
     """A connection to the store. Safe to use from one thread; open one per thread or process."""
 
-    def __init__(self, url: str, missing: str = "") -> None:
+    def __init__(self, url: str, missing: str = "", actor: str = "") -> None:
         """missing: when given, a store without kpixl's tables is not created but refused with this message
-        (the workspace's files say a store should be there: docs/store.md, "A store kpixl will not create")."""
+        (the workspace's files say a store should be there: docs/store.md, "A store kpixl will not create").
+        actor: who the events this store logs as it records a file are by (docs/review.md)."""
         self.url = url
+        self.actor = actor
         self._engine: Engine = make_engine(url)
         with self._guard("opened"):
             if missing and schema_version_of(self._engine) == 0:
@@ -85,11 +87,12 @@ class Store:
 
     def record(self, submission: Submission, figures: Sequence[ReceivedFigure],
                problems: Sequence[Problem] = (), partly: Partly | None = None) -> RecordResult:
-        """Keep a received file, its problems and, if accepted, each changed figure as a new version. With
+        """Keep a received file, its problems and, if accepted, each changed figure as a new version, with the
+        events that say so (a return received, accepted or refused, held by a sign-off; its queries). With
         partly (a refused file whose valid rows the officer accepts), the figures given are stored from it
         too, with a return-partly-accepted event naming the rows taken and left."""
         with self._guard("written"):
-            return queries.record(self._engine, submission, figures, problems, _now(), partly)
+            return queries.record(self._engine, submission, figures, problems, _now(), partly, self.actor)
 
     def record_comparators(self, submission: Submission, values: Sequence[PublishedValue]) -> ComparatorRecord:
         """Keep an imported comparator file (source "comparators") and its values; the same file again
@@ -134,10 +137,12 @@ class Store:
         with self._read() as conn:
             return queries.stored_figures(conn, indicator=indicator)
 
-    def figures(self, periods: Collection[str] | None = None) -> list[StoredFigure]:
-        """Every version of every figure (in the given period slugs), by indicator, period and version."""
+    def figures(self, periods: Collection[str] | None = None,
+                unreadable_rows: list[queries.UnreadableRow] | None = None) -> list[StoredFigure]:
+        """Every version of every figure (in the given period slugs), by indicator, period and version; with
+        unreadable_rows given, the rows that cannot be read (changed by hand) are put there (kpixl check)."""
         with self._read() as conn:
-            return queries.stored_figures(conn, periods=periods)
+            return queries.stored_figures(conn, periods=periods, unreadable_rows=unreadable_rows)
 
     def comparators(self, indicators: Collection[str] | None = None,
                     metrics: Collection[str] | None = None) -> list[StoredComparator]:
@@ -167,10 +172,11 @@ class Store:
         return latest
 
     def latest_accepted_by_service(self, period: str) -> dict[str, SubmissionRecord]:
-        """Each service's latest-sent accepted return for the quarter: the one whose figures are current."""
+        """Each service's latest-sent accepted return for the quarter that is not held by a sign-off: the one
+        whose figures are current."""
         latest: dict[str, SubmissionRecord] = {}
         for record in sorted(self.submissions(period), key=lambda r: r.order):
-            if record.source == "return" and record.service and record.accepted:
+            if record.source == "return" and record.service and record.accepted and not record.held:
                 latest[record.service] = record
         return latest
 
@@ -191,10 +197,10 @@ class Store:
         return {service: record.errors for service, record in latest.items() if record.errors}
 
 
-def open_store(url: str, missing: str = "") -> Store:
+def open_store(url: str, missing: str = "", actor: str = "") -> Store:
     """The store at url (a SQLAlchemy URL), created on first use unless missing gives the message refusing a
-    store without kpixl's tables; StoreError when it cannot be opened."""
-    return Store(url, missing)
+    store without kpixl's tables; StoreError when it cannot be opened. actor: who its events are by."""
+    return Store(url, missing, actor)
 
 
 # What a database failure means for the officer: one advice each, told apart by the driver's message

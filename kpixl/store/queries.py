@@ -20,8 +20,20 @@ from sqlalchemy.exc import IntegrityError
 from kpixl.crashpoint import crash_point
 from kpixl.domain import Figure, FigureStatus, parse_period
 from kpixl.domain.figures import Provenance, ReceivedFigure, Submission
-from kpixl.errors import PeriodError, StoreError
-from kpixl.problems import Problem, Severity, count
+from kpixl.domain.review import (
+    HISTORY_IMPORTED,
+    QUERY_EXPLAINED,
+    QUERY_RAISED,
+    REOPENED,
+    RETURN_ACCEPTED,
+    RETURN_HELD,
+    RETURN_RECEIVED,
+    RETURN_REFUSED,
+    SIGNED_OFF,
+    query_id,
+)
+from kpixl.errors import PeriodError, StoreError, StoreValueError
+from kpixl.problems import Problem, Severity, count, explanation_of, is_explained, question_of
 from kpixl.store.schema import events, figures, problems, schema_version, submissions
 
 __all__ = [
@@ -32,12 +44,14 @@ __all__ = [
     "RecordResult",
     "StoredFigure",
     "SubmissionRecord",
+    "UnreadableRow",
     "add_event",
     "current_figures",
     "events_of",
     "figure_from_row",
     "figure_from_values",
     "first_applied",
+    "held_now",
     "iso",
     "record",
     "sent_order",
@@ -56,12 +70,14 @@ class RecordResult:
     duplicate: bool = False  # this file was recorded before: nothing changed
     added: tuple[FigureKey, ...] = ()  # each new version written
     unchanged: int = 0  # figures identical to their current version: not a change, not written
+    held_by: int = 0  # recorded while its service's figures were signed off (that event's id): not current
 
     @property
     def summary(self) -> str:
         if self.duplicate:
             return "already recorded: nothing changed"
-        return f"{count(len(self.added), 'figure')} stored, {self.unchanged} unchanged"
+        held = "; held: its figures are signed off, and these count only after kpixl reopen" if self.held_by else ""
+        return f"{count(len(self.added), 'figure')} stored, {self.unchanged} unchanged{held}"
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,9 @@ class SubmissionRecord:
     subject: str = ""
     message_id: str = ""
     attachment: str = ""
+    held_by: int = 0  # the signed-off event in force when it was recorded (0: none; docs/review.md)
+    held: bool = False  # held by that sign-off still (no reopen since): its figures are not current
+    problem_ids: tuple[int, ...] = ()  # the store's id of each of its problems, in the same order
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -154,9 +173,10 @@ DbRow = Any  # a result row; its columns are read by name (row.indicator), which
 def unreadable(table: str, row_id: object, column: str, found: object) -> StoreError:
     """The error for a stored value kpixl cannot read."""
     shown = " ".join(str(found).split())[:60]
-    return StoreError(f"The store holds a value kpixl cannot read: table {table}, row {row_id}, column {column} "
-                      f"is '{shown}'. It was changed outside kpixl. Run 'kpixl check' to list every such row, then "
-                      "put the value back as it was, or restore the store from a backup.")
+    return StoreValueError(f"The store holds a value kpixl cannot read: table {table}, row {row_id}, column {column} "
+                           f"is '{shown}'. It was changed outside kpixl. Run 'kpixl check' to list every such row, "
+                           "then put the value back as it was, or restore the store from a backup.",
+                           table, row_id, column, shown)
 
 
 def figure_from_values(indicator: str, period: str, value: str | None, status: str, reason: str,
@@ -226,6 +246,18 @@ def sent_order(table: Any) -> Any:
     return case((table.c.sent_at != "", table.c.sent_at), else_=table.c.received_at)
 
 
+# The lock (docs/review.md): a return recorded while its service's figures for the quarter were signed off is
+# held by that sign-off (submissions.held_by, its event id), and its figures are not current until a reopened
+# event of the same service and quarter follows the sign-off. Decided once, when the return is recorded under
+# the write lock (_held_by); nothing is ever updated: a reopen is one more event.
+
+def held_now(table: Any) -> Any:
+    """The SQL condition: a submissions table's row is held by a sign-off that no reopen has followed."""
+    reopened = exists().where(events.c.kind == REOPENED, events.c.service == table.c.service,
+                              events.c.period == table.c.period, events.c.id > table.c.held_by)
+    return and_(table.c.held_by != 0, ~reopened)
+
+
 def current_figures(conn: Connection, indicators: Collection[str] | None = None) -> dict[tuple[str, str], Figure]:
     """The current version of every figure (of the indicators named), keyed by (indicator, period slug)."""
     sub, other, other_sub = submissions.alias("s"), figures.alias("other"), submissions.alias("other_s")
@@ -233,38 +265,66 @@ def current_figures(conn: Connection, indicators: Collection[str] | None = None)
     # A figure is current when no version of it was sent later (or, sent at the same moment, recorded later):
     # each figure probes the few versions of its key through the (indicator, period, version) index, where
     # ranking every version with a window function sorted the whole table (6,216 figures: 0.075 s -> 0.059 s).
+    # A held return's figures are neither current nor in the way of the current one.
     later = exists().where(other.c.indicator == figures.c.indicator, other.c.period == figures.c.period,
-                           other_sub.c.id == other.c.submission_id,
+                           other_sub.c.id == other.c.submission_id, ~held_now(other_sub),
                            or_(theirs > mine, and_(theirs == mine, other.c.version > figures.c.version)))
     query = (select(figures.c.indicator, figures.c.period, figures.c.value, figures.c.status, figures.c.reason,
                     figures.c.commentary, figures.c.actions, *_FIGURE_EXTRAS, figures.c.id)
-             .join(sub, sub.c.id == figures.c.submission_id).where(~later))
+             .join(sub, sub.c.id == figures.c.submission_id).where(~later, ~held_now(sub)))
     if indicators is not None:
         query = query.where(figures.c.indicator.in_(list(indicators)))
     # Only the columns a Figure holds (and the row's id, for a message), fetched at once and unpacked by position.
     return {(row[0], row[1]): figure_from_values(*row) for row in conn.execute(query).all()}
 
 
-def stored_figures(conn: Connection, indicator: str | None = None,
-                   periods: Collection[str] | None = None) -> list[StoredFigure]:
-    """Every version (of one indicator, or in some periods), oldest period first, then by version."""
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A row of the store that cannot be read: changed by hand, or damaged (kpixl check reports each)."""
+
+    table: str
+    id: int
+    column: str  # the first column that cannot be read
+    found: str  # what it holds
+
+
+def stored_figures(conn: Connection, indicator: str | None = None, periods: Collection[str] | None = None,
+                   unreadable_rows: list[UnreadableRow] | None = None) -> list[StoredFigure]:
+    """Every version (of one indicator, or in some periods), oldest period first, then by version. With
+    unreadable_rows given, a row that cannot be read is put there instead of stopping the whole read."""
     sub = submissions.alias("s")
     labelled = [c.label(f"s_{c.name}") for c in sub.c]  # the submission's columns, apart from the figure's
-    query = select(figures, *labelled).join(sub, sub.c.id == figures.c.submission_id)
+    query = (select(figures, *labelled, held_now(sub).label("s_held"))
+             .join(sub, sub.c.id == figures.c.submission_id))
     if indicator is not None:
         query = query.where(figures.c.indicator == indicator)
     if periods is not None:
         query = query.where(figures.c.period.in_(list(periods)))
-    stored = [_stored(row) for row in conn.execute(query)]
+    rows = conn.execute(query)
+    stored = [_stored(row) for row in rows] if unreadable_rows is None else _readable(rows, unreadable_rows)
     current: dict[tuple[str, str], StoredFigure] = {}
     for item in stored:
         key = (item.figure.indicator, item.figure.period.slug)
-        if key not in current or item.order > current[key].order:
+        if not item.submission.held and (key not in current or item.order > current[key].order):
             current[key] = item
     chosen = {id(item) for item in current.values()}
     stored = [replace(item, current=True) if id(item) in chosen else item for item in stored]
     return sorted(stored, key=lambda s: (s.figure.indicator, s.figure.period.start_date,
                                          s.figure.period.kind, s.version))
+
+
+def _readable(rows: Iterable[DbRow], unreadable_rows: list[UnreadableRow]) -> list[StoredFigure]:
+    """The rows that read as figures; each other is put in unreadable_rows, with the column it fails at."""
+    readable = []
+    for row in rows:
+        try:
+            int(row.version)
+            readable.append(_stored(row))
+        except StoreValueError as exc:
+            unreadable_rows.append(UnreadableRow(exc.table, row.id, exc.column, exc.found))
+        except (ValueError, TypeError):  # a version that is no number: no column reader names it
+            unreadable_rows.append(UnreadableRow("figures", row.id, "version", str(row.version)[:60]))
+    return readable
 
 
 def _stored(row: DbRow) -> StoredFigure:
@@ -276,16 +336,19 @@ def _stored(row: DbRow) -> StoredFigure:
 
 def submission_records(conn: Connection, period: str | None = None) -> list[SubmissionRecord]:
     """Every received file (of one period), in the order it was recorded, with its problems."""
-    query = select(submissions).order_by(submissions.c.id)
+    query = select(submissions, held_now(submissions).label("held")).order_by(submissions.c.id)
     if period is not None:
         query = query.where(submissions.c.period == period)
     rows = list(conn.execute(query))
     found = _problems_of(conn, [r.id for r in rows])
-    return [_submission_record(r, tuple(found.get(r.id, ()))) for r in rows]
+    return [_submission_record(r, tuple(p for _, p in found.get(r.id, ())),
+                               ids=tuple(i for i, _ in found.get(r.id, ()))) for r in rows]
 
 
-def _submission_record(r: DbRow, found: tuple[Problem, ...] = (), prefix: str = "") -> SubmissionRecord:
-    """A submissions row (its columns named prefix + name, as a join labels them) as a record."""
+def _submission_record(r: DbRow, found: tuple[Problem, ...] = (), prefix: str = "",
+                       ids: tuple[int, ...] = ()) -> SubmissionRecord:
+    """A submissions row (its columns named prefix + name, as a join labels them) as a record; held is read
+    where the query selected it (held_now)."""
     m = r._mapping
 
     def get(name: str) -> Any:
@@ -299,11 +362,13 @@ def _submission_record(r: DbRow, found: tuple[Problem, ...] = (), prefix: str = 
     return SubmissionRecord(row_id, get("file_hash"), get("file_name"), when("received_at"),
                             get("service"), get("period"), bool(get("accepted")), get("source"),
                             when("recorded_at"), found, when("sent_at") if sent else None, get("sender"),
-                            get("subject"), get("message_id"), get("attachment"))
+                            get("subject"), get("message_id"), get("attachment"), int(get("held_by") or 0),
+                            bool(m.get(prefix + "held", False)), ids)
 
 
-def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[Problem]]:
-    found: dict[int, list[Problem]] = defaultdict(list)
+def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[tuple[int, Problem]]]:
+    """Each submission's problems, in the order found, with their row ids."""
+    found: dict[int, list[tuple[int, Problem]]] = defaultdict(list)
     if not ids:
         return found
     query = (select(problems).where(problems.c.submission_id.in_(ids))
@@ -313,8 +378,8 @@ def _problems_of(conn: Connection, ids: list[int]) -> dict[int, list[Problem]]:
             severity = Severity(r.severity)
         except ValueError:
             raise unreadable("problems", r.id, "severity", r.severity) from None
-        found[r.submission_id].append(Problem(r.code, severity, r.message, r.hint, r.file, r.sheet, r.cell,
-                                              r.indicator))
+        found[r.submission_id].append((r.id, Problem(r.code, severity, r.message, r.hint, r.file, r.sheet,
+                                                     r.cell, r.indicator)))
     return found
 
 
@@ -335,15 +400,16 @@ def value_text(value: Decimal | None) -> str | None:
 
 
 def record(engine: Engine, submission: Submission, received: Sequence[ReceivedFigure],
-           found: Sequence[Problem], now: str, partly: Partly | None = None) -> RecordResult:
-    """Store a file's submission, problems and (if accepted) figures, all or nothing. With partly, a refused
-    file's figures of the rows taken are stored too (record_partly)."""
+           found: Sequence[Problem], now: str, partly: Partly | None = None, actor: str = "") -> RecordResult:
+    """Store a file's submission, problems and (if accepted) figures, all or nothing, with the events that
+    say so (logged by actor: docs/review.md). With partly, a refused file's figures of the rows taken are
+    stored too (record_partly)."""
     for attempt in range(ATTEMPTS):
         try:
             with engine.execution_options(kpixl_write=True).begin() as conn:
                 if partly is not None:
-                    return _record_partly(conn, submission, received, found, now, partly)
-                return _record(conn, submission, received, found, now)
+                    return _record_partly(conn, submission, received, found, now, partly, actor)
+                return _record(conn, submission, received, found, now, actor)
         except IntegrityError as exc:
             if attempt == ATTEMPTS - 1:
                 why = str(exc.orig).strip().rstrip(".")
@@ -365,30 +431,34 @@ class Partly:
 
 
 def _record_partly(conn: Connection, submission: Submission, received: Sequence[ReceivedFigure],
-                   found: Sequence[Problem], now: str, partly: Partly) -> RecordResult:
+                   found: Sequence[Problem], now: str, partly: Partly, actor: str = "") -> RecordResult:
     """A refused return recorded with its problems (or found recorded already, refused) and the figures of
     the rows taken stored from it, with a return-partly-accepted event naming the rows taken and left: in
-    the caller's one transaction. The same file accepted before, or partly accepted before, changes nothing."""
+    the caller's one transaction. The same file accepted before, or partly accepted before, changes nothing.
+    Recorded while its service is signed off, it is held like any return (docs/review.md)."""
     conn.execute(WRITE_LOCK)
     rows = conn.execute(_EXISTING, {"file_hash": submission.file_hash, "source": submission.source}).all()
     if any(row.accepted for row in rows):
         return RecordResult(next(int(row.id) for row in rows if row.accepted), duplicate=True)
+    held_by = 0
     if rows:
         submission_id = int(rows[-1].id)
         if conn.execute(_PARTLY_OF, {"ref": str(submission_id)}).first() is not None:
             return RecordResult(submission_id, duplicate=True)
     else:
-        submission_id = _insert_submission(conn, submission, now)
+        held_by = _held_by(conn, submission)
+        submission_id = _insert_submission(conn, submission, now, held_by)
         if found:
             conn.execute(_INSERT_PROBLEMS, [_problem_row(submission_id, i, p) for i, p in enumerate(found)])
+        _log_recording(conn, submission, RecordResult(submission_id, held_by=held_by), found, held_by, now, actor)
     figure_rows, added = _new_versions(conn, received, submission_id, now)
     if figure_rows:
         conn.execute(_INSERT_FIGURES, figure_rows)
-    add_event(conn, PARTLY_ACCEPTED, now, "", submission.period, submission.service, "", str(submission_id),
+    add_event(conn, PARTLY_ACCEPTED, now, actor, submission.period, submission.service, "", str(submission_id),
               {"file": submission.file_name, "sha256": submission.file_hash, "taken": list(partly.taken),
                "left": list(partly.left)})
     crash_point("before-commit")
-    return RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added))
+    return RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added), held_by=held_by)
 
 
 # The statements of a record, built once: SQLAlchemy then finds each compiled in its cache instead of
@@ -407,24 +477,28 @@ _LATEST = (select(figures.c.id, figures.c.indicator, figures.c.period, figures.c
 
 
 def _record(conn: Connection, submission: Submission, received: Sequence[ReceivedFigure],
-            found: Sequence[Problem], now: str) -> RecordResult:
+            found: Sequence[Problem], now: str, actor: str = "") -> RecordResult:
     # One writer at a time, as BEGIN IMMEDIATE gives on SQLite: on PostgreSQL the schema_version row is
     # locked, so two collects cannot both read version 3 and both write version 4 (SQLite ignores FOR UPDATE).
     conn.execute(WRITE_LOCK)
     existing = _earlier(conn, submission)
     if existing is not None:
         return RecordResult(existing, duplicate=True)
-    submission_id = _insert_submission(conn, submission, now)
+    held_by = _held_by(conn, submission)
+    submission_id = _insert_submission(conn, submission, now, held_by)
     if found:
         conn.execute(_INSERT_PROBLEMS, [_problem_row(submission_id, i, p) for i, p in enumerate(found)])
     crash_point("in-transaction")
-    if not submission.accepted:  # kept with its problems, so status can say what to fix; no figures
-        return RecordResult(submission_id)
-    rows, added = _new_versions(conn, received, submission_id, now)
-    if rows:
-        conn.execute(_INSERT_FIGURES, rows)
+    result = RecordResult(submission_id, held_by=held_by)
+    if submission.accepted:  # a refused file is kept with its problems, so status can say what to fix
+        rows, added = _new_versions(conn, received, submission_id, now)
+        if rows:
+            conn.execute(_INSERT_FIGURES, rows)
+        result = RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added),
+                              held_by=held_by)
+    _log_recording(conn, submission, result, found, held_by, now, actor)
     crash_point("before-commit")
-    return RecordResult(submission_id, added=tuple(added), unchanged=len(received) - len(added))
+    return result
 
 
 def _earlier(conn: Connection, submission: Submission) -> int | None:
@@ -440,13 +514,14 @@ def _earlier(conn: Connection, submission: Submission) -> int | None:
     return None
 
 
-def _insert_submission(conn: Connection, submission: Submission, now: str) -> int:
+def _insert_submission(conn: Connection, submission: Submission, now: str, held_by: int = 0) -> int:
     result = conn.execute(_INSERT_SUBMISSION, {
         "file_hash": submission.file_hash, "source": submission.source, "file_name": submission.file_name,
         "received_at": iso(submission.received_at), "service": submission.service,
         "period": submission.period, "accepted": submission.accepted, "recorded_at": now,
         "sent_at": iso(submission.sent_at) if submission.sent_at else "", "sender": submission.sender,
-        "subject": submission.subject, "message_id": submission.message_id, "attachment": submission.attachment})
+        "subject": submission.subject, "message_id": submission.message_id, "attachment": submission.attachment,
+        "held_by": held_by})
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every supported database hands back the new id
         raise StoreError("The store did not return the new submission's id; nothing was changed.")
@@ -510,7 +585,86 @@ def _figure_row(item: ReceivedFigure, version: int, submission_id: int, now: str
             "sheet": item.provenance.sheet, "cell": item.provenance.cell, "recorded_at": now}
 
 
+_LAST_SIGN_OFF = (select(events.c.id, events.c.kind)
+                  .where(events.c.kind.in_([SIGNED_OFF, REOPENED]), events.c.service == bindparam("service"),
+                         events.c.period == bindparam("period"))
+                  .order_by(events.c.id.desc()).limit(1))
+
+
+def _held_by(conn: Connection, submission: Submission) -> int:
+    """The sign-off in force for a return's service and quarter (its event id; 0 for none). Read under the
+    write lock that sign-offs take too, so a sign-off logged at the same moment is before this return or
+    after it, never both."""
+    if submission.source != "return" or not submission.service:
+        return 0
+    row = conn.execute(_LAST_SIGN_OFF, {"service": submission.service, "period": submission.period}).first()
+    return int(row.id) if row is not None and row.kind == SIGNED_OFF else 0
+
+
+def _log_recording(conn: Connection, submission: Submission, result: RecordResult, found: Sequence[Problem],
+                   held_by: int, now: str, actor: str) -> None:
+    """The events of a recording, in its transaction (docs/review.md): a return received, then accepted or
+    refused (and held), and each query an accepted return raises or explains; a history import. Nothing for
+    other sources (a comparator file, a sign-off's evidence: their steps log what they do)."""
+    ref, sid = f"submission:{result.submission_id}", result.submission_id
+    file = {"file": submission.file_name, "sha256": submission.file_hash, "submission": sid}
+    if submission.source == "history":
+        conn.execute(insert(events), [_event_row(HISTORY_IMPORTED, now, actor, ref=ref,
+                                                 detail=file | {"figures": len(result.added)})])
+        return
+    if submission.source != "return":
+        return
+    where = {"period": submission.period, "service": submission.service}
+    sent = iso(submission.sent_at) if submission.sent_at else ""
+    verdict = RETURN_ACCEPTED if submission.accepted else RETURN_REFUSED
+    errors = sum(1 for p in found if p.severity is Severity.ERROR)
+    rows = [_event_row(RETURN_RECEIVED, now, submission.sender or actor, ref=ref,
+                       detail=file | {"sent_at": sent, "sender": submission.sender, "recorded_by": actor},
+                       **where),
+            _event_row(verdict, now, actor, ref=ref, detail=file | {
+                "figures": len(result.added), "unchanged": result.unchanged, "errors": errors}, **where)]
+    if held_by:
+        rows.append(_event_row(RETURN_HELD, now, actor, ref=ref, detail=file | {"signed_off": held_by}, **where))
+    if submission.accepted:
+        rows += _query_events(conn, submission, sid, found, now, actor)
+    conn.execute(insert(events), rows)
+
+
+def _query_events(conn: Connection, submission: Submission, sid: int, found: Sequence[Problem], now: str,
+                  actor: str) -> list[dict[str, Any]]:
+    """query-raised for each query of an accepted return, and query-explained for each the lead explained,
+    under the query's ID: the first problem row raising it for this service and quarter (docs/review.md)."""
+    first = {(code, indicator, cell): int(n) for code, indicator, cell, n in conn.execute(
+        select(problems.c.code, problems.c.indicator, problems.c.cell, func.min(problems.c.id))
+        .join(submissions, submissions.c.id == problems.c.submission_id)
+        .where(submissions.c.service == submission.service, submissions.c.period == submission.period,
+               problems.c.severity == Severity.QUERY.value)
+        .group_by(problems.c.code, problems.c.indicator, problems.c.cell))}
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for p in found:
+        key = (p.code, p.indicator, p.cell)
+        if p.severity is not Severity.QUERY or key not in first or query_id(first[key]) in seen:
+            continue
+        qid = query_id(first[key])
+        seen.add(qid)
+        where = {"period": submission.period, "service": submission.service, "indicator": p.indicator}
+        detail = {"query": qid, "code": p.code, "cell": p.cell, "submission": sid, "question": question_of(p)}
+        rows.append(_event_row(QUERY_RAISED, now, actor, ref=f"{qid}@{sid}", detail=detail, **where))
+        if is_explained(p):
+            rows.append(_event_row(QUERY_EXPLAINED, now, submission.sender or actor, ref=f"{qid}@{sid}",
+                                   detail={"query": qid, "submission": sid, "explanation": explanation_of(p)},
+                                   **where))
+    return rows
+
+
 # Events: only ever added.
+
+def _event_row(kind: str, at: str, actor: str, period: str = "", service: str = "", indicator: str = "",
+               ref: str = "", detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"at": at, "actor": actor, "kind": kind, "period": period, "service": service, "indicator": indicator,
+            "ref": ref, "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)}
+
 
 def add_event(conn: Connection, kind: str, at: str, actor: str, period: str, service: str, indicator: str,
               ref: str, detail: dict[str, Any]) -> int | None:
@@ -519,9 +673,8 @@ def add_event(conn: Connection, kind: str, at: str, actor: str, period: str, ser
         found = conn.execute(select(events.c.id).where(events.c.kind == kind, events.c.ref == ref)).first()
         if found is not None:
             return None
-    result = conn.execute(insert(events).values(
-        at=at, actor=actor, kind=kind, period=period, service=service, indicator=indicator, ref=ref,
-        detail=json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)))
+    result = conn.execute(insert(events).values(_event_row(kind, at, actor, period, service, indicator, ref,
+                                                           detail)))
     key = result.inserted_primary_key
     return None if key is None else int(key[0])
 

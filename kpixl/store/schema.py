@@ -40,16 +40,20 @@ from kpixl.errors import StoreError
 # attachment name); the events table, the quarter's log of who did what, only ever added to.
 # 5: a figure's two counts (a calculated indicator) and its action owner and due date; the comparator_values
 # table, published benchmark values imported from files (docs/insight.md).
-SCHEMA_VERSION = 5
+# 6: a return recorded while its service's figures for the quarter were signed off is held by that sign-off
+# (held_by, the signed-off event's id): kept and checked, not current until a later reopen (docs/review.md).
+SCHEMA_VERSION = 6
 HISTORY_ARCHIVED = 2
 VERDICT_KEY = 3
 PROVENANCE = 4
 INSIGHT = 5
+SIGN_OFF = 6
 
 __all__ = [
     "HISTORY_ARCHIVED",
     "INSIGHT",
     "SCHEMA_VERSION",
+    "SIGN_OFF",
     "comparator_values",
     "ensure_schema",
     "events",
@@ -74,7 +78,7 @@ submissions = Table(
     "submissions", metadata,
     Column("id", Integer, primary_key=True),
     Column("file_hash", String(64), nullable=False),
-    Column("source", String(16), nullable=False),  # "return", "history" or "comparators"
+    Column("source", String(16), nullable=False),  # "return", "history", "comparators" or "message"
     Column("file_name", Text, nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("service", String(100), nullable=False, default=""),
@@ -88,6 +92,9 @@ submissions = Table(
     Column("subject", Text, nullable=False, server_default=""),
     Column("message_id", Text, nullable=False, server_default=""),
     Column("attachment", Text, nullable=False, server_default=""),  # the attachment's name in the message
+    # Version 6. The id of the signed-off event in force when the return was recorded (0: none): its figures
+    # are not current until a reopened event of its service and period follows that sign-off.
+    Column("held_by", Integer, nullable=False, server_default="0"),
     # The same file collected twice with the same verdict is one submission: the second collect finds it and
     # changes nothing. Refused, then accepted (the period or the register put right) is two (version 3).
     UniqueConstraint("file_hash", "source", "accepted", name="uq_submissions_file"),
@@ -194,6 +201,13 @@ def _current_version(engine: Engine) -> int:
     return schema_version_of(engine)
 
 
+def _version_in(conn: Connection) -> int:
+    """The schema version as this transaction sees it (0 without kpixl's tables)."""
+    if not inspect(conn).has_table(schema_version.name):
+        return 0
+    return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
+
+
 def ensure_schema(engine: Engine, now: str, where: str) -> None:
     """Create what is missing and record the version; safe to run any number of times, even at once.
 
@@ -215,12 +229,18 @@ def ensure_schema(engine: Engine, now: str, where: str) -> None:
             # CREATE TABLE IF NOT EXISTS is not safe against itself on PostgreSQL (two creators collide in
             # pg_type): a transaction-scoped advisory lock makes the second opener wait, then find the tables.
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            # The opener that waited finds the work done: it must not run the DDL again, whose CREATE INDEX IF
+            # NOT EXISTS still locks each table, and so deadlocks with the first opener's first collect.
+            if _version_in(conn) >= SCHEMA_VERSION:
+                return
             if 0 < current < VERDICT_KEY:
                 _rekey_postgresql(conn)
         if 0 < current < PROVENANCE:
             _add_columns(conn, submissions, _PROVENANCE_COLUMNS)
         if 0 < current < INSIGHT:
             _add_columns(conn, figures, _INSIGHT_COLUMNS)
+        if 0 < current < SIGN_OFF:
+            _add_columns(conn, submissions, _SIGN_OFF_COLUMNS)
         for table in metadata.sorted_tables:
             conn.execute(CreateTable(table, if_not_exists=True))
             for index in sorted(table.indexes, key=lambda i: str(i.name)):
@@ -230,11 +250,12 @@ def ensure_schema(engine: Engine, now: str, where: str) -> None:
             conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=now))
 
 
-# Versions 4 and 5: new columns on submissions and on figures, added to an older store's table (every row
-# gets '', or NULL for a nullable column), only where missing so that two processes upgrading at once both
-# succeed.
+# Versions 4, 5 and 6: new columns on submissions and on figures, added to an older store's table (every row
+# gets '', 0 for a number, or NULL for a nullable column), only where missing so that two processes upgrading
+# at once both succeed.
 _PROVENANCE_COLUMNS = ("sent_at", "sender", "subject", "message_id", "attachment")
 _INSIGHT_COLUMNS = ("numerator", "denominator", "action_owner", "action_due")  # version 5, on figures
+_SIGN_OFF_COLUMNS = ("held_by",)  # version 6, on submissions
 _V3_SUBMISSION_COLUMNS = ("id", "file_hash", "source", "file_name", "received_at", "service", "period",
                           "accepted", "recorded_at")
 
@@ -245,7 +266,8 @@ def _add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None
         if name not in existing:
             column = table.c[name]
             kind = column.type.compile(dialect=conn.dialect)
-            rule = "" if column.nullable else " NOT NULL DEFAULT ''"  # a nullable column: NULL in every row
+            literal = "0" if isinstance(column.type, Integer) else "''"  # held_by: 0, no sign-off held it
+            rule = "" if column.nullable else f" NOT NULL DEFAULT {literal}"  # a nullable column: NULL in every row
             conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{rule}"))
 
 

@@ -195,6 +195,7 @@ def _tables(register: Register) -> dict[str, list[dict[str, Written]]]:
                      "type": i.target_word.lower()} for i in indicators for period, value in i.targets.items()],
         "Links": [{"indicator": i.id, "label": link.label, "url": link.url} for i in indicators for link in i.links],
         "Services": [{"id": s.id, "name": s.name, "lead_name": s.lead_name, "lead_email": s.lead_email,
-                      "directorate": s.directorate} for s in register.services],
+                      "directorate": s.directorate, "deputy_name": s.deputy_name, "deputy_email": s.deputy_email,
+                      "cc": ", ".join(s.cc)} for s in register.services],
         "Committees": [{"id": c.id, "name": c.name} for c in register.committees],
     }

@@ -1,5 +1,5 @@
-"""Writing one collection workbook with xlsxwriter: Instructions (first, active), Return, Lists (hidden)
-and the metadata sheet (very hidden), every sheet protected and the workbook's structure locked.
+"""Writing one collection workbook with xlsxwriter: Instructions (first, active), Return, Sign-off, Lists
+(hidden) and the metadata sheet (very hidden), every sheet protected and the workbook's structure locked.
 
 xlsxwriter cannot lock a workbook's structure (it has no <workbookProtection>); _Book adds the element
 where the OOXML schema puts it, right after <workbookPr>. A test checks it with openpyxl, so a change in
@@ -24,12 +24,13 @@ from kpixl.layout.returns import (
     LISTS_SHEET,
     META_SHEET,
     RETURN_SHEET,
+    SIGNOFF_SHEET,
     ReturnRow,
     WorkbookMeta,
 )
 from kpixl.workbook.guard import guarded
 from kpixl.workbook.language import with_language
-from kpixl.workbook.other_sheets import write_instructions, write_lists, write_meta
+from kpixl.workbook.other_sheets import write_instructions, write_lists, write_meta, write_signoff
 from kpixl.workbook.return_sheet import write_return_sheet
 from kpixl.workbook.styles import Styles
 
@@ -65,6 +66,7 @@ def render_workbook(content: WorkbookContent) -> bytes:
         instructions = book.add_worksheet(INSTRUCTIONS_SHEET)
         write_instructions(instructions, styles, content.instructions)
         write_return_sheet(book.add_worksheet(RETURN_SHEET), styles, content.rows, content.title)
+        write_signoff(book.add_worksheet(SIGNOFF_SHEET), styles)
         write_lists(book.add_worksheet(LISTS_SHEET), styles)
         write_meta(book.add_worksheet(META_SHEET), styles, content.meta, content.signature)
         instructions.activate()

@@ -5,14 +5,17 @@ benchmarks/fuzz.py (thousands, from a seeded RNG). No tests here.
 The only outcomes allowed are a clean rejection (problems with known codes, at least one error) or an
 accepted return whose figures equal what was typed. "Equal", precisely:
 
-- a number cell: the Decimal of the shortest decimal that gives back the same double (Python's repr: 0.68
-  typed is 0.68, not 0.68000000000000005), normalised; below 1e-12 in size it is 0 (a spreadsheet's
-  floating residue); a whole number cell is that integer exactly;
+- a number cell: what Excel and LibreOffice show, the shortest decimal that gives back the same double
+  (Python's repr: 0.68 typed is 0.68, not 0.68000000000000005) rounded to 15 significant digits, halves
+  away from zero, and with no digit past the 20th decimal place between 1e-20 and 1e-5 (LibreOffice's
+  display, checked against LibreOffice itself by tests/test_intake_ambiguity_fuzz.py); 0.1 + 0.2 is 0.3,
+  1e-13 is 1e-13; a whole number cell likewise, as the double a spreadsheet holds;
 - a number typed as text: the Decimal the text spells once surrounding spaces, a leading £, a trailing %
   (divided by 100) and thousands separators between digit groups are taken away, when what is left is
-  digits with a sign, point and exponent at most (30 characters), between 1e-15 and 1e15 in size; any
-  other text is not a number;
-- text (Commentary, Actions, reasons): the text as typed, with line endings made \\n and surrounding
+  digits 0-9 with a sign, point and exponent at most (30 characters), between 1e-15 and 1e15 in size; any
+  other text is not a number (other scripts' digits included: no spreadsheet reads them as one);
+- text (Commentary, Actions, reasons): the text as typed and as Excel shows it (the escapes _x0009_, _x000A_
+  and _x000D_ are a tab, a line feed and a carriage return), with line endings made \\n and surrounding
   whitespace removed; a number typed there reads as Excel shows it in General format (36, not 36.0),
   TRUE/FALSE for a truth value, ISO 8601 for a date or time;
 - no figure but a reason: "not available" with that reason; a figure with a reason: provisional.
@@ -26,7 +29,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +146,19 @@ def with_cells(t: Template, edits: dict[str, Any]) -> bytes:
 
 # The oracle: what "equal to what was typed" means, independently of the reader's code.
 
-_GROUP = re.compile(r"(?<=\d)[,\s\u00a0\u202f\u2009](?=\d{3}(\D|$))")  # 1,234 and 96 326
-_SPELLED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")  # at most 30 characters of it
+_GROUP = re.compile(r"(?<=[0-9])[,\s\u00a0\u202f\u2009](?=[0-9]{3}([^0-9]|$))")  # 1,234 and 96 326
+_SPELLED = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")  # at most 30 characters of it
+
+
+def shown(value: float) -> Decimal:
+    """A double as a spreadsheet shows it (see the module's docstring)."""
+    exact = Decimal(repr(float(value)))
+    if not exact:
+        return Decimal(0)
+    places = exact.adjusted() - 14
+    if -20 <= exact.adjusted():
+        places = max(places, -20)
+    return exact.quantize(Decimal(f"1e{places}"), rounding=ROUND_HALF_UP).normalize()
 
 
 def typed_number(value: Any) -> Decimal | None | str:
@@ -154,13 +168,11 @@ def typed_number(value: Any) -> Decimal | None | str:
         return None
     if isinstance(value, (Formula, bool, date, time)):
         return "refused"
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "not a number"
-        return Decimal(repr(value)).normalize() if abs(value) >= 1e-12 else Decimal(0)
-    text = value.strip().replace("\u2212", "-")
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a number"
+    if isinstance(value, (int, float)):
+        return shown(value)
+    text = excel_shown(value).strip().replace("\u2212", "-")
     percent = text.endswith("%")
     text = _GROUP.sub("", text.removesuffix("%").strip().removeprefix("£").strip())
     if len(text) > 30 or not _SPELLED.fullmatch(text):
@@ -182,7 +194,13 @@ def typed_text(value: Any) -> str:
         return value.isoformat(sep=" ") if value.time() != time(0) else value.date().isoformat()
     if isinstance(value, (date, time, int, float)):
         return value.isoformat() if isinstance(value, (date, time)) else str(value)
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return excel_shown(str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def excel_shown(text: str) -> str:
+    """A text as Excel shows it: the escapes of tab, line feed and carriage return decoded (any other makes
+    the reader refuse the file, which is always allowed)."""
+    return re.sub(r"_x000([9AaDd])_", lambda m: {"9": "\t", "a": "\n", "d": "\r"}[m.group(1).lower()], text)
 
 
 def _clean(result: ReturnResult) -> None:

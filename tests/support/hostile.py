@@ -15,9 +15,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kpixl.layout.returns import WorkbookMeta, sign
+from kpixl.layout.returns import FIRST_ROW, WorkbookMeta, column, sign
 from kpixl.untrusted.limits import (
+    FEEDBACK_MAX_CELLS,
+    MAX_CELLS,
     MAX_DEFINED_NAMES,
+    MAX_ELEMENTS,
     MAX_FILE_BYTES,
     MAX_PART_BYTES,
     MAX_PART_ELEMENTS,
@@ -33,7 +36,7 @@ from kpixl.untrusted.limits import (
 from support.zips import Deflated, deflate, members_of, ods, ole2, part, repeated, rezip, with_members, xlsm
 
 RETURN_PART = "xl/worksheets/sheet2.xml"  # the Return sheet of a return saved by openpyxl
-META_PART = "xl/worksheets/sheet4.xml"  # the hidden kpixl sheet
+META_PART = "xl/worksheets/sheet5.xml"  # the hidden kpixl sheet (after Instructions, Return, Sign-off, Lists)
 MB = 2**20
 
 
@@ -238,6 +241,121 @@ def wide_row(s: Sources, count: int = MAX_ROW_CELLS + 1) -> bytes:
     return sheet_with(s, lambda xml: xml.replace("</sheetData>", f'<row r="90">{cells}</row></sheetData>'))
 
 
+# What a file within every per-part limit cost before issue 12: minutes, and gigabytes with --feedback.
+
+WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+WORKSHEET_REL = f"{REL_NS}/worksheet"
+
+
+def with_sheets(real: bytes, sheets: list[tuple[str, str]], parts: dict[str, Deflated],
+                keep: bool = True) -> bytes:
+    """The real workbook listing more sheets, (name, part) each, the parts added and declared; keep=False:
+    these sheets instead of its own."""
+    members = members_of(real)
+    ids = {target: f"rIdX{i}" for i, target in enumerate(dict.fromkeys(target for _, target in sheets))}
+    listed = "".join(f'<sheet xmlns:r="{REL_NS}" name="{name}" sheetId="{i + 10}" r:id="{ids[target]}"/>'
+                     for i, (name, target) in enumerate(sheets))
+    workbook = members["xl/workbook.xml"].decode()
+    workbook = (workbook.replace("</sheets>", listed + "</sheets>") if keep
+                else re.sub(r"<sheets>.*</sheets>", f"<sheets>{listed}</sheets>", workbook))
+    workbook = re.sub(r"<definedNames>.*</definedNames>", "", workbook) if not keep else workbook
+    rels = members["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", "".join(
+        f'<Relationship Id="{rid}" Type="{WORKSHEET_REL}" Target="/{target}"/>'
+        for target, rid in ids.items()).encode() + b"</Relationships>")
+    types = members["[Content_Types].xml"].replace(b"</Types>", "".join(
+        f'<Override PartName="/{target}" ContentType="{WORKSHEET}"/>' for target in ids).encode() + b"</Types>")
+    return with_members(real, {"xl/workbook.xml": deflate(workbook.encode()), "[Content_Types].xml": deflate(types),
+                               "xl/_rels/workbook.xml.rels": deflate(rels)} | parts)
+
+
+def worksheet(rows: bytes) -> bytes:
+    return (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows
+            + b"</sheetData></worksheet>")
+
+
+def empty_cells(rows: int, cells: int, seed: int = 11) -> Deflated:
+    """A sheet of rows x cells empty cells, <c/> and now and then <c />: a 2,000 x 2,900 one inflates to
+    23 MB and compresses about 60 to 1, as the issue's 375 KB file did, under every per-part limit."""
+    rng = random.Random(seed)
+    variants = [b"".join(b"<c />" if rng.random() < 0.1 else b"<c/>" for _ in range(cells)) for _ in range(40)]
+    return deflate(worksheet(b"".join(b"<row>" + rng.choice(variants) + b"</row>" for _ in range(rows))))
+
+
+def sheets_on_one_part(s: Sources, count: int = 99, rows: int = 11, cells: int = MAX_ROW_CELLS) -> bytes:
+    """Issue 12's 10 KB workbook: 99 sheets, every one the same wide sheet of 11 rows of 16,384 empty cells.
+    Refused in 39 s then (the reader looked for the Return sheet's headings in each), and 250 s and 7 GB
+    with --feedback (openpyxl's full mode built every sheet)."""
+    wide = "xl/worksheets/wide.xml"
+    return with_sheets(s.real, [(f"Sheet{i}", wide) for i in range(count)], {wide: empty_cells(rows, cells)},
+                       keep=False)
+
+
+def one_part_many_names(s: Sources) -> bytes:
+    """The same within the cell limits: one small sheet listed under 99 names."""
+    return sheets_on_one_part(s, rows=5, cells=200)
+
+
+def cells_2000_by_2900(s: Sources) -> bytes:
+    """Issue 12's 375 KB file: a sheet of 2,000 rows of 2,900 empty cells beside the return (10 s then)."""
+    data = "xl/worksheets/data.xml"
+    return with_sheets(s.real, [("Data", data)], {data: empty_cells(2000, 2900)})
+
+
+def n_a_for_a_figure(xml: str) -> str:
+    """The Return sheet with 'n/a' typed over the first figure: a problem, so that feedback marks a copy."""
+    first = f"{chr(ord('A') + column('current'))}{FIRST_ROW}"
+    changed = re.sub(rf'<c r="{first}"([^>]*) t="n"><v>[^<]*</v></c>',
+                     rf'<c r="{first}"\1 t="inlineStr"><is><t>n/a</t></is></c>', xml, count=1)
+    assert changed != xml, f"{first} holds no number"
+    return changed
+
+
+def instructions_with(s: Sources, after_rows: str) -> bytes:
+    """The real return with 'n/a' for its first figure and the Instructions sheet (which kpixl never reads) given what
+    follows its rows: merged ranges or hyperlinks, which openpyxl's full mode fills cell by cell."""
+    instructions = "xl/worksheets/sheet1.xml"
+    sheet = part(s.real, instructions).replace("</sheetData>", "</sheetData>" + after_rows, 1)
+    return rezip(s.real, replace={instructions: sheet.encode(), RETURN_PART: n_a_for_a_figure(part(s.real, RETURN_PART))
+                                  .encode()})
+
+
+def merged_everything(s: Sources, ref: str = "B1:XFD1048576") -> bytes:
+    """One merged range over a whole sheet: 17 billion cell objects in openpyxl's full mode."""
+    return instructions_with(s, f'<mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>')
+
+
+def linked_everything(s: Sources, ref: str = "B1:XFD1048576") -> bytes:
+    """One hyperlink over a whole sheet: likewise, a cell object per cell it covers."""
+    return instructions_with(s, f'<hyperlinks><hyperlink ref="{ref}" location="\'Return\'!A1"/></hyperlinks>')
+
+
+def many_elements(s: Sources, count: int = MAX_ELEMENTS) -> bytes:
+    """A lead's extra sheet of empty rows: under every per-part limit, over the whole file's elements."""
+    parts, names = {}, []
+    per = 9_000  # rows a part
+    for i in range(count // per + 1):
+        name = f"xl/worksheets/rows{i}.xml"
+        parts[name] = deflate(worksheet(b"<row/>" * per))
+        names.append((f"Rows{i}", name))
+    return with_sheets(s.real, names, parts)
+
+
+def many_cells(s: Sources, count: int = MAX_CELLS + 1) -> bytes:
+    """Cells in rows of 5,000 in an extra sheet: over the whole file's cells."""
+    rows, last = divmod(count, 5000)
+    body = b"<row>" + b"<c/>" * 5000 + b"</row>"
+    data = "xl/worksheets/data.xml"
+    return with_sheets(s.real, [("Data", data)], {data: deflate(worksheet(body * rows + b"<row>" + b"<c/>" * last
+                                                                         + b"</row>"))})
+
+
+def many_small_sheets(s: Sources, count: int = MAX_SHEETS - 4) -> bytes:
+    """Sheets up to the limit, each its own part (a lead's workbook of many tabs)."""
+    parts = {f"xl/worksheets/tab{i}.xml": deflate(worksheet(b'<row r="1"><c r="A1"><v>1</v></c></row>'))
+             for i in range(count)}
+    return with_sheets(s.real, [(f"Tab{i}", name) for i, name in enumerate(parts)], parts)
+
+
 def xxe_utf16(s: Sources) -> bytes:
     """The entity hidden from a byte search: the part re-encoded as UTF-16."""
     xml = with_doctype(part(s.real, RETURN_PART), XXE, "&x;")
@@ -359,7 +477,37 @@ def cases() -> list[Case]:
         Case("forged-service.xlsx", other_service_unsigned, "META_SIGNATURE", "signature does not match"),
         Case("unknown-service.xlsx", unknown_service_signed, "META_UNKNOWN_SERVICE", "parks"),
         Case("unknown-period.xlsx", unknown_period_signed, "META_WRONG_PERIOD", "2023-24-Q7"),
+        # Within every per-part limit, but dear to read (issue 12): bounded by the whole file's limits.
+        Case("99-sheets-one-part.xlsx", sheets_on_one_part, too_large, f"cells in all (limit {MAX_CELLS:,})"),
+        Case("one-part-many-names.xlsx", one_part_many_names, "FILE_AMBIGUOUS", "one sheet under two names"),
+        Case("cells-2000x2900.xlsx", cells_2000_by_2900, too_large, f"cells in all (limit {MAX_CELLS:,})"),
+        Case("many-elements.xlsx", many_elements, too_large, f"XML elements in all (limit {MAX_ELEMENTS:,})"),
+        Case("many-cells.xlsx", many_cells, too_large, f"cells in all (limit {MAX_CELLS:,})"),
+        # Read in bounded time, but openpyxl's full mode would build a cell object for each cell covered:
+        # refused for the n/a typed for a figure, and its feedback is the Problems sheet alone.
+        Case("merged-everything.xlsx", merged_everything, "FIGURE_NOT_NUMBER", "'n/a' is not a number"),
+        Case("linked-everything.xlsx", linked_everything, "FIGURE_NOT_NUMBER", "'n/a' is not a number"),
     ]
+
+
+# Files built just under each limit: the most a file kpixl goes on to open can cost (benchmarks/hostile.py
+# measures them; tests/test_hostile_files.py counts their work). Those with "n/a" for a figure have a problem, so
+# --feedback marks a copy of them in openpyxl's full mode.
+EDGES: dict[str, Callable[[Sources], bytes]] = {
+    "edge-shared-strings.xlsx": lambda s: many_shared_strings(s, MAX_SHARED_STRINGS - 1),
+    "edge-empty-rows.xlsx": lambda s: empty_rows(s, MAX_SHEET_ROWS - 10),
+    "edge-styles.xlsx": lambda s: styles_bomb(s, (MAX_WHOLE_PART_ELEMENTS - 400) // 2),
+    "edge-names.xlsx": lambda s: names_bomb(s, MAX_DEFINED_NAMES - 1),
+    "edge-sheets.xlsx": many_small_sheets,
+    "edge-wide-row.xlsx": lambda s: wide_row(s, MAX_ROW_CELLS),
+    "edge-relationships.xlsx": lambda s: relationships_bomb(s, MAX_WHOLE_PART_ELEMENTS - 100),
+    "edge-merged-cells.xlsx": lambda s: merged_cells_bomb(s, MAX_PART_ELEMENTS - 1000),
+    "edge-elements.xlsx": lambda s: many_elements(s, MAX_ELEMENTS - 20_000),
+    "edge-cells.xlsx": lambda s: many_cells(s, MAX_CELLS - 2_000),
+    "edge-marked-merge.xlsx": lambda s: merged_everything(s, f"B1:E{(FEEDBACK_MAX_CELLS - 1_000) // 4}"),
+    "edge-marked-cells.xlsx": lambda s: rezip(many_cells(s, FEEDBACK_MAX_CELLS - 1_000), replace={
+        RETURN_PART: n_a_for_a_figure(part(s.real, RETURN_PART)).encode()}),
+}
 
 
 def build_all(sources: Sources) -> dict[str, bytes]:

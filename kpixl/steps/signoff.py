@@ -1,0 +1,462 @@
+"""Sign-off: a head of service signs off the service's figures for a quarter (which locks them), a reopen
+unlocks them, a director approves the committee's paper; and what the final paper still waits for. What
+`kpixl approve`, `kpixl reopen` and `kpixl report --final` call (docs/review.md).
+
+    approve_service(workspace, "libraries", quarter, by="Jane Smith", role="Head of Libraries")
+    reopen_service(workspace, "libraries", quarter, reason="Figure 37 corrected")
+    approve_report(workspace, "csmi", quarter, by="Sue Grant")
+    readiness(store, register, committee, quarter, figures)   what the final paper waits for
+
+Each is one event. A state change names the event it follows in its ref, so two officers doing the same at
+the same moment log it once. The lock itself is in the store's current-figure rule (queries.held_now).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kpixl.domain import Committee, Figure, FigureStatus, Quarter, Register, Service
+from kpixl.domain.figures import Submission
+from kpixl.domain.review import REOPENED, REPORT_APPROVED, SIGNED_OFF, SIGNOFF_PROPOSED, AnnotationState
+from kpixl.errors import NotReady, PathError, ReviewError, WorkspaceError
+from kpixl.problems import Problem
+from kpixl.steps.review import (
+    COMMENTARY,
+    Annotation,
+    Query,
+    current_returns,
+    lead_items,
+    quarter_annotations,
+    quarter_queries,
+)
+from kpixl.steps.workspace import Receipt, Workspace, find_committee
+from kpixl.store import Event, Store, SubmissionRecord
+from kpixl.untrusted.limits import MAX_FILE_BYTES
+
+__all__ = [
+    "QuarterState",
+    "Readiness",
+    "ReopenResult",
+    "ReportApproval",
+    "ServiceReview",
+    "SignOff",
+    "SignOffResult",
+    "approve_report",
+    "approve_service",
+    "committee_services",
+    "not_ready",
+    "proposals",
+    "quarter_state",
+    "readiness",
+    "reopen_service",
+    "service_reviews",
+    "sign_offs",
+]
+
+_EXT = re.compile(r"[a-z0-9]{1,10}")
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A service's figures for a quarter, signed off by its head: the signed-off event in force."""
+
+    event: Event
+
+    @property
+    def service(self) -> str:
+        return self.event.service
+
+    @property
+    def by(self) -> str:
+        return self.event.actor
+
+    @property
+    def role(self) -> str:
+        return str(self.event.detail.get("role", ""))
+
+    @property
+    def at(self) -> datetime:
+        return self.event.at
+
+    @property
+    def evidence(self) -> dict[str, Any] | None:
+        found = self.event.detail.get("evidence")
+        return found if isinstance(found, dict) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "by": self.by, "role": self.role, "at": self.at.isoformat(),
+                "evidence": self.evidence, "event": self.event.id}
+
+
+def _last_states(store: Store, period: str) -> dict[str, Event]:
+    """Per service, its last signed-off or reopened event for the quarter."""
+    return {e.service: e for e in store.events(period, kinds=[SIGNED_OFF, REOPENED])}
+
+
+def sign_offs(store: Store, period: str) -> dict[str, SignOff]:
+    """The services whose figures for the quarter are signed off now (no reopen since), with the sign-off."""
+    return {service: SignOff(e) for service, e in _last_states(store, period).items() if e.kind == SIGNED_OFF}
+
+
+def proposals(store: Store, period: str, records: Sequence[SubmissionRecord] | None = None) -> dict[str, Event]:
+    """Per service, the sign-off its head typed in the Sign-off sheet of its current return (signoff-proposed),
+    for the officer to confirm with `kpixl approve SERVICE`; one typed in an earlier return is not proposed."""
+    current = current_returns(store.submissions(period) if records is None else records)
+    return {e.service: e for e in store.events(period, kinds=[SIGNOFF_PROPOSED])
+            if e.service in current and e.detail.get("submission") == current[e.service].id}
+
+
+@dataclass(frozen=True)
+class ServiceReview:
+    """Where a service's quarter stands after collection: review and sign-off (what `kpixl status` adds)."""
+
+    signed_off: SignOff | None = None
+    queries: tuple[Query, ...] = ()  # the queries of its current return, in every state
+    held: tuple[SubmissionRecord, ...] = ()  # returns recorded after the sign-off, not current
+    to_answer: tuple[Problem, ...] = ()  # what its lead still has to do (review.outstanding_for)
+    proposed: Event | None = None  # a sign-off typed in its current return, not yet confirmed
+
+    @property
+    def waiting(self) -> tuple[Query, ...]:
+        """Its queries not yet accepted: the final paper waits for them."""
+        return tuple(q for q in self.queries if q.state.waiting)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"signed_off": self.signed_off.to_dict() if self.signed_off else None,
+                "queries": {state: sum(q.state.value == state for q in self.queries)
+                            for state in ("open", "explained", "rejected", "accepted")},
+                "waiting": [q.id for q in self.waiting], "held": [r.file_name for r in self.held],
+                "to_answer": [p.to_dict() for p in self.to_answer],
+                "proposed_sign_off": self.proposed.detail if self.proposed else None}
+
+
+def service_reviews(store: Store, period: str) -> dict[str, ServiceReview]:
+    """Per service with a return or a sign-off for the quarter, its review and sign-off."""
+    records = [r for r in store.submissions(period) if r.source == "return" and r.service]
+    latest = {r.service: r for r in sorted(records, key=lambda r: r.order)}
+    queries = quarter_queries(store, period)
+    signed = sign_offs(store, period)
+    proposed = proposals(store, period, records)
+    reviews = {}
+    for service in sorted({*latest, *signed}):
+        mine = tuple(q for q in queries if q.service == service)
+        reviews[service] = ServiceReview(signed.get(service), mine,
+                                         tuple(r for r in records if r.service == service and r.held),
+                                         lead_items(latest.get(service), mine),
+                                         None if service in signed else proposed.get(service))
+    return reviews
+
+
+def _service(register: Register, quarter: Quarter, ident: str) -> Service:
+    services = register.services_reporting(quarter)
+    wanted = ident.strip().casefold()
+    found = next((s for s in services if wanted in (s.id.casefold(), s.name.casefold())), None)
+    if found is None:
+        known = ", ".join(s.id for s in services) or "none"
+        raise WorkspaceError(f"No service '{ident}' reports for {quarter}. Services: {known}.")
+    return found
+
+
+def _gaps(store: Store, register: Register, service: Service, quarter: Quarter,
+          figures: Mapping[tuple[str, str], Figure]) -> list[str]:
+    """Why a service's figures cannot be signed off: periods without a figure, errors in its latest return."""
+    latest = store.latest_submission_by_service(quarter.slug).get(service.id)
+    missing = [f"{i.number} ({p})" for i in register.indicators_of_service(service.id) for p in i.periods_in(quarter)
+               if (i.id, p.slug) not in figures]
+    gaps = [f"no figure yet for {', '.join(missing)}"] if missing else []
+    if latest is not None and latest.errors:
+        gaps.append(f"its latest return, {latest.file_name}, has {len(latest.errors)} error(s) to correct")
+    return gaps
+
+
+@dataclass(frozen=True)
+class SignOffResult:
+    service: Service
+    quarter: Quarter
+    signoff: SignOff
+    already: bool  # it was signed off before this command (by whom: signoff)
+    waiting: tuple[Query, ...] = ()  # its queries not yet accepted: the final paper waits for them
+
+
+def approve_service(workspace: Workspace, ident: str, quarter: Quarter, by: str = "", role: str = "",
+                    evidence: Path | None = None) -> SignOffResult:
+    """Sign off a service's figures for the quarter (a signed-off event, by the head of service), keeping the
+    evidence file in the archive; from now a return collected for it is held (docs/review.md). Without by,
+    the sign-off the head typed in the Sign-off sheet of the service's current return is confirmed. ReviewError
+    while a figure is missing or its latest return has errors."""
+    by, role = " ".join(by.split()), " ".join(role.split())
+    if (by and not role) or (role and not by):
+        raise ReviewError("Say who signs off and as what: --by NAME --role ROLE.", usage=True)
+    register = workspace.valid_register()
+    service = _service(register, quarter, ident)
+    with workspace.open_store(by=by or None) as store:
+        proposal: dict[str, Any] = {}
+        if not by:
+            by, role, proposal = _proposed(store, service, quarter)
+        last = _last_states(store, quarter.slug).get(service.id)
+        if last is not None and last.kind == SIGNED_OFF:
+            if evidence is not None:  # kept again: what puts back an archived copy lost or damaged since
+                _keep_evidence(workspace, store, evidence, service, quarter)
+            return SignOffResult(service, quarter, SignOff(last), True)
+        gaps = _gaps(store, register, service, quarter, store.current_figures())
+        if gaps:
+            raise ReviewError(f"{service.name}'s figures for {quarter} cannot be signed off yet: {'; '.join(gaps)}. "
+                              "'kpixl status' says what to chase.")
+        kept = _keep_evidence(workspace, store, evidence, service, quarter) if evidence is not None else None
+        made = store.add_event(SIGNED_OFF, actor=by, period=quarter.slug, service=service.id,
+                               ref=f"{quarter.slug}/{service.id}@{last.id if last else 0}",
+                               detail={"by": by, "role": role, "evidence": kept, "recorded_by": workspace.actor(),
+                                       **proposal})
+        now = _last_states(store, quarter.slug)[service.id]  # another officer's, if theirs came first
+        waiting = tuple(q for q in quarter_queries(store, quarter.slug) if q.service == service.id and q.state.waiting)
+    return SignOffResult(service, quarter, SignOff(now), made is None, waiting)
+
+
+def _proposed(store: Store, service: Service, quarter: Quarter) -> tuple[str, str, dict[str, Any]]:
+    """Who signs off, as what, and where it was proposed: the Sign-off sheet of the service's current return."""
+    found = proposals(store, quarter.slug).get(service.id)
+    if found is None:
+        raise ReviewError(f"Say who signs off {service.name}'s figures and as what: --by NAME --role ROLE (no "
+                          "sign-off is typed in the Sign-off sheet of its current return).", usage=True)
+    d = found.detail
+    return (" ".join(str(d.get("name", "")).split()), " ".join(str(d.get("role", "")).split()),
+            {"proposed_in": d.get("file", ""), "proposal": found.id, "date": d.get("date", "")})
+
+
+def _keep_evidence(workspace: Workspace, store: Store, path: Path, service: Service,
+                   quarter: Quarter) -> dict[str, Any]:
+    """Archive the evidence of a sign-off under its SHA-256, as a received file is, and record it (source
+    "evidence") so that `kpixl check` hashes it again. Its file name, hash and archived name, for the event."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PathError(f"Cannot read the evidence {path}: {exc.strerror or exc}.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ReviewError(f"The evidence {path.name} is over {MAX_FILE_BYTES // 2**20} MB: keep the approving email "
+                          "itself (.eml), not its attachments.")
+    sha = hashlib.sha256(data).hexdigest()
+    ext = path.suffix.lower().lstrip(".")
+    ext = ext if _EXT.fullmatch(ext) else "bin"
+    archived = workspace.archive(data, sha, ext)
+    made = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    submission = Submission(sha, path.name, datetime.now(UTC), service.id, quarter.slug, True, source="evidence",
+                            sent_at=made)
+    if not store.record(submission, []).duplicate:
+        workspace.note_receipt(sha, Receipt.of(submission, quarter.slug, ext, "file modified"))
+    return {"file": path.name, "sha256": sha, "archived": archived.name}
+
+
+@dataclass(frozen=True)
+class ReopenResult:
+    service: Service
+    quarter: Quarter
+    event: Event | None  # the reopened event; None: it was not signed off (another officer reopened it)
+    released: tuple[SubmissionRecord, ...] = ()  # returns the sign-off held, current now by their sent time
+
+
+def reopen_service(workspace: Workspace, ident: str, quarter: Quarter, reason: str,
+                   by: str | None = None) -> ReopenResult:
+    """Reopen a signed-off service's figures for the quarter (a reopened event): the returns the sign-off held
+    count again by their sent time. ReviewError when it is not signed off."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ReviewError("Say why with --reason TEXT: the log keeps it.", usage=True)
+    register = workspace.valid_register()
+    service = _service(register, quarter, ident)
+    with workspace.open_store(by=by) as store:
+        last = _last_states(store, quarter.slug).get(service.id)
+        if last is None or last.kind != SIGNED_OFF:
+            raise ReviewError(f"{service.name}'s figures for {quarter} are not signed off: there is nothing to "
+                              "reopen.")
+        made = store.add_event(REOPENED, actor=store.actor, period=quarter.slug, service=service.id,
+                               ref=f"{quarter.slug}/{service.id}@{last.id}",
+                               detail={"reason": reason, "signed_off": last.id})
+        event = next((e for e in store.events(quarter.slug, kinds=[REOPENED]) if e.id == made), None)
+        released = tuple(r for r in store.submissions(quarter.slug) if r.held_by == last.id)
+    return ReopenResult(service, quarter, event, released)
+
+
+# --- The committee's paper ---------------------------------------------------------------------------------
+
+
+def committee_services(register: Register, committee: Committee) -> list[Service]:
+    """The services whose indicators the committee's paper shows, in the register's order."""
+    owners = {i.service for i in register.indicators_of_committee(committee.id)}
+    return [s for s in register.services if s.id in owners]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What the committee's final paper waits for (blocking), what the draft says besides (notes), and what the
+    final paper's cover records (sign-offs, the director's approval)."""
+
+    committee: Committee
+    quarter: Quarter
+    blocking: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    signed_off: tuple[tuple[Service, SignOff], ...] = ()
+    approval: Event | None = None  # the director's approval, while no service was reopened since
+
+    @property
+    def ready(self) -> bool:
+        return not self.blocking
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"committee": self.committee.id, "period": self.quarter.slug, "ready": self.ready,
+                "missing": list(self.blocking), "notes": list(self.notes),
+                "signed_off": [s.to_dict() for _, s in self.signed_off],
+                "approved_by": self.approval.actor if self.approval else None,
+                "approved_at": self.approval.at.isoformat() if self.approval else None}
+
+
+@dataclass
+class _Lines:
+    blocking: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuarterState:
+    """What the store says of a quarter's review and sign-off, read once for every committee's paper."""
+
+    records: list[SubmissionRecord]  # the quarter's returns
+    queries: list[Query]
+    signed: dict[str, SignOff]
+    proposed: dict[str, Event]
+    annotations: list[Annotation]
+    events: list[Event]  # reopens and the directors' approvals
+
+
+def quarter_state(store: Store, quarter: Quarter, figures: Mapping[tuple[str, str], Figure]) -> QuarterState:
+    records = [r for r in store.submissions(quarter.slug) if r.source == "return"]
+    return QuarterState(records, quarter_queries(store, quarter.slug, records), sign_offs(store, quarter.slug),
+                        proposals(store, quarter.slug, records), quarter_annotations(store, quarter.slug, figures),
+                        store.events(quarter.slug, kinds=[REOPENED, REPORT_APPROVED]))
+
+
+def readiness(state: QuarterState, register: Register, committee: Committee, quarter: Quarter,
+              figures: Mapping[tuple[str, str], Figure]) -> Readiness:
+    """Whether the committee's final paper can be built: every service of it complete (a figure for every
+    period, its latest return without errors) and signed off, and no query on its indicators waiting."""
+    indicators = register.indicators_of_committee(committee.id)
+    numbers = {i.id: i.number for i in indicators}
+    services = committee_services(register, committee)
+    latest = {r.service: r for r in sorted(state.records, key=lambda r: r.order)}
+    queries = [q for q in state.queries if q.problem.indicator in numbers and q.state.waiting]
+    lines = _Lines()
+    for service in services:
+        mine = [i for i in indicators if i.service == service.id]
+        missing = [f"{i.number} ({p})" for i in mine for p in i.periods_in(quarter) if (i.id, p.slug) not in figures]
+        _service_lines(lines, service, latest.get(service.id), missing, service.id in state.signed,
+                       [q for q in queries if q.service == service.id], numbers, state.proposed.get(service.id))
+        held = [r.file_name for r in state.records if r.service == service.id and r.held]
+        if held:
+            lines.notes.append(f"{service.name}: a return sent after the sign-off is held, not used ("
+                               f"{', '.join(held)}): 'kpixl reopen {service.id}' to use it.")
+    for i in indicators:
+        period = i.reporting_period(quarter)
+        figure = figures.get((i.id, period.slug))
+        if figure is not None and figure.status is FigureStatus.NOT_AVAILABLE:
+            lines.notes.append(f"Indicator {i.number}: figure not available for {period}"
+                               f"{': ' + figure.reason if figure.reason else ''}.")
+    _annotation_lines(lines, state.annotations, numbers)
+    return Readiness(committee, quarter, tuple(lines.blocking), tuple(lines.notes),
+                     tuple((s, state.signed[s.id]) for s in services if s.id in state.signed),
+                     _approval(state.events, committee, {s.id for s in services}))
+
+
+def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | None, missing: list[str],
+                   signed: bool, waiting: Sequence[Query], numbers: Mapping[str, str],
+                   proposed: Event | None = None) -> None:
+    if latest is None and missing:
+        lines.blocking.append(f"{service.name}: no return received.")
+    elif latest is not None and latest.errors:
+        lines.blocking.append(f"{service.name}: its latest return, {latest.file_name}, was refused: "
+                              f"{len(latest.errors)} error(s) to correct.")
+    if missing:
+        lines.blocking.append(f"{service.name}: no figure yet for indicator {', '.join(missing)}.")
+    if not signed and proposed is not None:
+        lines.blocking.append(f"{service.name}: not signed off by the head of service (a sign-off by "
+                              f"{proposed.detail.get('name')} is typed in its return: 'kpixl approve {service.id}' "
+                              "confirms it).")
+    elif not signed:
+        lines.blocking.append(f"{service.name}: not signed off by the head of service.")
+    if waiting:
+        listed = ", ".join(f"{q.id} (indicator {numbers.get(q.problem.indicator, q.problem.indicator)}, "
+                           f"{q.state.value})" for q in waiting)
+        lines.blocking.append(f"{service.name}: {len(waiting)} quer{'y' if len(waiting) == 1 else 'ies'} not yet "
+                              f"accepted by the performance team: {listed}.")
+
+
+def _annotation_lines(lines: _Lines, annotations: Sequence[Annotation], numbers: Mapping[str, str]) -> None:
+    for a in annotations:
+        if a.kind != COMMENTARY or a.indicator not in numbers:
+            continue
+        number = numbers[a.indicator]
+        if a.waiting:
+            lines.notes.append(f"Indicator {number}: commentary edit {a.id} waits for approval "
+                               f"('kpixl review --accept {a.id}').")
+        elif a.state is AnnotationState.APPROVED and a.lapsed:
+            lines.notes.append(f"Indicator {number}: commentary edit {a.id} was made beside the lead's earlier "
+                               "commentary; the lead's new commentary is printed.")
+
+
+def _approval(events: Sequence[Event], committee: Committee, services: set[str]) -> Event | None:
+    """The director's latest approval of the committee's paper, unless a service of it was reopened since."""
+    approvals = [e for e in events if e.kind == REPORT_APPROVED and e.detail.get("committee") == committee.id]
+    if not approvals:
+        return None
+    last = approvals[-1]
+    reopened = any(e.kind == REOPENED and e.service in services and e.id > last.id for e in events)
+    return None if reopened else last
+
+
+@dataclass(frozen=True)
+class ReportApproval:
+    readiness: Readiness
+    event: Event
+    already: bool  # approved before this command (by whom: event)
+
+
+def approve_report(workspace: Workspace, committee_name: str | None, quarter: Quarter, by: str,
+                   role: str = "") -> ReportApproval:
+    """A director's approval of the committee's paper for the quarter (a report-approved event): the final
+    paper's cover records it. NotReady, listing what is missing, while the paper cannot be final."""
+    by, role = " ".join(by.split()), " ".join(role.split())
+    if not by:
+        raise ReviewError("Say who approves the paper: --by NAME.", usage=True)
+    register = workspace.valid_register()
+    committee = find_committee(register, committee_name)
+    wanted = [i.id for i in register.indicators_of_committee(committee.id)]
+    with workspace.open_store(by=by) as store:
+        figures = store.current_figures(wanted)
+        ready = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)
+        if ready.approval is not None:
+            return ReportApproval(ready, ready.approval, True)
+        if not ready.ready:
+            raise not_ready(ready)
+        states = store.events(quarter.slug, kinds=[SIGNED_OFF, REOPENED])
+        services = {s.id for s in committee_services(register, committee)}
+        after = max((e.id for e in states if e.service in services), default=0)
+        made = store.add_event(REPORT_APPROVED, actor=by, period=quarter.slug, ref=f"{quarter.slug}/{committee.id}@{after}",
+                        detail={"committee": committee.id, "by": by, "role": role, "recorded_by": workspace.actor()})
+        figures = store.current_figures(wanted)
+        again = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)
+    if again.approval is None:  # pragma: no cover - a reopen between the two reads
+        raise ReviewError(f"The {committee.name} paper changed while it was being approved: run the command again.")
+    return ReportApproval(again, again.approval, made is None)
+
+
+def not_ready(ready: Readiness) -> NotReady:
+    """The error for a paper that cannot be final yet, listing what it waits for."""
+    listed = "\n".join(f"  - {line}" for line in ready.blocking)
+    return NotReady(f"The {ready.committee.name} paper for {ready.quarter} cannot be final yet: "
+                    f"{len(ready.blocking)} thing(s) outstanding:\n{listed}\n"
+                    "Build the draft (kpixl report) to see them in the paper.", ready.blocking)
