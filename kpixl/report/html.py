@@ -79,9 +79,7 @@ figure { margin: 1rem 0; }
 svg.chart { display: block; width: 100%; max-width: 42rem; height: auto; }
 figcaption { font-size: 0.95rem; color: #333333; margin: 0.5rem 0; max-width: 42rem; }
 .caveat { font-weight: bold; }
-table.travel { min-width: 38rem; }
-table.travel th, table.travel td { overflow-wrap: normal; }
-table.exceptions { min-width: 50rem; table-layout: fixed; }
+table.exceptions { table-layout: fixed; }
 table.exceptions th, table.exceptions td { overflow-wrap: break-word; }
 table.exceptions .rag { display: block; min-width: 0; padding: 0.35rem 0.25rem; }
 table.exceptions p { margin: 0 0 0.5rem; }
@@ -92,6 +90,9 @@ table.exceptions p { margin: 0 0 0.5rem; }
   h1 { font-size: 1.6rem; }
   h2 { font-size: 1.3rem; }
   th, td { padding: 0.25rem 0.3rem; }
+  /* At 320 pixels the summary's tables fit the width, as the index does: the ratings' labels give up their
+     width to the counts, and words wrap (within a word only where they must). */
+  table.travel .rag { display: block; min-width: 0; padding: 0.35rem 0.25rem; }
 }
 @media print {
   .skip, .return { display: none; }
