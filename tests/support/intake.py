@@ -51,20 +51,22 @@ class Filled:
 SYNTHETIC_OWNER, SYNTHETIC_DUE = "Service manager (synthetic)", date(2024, 3, 31)
 
 
-def seed_figures(register: Register) -> list[Figure]:
+def seed_figures(register: Register, owners: bool = True) -> list[Figure]:
     """The seed's figures of Q2: the quarter's, and monthly 221's August and September (not July), each with a
-    SYNTHETIC action owner and due date."""
+    SYNTHETIC action owner and due date (owners=False: as the seed has them, with none)."""
     figures, problems = read_figures_csv(SEED_FIGURES, register)
     assert problems == []
-    return [replace(f, action_owner=SYNTHETIC_OWNER, action_due=SYNTHETIC_DUE)
-            for f in figures if f.period.quarter() == Q2]
+    quarter = [f for f in figures if f.period.quarter() == Q2]
+    return [replace(f, action_owner=SYNTHETIC_OWNER, action_due=SYNTHETIC_DUE) for f in quarter] if owners else quarter
 
 
-def make_filled(folder: Path) -> Filled:
+def make_filled(folder: Path, owners: bool = True) -> Filled:
+    """The example workspace (without Q2's figures) and its Q2 workbooks filled in with the seed's figures, with
+    a SYNTHETIC owner and due date for every figure's actions unless owners=False."""
     ws = init_workspace(folder / "ws", "cambridgeshire", include_current=False)
     register = load_register(ws.register_path).register
     written = write_workbooks(ws, Q2, generated=GENERATED)
-    figures = seed_figures(register)
+    figures = seed_figures(register, owners)
     blank, filled = {}, {}
     (folder / "filled").mkdir()
     for w in written:
