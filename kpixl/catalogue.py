@@ -221,6 +221,44 @@ _ENTRIES = (
           "{shown} against a target of {target} is Red (off target by more than {red}), and there are no "
           "actions. kpixl rates the figure itself, not the RAG preview cell.",
           "Write in Actions what is being done to improve, or why no action is needed."),
+    Entry("ACTION_OWNER_REQUIRED", QUERY,
+          "{shown} against a target of {target} is Red, and no {missing} is given for its actions: the report's "
+          "exceptions table names who owns each Red indicator's actions and when they are due.",
+          "Fill in 'Action owner' (a name or a role) and 'Action due date', or explain why there are none. "
+          + _EXPLAIN),
+    Entry("ACTION_DUE_NOT_DATE", ERROR,
+          "'{text}' is not a date; 'Action due date' takes the date the actions are due.",
+          "Type a date, such as 31/01/2024, or leave the cell empty."),
+    Entry("CALC_COUNTS", ERROR,
+          "The {missing} ({label}) is empty; indicator {indicator}'s figure is worked out from both counts.",
+          "Type the {missing}, or clear both counts and choose a reason in 'Reason if no figure'."),
+    Entry("CALC_COUNTS", ERROR,
+          "The denominator ({label}) is 0, so there is no figure: a count cannot be divided by 0.",
+          "Correct the count; if there is no figure this period, clear both counts and choose a reason in "
+          "'Reason if no figure'.", case="zero"),
+    Entry("CALC_COUNTS", ERROR,
+          "{numerator} out of {denominator} is {rate}: a percentage is at most 100%, so the numerator "
+          "({numerator_label}) cannot be more than the denominator ({denominator_label}).",
+          "Check the two counts: the numerator counts part of what the denominator counts.", case="over"),
+    Entry("CALC_COUNTS", ERROR,
+          "{shown} is a percentage; '{column}' takes a count ({label}).",
+          "Type the count itself, digits only: kpixl works out the percentage from the two counts.",
+          case="percent"),
+    Entry("CALC_RATE_TYPED", WARNING,
+          "'{typed}' was typed over the figure's formula; this indicator's figure is worked out from its two "
+          "counts, so what was typed is ignored.",
+          "Nothing to do: the counts decide. Leave 'Current figure' to its formula."),
+    Entry("CALC_NO_COUNTS", WARNING,
+          "This row asks for the figure itself, not its two counts ({numerator} and {denominator}): the "
+          "workbook was written before indicator {indicator} was calculated from them. kpixl kept the figure "
+          "as typed, so its year to date cannot add up this period's counts.",
+          "Nothing to do this time: the next workbook asks for the two counts. To add them now, send them to "
+          "the performance team."),
+    Entry("CALC_REVISION", ERROR,
+          "A revised figure is typed for {period}, but indicator {indicator}'s figures are worked out from two "
+          "counts: kpixl never takes a typed rate for it.",
+          "Clear the revised figure, and send the corrected counts to the performance team (kpixl history "
+          "import takes a numerator and a denominator)."),
     Entry("CUMULATIVE_FALLS", QUERY,
           "{shown} is less than {previous_period}'s {previous}, but this is a year-to-date figure, which "
           "cannot fall within the year.",

@@ -38,6 +38,16 @@ def test_a_percentage_is_shown_as_the_report_prints_it(example_ws: Workspace) ->
     assert code == 0 and "council 55%; synthetic neighbours mean 53%" in out  # (61 + 48 + 52.5 + 50) / 4
 
 
+def test_values_imported_without_a_source_say_so(example_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no column is left out
+    run_cli(example_ws, "comparators", "import", str(example_ws.root / "comparators-synthetic.csv"))
+    code, out = run_cli(example_ws, "comparators", "show", "220")
+    rows = [line for line in out.splitlines() if "(synthetic)" in line]
+    assert code == 0 and len(rows) == 5 and all("not given" in row for row in rows), out
+    code, out = run_cli(example_ws, "comparators", "show", "220", "--json")
+    assert {v["source"] for v in json.loads(out)["values"]} == {""}  # --json keeps what was stored
+
+
 def test_an_lg_inform_file_without_its_metric_is_refused_with_exit_1(example_ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path, "lginform.csv", LGINFORM_WIDE_CSV)
     code, out = run_cli(example_ws, "comparators", "import", str(path))

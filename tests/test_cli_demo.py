@@ -37,7 +37,8 @@ def test_demo_runs_the_whole_cycle_and_says_what_it_did(demo_dir: tuple[Path, st
     target, output, code = demo_dir
     assert code == 0, output
     for said in ("Wrote 7 collection workbooks", "Library Service: 3 figures typed into",
-                 "Collected 7 returns: 7 accepted, 0 refused", "Built the committee report"):
+                 "Collected 7 returns: 7 accepted, 0 refused", "Built the committee report",
+                 "It opens with its summary and exceptions: 7 indicators need attention"):
         assert said in output
     # Piped at 80 columns (CliRunner's), each message is one line, never wrapped inside a path or a word
     lines = output.splitlines()

@@ -138,9 +138,10 @@ def test_a_figure_with_a_reason_is_kept_as_provisional(filled: Filled) -> None:
     # Red (380,018 against 475,381) without actions; the RAG preview says Green and is not read.
     ({"L4": None, "J4": "Green"}, [("ACTIONS_REQUIRED", "L4", "37")]),
     ({"H5": 600000}, [("CHANGE_UNUSUAL", "H5", "38")]),  # +118% on Q1's 274,962
-    ({"P4": 351000}, [("REVISION_NO_REASON", "Q4", "37")]),
-    ({"Q4": "Late data received"}, [("REVISION_NO_FIGURE", "Q4", "37")]),
-    ({"P4": "lots"}, [("FIGURE_NOT_NUMBER", "P4", "37")]),
+    # The revision columns, right of Action owner (M) and Action due date (N)
+    ({"R4": 351000}, [("REVISION_NO_REASON", "S4", "37")]),
+    ({"S4": "Late data received"}, [("REVISION_NO_FIGURE", "S4", "37")]),
+    ({"R4": "lots"}, [("FIGURE_NOT_NUMBER", "R4", "37")]),
 ])
 def test_rule_damage(filled: Filled, tmp_path: Path, values: dict[str, Any],
                      expected: list[tuple[str, str, str]]) -> None:
@@ -163,13 +164,13 @@ def test_a_cumulative_figure_that_falls_within_the_year_is_a_query(filled: Fille
 
 
 def test_a_revised_figure_with_its_reason_is_kept_beside_the_earlier(filled: Filled, tmp_path: Path) -> None:
-    path = set_cells(filled.copy("libraries", tmp_path), {"P4": 352000, "Q4": "Late data received"})
+    path = set_cells(filled.copy("libraries", tmp_path), {"R4": 352000, "S4": "Late data received"})
     result = assess(filled.ctx, path)
     assert codes(result) == []
     revised = next(r for r in result.figures if r.figure.period.slug == "2023-24-Q1")
     assert (revised.figure.indicator, revised.figure.value, revised.revision_reason) == (
         "37", Decimal(352000), "Late data received")
-    assert revised.provenance.cell == "P4"
+    assert revised.provenance.cell == "R4"
 
 
 def test_queries_are_accepted_and_explained_by_the_commentary(filled: Filled, tmp_path: Path) -> None:
@@ -277,7 +278,7 @@ def test_every_prefilled_cell_a_lead_changed_is_named_with_its_cell(filled: Fill
     """Issue 13: a lead who unprotects the sheet and types over a prefilled cell is told, cell by cell; the
     register's words and the signed figures are used, and the return is still accepted."""
     edits = {"B3": "Library users", "D3": "Lower is better", "E3": 90000, "F3": "March 2023",
-             "M3": "Percentage", "N3": "Baseline", "O3": "2023/24 Q4", "R3": "I rewrote last quarter's words"}
+             "O3": "Percentage", "P3": "Baseline", "Q3": "2023/24 Q4", "T3": "I rewrote last quarter's words"}
     result = assess(filled.ctx, set_cells(filled.copy("libraries", tmp_path), edits))
     assert result.accepted and result.report.flatten(("code", "severity", "cell")) == [
         ("CONTEXT_EDITED", Severity.WARNING, cell) for cell in edits]

@@ -50,3 +50,27 @@ def test_the_validator_finds_an_element_the_schema_does_not_allow(tmp_path: Path
             out.writestr(info, data)
     [errors] = schema_errors([bad]).values()
     assert errors and errors[0].startswith("/word/document.xml: ") and "bogus" in errors[0]
+
+
+def test_issue_17s_workbook_and_report_are_valid_ooxml(tmp_path: Path) -> None:
+    """A workbook with a calculated row (its count columns, its figure a formula, the owner and due date
+    columns), and a report whose pages carry published comparators and a chart with the group's mean (SYNTHETIC
+    values), with the summary and exceptions section."""
+    from support.insight import TIDY_CSV, write
+
+    from kpixl.domain import Quarter
+    from kpixl.steps.comparators import import_comparators
+    from kpixl.steps.generate import write_workbooks
+
+    require_validator()
+    filled = make_filled(tmp_path / "filled")
+    ws = filled.ws
+    path = ws.register_path
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '  - id: "220"\n', '  - id: "220"\n    numerator: Deaths registered within 5 days\n'
+                           '    denominator: Deaths registered\n'), encoding="utf-8")
+    [calculated] = [w.path for w in write_workbooks(ws, Quarter(2023, 2), services=["registration"],
+                                                    out=tmp_path / "calculated")]
+    assert import_comparators(ws, write(tmp_path, "tidy.csv", TIDY_CSV)).report.valid
+    report = build_report(ws, "2023-24-Q2", "csmi", out=tmp_path / "report-17.docx")
+    assert schema_errors([calculated, report]) == {calculated.name: [], report.name: []}

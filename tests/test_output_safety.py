@@ -25,6 +25,7 @@ from kpixl.errors import OutputError
 from kpixl.files import archive_name, safe_child, safe_stem, slug
 from kpixl.intake.assess import ReturnResult
 from kpixl.intake.feedback import feedback_name
+from kpixl.layout.returns import column
 from kpixl.register import load_register
 from kpixl.report.model import build_model
 from kpixl.report.render_docx import render
@@ -103,7 +104,8 @@ def test_next_quarters_workbook_shows_last_commentary_as_text(made: Filled, tmp_
     _record_texts(ws)
     path = write_workbooks(ws, Quarter(2023, 3), services=["libraries"], out=tmp_path / "q3")[0].path
     sheet = _read(path)["Return"]
-    cell = next(sheet.cell(r, 18) for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "37")
+    last = column("last_commentary") + 1
+    cell = next(sheet.cell(r, last) for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "37")
     assert (cell.value, cell.data_type) == (STARTS[-1].strip(), "s")
 
 

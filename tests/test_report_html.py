@@ -104,21 +104,26 @@ def test_the_page_says_its_language_and_title_and_skips_to_its_main_content(exam
 def test_headings_run_report_then_parts_and_indicators_then_sections(example):
     model, _, html = example
     headings = _outline(html.read_text(encoding="utf-8")).headings
-    assert headings[:6] == [("h1", "Performance Report"), ("h2", "Draft: what is outstanding"), ("h2", "Key"),
-                            ("h2", "Index"), ("h3", "Summary of ratings"), ("h3", "Indicators")]
-    pages = [text for level, text in headings if level == "h2"][3:]
+    assert headings[:10] == [("h1", "Performance Report"), ("h2", "Draft: what is outstanding"),
+                             ("h2", "Summary and exceptions"), ("h3", "Ratings and change in performance"),
+                             ("h3", "Exceptions"), ("h3", "Year-end forecast"), ("h2", "Key"), ("h2", "Index"),
+                             ("h3", "Summary of ratings"), ("h3", "Indicators")]
+    pages = [text for level, text in headings if level == "h2"][4:]
     assert pages == [p.heading for p in model.pages]
     levels = [int(level[1]) for level, _ in headings]
     assert all(b - a <= 1 for a, b in pairwise(levels))  # no level skipped
-    assert headings[headings.index(("h2", model.pages[1].heading)) + 1:][:5] == [
-        ("h3", "RAG Rating"), ("h3", "Indicator Description"), ("h3", "Commentary"), ("h3", "Actions"),
-        ("h3", "Useful Links")]
+    assert model.pages[1].forecast  # 37: a year to date, so a forecast, in its own section after the chart
+    assert headings[headings.index(("h2", model.pages[1].heading)) + 1:][:6] == [
+        ("h3", "RAG Rating"), ("h3", "Year-end forecast"), ("h3", "Indicator Description"), ("h3", "Commentary"),
+        ("h3", "Actions"), ("h3", "Useful Links")]
 
 
 def test_every_table_has_a_caption_and_header_cells_with_scope(example):
     text = example[2].read_text(encoding="utf-8")
     tables = re.findall(r"<table.*?</table>", text, flags=re.DOTALL)
-    assert len(tables) == 3 + 19 * 2  # key, summary, index; each page's headline figures and charted figures
+    # the summary's two (ratings by change, exceptions), key, the index's two; each page's headline figures
+    # and charted figures
+    assert len(tables) == 5 + 19 * 2
     for table in tables:
         assert "<caption" in table and '<th scope="' in table
         assert all(re.search(r'scope="(col|row)"', th) for th in re.findall(r"<th(?:\s[^>]*)?>", table))
@@ -148,7 +153,8 @@ def test_the_same_content_as_the_word_report(example):
 
 def test_ratings_are_words_and_the_page_is_self_contained(example):
     text = example[2].read_text(encoding="utf-8")
-    assert re.findall(r'<span class="rag"[^>]*>([^<]*)</span>', text).count("Red") == 1 + 1 + 6 + 6
+    # the key, the summary's ratings and its 6 Red exceptions, the index's summary and rows, the pages
+    assert re.findall(r'<span class="rag"[^>]*>([^<]*)</span>', text).count("Red") == 1 + 1 + 6 + 1 + 6 + 6
     assert not re.search(r"<script|<link|<img|<iframe|@import|url\(", text)
     hrefs = set(re.findall(r'href="([^"#][^"]*)"', text))
     assert hrefs == {"https://lginform.local.gov.uk/",
@@ -184,9 +190,31 @@ def browser():
         yield chromium
 
 
-@pytest.mark.parametrize("which", ["example", "synthetic"])
+@pytest.fixture(scope="module")
+def ranked_html(tmp_path_factory) -> Path:
+    """The seed example with SYNTHETIC comparators imported (the index's quartile column, the pages' published
+    values and rank, 220's chart with its group's mean) and a director's comment in its exceptions table."""
+    from support.insight import TIDY_CSV, write
+
+    from kpixl.steps.comparators import import_comparators
+    from kpixl.steps.create import init_workspace
+
+    folder = tmp_path_factory.mktemp("ranked")
+    ws = init_workspace(folder / "ws", "cambridgeshire")
+    config = ws.root / "kpixl.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[director_comments."2023-24-Q2"]\n"37" = "Noted."\n',
+                      encoding="utf-8")
+    ws = Workspace.open(ws.root)
+    for path in (ws.root / "comparators-synthetic.csv", write(folder, "tidy.csv", TIDY_CSV)):
+        assert import_comparators(ws, path).report.valid
+    model = prepare_report(ws, "2023-24-Q2", "csmi", DAY).model
+    assert any(row.quartile for row in model.index) and any(p.trend and p.trend.has_group for p in model.pages)
+    return render_html(model, folder / "ranked.html")
+
+
+@pytest.mark.parametrize("which", ["example", "synthetic", "ranked"])
 def test_axe_core_finds_no_violation_and_nothing_scrolls_sideways_at_320_pixels(which, request, browser):
-    html = request.getfixturevalue("example")[2] if which == "example" else request.getfixturevalue("synthetic_html")
+    html = request.getfixturevalue("example")[2] if which == "example" else request.getfixturevalue(f"{which}_html")
     page = browser.page()
     try:
         page.set_width(1280)

@@ -34,7 +34,8 @@ def model(ws: Workspace, insight: bool) -> ReportModel:
 
 def test_without_issue_17s_inputs_the_model_is_as_before(example_ws: Workspace) -> None:
     plain = model(example_ws, insight=False)
-    assert all((p.benchmark, p.benchmark_values, p.forecast) == ("", (), "") for p in plain.pages)
+    assert all((p.benchmark, p.benchmark_values, p.forecast, p.benchmark_line, p.forecast_rating) == ("", (), "", "", "")
+               for p in plain.pages)
     assert all(row.quartile == "" for row in plain.index) and plain.forecast_to_meet is None
 
 
@@ -43,8 +44,10 @@ def test_pages_carry_rank_quartile_values_and_forecast(example_ws: Workspace) ->
     found = model(example_ws, insight=True)
     page = next(p for p in found.pages if p.number == "37")
     assert page.benchmark == "3rd of 5 synthetic neighbours, third quartile"
-    assert page.benchmark_values == (("Synthetic neighbours mean, 2022/23", "1,587,500"),
+    assert page.benchmark_values == (("Cambridgeshire, 2022/23", "1,480,000"),  # the council's own first
+                                     ("Synthetic neighbours mean, 2022/23", "1,587,500"),
                                      ("England, 2022/23", "1,300,000"))
+    assert page.benchmark_line == "Rank: 3rd of 5 synthetic neighbours, third quartile (2022/23)."
     assert page.forecast == "Forecast year-end: 1,462,476 (run rate from 731,238 in 6 months)"
     assert next(r for r in found.index if r.number == "37").quartile == "third quartile"
     assert next(r for r in found.index if r.number == "36").quartile == ""  # nothing published for 36

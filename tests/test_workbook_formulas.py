@@ -123,3 +123,38 @@ def test_at_and_beside_every_band_edge(unit: Unit, direction: Direction, t: int,
         return
     got, want = _both(indicator("1", unit=unit, direction=direction), figure, target, tol)
     assert got == want, (figure, target)
+
+
+def _rate_cells(formula: str, numerator: float, denominator: float) -> Any:
+    functions = {**FUNCTIONS, "AND": lambda *a: all(a), "OR": lambda *a: any(a)}
+    expr = re.sub(r'(?<![<>])=(?!=)', "==", formula[1:])
+    expr = re.sub(r"\b([A-Z]+[0-9]+)\b", lambda m: f"cells[{m.group(1)!r}]", expr)
+    return eval(expr, {"__builtins__": {}}, {**functions, "cells": {"I2": numerator, "J2": denominator}})
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6), st.sampled_from([("100", Unit.PERCENTAGE),
+                                                                      ("1000", Unit.RATE), ("1", Unit.NUMBER)]))
+def test_the_calculated_figure_is_kpixls_rate_of_the_two_counts(numerator: int, denominator: int,
+                                                               scaled: tuple[str, Unit]) -> None:
+    """rate_formula in doubles, rounded to 10 places, is calculated_rate's Decimal to within a rounding step;
+    the RAG preview then rates the same figure."""
+    from kpixl.domain.indicators import Calculation
+    from kpixl.domain.outlook import calculated_rate
+    from kpixl.workbook.formulas import rate_formula
+
+    scale, unit = scaled
+    ind = indicator("1", unit=unit, calculation=Calculation("Met", "All", Decimal(scale)))
+    got = _rate_cells(rate_formula(ind, "I2", "J2"), float(numerator), float(denominator))
+    want = calculated_rate(ind, Decimal(numerator), Decimal(denominator))
+    assert want is not None and abs(Decimal(repr(got)) - want) <= Decimal("1e-10") * max(1, abs(want))
+
+
+def test_the_calculated_figure_says_why_there_is_none() -> None:
+    from kpixl.domain.indicators import Calculation
+    from kpixl.workbook.formulas import BOTH_COUNTS, rate_formula
+
+    formula = rate_formula(indicator("1", unit=Unit.PERCENTAGE, calculation=Calculation("A", "B", Decimal(100))), "I2", "J2")
+    assert formula.startswith('=IF(AND(I2="",J2=""),"",IF(OR(I2="",J2=""),"' + BOTH_COUNTS)
+    assert "IF(J2=0," in formula and "ROUND(I2/J2,10)" in formula  # a percentage divides without scaling
+    with pytest.raises(ValueError, match="not calculated"):
+        rate_formula(indicator("2"), "I2", "J2")

@@ -184,3 +184,42 @@ def test_every_seed_workbook_opens_and_converts_in_libreoffice(tmp_path: Path) -
         assert all((sheet.cell(r, RAG).value or "") == "" for r in range(FIRST_ROW, sheet.max_row + 1))
         # What LibreOffice saves back keeps the table, the protection and the validations.
         assert list(sheet.tables) and sheet.protection.sheet and sheet.data_validations.dataValidation
+
+
+# A calculated indicator's figure (docs/insight.md, section 3): LibreOffice works the rate out from the two
+# counts typed, as kpixl's calculated_rate does, and the RAG preview rates that. (id, unit, scale, yearly
+# target, the three months' counts)
+CALCULATED = [
+    ("951", Unit.PERCENTAGE, "100", "0.7", [(63, 100), (629, 1000), (147, 200)]),  # 10% off, just over, 5% over
+    ("952", Unit.RATE, "1000", "4.5", [(9, 2000), (3, 1000), (1, 3)]),  # per 1,000: 4.5, 3 and 333.33...
+]
+
+
+def test_calculated_rows_work_out_their_figure_and_rate_it(tmp_path: Path) -> None:
+    _soffice()
+    from kpixl.domain.indicators import Calculation
+    from kpixl.domain.outlook import calculated_rate
+    from kpixl.layout.returns import ALL_COLUMNS, column_in
+
+    indicators = [indicator(ident, "s", unit=unit, frequency=Frequency.MONTHLY, targets={"2023-24": target},
+                            calculation=Calculation("Met", "All", Decimal(scale)))
+                  for ident, unit, scale, target, _ in CALCULATED]
+    ws = custom_workspace(tmp_path, [Service("s", "Calculated", "Lead", "lead@example.org")], indicators)
+    [book] = write_all(ws)
+    letter = {key: chr(ord("A") + column_in(ALL_COLUMNS, key)) for key in ("current", "numerator", "denominator")}
+    cells, rows = {}, []
+    for n, (ind, (*_, counts)) in enumerate(zip(indicators, CALCULATED)):
+        for m, (numerator, denominator) in enumerate(counts):
+            row = FIRST_ROW + 3 * n + m
+            cells |= {f"{letter['numerator']}{row}": float(numerator), f"{letter['denominator']}{row}": float(denominator)}
+            rows.append((row, ind, calculated_rate(ind, Decimal(numerator), Decimal(denominator))))
+    filled = tmp_path / "filled" / book.path.name
+    filled.parent.mkdir()
+    fill_cells(book.path, filled, cells)
+    sheet = load_workbook(recalculate([filled], tmp_path)[book.path.name], data_only=True)["Return"]
+    for row, ind, value in rows:
+        assert value is not None
+        figure = sheet[f"{letter['current']}{row}"].value
+        assert abs(Decimal(repr(figure)) - value) < Decimal("1e-9"), (ind.id, row, figure, value)
+        rag = rate(ind.kind, value, ind.targets["2023-24"], ind.direction, ind.unit, ws.config.tolerances)
+        assert sheet.cell(row, column_in(ALL_COLUMNS, "rag") + 1).value == rag.value, (ind.id, row)

@@ -19,8 +19,8 @@ from kpixl.layout.returns import (
     COMMENTARY_MAX,
     FIRST_ROW,
     HEADER_ROW,
-    INPUT_KEYS,
     META_SHEET,
+    OWNER_MAX,
     RETURN_COLUMNS,
     REVISION_REASONS,
     RowMeta,
@@ -86,7 +86,7 @@ def test_header_row_and_one_row_per_indicator_and_month(written) -> None:  # typ
     assert rows == [("221", "July 2023"), ("221", "August 2023"), ("221", "September 2023"), ("222", "2023/24 Q2")]
     assert sheet["E5"].value == 291 and sheet["E3"].value == "None set"  # the target is set for September only
     assert sheet["G5"].value == 313 and sheet["F5"].value == "August 2023"
-    assert sheet["O3"].value == "June 2023"
+    assert sheet[f"{LETTER['revise_period']}3"].value == "June 2023"
 
 
 def test_context_cells_locked_inputs_unlocked_and_styled(written) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +111,7 @@ def test_every_input_is_validated_with_a_stop_alert(written) -> None:  # type: i
         sheet = _book(written, service)["Return"]
         validations = _validations(sheet)
         for row in range(FIRST_ROW, sheet.max_row + 1):
-            for key in INPUT_KEYS:
+            for key in (c.key for c in RETURN_COLUMNS if c.input):  # the seed has no calculated indicator
                 dv = validations[f"{LETTER[key]}{row}"]
                 assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.showInputMessage
                 assert dv.prompt and dv.promptTitle and dv.error
@@ -122,16 +122,21 @@ def test_validation_rules_by_unit_and_column(written) -> None:  # type: ignore[n
     assert (reg["H3"].type, reg["H3"].formula1, reg["H3"].formula2) == ("decimal", "0", "1")
     assert reg["H3"].operator in (None, "between")  # "between" is the default, so not written
     assert "Type 68% for sixty-eight per cent" in reg["H3"].prompt
-    assert (reg["P3"].type, reg["P3"].formula1, reg["P3"].formula2) == ("decimal", "0", "1")
+    revised = f"{LETTER['revised']}3"
+    assert (reg[revised].type, reg[revised].formula1, reg[revised].formula2) == ("decimal", "0", "1")
     lib = _validations(_book(written, "libraries")["Return"])  # counts
     assert (lib["H3"].type, lib["H3"].operator, lib["H3"].formula1) == ("whole", "greaterThanOrEqual", "0")
     ts = _validations(_book(written, "trading-standards")["Return"])  # hours
     assert (ts["H3"].type, ts["H3"].operator, ts["H3"].formula1) == ("decimal", "greaterThanOrEqual", "0")
     assert (lib["I3"].type, lib["I3"].formula1) == ("list", f"Lists!$A$2:$A${1 + len(NO_FIGURE_REASONS)}")
-    assert (lib["Q3"].type, lib["Q3"].formula1) == ("list", f"Lists!$B$2:$B${1 + len(REVISION_REASONS)}")
+    why = f"{LETTER['revision_reason']}3"
+    assert (lib[why].type, lib[why].formula1) == ("list", f"Lists!$B$2:$B${1 + len(REVISION_REASONS)}")
     assert (lib["K3"].type, lib["K3"].operator, lib["K3"].formula1) == ("textLength", "lessThanOrEqual",
                                                                         str(COMMENTARY_MAX))
     assert (lib["L3"].type, lib["L3"].formula1) == ("textLength", str(ACTIONS_MAX))
+    assert (lib["M3"].type, lib["M3"].formula1) == ("textLength", str(OWNER_MAX))  # the actions' owner
+    assert (lib["N3"].type, lib["N3"].operator, lib["N3"].formula1, lib["N3"].formula2) == (
+        "date", None, "36526", "73050")  # their due date: a date from 2000 to 2099 (Excel serials)
 
 
 def test_lists_sheet_holds_the_dropdown_sources(written) -> None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,8 @@ from kpixl.steps import count
 if TYPE_CHECKING:
     from kpixl.steps.comparators import ComparatorImport, ComparatorView
 
+NOT_GIVEN = "not given"  # the Source of values imported without --source from a file that names none
+
 app = typer.Typer(help="Published comparators (LG Inform and others): import them, and see where the council "
                        "stands among its group.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -160,9 +162,10 @@ def _print_view(view: ComparatorView) -> None:
                           Column("Source", drop=1), Column("File", drop=3), Column("Line", right=True, drop=4)])
     for s in view.stored:
         v = s.value
+        # A tidy file imported without --source names no publisher: say so, rather than leave a blank
         table.add(v.period.label, clean(v.area_code), clean(v.area_name),
-                  shown_value(view.indicator, v.for_indicator(view.indicator).value), clean(v.source),
-                  clean(s.file_name), str(v.line))
+                  shown_value(view.indicator, v.for_indicator(view.indicator).value),
+                  clean(v.source) or NOT_GIVEN, clean(s.file_name), str(v.line))
     print_table(table)
 
 

@@ -83,9 +83,9 @@ def review(
 
     Example: kpixl review 2023-24-Q2
 
-    Example: kpixl review --accept Q1 --note "The service explained the fall by phone"
+    Example: kpixl review --accept Q4 --note "The service explained the fall by phone"
 
-    Example: kpixl review --reject Q2 --note "Say why the figure fell by half"
+    Example: kpixl review --reject Q5 --note "Say why the figure fell by half"
     """
     from kpixl.steps.review import decide, review_items
 

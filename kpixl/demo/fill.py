@@ -3,7 +3,9 @@
 
 A lead types 68% into a percentage cell, which Excel keeps as 0.68 in a cell formatted as a percentage:
 so does fill_return. A count is typed as a whole number. A figure with a reason (a provisional one) gets
-both; no figure with a reason gets the reason alone. Text is written as text, never as a formula.
+both; no figure with a reason gets the reason alone. Text is written as text, never as a formula. A
+calculated indicator's figure is typed as its two counts (the row's figure is kpixl's formula), and an
+action's due date as a date.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from openpyxl import load_workbook
 
 from kpixl.domain import Figure, FigureStatus
 from kpixl.files import write_atomic
-from kpixl.layout.returns import FIRST_ROW, HEADER_ROW, RETURN_COLUMNS, RETURN_SHEET
+from kpixl.layout.returns import ALL_COLUMNS, FIRST_ROW, HEADER_ROW, RETURN_SHEET
 
 __all__ = ["fill_return"]
 
-_HEADERS = {c.header: c.key for c in RETURN_COLUMNS}
+_HEADERS = {c.header: c.key for c in ALL_COLUMNS}
 
 
 def _put_text(cell: object, text: str) -> None:
@@ -55,12 +57,19 @@ def fill_return(path: Path, figures: Iterable[Figure], out: Path | None = None) 
         if row is None:
             missing.append(f"{figure.indicator} {figure.period}")
             continue
-        if figure.value is not None:
+        if figure.numerator is not None and figure.denominator is not None and "numerator" in columns:
+            sheet.cell(row, columns["numerator"]).value = _number(figure.numerator)
+            sheet.cell(row, columns["denominator"]).value = _number(figure.denominator)
+        elif figure.value is not None:
             sheet.cell(row, columns["current"]).value = _number(figure.value)
         if figure.status is not FigureStatus.VALIDATED:
             _put_text(sheet.cell(row, columns["reason"]), figure.reason)
         _put_text(sheet.cell(row, columns["commentary"]), figure.commentary)
         _put_text(sheet.cell(row, columns["actions"]), figure.actions)
+        if "action_owner" in columns:
+            _put_text(sheet.cell(row, columns["action_owner"]), figure.action_owner)
+        if figure.action_due is not None and "action_due" in columns:
+            sheet.cell(row, columns["action_due"]).value = figure.action_due  # a date: the cell keeps its format
     if missing:
         raise ValueError(f"{path.name} has no row for: {', '.join(missing)}")
     target = out or path

@@ -7,10 +7,13 @@
    actions; a provisional figure gets the dropdown's "Awaiting validation", as a lead in Excel must choose
    from the list (the seed's commentary already says why);
 4. collect the returns (validate, archive, store);
-5. build the committee report, and its PDF where LibreOffice is installed.
+5. build the committee report, which opens with its summary and exceptions, and its PDF where LibreOffice is
+   installed.
 
 Only the seed's own figures are typed. Where the quarter asks for a figure the seed does not print (the July
-row of monthly indicator 221), the lead says so with a reason, never with an invented figure.
+row of monthly indicator 221), the lead says so with a reason, never with an invented figure. The seed names
+no one who owns a Red indicator's actions, so none is typed: collect raises a query for each, and the
+report's exceptions table says "Not given".
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from kpixl.report.pdf import convert_to_pdf, find_soffice
 from kpixl.steps.collect import collect_paths
 from kpixl.steps.create import init_workspace
 from kpixl.steps.generate import write_workbooks
-from kpixl.steps.report import build_report
+from kpixl.steps.report import prepare_report, write_report
 from kpixl.steps.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -131,8 +134,11 @@ def run_demo(target: Path, step: Step = lambda text: None, pdf: bool = True) -> 
     result.queries = sum(1 for r in collected for p in r.report if p.severity.value == "query")
     step(f"Collected {count(len(collected), 'return')}: {result.accepted} accepted, {result.refused} refused, "
          f"{count(result.queries, 'query')} for the team to review")
-    result.report = build_report(workspace, quarter, COMMITTEE)
+    prepared = prepare_report(workspace, quarter, COMMITTEE)
+    result.report = write_report(workspace, prepared)
     step(f"Built the committee report {result.report}")
+    if prepared.model.summary_section is not None:
+        step(f"It opens with its summary and exceptions: {prepared.model.summary_section.attention}")
     if pdf:
         _pdf(result, step)
     return result

@@ -26,10 +26,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from kpixl.layout.returns import (
+    ALL_COLUMNS,
     FEEDBACK_SHEET,
     META_SHEET,
     RESPONSE_HEADER,
-    RETURN_COLUMNS,
     RETURN_SHEET,
     SIGNOFF_FIELDS,
     SIGNOFF_MAX,
@@ -45,7 +45,7 @@ __all__ = ["REQUIRED_KEYS", "Cell", "Response", "ReturnBook", "SheetRow", "cell_
 
 # Without these the rows cannot be matched or the return judged; the others (context, revision) may go.
 REQUIRED_KEYS = ("indicator", "period", "current", "reason", "commentary", "actions")
-_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
+_HEADERS = {c.key: c.header for c in ALL_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def _header_columns(row: Any, wanted: dict[str, str]) -> dict[str, int]:
 
 def _find_header(ws: Any, counted: _Counted) -> tuple[int, dict[str, int]]:
     """The header row (the first with the Indicator and Current figure headings) and each column found."""
-    wanted = {normal(c.header): c.key for c in RETURN_COLUMNS}
+    wanted = {normal(c.header): c.key for c in ALL_COLUMNS}
     for number, row in enumerate(counted.rows(ws, HEADER_SEARCH_ROWS, RETURN_READ[1], values_only=True),
                                  start=1):
         found = _header_columns([_decoded(v) for v in row], wanted)
@@ -191,7 +191,7 @@ def _header_and_rows(ws: Any, counted: _Counted) -> tuple[int, dict[str, int], I
     pass over the sheet (read-only openpyxl parses a sheet from its start on every iter_rows, so finding
     the header and then reading the rows parsed the Return sheet twice). Read-only sheets yield every row,
     empty ones included, so counting is exact."""
-    wanted = {normal(c.header): c.key for c in RETURN_COLUMNS}
+    wanted = {normal(c.header): c.key for c in ALL_COLUMNS}
     rows = counted.rows(ws, *RETURN_READ)
     for number, row in enumerate(rows, start=1):
         found = _header_columns([_decoded(getattr(c, "value", None)) for c in row], wanted)

@@ -11,27 +11,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from kpixl.domain import Figure, FigureStatus, Indicator, Period, Quarter, Service
+from kpixl.domain import Figure, FigureStatus, Indicator, Period, Quarter, Service, Unit
 from kpixl.domain.figures import Provenance, ReceivedFigure
+from kpixl.domain.outlook import calculated_figure, calculated_rate
 from kpixl.intake.book import SheetRow
 from kpixl.intake.rules import (
+    FigureReading,
     IntakeContext,
+    as_stored,
+    check_action_owner,
     check_actions,
     check_commentary,
     check_context,
     check_texts,
     period_of,
+    read_count,
+    read_due_date,
     read_figure,
     read_text,
 )
 from kpixl.layout.returns import (
     ACTIONS_MAX,
+    ALL_COLUMNS,
     COMMENTARY_MAX,
     INPUT_KEYS,
+    OWNER_MAX,
     REASON_MAX,
-    RETURN_COLUMNS,
     RowMeta,
     context_texts,
 )
@@ -138,7 +146,7 @@ class RowResult:
 def _texts(row: SheetRow, where: Where) -> tuple[dict[str, str], list[Problem]]:
     texts, problems = {}, []
     for key, column, limit in (("reason", "reason", REASON_MAX), ("commentary", "commentary", COMMENTARY_MAX),
-                               ("actions", "actions", ACTIONS_MAX),
+                               ("actions", "actions", ACTIONS_MAX), ("action_owner", "action owner", OWNER_MAX),
                                ("revision_reason", "reason for revision", REASON_MAX)):
         texts[key], found = read_text(row.get(key), column, limit, where)
         problems.extend(found)
@@ -163,6 +171,10 @@ def _revision(ctx: IntakeContext, ind: Indicator, meta: RowMeta, row: SheetRow, 
     reading = read_figure(row.get("revised"), ind, where)
     reason_cell = row.get("revision_reason")
     earlier = period_of(meta.revise_period)
+    if ind.calculation is not None and not reading.blank:  # never a typed rate: its counts make it
+        typed = row.get("revised")
+        return [], [problem("CALC_REVISION", where.at(typed.ref if typed else ""), indicator=ind.id,
+                            period=str(earlier or meta.revise_period))]
     if reading.blank:
         if reason and earlier is not None:
             return [], [problem("REVISION_NO_FIGURE", where.at(reason_cell.ref if reason_cell else ""),
@@ -185,7 +197,7 @@ def _revision(ctx: IntakeContext, ind: Indicator, meta: RowMeta, row: SheetRow, 
     return [ReceivedFigure(figure, at, "" if target is None else str(target), reason)], reading.problems
 
 
-_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
+_HEADERS = {c.key: c.header for c in ALL_COLUMNS}
 
 
 def _printed(ctx: IntakeContext, ind: Indicator, period: Period, meta: RowMeta) -> dict[str, str]:
@@ -198,6 +210,77 @@ def _printed(ctx: IntakeContext, ind: Indicator, period: Period, meta: RowMeta) 
     return texts
 
 
+def _asks_counts(ind: Indicator, row: SheetRow) -> bool:
+    """Whether the row gives a calculated indicator's two counts: it has their columns, and the counts are
+    typed or the figure is kpixl's formula. A row of an older workbook (or one written before the indicator
+    was calculated) asks for the figure itself, and its figure is read as typed."""
+    if ind.calculation is None or not (row.get("numerator") or row.get("denominator")):
+        return False
+    current = row.get("current")
+    counts = (row.get("numerator"), row.get("denominator"))
+    return any(c is not None and not c.blank for c in counts) or (current is not None and current.formula)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    reading: FigureReading  # the rate, as a figure reading
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+def _counts(ind: Indicator, row: SheetRow, where: Where) -> _Counts:
+    """A calculated indicator's figure from its two count cells (never from a typed rate)."""
+    calculation = ind.calculation
+    assert calculation is not None
+    cells = {key: row.get(key) for key in ("numerator", "denominator")}
+    found = {key: read_count(cell, _HEADERS[key], getattr(calculation, key), where) for key, cell in cells.items()}
+    problems = [p for r in found.values() for p in r.problems]
+    if not all(r.ok for r in found.values()):
+        return _Counts(FigureReading(None, False, problems))
+    numerator, denominator = found["numerator"].value, found["denominator"].value
+    if numerator is None and denominator is None:
+        return _Counts(FigureReading(None, True, problems))
+    labels = {"numerator": shown(calculation.numerator), "denominator": shown(calculation.denominator)}
+    if numerator is None or denominator is None:
+        missing = "numerator" if numerator is None else "denominator"
+        cell = cells[missing]
+        return _Counts(FigureReading(None, False, problems + [problem(
+            "CALC_COUNTS", where.at(cell.ref if cell else ""), missing=missing, label=labels[missing],
+            indicator=ind.id)]))
+    if denominator == 0:
+        cell = cells["denominator"]
+        return _Counts(FigureReading(None, False, problems + [problem(
+            "CALC_COUNTS/zero", where.at(cell.ref if cell else ""), label=labels["denominator"])]))
+    value = calculated_rate(ind, numerator, denominator)
+    if value is not None and ind.unit is Unit.PERCENTAGE and value > 1:
+        cell = cells["numerator"]
+        return _Counts(FigureReading(None, False, problems + [problem(
+            "CALC_COUNTS/over", where.at(cell.ref if cell else ""), numerator=_count(numerator),
+            denominator=_count(denominator), rate=as_stored(value, ind.unit), **{f"{k}_label": v for k, v in
+                                                                                labels.items()})]))
+    return _Counts(FigureReading(value, False, problems), numerator, denominator)
+
+
+def _count(value: Decimal) -> str:
+    return f"{value.normalize():,f}"
+
+
+def _figure_of(ind: Indicator, row: SheetRow, where: Where, reason: str) -> tuple[_Counts, list[Problem]]:
+    """The row's figure, from its two counts or as typed, with the problems on the way."""
+    current = row.get("current")
+    if _asks_counts(ind, row):
+        counts = _counts(ind, row, where)
+        typed = [] if current is None or current.blank or current.formula else [problem(
+            "CALC_RATE_TYPED", where.at(current.ref), typed=shown(current.value))]
+        return counts, typed
+    reading = read_figure(current, ind, where, reason_given=bool(reason))
+    extra = []
+    if ind.calculation is not None and reading.value is not None and current is not None:
+        extra = [problem("CALC_NO_COUNTS", where.at(current.ref), indicator=ind.id,
+                         numerator=shown(ind.calculation.numerator), denominator=shown(ind.calculation.denominator))]
+    return _Counts(reading), extra
+
+
 def check_row(ctx: IntakeContext, ind: Indicator, period: Period, meta: RowMeta, row: SheetRow, where: Where,
               provenance: Provenance) -> RowResult:
     """Read and check one row; the history checks come later, once every row's figure is known."""
@@ -205,29 +288,43 @@ def check_row(ctx: IntakeContext, ind: Indicator, period: Period, meta: RowMeta,
     result = RowResult(ind, period, row)
     reporting = ind.reporting_period(ctx.quarter) == period
     texts, text_problems = _texts(row, where)
+    due, due_problems = read_due_date(row.get("action_due"), where)
     result.commentary = texts["commentary"]
     target = Decimal(meta.target) if meta.target else None
     problems = (check_texts(row.cells, _printed(ctx, ind, period, meta), _HEADERS, where)
                 + check_context(row.get("target"), meta.target, _HEADERS["target"], ind, where)
                 + check_context(row.get("comparison"), meta.comparison, _HEADERS["comparison"], ind, where))
-    reading = read_figure(row.get("current"), ind, where, reason_given=bool(texts["reason"]))
-    problems += reading.problems + text_problems
+    counts, figure_problems = _figure_of(ind, row, where, texts["reason"])
+    reading = counts.reading
+    problems += reading.problems + figure_problems + text_problems + due_problems
     if reading.blank and not texts["reason"]:
         problems += _no_figure(ctx, ind, period, reporting, row, where)
     if reporting:
         problems += check_commentary(texts["commentary"], row.get("commentary"), str(period), where)
     problems += check_actions(ind, reading.value, target, texts["actions"], row.get("actions"),
                               ctx.tolerances, where)
+    if texts["actions"]:  # with no actions, ACTIONS_REQUIRED asks for them: their owner and due date come next
+        problems += check_action_owner(ind, reading.value, target, texts["action_owner"], due, row.cells,
+                                       ctx.tolerances, where)
     cell = row.get("current")
     here = Provenance(provenance.file_hash, provenance.file_name, provenance.sheet, cell.ref if cell else "")
     if reading.ok and (reading.value is not None or texts["reason"]):
-        status = (FigureStatus.NOT_AVAILABLE if reading.value is None
-                  else FigureStatus.PROVISIONAL if texts["reason"] else FigureStatus.VALIDATED)
-        figure = Figure(ind.id, period, reading.value, status, texts["reason"], texts["commentary"],
-                        texts["actions"])
-        result.received.append(ReceivedFigure(figure, here, meta.target))
+        result.received.append(ReceivedFigure(_figure(ind, period, reading.value, counts, texts, due), here,
+                                              meta.target))
         result.value = reading.value
     revisions, revision_problems = _revision(ctx, ind, meta, row, texts["revision_reason"], where, here)
     result.received = revisions + result.received  # the row's own figure last: it wins over a revision
     result.problems = problems + revision_problems
     return result
+
+
+def _figure(ind: Indicator, period: Period, value: Decimal | None, counts: _Counts, texts: dict[str, str],
+            due: date | None) -> Figure:
+    """The figure the store keeps: a calculated one through the domain's calculated_figure, from its counts."""
+    status = (FigureStatus.NOT_AVAILABLE if value is None
+              else FigureStatus.PROVISIONAL if texts["reason"] else FigureStatus.VALIDATED)
+    if counts.numerator is not None and counts.denominator is not None:
+        return calculated_figure(ind, period, counts.numerator, counts.denominator, status, texts["reason"],
+                                 texts["commentary"], texts["actions"], texts["action_owner"], due)
+    return Figure(ind.id, period, value, status, texts["reason"], texts["commentary"], texts["actions"],
+                  action_owner=texts["action_owner"], action_due=due)

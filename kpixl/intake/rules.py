@@ -38,7 +38,7 @@ from kpixl.errors import NotANumber, PeriodError
 from kpixl.intake.book import Cell, cell_text
 from kpixl.problems import Problem, Where, problem, shown
 
-__all__ = ["COMMENTARY_MIN", "HISTORY_MIN", "SHORT_SHARE", "SPREAD", "FigureReading", "IntakeContext", "Unusual", "as_stored", "check_actions", "check_commentary", "check_context", "check_texts", "context_value", "cumulative_fall", "period_of", "read_figure", "read_text", "unusual_change"]
+__all__ = ["COMMENTARY_MIN", "HISTORY_MIN", "SHORT_SHARE", "SPREAD", "FigureReading", "IntakeContext", "Unusual", "as_stored", "check_action_owner", "check_actions", "check_commentary", "check_context", "check_texts", "context_value", "cumulative_fall", "is_red", "period_of", "read_count", "read_due_date", "read_figure", "read_text", "unusual_change"]
 
 @dataclass(frozen=True)
 class IntakeContext:
@@ -203,17 +203,96 @@ def check_commentary(text: str, cell: Cell | None, period: str, where: Where) ->
                     minimum=COMMENTARY_MIN)]
 
 
+def is_red(indicator: Indicator, value: Decimal | None, target: Decimal | None, tolerances: Tolerances) -> bool:
+    """kpixl rates the figure itself: the workbook's RAG preview is a formula whose cached value depends on
+    the program that saved it (0, empty, or stale), so it is never read."""
+    bands = indicator.tolerances or tolerances
+    return value is not None and target is not None and rate(
+        indicator.kind, value, target, indicator.direction, indicator.unit, bands) is Rag.RED
+
+
 def check_actions(indicator: Indicator, value: Decimal | None, target: Decimal | None, actions: str,
                   cell: Cell | None, tolerances: Tolerances, where: Where) -> list[Problem]:
-    """Red needs actions. kpixl rates the figure itself: the workbook's RAG preview is a formula whose
-    cached value depends on the program that saved it (0, empty, or stale), so it is never read."""
-    bands = indicator.tolerances or tolerances
-    if actions or value is None or target is None or rate(indicator.kind, value, target, indicator.direction,
-                                                           indicator.unit, bands) is not Rag.RED:
+    """Red needs actions."""
+    if actions or value is None or target is None or not is_red(indicator, value, target, tolerances):
         return []
+    bands = indicator.tolerances or tolerances
     return [problem("ACTIONS_REQUIRED", where.at(cell.ref if cell else ""),
                     shown=as_stored(value, indicator.unit), target=as_stored(target, indicator.unit),
                     red=format_value(bands.red, Unit.PERCENTAGE, 1 if (bands.red * 100) % 1 else 0))]
+
+
+def check_action_owner(indicator: Indicator, value: Decimal | None, target: Decimal | None, owner: str,
+                       due: date | None, cells: Mapping[str, Cell], tolerances: Tolerances,
+                       where: Where) -> list[Problem]:
+    """Red needs someone to own the actions, and a date they are due by: the report's exceptions table prints
+    both (docs/insight.md). A query, as ACTIONS_REQUIRED is: the lead may explain why there is none. Asked
+    only of actions given: a Red figure without actions has ACTIONS_REQUIRED's one query, not two."""
+    if value is None or target is None or not is_red(indicator, value, target, tolerances):
+        return []
+    missing = [key for key, given in (("action_owner", owner), ("action_due", due)) if not given]
+    if not missing:
+        return []
+    cell = cells.get(missing[0]) or cells.get("actions")
+    words = " or ".join(_OWNER_WORDS[key] for key in missing)
+    return [problem("ACTION_OWNER_REQUIRED", where.at(cell.ref if cell else ""),
+                    shown=as_stored(value, indicator.unit), target=as_stored(target, indicator.unit),
+                    missing=words)]
+
+
+_OWNER_WORDS = {"action_owner": "owner", "action_due": "due date"}
+# How people type a date as text, when a spreadsheet left it text: ISO first, then the UK's day-first forms.
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%d/%m/%y")
+
+
+def _text_date(text: str) -> date | None:
+    cleaned = " ".join(text.split())
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def read_due_date(cell: Cell | None, where: Where) -> tuple[date | None, list[Problem]]:
+    """The actions' due date: a date cell, or a date typed as text (31/01/2024, 2024-01-31, 31 January 2024,
+    the day first as in the UK); anything else is refused, never guessed."""
+    if cell is None or cell.blank:
+        return None, []
+    at = where.at(cell.ref)
+    if cell.formula:
+        return None, [problem("TEXT_FORMULA", at, column="action due date", formula=shown(cell.value))]
+    value = cell.value
+    if isinstance(value, datetime):
+        return value.date(), []
+    if isinstance(value, date):
+        return value, []
+    found = _text_date(value) if isinstance(value, str) else None
+    if found is None:
+        return None, [problem("ACTION_DUE_NOT_DATE", at, text=shown(cell_text(value)))]
+    return found, []
+
+
+def read_count(cell: Cell | None, column: str, label: str, where: Where) -> FigureReading:
+    """One of a calculated indicator's two counts: a number, 0 or more, never a percentage."""
+    if cell is None or cell.blank:
+        return FigureReading()
+    at = where.at(cell.ref)
+    value, percent, problems = _number(cell, Unit.NUMBER, at, False)
+    if value is None:
+        return FigureReading(None, False, problems)
+    if percent:
+        return FigureReading(None, False, [problem("CALC_COUNTS/percent", at, shown=as_stored(value, Unit.PERCENTAGE),
+                                                   column=column, label=shown(label))])
+    if value < 0:
+        return FigureReading(None, False, [problem("FIGURE_NEGATIVE", at, shown=_plain(value),
+                                                   unit_words="a count")])
+    return FigureReading(value, False, problems)
 
 
 def context_value(cell: Cell) -> Decimal | str | None:

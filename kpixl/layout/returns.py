@@ -3,8 +3,9 @@ so that the two cannot drift, and the signature that lets kpixl trust a workbook
 
 The Return sheet has a title (row 1), one header row (row 2) and one row per indicator and period from row 3,
 the header and the rows an Excel table. Columns are found by header when reading (a lead may have moved
-them, and older workbooks have another order), so headers here are the contract; their order is the
-lead's: what a lead reads to fill a row, then what they type, then the rest (docs/workbooks.md).
+them, and older workbooks have another order or lack the newer columns), so headers here are the contract;
+their order is the lead's: what a lead reads to fill a row, then what they type, then the rest
+(docs/workbooks.md). A workbook with a calculated indicator's row also has the two count columns.
 
 Each row says what plan_rows decides: one row per indicator and period (a monthly indicator gets a row per
 month of the quarter), in the register's order, with the context the lead needs; the writer lays the plan
@@ -24,6 +25,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +33,12 @@ from kpixl.domain import Figure, Indicator, Kind, Period, Quarter, Register, Tol
 
 __all__ = [
     "ACTIONS_MAX",
+    "ALL_COLUMNS",
     "COMMENTARY_MAX",
+    "COUNT_COLUMNS",
+    "DUE_DATE_FORMAT",
+    "DUE_FIRST",
+    "DUE_LAST",
     "EXPLANATION_MARK",
     "FEEDBACK_BANNER",
     "FEEDBACK_HEADERS",
@@ -44,6 +51,7 @@ __all__ = [
     "LISTS_SHEET",
     "MAX_ROWS",
     "META_SHEET",
+    "OWNER_MAX",
     "REASON_MAX",
     "RESPONSE_HEADER",
     "RETURN_COLUMNS",
@@ -61,9 +69,11 @@ __all__ = [
     "RowMeta",
     "WorkbookMeta",
     "column",
+    "column_in",
     "context_texts",
     "meta_pairs",
     "plan_rows",
+    "return_columns",
     "sign",
     "verify",
 ]
@@ -82,6 +92,10 @@ MAX_ROWS = 2000  # a return never has more rows; beyond this the reader stops
 COMMENTARY_MAX = 4000  # characters; the longest seed commentary is about 1,700
 ACTIONS_MAX = 2000
 REASON_MAX = 500
+OWNER_MAX = 200  # who owns a Red indicator's actions: a name or a role
+DUE_DATE_FORMAT = "d mmm yyyy"  # 31 Jan 2024: the day first, as a UK reader writes it, and never ambiguous
+# The due dates the workbook's validation takes: a later one is a typing slip (2204), an earlier one no plan.
+DUE_FIRST, DUE_LAST = date(2000, 1, 1), date(2099, 12, 31)
 
 REVISION_REASONS = (
     "Estimated figure replaced with actual",
@@ -138,6 +152,11 @@ RETURN_COLUMNS: tuple[Col, ...] = (
     Col("rag", "RAG preview", 11, help="Worked out from your figure and the target, as the report will rate it."),
     Col("commentary", "Commentary", 50, True, "What explains the figure this period (required)."),
     Col("actions", "Actions", 40, True, "What is being done to improve. Required when the RAG preview is Red."),
+    # Issue 17: who owns the actions and by when, for the report's exceptions table (docs/insight.md).
+    Col("action_owner", "Action owner", 20, True,
+        "Who owns the actions: a name or a role. Asked for when the RAG preview is Red."),
+    Col("action_due", "Action due date", 14, True,
+        "When the actions are due: a date, such as 31/01/2024. Asked for when the RAG preview is Red."),
     Col("unit", "Unit", 12),
     Col("target_label", "Target or baseline", 12),
     Col("revise_period", "Revise earlier period", 14,
@@ -147,13 +166,35 @@ RETURN_COLUMNS: tuple[Col, ...] = (
     Col("last_commentary", "Last period's commentary", 40),
 )
 
-INPUT_KEYS = tuple(c.key for c in RETURN_COLUMNS if c.input)
+# A calculated indicator's row asks for its two counts (docs/insight.md, section 3), right of Current figure,
+# which then shows the rate worked out from them. A workbook has these columns only when one of its rows is
+# calculated; both fit on the first screen with the rest (the test measures that too).
+COUNT_COLUMNS: tuple[Col, ...] = (
+    Col("numerator", "Numerator", 12, True, "The first of the two counts: the figure is numerator ÷ denominator."),
+    Col("denominator", "Denominator", 12, True, "The second of the two counts: the figure is numerator ÷ "
+                                                "denominator."),
+)
+_AFTER_CURRENT = [c.key for c in RETURN_COLUMNS].index("current") + 1
+# Every heading a return may have: the reader looks for each, wherever the lead has moved it.
+ALL_COLUMNS: tuple[Col, ...] = (*RETURN_COLUMNS[:_AFTER_CURRENT], *COUNT_COLUMNS, *RETURN_COLUMNS[_AFTER_CURRENT:])
+
+INPUT_KEYS = tuple(c.key for c in ALL_COLUMNS if c.input)
 _INDEX = {c.key: i for i, c in enumerate(RETURN_COLUMNS)}
 
 
 def column(key: str) -> int:
-    """The 0-based column of a key in the Return sheet as kpixl writes it."""
+    """The 0-based column of a key in the Return sheet as kpixl writes it (without the count columns)."""
     return _INDEX[key]
+
+
+def column_in(columns: Sequence[Col], key: str) -> int:
+    """The 0-based column of a key among the columns a Return sheet was written with (return_columns)."""
+    return next(i for i, c in enumerate(columns) if c.key == key)
+
+
+def return_columns(calculated: bool) -> tuple[Col, ...]:
+    """The Return sheet's columns: with the two count columns when some row is a calculated indicator's."""
+    return ALL_COLUMNS if calculated else RETURN_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -251,6 +292,11 @@ class ReturnRow:
     def target_text(self) -> str:
         """What the target cell shows when it holds no number: the words the report prints there."""
         return self.indicator.figure_text
+
+    @property
+    def calculated(self) -> bool:
+        """The row asks for two counts, and its figure is their rate (docs/insight.md, section 3)."""
+        return self.indicator.calculation is not None
 
     def meta(self) -> RowMeta:
         return RowMeta(self.row, self.indicator.id, self.period.slug, _text(self.target),

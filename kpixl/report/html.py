@@ -36,12 +36,14 @@ from kpixl.report.model import (
     Standing,
 )
 from kpixl.report.pages import RAG_COLOURS
+from kpixl.report.summary import EXCEPTION_HEADERS, TRAVEL_HEADERS, ExceptionRow, Summary
 from kpixl.report.svg import chart_svg
 from kpixl.report.trend import Trend
 
 __all__ = ["STYLE", "html_page", "render_html"]
 
 MAIN = "main"
+EXCEPTION_COLUMNS = (20, 15, 27, 13, 11, 14)  # per cent of the exceptions table's width
 
 STYLE = """
 *, *::before, *::after { box-sizing: border-box; }
@@ -77,6 +79,10 @@ figure { margin: 1rem 0; }
 svg.chart { display: block; width: 100%; max-width: 42rem; height: auto; }
 figcaption { font-size: 0.95rem; color: #333333; margin: 0.5rem 0; max-width: 42rem; }
 .caveat { font-weight: bold; }
+table.exceptions { table-layout: fixed; }
+table.exceptions th, table.exceptions td { overflow-wrap: break-word; }
+table.exceptions .rag { display: block; min-width: 0; padding: 0.35rem 0.25rem; }
+table.exceptions p { margin: 0 0 0.5rem; }
 .draft { display: inline-block; padding: 0.25rem 0.75rem; border: 2px solid #0b0c0c; font-weight: bold; }
 @media (max-width: 40rem) {
   body { font-size: 0.95rem; }
@@ -84,6 +90,9 @@ figcaption { font-size: 0.95rem; color: #333333; margin: 0.5rem 0; max-width: 42
   h1 { font-size: 1.6rem; }
   h2 { font-size: 1.3rem; }
   th, td { padding: 0.25rem 0.3rem; }
+  /* At 320 pixels the summary's tables fit the width, as the index does: the ratings' labels give up their
+     width to the counts, and words wrap (within a word only where they must). */
+  table.travel .rag { display: block; min-width: 0; padding: 0.35rem 0.25rem; }
 }
 @media print {
   .skip, .return { display: none; }
@@ -161,6 +170,47 @@ def _key(rows: tuple[KeyRow, ...]) -> Iterator[str]:
     yield "</tbody></table>"
 
 
+def _summary_section(summary: Summary) -> Iterator[str]:
+    """What needs the committee's attention, after the cover, as in the Word report (issue 17)."""
+    yield f'<h2 id="{_text(summary.bookmark)}">{_text(summary.heading)}</h2>'
+    yield f"<p>{_text(summary.overview)}</p>"
+    yield "<h3>Ratings and change in performance</h3>"
+    yield '<div class="scroll" role="region" aria-labelledby="travel-caption" tabindex="0">'
+    yield ('<table class="travel"><caption id="travel-caption">How many indicators have each rating, by their '
+           "change in performance</caption>")
+    yield ('<thead><tr><th scope="col">' + _text(TRAVEL_HEADERS[0]) + "</th>"
+           + "".join(f'<th scope="col" class="number">{_text(h)}</th>' for h in TRAVEL_HEADERS[1:])
+           + "</tr></thead><tbody>")
+    for row in summary.travel:
+        cells = "".join(f'<td class="number">{n}</td>' for n in (*row.counts, row.total))
+        yield f'<tr><th scope="row">{_rag_of(row.rag.value)}</th>{cells}</tr>'
+    yield "</tbody></table></div>"
+    yield "<h3>Exceptions</h3>"
+    yield f"<p>{_text(summary.attention)}</p>"
+    if summary.exceptions:
+        yield '<div class="scroll" role="region" aria-labelledby="exceptions-caption" tabindex="0">'
+        yield ('<table class="exceptions"><caption id="exceptions-caption">Exceptions: every Red indicator and '
+               "every declining Amber one, with its actions, their owner and due date, and the director's comment"
+               "</caption>")
+        # Widths as the Word table's (pages.EXCEPTION_WIDTHS): the actions get the most room.
+        yield "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in EXCEPTION_COLUMNS) + "</colgroup>"
+        yield ("<thead><tr>" + "".join(f'<th scope="col">{_text(h)}</th>' for h in EXCEPTION_HEADERS)
+               + "</tr></thead><tbody>")
+        for exception in summary.exceptions:
+            yield _exception_row(exception)
+        yield "</tbody></table></div>"
+    if summary.forecast:
+        yield "<h3>Year-end forecast</h3>"
+        yield f"<p>{_text(summary.forecast)}</p>"
+
+
+def _exception_row(row: ExceptionRow) -> str:
+    actions = "".join(f"<p>{_text(text)}</p>" for text in row.actions)
+    return (f'<tr><th scope="row"><a href="#{_text(row.bookmark)}">{_text(row.number)}: {_text(row.title)}</a>'
+            f'<br>{_text(row.figure)}</th><td>{_rag_of(row.rag.value)}<br>{_text(row.change)}</td>'
+            f"<td>{actions}</td><td>{_text(row.owner)}</td><td>{_text(row.due)}</td><td>{_text(row.comment)}</td></tr>")
+
+
 def _index(model: ReportModel) -> Iterator[str]:
     yield f'<h2 id="{_text(model.index_bookmark)}">Index</h2>'
     yield "<h3>Summary of ratings</h3>"
@@ -174,17 +224,21 @@ def _index(model: ReportModel) -> Iterator[str]:
     yield '<div class="scroll" role="region" aria-labelledby="index-caption" tabindex="0">'
     yield ('<table><caption id="index-caption">Index of indicators: each title links to the indicator\'s '
            "page</caption>")
+    ranked = any(row.quartile for row in model.index)  # the quartile column, once comparators rank one
     yield ('<thead><tr><th scope="col">No.</th><th scope="col">Indicator</th><th scope="col">RAG Rating</th>'
-           '<th scope="col">Direction</th><th scope="col">Change</th></tr></thead><tbody>')
+           '<th scope="col">Direction</th><th scope="col">Change</th>'
+           + ('<th scope="col">Quartile</th>' if ranked else "") + "</tr></thead><tbody>")
     for row in model.index:
-        yield _index_row(row)
+        yield _index_row(row, ranked)
     yield "</tbody></table></div>"
 
 
-def _index_row(row: IndexRow) -> str:
+def _index_row(row: IndexRow, ranked: bool = False) -> str:
+    quartile = f"<td>{_text(row.quartile or 'Not ranked')}</td>" if ranked else ""
     return (f'<tr><th scope="row">{_text(row.number)}</th>'
             f'<td><a href="#{_text(row.bookmark)}">{_text(row.title)}</a></td>'
-            f"<td>{_rag_of(row.rag.value)}</td><td>{_text(row.direction)}</td><td>{_text(row.change)}</td></tr>")
+            f"<td>{_rag_of(row.rag.value)}</td><td>{_text(row.direction)}</td><td>{_text(row.change)}</td>"
+            f"{quartile}</tr>")
 
 
 def _pairs(caption: str, pairs: Sequence[tuple[str, str]]) -> Iterator[str]:
@@ -203,11 +257,13 @@ def _chart(trend: Trend | None, page: Page) -> Iterator[str]:
     yield chart_svg(trend, f"chart-{page.bookmark}")
     yield f"<figcaption>Trend: {_text(trend.summary)}</figcaption>"
     yield f'<table class="figures"><caption>Figures charted for indicator {_text(page.number)}</caption>'
-    columns = [trend.value_name] + ([trend.target_name] if trend.has_target else [])
+    columns = ([trend.value_name] + ([trend.target_name] if trend.has_target else [])
+               + ([trend.group_name] if trend.has_group else []))
     yield ('<thead><tr><th scope="col">Period</th>'
            + "".join(f'<th scope="col" class="number">{_text(c)}</th>' for c in columns) + "</tr></thead><tbody>")
     for point in trend.points:
-        values = [point.value] + ([point.target] if trend.has_target else [])
+        values = ([point.value] + ([point.target] if trend.has_target else [])
+                  + ([point.group] if trend.has_group else []))
         cells = "".join(f'<td class="number">{_text(_value(trend, v))}</td>' for v in values)
         provisional = " (provisional)" if point.provisional else ""
         yield f'<tr><th scope="row">{_text(point.label + provisional)}</th>{cells}</tr>'
@@ -247,11 +303,17 @@ def _page(page: Page, index: str) -> Iterator[str]:
     yield from _pairs(f"Headline figures of indicator {page.number}", list(zip(page.headers, page.cells)))
     if page.comparators:
         yield from _pairs(f"Comparators of indicator {page.number}", page.comparators)
+    if page.benchmark_values:
+        yield from _pairs(f"Published comparators of indicator {page.number}", page.benchmark_values)
+    if page.benchmark_line:
+        yield f"<p>{_text(page.benchmark_line)}</p>"
     yield "<h3>RAG Rating</h3>"
     yield f"<p>{_rag_of(page.rag.value)}</p>"
     if page.rag_note:
         yield f"<p>{_text(page.rag_note)}</p>"
     yield from _chart(page.trend, page)
+    if page.forecast:  # its own section, after the actual figures and their chart: never mixed with them
+        yield from _section("Year-end forecast", tuple(t for t in (page.forecast, page.forecast_rating) if t), "")
     yield from _section("Indicator Description", page.description, "")
     yield from _section("Commentary", page.commentary, "No commentary was given.", page.caveat)
     yield from _section("Actions", page.actions, "No actions were reported.")
@@ -264,6 +326,8 @@ def html_page(model: ReportModel) -> str:
     body = [*_cover(model)]
     if model.standing is not None and model.standing.draft:
         body += _outstanding(model.standing)
+    if model.summary_section is not None:
+        body += _summary_section(model.summary_section)
     body += [*_key(model.key), *_index(model)]
     for page in model.pages:
         body += _page(page, model.index_bookmark)

@@ -32,12 +32,13 @@ from kpixl.domain import (
 from kpixl.domain.comparators import Benchmark
 from kpixl.domain.exception_report import ExceptionItem, exception_list
 from kpixl.domain.indicators import is_safe_url
-from kpixl.domain.outlook import Forecast, count_forecast_to_meet
-from kpixl.domain.periods import MONTH_NAMES
+from kpixl.domain.outlook import Forecast, count_forecast_to_meet, periods_of_year
+from kpixl.domain.periods import FinancialYear
 from kpixl.problems import count
 from kpixl.report.axis import AxisRule
-from kpixl.report.trend import Trend, build_trend
-from kpixl.report.wording import KeyRow, key_rows
+from kpixl.report.summary import Summary, build_summary
+from kpixl.report.trend import GroupMark, Trend, build_trend
+from kpixl.report.wording import KeyRow, key_rows, long_date, paragraphs
 
 __all__ = [
     "SUMMARY_ORDER",
@@ -53,6 +54,8 @@ __all__ = [
     "build_model",
     "by_service",
     "incomplete_notice",
+    "long_date",
+    "paragraphs",
 ]
 
 # The index's summary, in the key's order; "Not rated" is added only when some indicator is not rated.
@@ -140,13 +143,18 @@ class Page:
     actions: tuple[str, ...]
     links: tuple[LinkItem, ...]
     links_note: str
-    # Issue 17 (docs/insight.md), for the second part to place: where the council stands among its group
-    # ("4th of 16 statistical neighbours, first quartile", or why it is not ranked), the published values it
-    # is ranked on (("Statistical neighbours mean, 2022/23", "54%"), ...), and the year-end forecast, every
-    # word of which says it is a forecast ("Forecast year-end: 1,216 (run rate from 608 in 6 months)").
+    # Issue 17 (docs/insight.md): where the council stands among its group ("4th of 16 statistical
+    # neighbours, first quartile", or why it is not ranked), the published values it is ranked on, the
+    # council's first (("Cambridgeshire, 2022/23", "55%"), ("Statistical neighbours mean, 2022/23", "54%"),
+    # ...), and the year-end forecast, every word of which says it is a forecast ("Forecast year-end: 1,216
+    # (run rate from 608 in 6 months)").
     benchmark: str = ""
     benchmark_values: tuple[tuple[str, str], ...] = ()
     forecast: str = ""
+    # How the page prints them (the second part): "Rank: 3rd of 5 ..., third quartile." or why there is no
+    # rank, with the values' source; the forecast's rating against the annual target, said to be a forecast.
+    benchmark_line: str = ""
+    forecast_rating: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,8 @@ class ReportModel:
     # director's comment; and how many indicators are forecast to meet their annual target (None: no forecast).
     exceptions: tuple[ExceptionItem, ...] = ()
     forecast_to_meet: int | None = None
+    # The section that opens the report, after the cover (report/summary.py; None: a model built by hand).
+    summary_section: Summary | None = None
     # Issue 16: a draft or the final paper (None: neither said, as before issue 16; tests and benchmarks).
     standing: Standing | None = None
 
@@ -178,22 +188,9 @@ class ReportModel:
         return self.standing is not None and self.standing.draft
 
 
-def long_date(day: date) -> str:
-    """ "12 December 2023", as the cover prints it."""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-
-
 def bookmark_name(indicator_id: str) -> str:
     """A bookmark Word and LibreOffice both accept: a letter first, letters, digits and _ only, 40 at most."""
     return ("kpi_" + re.sub(r"[^A-Za-z0-9]", "_", indicator_id))[:40]
-
-
-def paragraphs(text: str) -> tuple[str, ...]:
-    """Text as the council wrote it, split at blank lines; single line breaks join into one paragraph."""
-    if "\n" not in text:  # one paragraph, as most are: no pattern to run
-        return (text.strip(),) if text.strip() else ()
-    blocks = re.split(r"\n\s*\n", text.strip())
-    return tuple(" ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip())
 
 
 def build_model(register: Register, committee: Committee, quarter: Quarter,
@@ -212,12 +209,14 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
     headlines = [assess(i, quarter, figures, tolerances) for i in indicators]
     bookmarks = _unique_bookmarks([i.id for i in indicators])
     month = report_month(produced_on)
+    forecasts_given = forecasts is not None
     benchmarks, forecasts = benchmarks or {}, forecasts or {}
     edits = commentary or {}
     pages = tuple(_insight(_page(h, figures, tolerances, month, bookmarks[h.indicator.id], show_both_comparisons,
-                                 axis_rule, edits.get(h.indicator.id)),
-                           benchmarks.get(h.indicator.id), forecasts.get(h.indicator.id))
+                                 axis_rule, edits.get(h.indicator.id)), benchmarks.get(h.indicator.id),
+                           forecasts.get(h.indicator.id), _PageContext(h, figures, axis_rule, council))
                   for h in headlines)
+    exceptions = exception_list(headlines, comments)
     title = f"Performance Report: {committee.name}, Quarter {quarter.number} {quarter.year}"
     if standing is not None and standing.draft:
         title = f"{DRAFT_MARK}: {title}"
@@ -234,8 +233,9 @@ def build_model(register: Register, committee: Committee, quarter: Quarter,
                              h.change.value, _quartile(benchmarks.get(h.indicator.id)))
                     for p, h in zip(pages, headlines)),
         pages=pages, outstanding=outstanding,
-        exceptions=exception_list(headlines, comments),
+        exceptions=exceptions,
         forecast_to_meet=count_forecast_to_meet(forecasts.values()) if forecasts else None,
+        summary_section=build_summary(headlines, exceptions, bookmarks, forecasts if forecasts_given else None),
         standing=standing,
     )
 
@@ -244,19 +244,81 @@ def _quartile(found: Benchmark | None) -> str:
     return found.quartile_text if found is not None else ""
 
 
-def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None) -> Page:
-    """A page with its rank among the group, the values it is ranked on, and its forecast (issue 17)."""
+@dataclass(frozen=True)
+class _PageContext:
+    """What a page's issue 17 lines need beside its benchmark and forecast: to chart the group's mean."""
+
+    headline: Headline
+    figures: Mapping[tuple[str, str], Figure]
+    axis_rule: AxisRule
+    council: str
+
+
+def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None, context: _PageContext) -> Page:
+    """A page with its rank among the group, the values it is ranked on (the council's first), the group's
+    mean on its chart where the two periods match, and its forecast (issue 17)."""
     if found is None and outlook is None:
         return page
     values: tuple[tuple[str, str], ...] = ()
+    trend = page.trend
     if found is not None and found.period is not None:
         indicator, when = found.indicator, found.period.label
-        shown = ((f"{found.group.name.capitalize()} mean, {when}", found.group_mean),
+        shown = ((f"{found.group.area_name or context.council}, {when}", found.council),
+                 (f"{_heading(found.group.name)} mean, {when}", found.group_mean),
                  (f"{found.group.national_name}, {when}", found.national))
         values = tuple((label, format_value(value, indicator.unit, indicator.decimals))
                        for label, value in shown if value is not None)
+        mark = _group_mark(found)
+        if mark is not None and trend is not None:
+            trend = build_trend(context.headline, context.figures, MAX_TREND_PERIODS, context.axis_rule, mark)
     return dataclasses.replace(page, benchmark=found.text if found else "", benchmark_values=values,
-                               forecast=outlook.text if outlook else "")
+                               forecast=outlook.text if outlook else "", benchmark_line=_benchmark_line(found),
+                               forecast_rating=_forecast_rating(outlook), trend=trend)
+
+
+def _benchmark_line(found: Benchmark | None) -> str:
+    """ "Rank: 3rd of 5 synthetic neighbours, third quartile (2022/23; source: LG Inform)." or the note."""
+    if found is None:
+        return ""
+    if found.rank is None:
+        return found.note
+    source = f"; source: {found.source}" if found.source else ""
+    when = f" ({found.period.label}{source})" if found.period is not None else ""
+    return f"Rank: {found.text}{when}."
+
+
+def _forecast_rating(outlook: Forecast | None) -> str:
+    """The forecast's rating against the annual target, every word saying it is a forecast."""
+    if outlook is None:
+        return ""
+    if outlook.rag in (Rag.BASELINE, Rag.CONTEXTUAL, Rag.IN_DEVELOPMENT):
+        return f"Forecast rating: none: {outlook.rag.value} indicators have no target to meet."
+    if outlook.annual_target is None:
+        return "Forecast rating: none, as there is no annual target to rate the forecast against."
+    if outlook.rag is Rag.NOT_RATED:
+        return "Forecast rating: none, as the indicator has no direction for improvement."
+    target = format_value(outlook.annual_target, outlook.indicator.unit, outlook.indicator.decimals)
+    verdict = "forecast to meet it" if outlook.meets_target else "forecast not to meet it"
+    return f"Forecast rating against the annual target of {target}: {outlook.rag.value} ({verdict})."
+
+
+def _group_mark(found: Benchmark) -> GroupMark | None:
+    """Where the group's mean goes on the chart: at the chart's period the published period is (the same
+    quarter or month; a financial year is a cumulative indicator's last period of that year). None where the
+    periods differ (a year's mean beside quarters' figures would mislead)."""
+    if found.period is None or found.group_mean is None:
+        return None
+    slug, indicator = found.period.slug, found.indicator
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}", slug):
+        if not indicator.cumulative:
+            return None
+        slug = periods_of_year(indicator, FinancialYear.parse(slug))[-1].slug
+    return GroupMark(slug, found.group_mean, f"{_heading(found.group.name)} mean")
+
+
+def _heading(name: str) -> str:
+    """A name as a heading starts: "statistical neighbours" -> "Statistical neighbours", "CIPFA" as written."""
+    return name[:1].upper() + name[1:]
 
 
 def _outstanding(register: Register, headlines: list[Headline]) -> tuple[Outstanding, ...]:

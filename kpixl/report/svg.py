@@ -12,7 +12,7 @@ from decimal import Decimal
 from html import escape
 
 from kpixl.domain import format_value
-from kpixl.report.charts import ACTUAL_COLOUR, TARGET_COLOUR, label_below
+from kpixl.report.charts import ACTUAL_COLOUR, GROUP_COLOUR, TARGET_COLOUR, label_below
 from kpixl.report.trend import Trend
 
 __all__ = ["HEIGHT", "WIDTH", "chart_svg"]
@@ -86,6 +86,17 @@ def _target_marks(trend: Trend) -> list[str]:
     return marks
 
 
+def _diamond(x: float, y: float, size: float = 6) -> str:
+    return (f'<polygon points="{x},{round(y - size, 1)} {round(x + size, 1)},{y} {x},{round(y + size, 1)} '
+            f'{round(x - size, 1)},{y}" fill="#{GROUP_COLOUR}"/>')
+
+
+def _group_marks(trend: Trend) -> list[str]:
+    """The comparison group's mean: a diamond at its period, no line (a mean of other councils is no trend)."""
+    count = len(trend.points)
+    return [_diamond(_x(n, count), _y(trend, p.group)) for n, p in enumerate(trend.points) if p.group is not None]
+
+
 def _legend(trend: Trend) -> list[str]:
     y = HEIGHT - 14
     parts = [f'<line x1="{_LEFT}" x2="{_LEFT + 24}" y1="{y}" y2="{y}" stroke="#{ACTUAL_COLOUR}" stroke-width="2.5"/>',
@@ -95,12 +106,16 @@ def _legend(trend: Trend) -> list[str]:
         x = _LEFT + 110
         parts += [f'<line x1="{x}" x2="{x + 18}" y1="{y}" y2="{y}" stroke="#{TARGET_COLOUR}" stroke-width="4"/>',
                   f'<text x="{x + 24}" y="{y + 4}">{escape(trend.target_name)}</text>']
+    if trend.has_group:
+        x = _LEFT + 200
+        parts += [_diamond(x + 9, y), f'<text x="{x + 24}" y="{y + 4}">{escape(trend.group_name)}</text>']
     return parts
 
 
 def chart_svg(trend: Trend, ident: str) -> str:
     """The chart as an <svg> element; ident makes its title's id unique in the page."""
-    body = [*_grid(trend), *_periods(trend), *_target_marks(trend), *_figure_line(trend), *_legend(trend)]
+    body = [*_grid(trend), *_periods(trend), *_target_marks(trend), *_group_marks(trend), *_figure_line(trend),
+            *_legend(trend)]
     return (f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{ident}" '
             f'font-family="Arial, Helvetica, sans-serif" font-size="13" fill="{_TEXT}" '
             f'xmlns="http://www.w3.org/2000/svg"><title id="{ident}">{escape(trend.alt_text)}</title>'

@@ -14,7 +14,7 @@ from kpixl.domain import Comparison, Figure, FigureStatus, Headline, Kind, Month
 from kpixl.domain.periods import Period
 from kpixl.report.axis import AxisRule, ValueAxis, value_axis
 
-__all__ = ["Trend", "TrendPoint", "axis_label", "build_trend"]
+__all__ = ["GroupMark", "Trend", "TrendPoint", "axis_label", "build_trend"]
 
 
 class TrendPoint(NamedTuple):  # a tuple: a report builds thousands, and a tuple is made in a fifth of the time
@@ -22,6 +22,15 @@ class TrendPoint(NamedTuple):  # a tuple: a report builds thousands, and a tuple
     value: Decimal | None  # None: a gap in the line (no figure, or not available)
     target: Decimal | None
     provisional: bool = False
+    group: Decimal | None = None  # the comparison group's mean published for this period (issue 17)
+
+
+class GroupMark(NamedTuple):
+    """The comparison group's mean, to mark on the chart at the period it was published for."""
+
+    period: str  # the period's slug, as the chart's periods have them
+    value: Decimal
+    name: str  # the series' name, as a heading: "Statistical neighbours mean", "CIPFA neighbours mean"
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,11 @@ class Trend:
     points: tuple[TrendPoint, ...]
     summary: str  # the trend in words: "351,220 in 2023/24 Q1, 380,018 in 2023/24 Q2, target 475,381. Up ..."
     axis: ValueAxis  # the value axis every rendering of the chart draws (axis.py's rule)
+    group_name: str = ""  # the group mean's series name, when a point has one
+
+    @property
+    def has_group(self) -> bool:
+        return any(p.group is not None for p in self.points)
 
     @property
     def alt_text(self) -> str:
@@ -50,10 +64,11 @@ def axis_label(period: Period) -> str:
 
 
 def build_trend(h: Headline, figures: Mapping[tuple[str, str], Figure], max_periods: int,
-                axis_rule: AxisRule = AxisRule.ZERO) -> Trend | None:
+                axis_rule: AxisRule = AxisRule.ZERO, group: GroupMark | None = None) -> Trend | None:
     """Up to max_periods periods ending with the reported one, starting at the first with a figure.
 
-    Where history is short the chart shows what there is; with no figure at all there is no chart.
+    Where history is short the chart shows what there is; with no figure at all there is no chart. The
+    group's mean is marked at its period when the chart shows that period, and the axis takes it in.
     """
     ind = h.indicator
     periods = _window(h.period, max_periods)
@@ -64,11 +79,13 @@ def build_trend(h: Headline, figures: Mapping[tuple[str, str], Figure], max_peri
     with_target = ind.kind is not Kind.IN_DEVELOPMENT
     points = tuple(
         TrendPoint(axis_label(p), f.usable if f else None, ind.target_for(p) if with_target else None,
-                   f is not None and f.status is FigureStatus.PROVISIONAL)
+                   f is not None and f.status is FigureStatus.PROVISIONAL,
+                   group.value if group is not None and group.period == p.slug else None)
         for p, f in zip(periods[first:], known[first:])
     )
-    axis = value_axis([v for p in points for v in (p.value, p.target)], ind.unit, axis_rule)
-    trend = Trend(ind.title, "Actual", ind.target_word, ind.unit, ind.decimals, points, "", axis)
+    axis = value_axis([v for p in points for v in (p.value, p.target, p.group)], ind.unit, axis_rule)
+    trend = Trend(ind.title, "Actual", ind.target_word, ind.unit, ind.decimals, points, "", axis,
+                  group.name if group is not None else "")
     return replace(trend, summary=summary(trend, periods[first:], h))
 
 
@@ -92,6 +109,10 @@ def summary(trend: Trend, periods: Sequence[Period], h: Headline) -> str:
         else:
             text += (f", {name} {_fmt(trend, targets[0][0])} in {targets[0][1]} "
                      f"to {_fmt(trend, targets[-1][0])} in {targets[-1][1]}")
+    name = trend.group_name
+    group = name[:1].lower() + name[1:] if name[1:2].islower() else name  # mid-sentence: "statistical ..."
+    text += "".join(f", {group} {_fmt(trend, p.group)} in {period}"
+                    for p, period in zip(trend.points, periods) if p.group is not None)
     return f"{text}. {change_sentence(h)}".strip()
 
 

@@ -5,12 +5,28 @@ The RAG bands are written from the council's tolerances, so the key always says 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from kpixl.domain import PercentageBasis, Rag, Tolerances
+from kpixl.domain.periods import MONTH_NAMES
 
-__all__ = ["RATING_WORDS", "KeyRow", "key_rows"]
+__all__ = ["RATING_WORDS", "KeyRow", "key_rows", "long_date", "paragraphs"]
+
+
+def long_date(day: date) -> str:
+    """ "12 December 2023", as the cover prints it (and every date the report prints)."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """Text as the council wrote it, split at blank lines; single line breaks join into one paragraph."""
+    if "\n" not in text:  # one paragraph, as most are: no pattern to run
+        return (text.strip(),) if text.strip() else ()
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return tuple(" ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip())
 
 
 @dataclass(frozen=True)

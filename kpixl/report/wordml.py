@@ -96,20 +96,22 @@ def _tc(c: Cell, width: int) -> str:
     return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>{c.content or para()}</w:tc>'
 
 
-def _tr(cells: Sequence[Cell], widths: Sequence[int], header: bool) -> str:
+def _tr(cells: Sequence[Cell], widths: Sequence[int], header: bool, split: bool = False) -> str:
     # A header row repeats at the top of each page and tells screen readers what each column holds.
-    trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+    keep = "" if split else "<w:cantSplit/>"
+    trpr = f"<w:trPr>{keep}<w:tblHeader/></w:trPr>" if header else (f"<w:trPr>{keep}</w:trPr>" if keep else "")
     return f"<w:tr>{trpr}" + "".join(_tc(c, w) for c, w in zip(cells, widths)) + "</w:tr>"
 
 
 def table(header: Sequence[Cell], rows: Iterable[Sequence[Cell]], widths: Sequence[int], style: str,
-          caption: str) -> str:
+          caption: str, *, split_rows: bool = False) -> str:
     """A fixed-width table in the reference document's table style, with its header row; caption is its
-    accessible name. Every table has a header row (what is not a table of data is a paragraph: box())."""
+    accessible name. Every table has a header row (what is not a table of data is a paragraph: box()).
+    split_rows: a row may break across pages (one holding paragraphs of text could be taller than a page)."""
     look = ('<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
             'w:noHBand="1" w:noVBand="1"/>')
     tblpr = (f'<w:tblPr><w:tblStyle w:val="{style}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
              f'<w:tblLayout w:type="fixed"/>{look}<w:tblCaption w:val={xml_attribute(caption)}/></w:tblPr>')
     grid = "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
-    body = _tr(header, widths, True) + "".join(_tr(r, widths, False) for r in rows)
+    body = _tr(header, widths, True) + "".join(_tr(r, widths, False, split_rows) for r in rows)
     return f"<w:tbl>{tblpr}{grid}{body}</w:tbl>"

@@ -15,8 +15,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kpixl.domain import Committee, Figure, Quarter, Register, parse_period
+from kpixl.domain.outlook import forecast
 from kpixl.domain.review import REPORT_BUILT
 from kpixl.errors import NotReady, ReportError
 from kpixl.files import safe_child, safe_stem
@@ -25,6 +27,7 @@ from kpixl.report.html import render_html
 from kpixl.report.model import ReportModel, Standing, build_model, by_service, long_date
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
+from kpixl.steps.comparators import benchmarks_for
 from kpixl.steps.review import approved_commentary
 from kpixl.steps.signoff import Readiness, not_ready, quarter_state, readiness
 from kpixl.steps.workspace import Workspace, bundled_path, find_committee
@@ -105,6 +108,23 @@ def _standing(ready: Readiness, final: bool) -> Standing:
     return Standing(True, (), signed, approved)
 
 
+def _insight(workspace: Workspace, register: Register, figures: Figures, found: Committee,
+             when: Quarter) -> dict[str, Any]:
+    """Issue 17's inputs to a committee's report (docs/insight.md): each indicator's rank among the group
+    (from imported comparators; none without [comparators]), its year-end forecast, and the director's
+    comments on this quarter's exceptions ([director_comments] in kpixl.toml, by indicator id in any case)."""
+    indicators = register.indicators_of_committee(found.id)
+    tolerances = workspace.config.tolerances
+    comments = {}
+    for ident, text in workspace.config.director_comments.get(when.slug, {}).items():
+        indicator = register.indicator(ident)
+        if indicator is not None:
+            comments[indicator.id] = text
+    return {"benchmarks": benchmarks_for(workspace, indicators, when, figures),
+            "forecasts": {i.id: forecast(i, when, figures, tolerances) for i in indicators},
+            "comments": comments}
+
+
 def _prepare(workspace: Workspace, register: Register, figures: Figures, found: Committee, when: Quarter,
              produced_on: date | None, review: _Review | None = None, final: bool = False) -> PreparedReport:
     config = workspace.config
@@ -113,7 +133,8 @@ def _prepare(workspace: Workspace, register: Register, figures: Figures, found: 
                         tolerances=config.tolerances, show_both_comparisons=config.show_both_comparisons,
                         axis_rule=config.axis_rule,
                         standing=_standing(review.readiness, final) if review else None,
-                        commentary=review.commentary if review else None)
+                        commentary=review.commentary if review else None,
+                        **_insight(workspace, register, figures, found, when))
     return PreparedReport(model, found, when, review.readiness if review else None)
 
 

@@ -79,6 +79,9 @@ class Config:
     produced_on: date | None = None  # the report's date; None: the day it is built
     axis_rule: AxisRule = AxisRule.ZERO  # where the report's charts' value axes start (report/axis.py)
     comparators: ComparisonGroup | None = None  # [comparators]: the council's area and its group
+    # [director_comments."2023-24-Q2"]: the director's comment on an indicator, printed in that quarter's
+    # exceptions table (quarter slug -> indicator id -> text; docs/report.md, "Summary and exceptions")
+    director_comments: dict[str, dict[str, str]] = field(default_factory=dict)
     officer: str = ""  # [team] officer: who the log says did what, when a command is given no --by
     hard_deadline: date | None = None  # [cycle] hard_deadline: the last day the report can wait
     imap: ImapSettings | None = None  # [imap]: the returns mailbox (kpixl fetch)
@@ -123,6 +126,7 @@ def _parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError(f"{CONFIG_NAME} [report] value_axis must be zero or data") from None
     defaults = Tolerances()
     comparators = _comparison_group(data.get("comparators"))
+    comments = _director_comments(data.get("director_comments"))
     team = data.get("team", {})
     if not isinstance(team, dict) or not isinstance(team.get("officer", ""), str):
         raise ConfigError(f"{CONFIG_NAME} [team] officer must be a name in quotes: officer = \"Alex Officer\"")
@@ -133,7 +137,8 @@ def _parse_config(data: dict[str, Any]) -> Config:
         tolerances=Tolerances(_fraction(rag, "red", defaults.red), _fraction(rag, "blue", defaults.blue), basis),
         report_reference=report.get("reference_docx", ""),
         show_both_comparisons=bool(report.get("show_both_comparisons", False)), produced_on=produced_on,
-        axis_rule=axis_rule, comparators=comparators, officer=team.get("officer", "").strip(),
+        axis_rule=axis_rule, comparators=comparators, director_comments=comments,
+        officer=team.get("officer", "").strip(),
         hard_deadline=hard, imap=_imap(data.get("imap")), reminders=_stages(data.get("reminders")),
     )
 
@@ -213,6 +218,27 @@ def _comparison_group(section: Any) -> ComparisonGroup | None:
                            tuple(_area_code(m, "group") for m in members), texts["group_name"],
                            texts["area_name"], _area_code(section.get("national", NATIONAL[0]), "national"),
                            texts["national_name"])
+
+
+def _director_comments(section: Any) -> dict[str, dict[str, str]]:
+    """[director_comments."2023-24-Q2"] "37" = "...": each quarter's comments, by indicator id as written."""
+    if section is None:
+        return {}
+    example = '[director_comments."2023-24-Q2"] with lines such as "37" = "The comment."'
+    if not isinstance(section, dict):
+        raise ConfigError(f"{CONFIG_NAME} [director_comments] must hold one table per quarter: {example}")
+    found: dict[str, dict[str, str]] = {}
+    for key, comments in section.items():
+        try:
+            period = parse_period(str(key))
+        except PeriodError:
+            period = None
+        if not isinstance(period, Quarter) or not isinstance(comments, dict):
+            raise ConfigError(f"{CONFIG_NAME} [director_comments] {key!r} is not a quarter's table: {example}")
+        if not all(isinstance(text, str) for text in comments.values()):
+            raise ConfigError(f"{CONFIG_NAME} [director_comments.\"{key}\"]: each comment is text in quotes")
+        found[period.slug] = {str(ident): text for ident, text in comments.items()}
+    return found
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ MAX_CELLS = 100_000  # cells in all sheets together; a 2,000-row return has at m
 MAX_DEFINED_NAMES = 5_000  # named ranges; kpixl's workbook has one (the print titles)
 MAX_TEXT_CHARS = 32_767  # characters of one text: what an Excel cell holds, so a longer one is not Excel's
 MAX_ROWS = LAYOUT_MAX_ROWS  # data rows read from the Return sheet (a dimension of a million rows is damage)
-MAX_COLUMNS = 60  # columns read; the Return sheet has 18
+MAX_COLUMNS = 60  # columns read; the Return sheet has 22 at most (with the count columns)
 MAX_META_ROWS = MAX_ROWS + 50  # the hidden metadata sheet: a row per return row, plus its head
 HEADER_SEARCH_ROWS = 10  # a lead may insert a title above the header row; look this far for it
 # The rows and columns kpixl reads of each sheet it opens (intake/book.py reads these; the text rules of

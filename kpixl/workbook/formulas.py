@@ -10,6 +10,9 @@ while 5% x 94% is 0.047: exactly 5% over would be Blue. Both sides of every band
 (ROUND(x, 9)) before comparing, which recovers the exact decimal for any figure with up to 9 places, so
 10.0% off is Amber and 5.0% over is Green as in kpixl's Decimal rules. A zero target needs no rounding:
 a difference from zero is exact in binary.
+
+A calculated indicator's figure is a formula too (rate_formula): numerator / denominator x the scale,
+rounded to 10 places as kpixl's calculated_rate rounds it, so the preview rates the figure kpixl will store.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from decimal import Decimal
 
 from kpixl.domain import Direction, Indicator, Kind, PercentageBasis, Tolerances, Unit
 
-__all__ = ["NOT_A_NUMBER", "NOT_RATED", "rag_formula"]
+__all__ = ["BOTH_COUNTS", "NOT_A_NUMBER", "NOT_RATED", "NO_RATE", "rag_formula", "rate_formula"]
 
 NOT_A_NUMBER = "Not a number"
 NOT_RATED = "Not rated"
+BOTH_COUNTS = "Needs both counts"
+NO_RATE = "No rate: the denominator is 0"
 PLACES = 9
+RATE_PLACES = 10  # kpixl.domain.outlook.RATE_PLACES
 
 
 def _num(value: Decimal) -> str:
@@ -63,3 +69,17 @@ def rag_formula(indicator: Indicator, target_value: Decimal | None, figure_cell:
     while the formula reads the number itself from the cell, so the lead sees what it is compared with."""
     rated = _rated(indicator, target_value, figure_cell, target_cell, tolerances)
     return (f'=IF({figure_cell}="","",IF(NOT(ISNUMBER({figure_cell})),"{NOT_A_NUMBER}",{rated}))')
+
+
+def rate_formula(indicator: Indicator, numerator_cell: str, denominator_cell: str) -> str:
+    """A calculated indicator's figure from its two count cells: "" while both are empty, words while it
+    cannot be worked out (the RAG preview then says "Not a number"), else the rate as kpixl calculates it."""
+    calculation = indicator.calculation
+    if calculation is None:
+        raise ValueError(f"indicator {indicator.id} is not calculated")
+    n, d = numerator_cell, denominator_cell
+    multiplier = calculation.multiplier(indicator.unit)
+    scaled = f"{n}/{d}" if multiplier == 1 else f"{n}/{d}*{_num(multiplier)}"
+    return (f'=IF(AND({n}="",{d}=""),"",IF(OR({n}="",{d}=""),"{BOTH_COUNTS}",'
+            f'IF(OR(NOT(ISNUMBER({n})),NOT(ISNUMBER({d}))),"{NOT_A_NUMBER}",'
+            f'IF({d}=0,"{NO_RATE}",ROUND({scaled},{RATE_PLACES})))))')

@@ -10,9 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from kpixl.domain import NO_FIGURE_REASONS, Unit
-from kpixl.layout.returns import ACTIONS_MAX, COMMENTARY_MAX, LISTS_SHEET, REVISION_REASONS
+from kpixl.layout.returns import (
+    ACTIONS_MAX,
+    COMMENTARY_MAX,
+    DUE_FIRST,
+    DUE_LAST,
+    LISTS_SHEET,
+    OWNER_MAX,
+    REVISION_REASONS,
+)
 
-__all__ = ["LIST_COLUMNS", "figure_rule", "list_range", "list_rule", "text_rule"]
+__all__ = ["LIST_COLUMNS", "count_rule", "date_rule", "figure_rule", "list_range", "list_rule", "text_rule"]
 
 # The Lists sheet: column letter, header, values.
 LIST_COLUMNS = {
@@ -56,7 +64,7 @@ def figure_rule(unit: Unit, title: str) -> dict[str, Any]:
 
 
 def text_rule(key: str, title: str, help_text: str) -> dict[str, Any]:
-    limit = {"commentary": COMMENTARY_MAX, "actions": ACTIONS_MAX}[key]
+    limit = {"commentary": COMMENTARY_MAX, "actions": ACTIONS_MAX, "action_owner": OWNER_MAX}[key]
     rule = {"validate": "length", "criteria": "<=", "value": limit, "input_title": title[:32],
             "input_message": f"{help_text} At most {limit:,} characters."[:255]}
     return rule | _stop("Too long", f"{title} can hold at most {limit:,} characters. Shorten it, or send "
@@ -67,3 +75,19 @@ def list_rule(key: str, title: str, help_text: str) -> dict[str, Any]:
     rule = {"validate": "list", "source": list_range(key), "input_title": title[:32],
             "input_message": f"{help_text} Choose from the list."[:255]}
     return rule | _stop("Choose from the list", f"{title}: choose one of the entries in the list.")
+
+
+def count_rule(title: str, label: str) -> dict[str, Any]:
+    """One of a calculated indicator's two counts: a number, 0 or more; the input message names the count."""
+    rule = {"validate": "decimal", "criteria": ">=", "value": 0, "input_title": f"{title}: {label}"[:32],
+            "input_message": (f"{title}: {label}. Type the count, digits only (e.g. 1234). kpixl works out "
+                              "the figure as numerator ÷ denominator.")[:255]}
+    return rule | _stop("Not a count", f"{title} ({label}) is a count: type digits only, 0 or more. If there "
+                        "is no figure, leave both counts empty and choose a reason.")
+
+
+def date_rule(title: str, help_text: str) -> dict[str, Any]:
+    """A date cell (the actions' due date): a real date, so the report can print it and sort by it."""
+    rule = {"validate": "date", "criteria": "between", "minimum": DUE_FIRST, "maximum": DUE_LAST,
+            "input_title": title[:32], "input_message": help_text[:255]}
+    return rule | _stop("Not a date", f"{title}: type a date, such as 31/01/2024.")

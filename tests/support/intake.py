@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,18 +45,28 @@ class Filled:
         return target
 
 
-def seed_figures(register: Register) -> list[Figure]:
-    """The seed's figures of Q2: the quarter's, and monthly 221's August and September (not July)."""
+# SYNTHETIC: the seed names no one, but a Red figure's return asks who owns its actions and by when
+# (ACTION_OWNER_REQUIRED). The tests' leads give every figure these, so that each test's return raises only the
+# problems it is about; tests/test_return_insight.py tests the query itself, and the demo types none.
+SYNTHETIC_OWNER, SYNTHETIC_DUE = "Service manager (synthetic)", date(2024, 3, 31)
+
+
+def seed_figures(register: Register, owners: bool = True) -> list[Figure]:
+    """The seed's figures of Q2: the quarter's, and monthly 221's August and September (not July), each with a
+    SYNTHETIC action owner and due date (owners=False: as the seed has them, with none)."""
     figures, problems = read_figures_csv(SEED_FIGURES, register)
     assert problems == []
-    return [f for f in figures if f.period.quarter() == Q2]
+    quarter = [f for f in figures if f.period.quarter() == Q2]
+    return [replace(f, action_owner=SYNTHETIC_OWNER, action_due=SYNTHETIC_DUE) for f in quarter] if owners else quarter
 
 
-def make_filled(folder: Path) -> Filled:
+def make_filled(folder: Path, owners: bool = True) -> Filled:
+    """The example workspace (without Q2's figures) and its Q2 workbooks filled in with the seed's figures, with
+    a SYNTHETIC owner and due date for every figure's actions unless owners=False."""
     ws = init_workspace(folder / "ws", "cambridgeshire", include_current=False)
     register = load_register(ws.register_path).register
     written = write_workbooks(ws, Q2, generated=GENERATED)
-    figures = seed_figures(register)
+    figures = seed_figures(register, owners)
     blank, filled = {}, {}
     (folder / "filled").mkdir()
     for w in written:
