@@ -66,10 +66,14 @@ def _rebuild(ws: Any, json: bool) -> list[dict[str, Any]]:
         sent = f"{r.sent_at:%Y-%m-%d %H:%M}" if r.sent_at else "unknown"
         table.add(clean(r.file_name), r.source, sent, r.outcome, clean(r.note))
     print_table(table)
-    say(f"Rebuilt the store: {count(len(report.replayed), 'file')} recorded again, "
-        f"{count(report.figures, 'figure version')} stored.")
+    decisions = sum(1 for r in report.replayed if r.source == "decision")
+    say(f"Rebuilt the store: {count(len(report.replayed) - decisions, 'file')} recorded again, "
+        f"{count(report.figures, 'figure version')} stored, {count(decisions, 'decision')} from the journal.")
     for r in report.changed:
-        say(f"{r.file_name} was {r.note}: today's register or key judge it otherwise.")
+        if r.source == "decision":
+            say(f"The decision {r.file_name} in .kpixl/decisions was not restored: {r.note}.")
+        else:
+            say(f"{r.file_name} was {r.note}: today's register or key judge it otherwise.")
     return records
 
 

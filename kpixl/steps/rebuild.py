@@ -10,6 +10,11 @@ as far as today's register and key judge the files as they were judged then (a f
 listed). A file archived before receipts were kept is taken in the order it was archived, under its archived
 name, collected for kpixl.toml's quarter; one that is not a return but reads as a history file is imported.
 
+Then the team's decisions come back from the journal in .kpixl/decisions/ (kpixl.steps.journal): each is logged
+again at its first time, between the recordings made before and after it (so a return collected after a
+sign-off is held again, and one collected after the reopen is not), with the ids its rows have in the rebuilt
+store.
+
 Only a missing or empty store is rebuilt: a store that holds any recorded file is refused, never overwritten.
 """
 
@@ -27,6 +32,7 @@ from kpixl.errors import PeriodError, StoreError
 from kpixl.problems import count
 from kpixl.steps.collect import Source, collect, collect_paths, validate_paths
 from kpixl.steps.history import import_history
+from kpixl.steps.journal import Decided, read_journal, replay_decision
 from kpixl.steps.messages import MESSAGE
 from kpixl.steps.workspace import ARCHIVE, RECEIVED, Receipt, Workspace, read_receipts
 
@@ -34,6 +40,8 @@ __all__ = ["RebuildReport", "Replayed", "rebuild_store"]
 
 _NAME = re.compile(r"^([0-9a-f]{64})\.([A-Za-z0-9]+)(\.bin)?$")
 ARCHIVED = "archived"  # how the time of a file without a receipt is told: when it was archived
+DECISION = "decision"
+NOT_RESTORED = "not restored"
 
 
 @dataclass(frozen=True)
@@ -41,8 +49,9 @@ class Replayed:
     """One recording done again."""
 
     file_name: str
-    source: str  # "return", "history" or "evidence" (a sign-off's)
-    outcome: str  # "accepted", "refused", "imported", "not imported", "kept", "already recorded"
+    source: str  # "return", "history", "evidence" (a sign-off's) or "decision" (file_name: its journal entry)
+    outcome: str  # "accepted", "refused", "imported", "not imported", "kept", "already recorded";
+    # for a decision "restored", "already recorded" or "not restored" (note: its kind, and why)
     sent_at: datetime | None
     note: str = ""  # judged otherwise than at first, or taken without a receipt
 
@@ -54,8 +63,8 @@ class RebuildReport:
 
     @property
     def changed(self) -> list[Replayed]:
-        """The files judged otherwise than when they were first recorded."""
-        return [r for r in self.replayed if r.note.startswith("judged")]
+        """The files judged otherwise than when they were first recorded, and the decisions not restored."""
+        return [r for r in self.replayed if r.note.startswith("judged") or r.outcome == NOT_RESTORED]
 
     @property
     def exit_code(self) -> int:
@@ -106,11 +115,24 @@ def rebuild_store(workspace: Workspace) -> RebuildReport:
     """Fill a missing or empty store from the archive; StoreError for a store that holds anything."""
     _empty_or_refuse(workspace)
     report = RebuildReport()
-    for entry in _entries(workspace):
-        report.replayed.append(_replay(workspace, entry))
+    decisions, unreadable = read_journal(workspace)
+    steps: list[tuple[tuple[datetime, int, str], _Entry | Decided]] = [
+        ((e.order[0], 0, e.order[1]), e) for e in _entries(workspace)]
+    steps += [((d.at, 1, d.name), d) for d in decisions]
+    for _, step in sorted(steps, key=lambda s: s[0]):  # each decision between what was recorded before and after
+        report.replayed.append(_replay_decision(workspace, step) if isinstance(step, Decided)
+                               else _replay(workspace, step))
+    report.replayed += [Replayed(name, DECISION, NOT_RESTORED, None, "its journal entry cannot be read")
+                        for name in unreadable]
     with workspace.open_store() as store:
         report.figures = len(store.figures())
     return report
+
+
+def _replay_decision(workspace: Workspace, decided: Decided) -> Replayed:
+    with workspace.open_store() as store:
+        outcome, why = replay_decision(store, decided)
+    return Replayed(decided.name, DECISION, outcome, decided.at, why or decided.kind)
 
 
 def _replay(workspace: Workspace, entry: _Entry) -> Replayed:
@@ -135,8 +157,7 @@ def _replay(workspace: Workspace, entry: _Entry) -> Replayed:
 
 
 def _evidence(workspace: Workspace, entry: _Entry, receipt: Receipt, sent: datetime | None) -> Replayed:
-    """A sign-off's evidence, recorded again as it was kept (the sign-off itself is an event: the log is not
-    rebuilt; docs/review.md)."""
+    """A sign-off's evidence, recorded again as it was kept (the sign-off itself comes back from the journal)."""
     sha = entry.path.name.split(".")[0]
     submission = Submission(sha, receipt.file_name, datetime.fromisoformat(receipt.received_at), receipt.service,
                             receipt.period, True, source="evidence", sent_at=sent)

@@ -35,6 +35,7 @@ from kpixl.domain.review import (
 from kpixl.errors import ReviewError, UnknownIndicator
 from kpixl.problems import Problem, Severity, explanation_of, is_explained, question_of
 from kpixl.register import load_register
+from kpixl.steps.journal import log_decision
 from kpixl.steps.workspace import Workspace
 from kpixl.store import Event, Store, SubmissionRecord
 
@@ -295,7 +296,7 @@ def annotate(workspace: Workspace, indicator_id: str, quarter: Quarter, *, note:
         detail: dict[str, Any] = {NOTE if note is not None else COMMENTARY: text, "figure_period": period.slug,
                                   "version": current.version if current else None,
                                   "lead_commentary": current.figure.commentary if current else ""}
-        made = store.add_event(FIGURE_ANNOTATED, actor=store.actor, period=quarter.slug,
+        made = log_decision(workspace, store, FIGURE_ANNOTATED, actor=store.actor, period=quarter.slug,
                                service=indicator.service, indicator=indicator.id, detail=detail)
         figures = store.current_figures([indicator.id])
         found = quarter_annotations(store, quarter.slug, figures, indicator.id)
@@ -337,11 +338,11 @@ def decide(workspace: Workspace, quarter: Quarter, ident: str, accept: bool, not
         raise ReviewError("Say why with --note TEXT: a rejected query goes back to the lead with it.", usage=True)
     with workspace.open_store(by=by) as store:
         if parsed[0] == "Q":
-            return _decide_query(store, quarter, f"Q{parsed[1]}", accept, note.strip())
-        return _decide_annotation(store, quarter, f"A{parsed[1]}", accept, note.strip())
+            return _decide_query(workspace, store, quarter, f"Q{parsed[1]}", accept, note.strip())
+        return _decide_annotation(workspace, store, quarter, f"A{parsed[1]}", accept, note.strip())
 
 
-def _decide_query(store: Store, quarter: Quarter, qid: str, accept: bool, note: str) -> Decision:
+def _decide_query(workspace: Workspace, store: Store, quarter: Quarter, qid: str, accept: bool, note: str) -> Decision:
     query = next((q for q in quarter_queries(store, quarter.slug) if q.id == qid), None)
     if query is None:
         raise ReviewError(f"No current return for {quarter} raises query {qid}: it may have been answered by a "
@@ -353,7 +354,7 @@ def _decide_query(store: Store, quarter: Quarter, qid: str, accept: bool, note: 
                 if e.detail.get("query") == qid]
     after = previous[-1].id if previous else 0
     kind = QUERY_ACCEPTED if accept else QUERY_REJECTED
-    made = store.add_event(kind, actor=store.actor, period=quarter.slug, service=query.service,
+    made = log_decision(workspace, store, kind, actor=store.actor, period=quarter.slug, service=query.service,
                            indicator=query.problem.indicator, ref=f"{qid}@{query.submission.id}#{after}",
                            detail={"query": qid, "question": query.question, "submission": query.submission.id,
                                    "note": note})
@@ -372,7 +373,7 @@ def _event(store: Store, quarter: Quarter, made: int | None) -> Event | None:
     return next(e for e in store.events(quarter.slug) if e.id == made)
 
 
-def _decide_annotation(store: Store, quarter: Quarter, aid: str, accept: bool, note: str) -> Decision:
+def _decide_annotation(workspace: Workspace, store: Store, quarter: Quarter, aid: str, accept: bool, note: str) -> Decision:
     found = next((a for a in quarter_annotations(store, quarter.slug, store.current_figures()) if a.id == aid),
                  None)
     if found is None:
@@ -383,7 +384,7 @@ def _decide_annotation(store: Store, quarter: Quarter, aid: str, accept: bool, n
     if found.decision is not None:
         return Decision(aid, accept, None, found.decision)
     kind = ANNOTATION_ACCEPTED if accept else ANNOTATION_REJECTED
-    made = store.add_event(kind, actor=store.actor, period=quarter.slug, service=found.event.service,
+    made = log_decision(workspace, store, kind, actor=store.actor, period=quarter.slug, service=found.event.service,
                            indicator=found.indicator, ref=aid, detail={"annotation": aid, "note": note})
     if made is None:  # another officer decided it at the same moment: theirs stands
         again = next(a for a in quarter_annotations(store, quarter.slug, {}) if a.id == aid)

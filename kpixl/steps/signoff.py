@@ -26,6 +26,7 @@ from kpixl.domain.figures import Submission
 from kpixl.domain.review import REOPENED, REPORT_APPROVED, SIGNED_OFF, SIGNOFF_PROPOSED, AnnotationState
 from kpixl.errors import NotReady, PathError, ReviewError, WorkspaceError
 from kpixl.problems import Problem
+from kpixl.steps.journal import log_decision
 from kpixl.steps.review import (
     COMMENTARY,
     Annotation,
@@ -209,7 +210,7 @@ def approve_service(workspace: Workspace, ident: str, quarter: Quarter, by: str 
             raise ReviewError(f"{service.name}'s figures for {quarter} cannot be signed off yet: {'; '.join(gaps)}. "
                               "'kpixl status' says what to chase.")
         kept = _keep_evidence(workspace, store, evidence, service, quarter) if evidence is not None else None
-        made = store.add_event(SIGNED_OFF, actor=by, period=quarter.slug, service=service.id,
+        made = log_decision(workspace, store, SIGNED_OFF, actor=by, period=quarter.slug, service=service.id,
                                ref=f"{quarter.slug}/{service.id}@{last.id if last else 0}",
                                detail={"by": by, "role": role, "evidence": kept, "recorded_by": workspace.actor(),
                                        **proposal})
@@ -275,7 +276,7 @@ def reopen_service(workspace: Workspace, ident: str, quarter: Quarter, reason: s
         if last is None or last.kind != SIGNED_OFF:
             raise ReviewError(f"{service.name}'s figures for {quarter} are not signed off: there is nothing to "
                               "reopen.")
-        made = store.add_event(REOPENED, actor=store.actor, period=quarter.slug, service=service.id,
+        made = log_decision(workspace, store, REOPENED, actor=store.actor, period=quarter.slug, service=service.id,
                                ref=f"{quarter.slug}/{service.id}@{last.id}",
                                detail={"reason": reason, "signed_off": last.id})
         event = next((e for e in store.events(quarter.slug, kinds=[REOPENED]) if e.id == made), None)
@@ -445,7 +446,7 @@ def approve_report(workspace: Workspace, committee_name: str | None, quarter: Qu
         states = store.events(quarter.slug, kinds=[SIGNED_OFF, REOPENED])
         services = {s.id for s in committee_services(register, committee)}
         after = max((e.id for e in states if e.service in services), default=0)
-        made = store.add_event(REPORT_APPROVED, actor=by, period=quarter.slug, ref=f"{quarter.slug}/{committee.id}@{after}",
+        made = log_decision(workspace, store, REPORT_APPROVED, actor=by, period=quarter.slug, ref=f"{quarter.slug}/{committee.id}@{after}",
                         detail={"committee": committee.id, "by": by, "role": role, "recorded_by": workspace.actor()})
         figures = store.current_figures(wanted)
         again = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)

@@ -101,15 +101,17 @@ class Store:
             return benchmarks.record_comparators(self._engine, submission, values, _now())
 
     def add_event(self, kind: str, *, actor: str = "", period: str = "", service: str = "", indicator: str = "",
-                  ref: str = "", detail: dict[str, Any] | None = None) -> int | None:
+                  ref: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None) -> int | None:
         """Log one step of the quarter (one transaction); its id, or None when ref makes it a duplicate: an event
         of this kind with this ref happened already (a message about to be sent, say), even at the same
-        moment from another officer's computer."""
+        moment from another officer's computer. at: when it happened, for a decision logged again from the
+        journal by a rebuild (kpixl.steps.journal); else now."""
         with self._guard("written"):
             try:
                 with self._engine.execution_options(kpixl_write=True).begin() as conn:
                     conn.execute(queries.WRITE_LOCK)  # one writer at a time, so the check below holds
-                    return queries.add_event(conn, kind, _now(), actor, period, service, indicator, ref,
+                    when = _now() if at is None else at.astimezone(UTC).isoformat(timespec="microseconds")
+                    return queries.add_event(conn, kind, when, actor, period, service, indicator, ref,
                                              detail or {})
             except IntegrityError:  # the unique index, should two writers still race: the second is the duplicate
                 return None
