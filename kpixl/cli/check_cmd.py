@@ -46,7 +46,8 @@ def check(workspace: WorkspaceOption = None, json: JsonOption = False,
         say(f"{count(result.submissions, 'return')} and {count(result.history, 'history import')} recorded, "
             f"{count(result.figures, 'figure version')} stored, {count(result.archived, 'file')} archived: the "
             f"archive and the store {verdict}.")
-    judged_otherwise = any(r["note"].startswith("judged") for r in rebuilt or [])  # listed above: exit 1
+    # listed above, exit 1: a file judged otherwise now, a decision the journal could not give back
+    judged_otherwise = any(r["note"].startswith("judged") or r["outcome"] == "not restored" for r in rebuilt or [])
     raise typer.Exit(max(result.report.exit_code, int(judged_otherwise)))
 
 
