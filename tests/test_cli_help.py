@@ -153,22 +153,29 @@ def _log(folder: Path, output: str, before: Files) -> None:
     assert "query-raised" in output and "return-accepted" in output
 
 
+def _decided(folder: Path, before: Files) -> None:
+    """A decision: one event in the store, and one entry in the journal that rebuilds it (docs/store.md)."""
+    written = changed(folder, before)
+    journal = under(folder, ".kpixl/decisions/")
+    assert written - journal == {"kpixl.sqlite"} and len(written & journal) == 1
+
+
 def _review(folder: Path, output: str, before: Files) -> None:
     if output.startswith(("Q4 accepted.", "Q5 rejected.")):  # a decision: one event
-        assert changed(folder, before) == {"kpixl.sqlite"}
+        _decided(folder, before)
     else:  # the list: the demo's eight queries, all open
         _writes_nothing(folder, before)
         assert all(f"Q{n} " in output for n in range(1, 9)) and "open" in output
 
 
 def _annotate(folder: Path, output: str, before: Files) -> None:
-    assert changed(folder, before) == {"kpixl.sqlite"}
+    _decided(folder, before)
     assert "waiting for approval" in output
 
 
 def _approve(folder: Path, output: str, before: Files) -> None:
     if "Signed off" in output:
-        assert changed(folder, before) == {"kpixl.sqlite"}
+        _decided(folder, before)
     else:  # the paper cannot be approved before the services are signed off and the queries accepted
         _writes_nothing(folder, before)
         assert "cannot be final yet" in output and "not signed off" in output
