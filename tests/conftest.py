@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from kpixl.register import load_register
 from kpixl.steps.create import init_workspace
 from kpixl.steps.workspace import Workspace
 
@@ -32,6 +33,17 @@ settings.load_profile("fixed-seed")
 def example_ws(tmp_path: Path) -> Workspace:
     """A workspace holding the seed example (Cambridgeshire, CSMI committee, 2023/24 Q2)."""
     return init_workspace(tmp_path / "ws", "cambridgeshire")
+
+
+@pytest.fixture
+def calculated_ws(example_ws: Workspace) -> Workspace:
+    """The example with 220 (deaths registered within 5 days) calculated from its two counts."""
+    path = example_ws.register_path
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('  - id: "220"\n', '  - id: "220"\n    numerator: Deaths registered within 5 days\n'
+                                                    '    denominator: Deaths registered\n'), encoding="utf-8")
+    assert load_register(path).report.valid
+    return example_ws
 
 
 def require_tool(name: str) -> str:

@@ -20,16 +20,6 @@ from kpixl.steps.workspace import Workspace
 HEADER = "indicator,period,value,status,reason,commentary,actions,numerator,denominator,action_owner,action_due\n"
 
 
-@pytest.fixture
-def calculated_ws(example_ws: Workspace) -> Workspace:
-    """The example with 220 (deaths registered within 5 days) calculated from its two counts."""
-    path = example_ws.register_path
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('  - id: "220"\n', '  - id: "220"\n    numerator: Deaths registered within 5 days\n'
-                                                    '    denominator: Deaths registered\n'), encoding="utf-8")
-    assert load_register(path).report.valid
-    return example_ws
-
 
 def test_the_year_to_date_of_stored_parts_is_the_sum_of_parts_over_the_sum_of_parts(calculated_ws: Workspace,
                                                                                     tmp_path: Path) -> None:

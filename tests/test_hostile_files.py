@@ -40,6 +40,7 @@ from kpixl.register.workbook_file import MAX_ROWS as REGISTER_MAX_ROWS
 from kpixl.steps.workspace import Workspace
 from kpixl.untrusted.limits import (
     FEEDBACK_MAX_CELLS,
+    FEEDBACK_MAX_KEPT,
     FEEDBACK_READ,
     HEADER_SEARCH_ROWS,
     MAX_CELLS,
@@ -131,7 +132,7 @@ def test_any_file_costs_bounded_work_with_or_without_feedback(filled: Filled, co
     assert result.sheets_read <= MAX_SHEETS and result.cells_read <= READ_BOUND, result
     written = write_feedback(result, tmp_path, data, set()) if result.report.problems else None
     if result.markable:
-        assert work.full_cells <= FEEDBACK_MAX_CELLS
+        assert work.full_cells <= FEEDBACK_MAX_CELLS and work.kept <= FEEDBACK_MAX_KEPT
         assert built_in_full_mode(data) <= work.full_cells
     elif written is not None:
         with zipfile.ZipFile(written) as zf:  # the Problems sheet alone: openpyxl never reopened the file

@@ -46,16 +46,6 @@ CALC = {c.key: chr(ord("A") + i) for i, c in enumerate(ALL_COLUMNS)}  # a workbo
 PLAIN = {c.key: chr(ord("A") + i) for i, c in enumerate(RETURN_COLUMNS)}  # one without
 
 
-@pytest.fixture
-def calculated_ws(example_ws: Workspace) -> Workspace:
-    """The example with 220 (deaths registered within 5 days) calculated from its two counts."""
-    path = example_ws.register_path
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('  - id: "220"\n', '  - id: "220"\n    numerator: Deaths registered within 5 days\n'
-                                                    '    denominator: Deaths registered\n'), encoding="utf-8")
-    assert load_register(path).report.valid
-    return example_ws
-
 
 def _registration(ws: Workspace, quarter: str = "2023-24-Q2") -> Path:
     [book] = [w for w in write_workbooks(ws, parse_period(quarter), generated=GENERATED)  # type: ignore[arg-type]

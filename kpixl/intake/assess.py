@@ -24,7 +24,7 @@ from kpixl.intake.rows import RowResult, check_row, match_rows
 from kpixl.intake.rules import IntakeContext, as_stored, cumulative_fall, period_of, unusual_change
 from kpixl.layout.returns import EXPLANATION_MARK, FEEDBACK_SHEET
 from kpixl.problems import Problem, Report, Severity, Where, explain, is_explained, problem
-from kpixl.untrusted.limits import FEEDBACK_MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS
+from kpixl.untrusted.limits import FEEDBACK_MAX_CELLS, FEEDBACK_MAX_KEPT, MAX_FILE_BYTES, MAX_ROWS
 from kpixl.untrusted.sniff import Kind, Sniffed, Work, sniff
 
 __all__ = ["FAILED", "ReturnResult", "ValidRows", "assess_bytes", "foreign_figures", "valid_rows"]
@@ -61,7 +61,7 @@ def _assess(ctx: IntakeContext, path: Path, data: bytes) -> ReturnResult:
         return result
     # openpyxl's full mode (a feedback workbook) builds a cell object for every cell, merged or linked: only
     # a workbook whose count is bounded is reopened that way.
-    result.markable = sniffed.work.full_cells <= FEEDBACK_MAX_CELLS
+    result.markable = sniffed.work.full_cells <= FEEDBACK_MAX_CELLS and sniffed.work.kept <= FEEDBACK_MAX_KEPT
     book, problems = read_book(data, path.name, sniffed.last_rows)
     result.report.extend(problems)
     if book is not None:

@@ -10,7 +10,8 @@ indicator and period (assess._explained). The hidden metadata sheet is kept, so 
 
 A file kpixl could not open as a workbook (an .xls, a PDF), one spreadsheet programs may read two ways, or one
 whose sheets hold more cells than openpyxl's full mode should build (sniff counts them, merged and linked
-cells included: limits.FEEDBACK_MAX_CELLS) gets a workbook holding only the Problems sheet.
+cells included: limits.FEEDBACK_MAX_CELLS) or more styles, names and relationships (FEEDBACK_MAX_KEPT) gets a
+workbook holding only the Problems sheet.
 Text is always written as text: a message quoting "=SUM(...)" a lead typed is never a formula here.
 """
 

@@ -14,6 +14,7 @@ from kpixl.layout.returns import MAX_ROWS as LAYOUT_MAX_ROWS
 
 __all__ = [
     "FEEDBACK_MAX_CELLS",
+    "FEEDBACK_MAX_KEPT",
     "FEEDBACK_MAX_UNCOMPRESSED",
     "FEEDBACK_READ",
     "HEADER_SEARCH_ROWS",
@@ -91,6 +92,9 @@ FEEDBACK_MAX_UNCOMPRESSED = 10 * 2**20  # a workbook reopened in full to mark it
 # openpyxl's full mode builds an object for every cell, and for every cell a merged range or a hyperlink covers:
 # a return whose sheets hold more is not marked (its lead gets the Problems sheet alone).
 FEEDBACK_MAX_CELLS = 25_000  # ~30 us a cell to load and save, twice that for merged cells; 1,400 full rows
+# Nor one whose parts hold many elements outside rows and strings (styles, names, relationships): openpyxl keeps
+# each as an object and writes it back, and a stylesheet near its limit made the mark cost more than the read.
+FEEDBACK_MAX_KEPT = 5_000  # a kpixl return keeps about 700
 
 # Saved and fetched email messages (.eml, Outlook .msg), read before their attachments are checked as returns
 # (kpixl/mail/: research in docs/mail.md). A lead's reply is a few hundred KB: a body, perhaps a signature

@@ -103,6 +103,7 @@ class Work:
     full_cells: int = 0  # cells openpyxl's full mode builds: every cell, and every cell merges and links cover
     sheets_checked: int = 0  # sheets untrusted/sheets.py checked for one reading
     cells_checked: int = 0
+    kept: int = 0  # elements outside rows and strings: the styles, names and relationships openpyxl keeps
 
 
 @dataclass(frozen=True)
@@ -249,10 +250,11 @@ def _scanned(data: bytes) -> Sniffed:
     scan = scan_parts(data)
     if scan.hit is not None:
         kind = Kind.TOO_LARGE if scan.hit.code == "FILE_TOO_LARGE" else Kind.CORRUPT
-        return Sniffed(kind, "zip", scan.hit.detail, work=Work(scan.elements, scan.cells, scan.full_cells))
+        return Sniffed(kind, "zip", scan.hit.detail,
+                       work=Work(scan.elements, scan.cells, scan.full_cells, kept=scan.kept))
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         read = check_sheets(zf)
-    work = Work(scan.elements, scan.cells, scan.full_cells, read.sheets, read.cells)
+    work = Work(scan.elements, scan.cells, scan.full_cells, read.sheets, read.cells, scan.kept)
     if read.corrupt:
         return Sniffed(Kind.CORRUPT, "zip", read.corrupt, work=work)
     if read.ambiguity is not None:
@@ -351,6 +353,7 @@ class Scan:
     elements: int  # what was counted, over every part (up to the limit hit)
     cells: int
     full_cells: int  # cells, and the cells merged ranges and hyperlinks cover (what openpyxl's full mode builds)
+    kept: int = 0  # elements outside rows and strings (styles, names, relationships): objects openpyxl keeps
 
 
 class _Stop(Exception):
@@ -389,6 +392,7 @@ class _Tally:
     def __init__(self, max_elements: int | None, max_cells: int | None) -> None:
         self.max_elements, self.max_cells = max_elements, max_cells
         self.elements = self.cells = self.covered = 0
+        self.kept = 0  # elements outside rows and strings: what openpyxl's full mode keeps as objects
 
     def element(self) -> None:
         self.elements += 1
@@ -436,6 +440,7 @@ class _Counter:
             self.container(local)
         else:  # outside rows and strings openpyxl keeps what it builds (styles, names, relationships)
             self.elements += 1
+            self.tally.kept += 1
             if self.elements > self.budget:
                 raise self.too_large(f"holds over {self.budget:,} XML elements outside its rows "
                                      f"(limit {self.budget:,})")
@@ -559,4 +564,4 @@ def scan_parts(data: bytes, max_rows: int = MAX_SHEET_ROWS, max_elements: int | 
             if hit is not None:
                 break
             whole |= counter.workbooks
-    return Scan(hit, tally.elements, tally.cells, tally.cells + tally.covered)
+    return Scan(hit, tally.elements, tally.cells, tally.cells + tally.covered, tally.kept)
