@@ -122,3 +122,20 @@ def test_reminders_as_drafts_and_the_usage_errors(ws: Workspace, tmp_path: Path)
     assert run_cli(ws, "remind", Q2, "--stage", "friendly")[0] == 2  # nowhere to send
     code, output = run_cli(ws, "remind", Q2, "--stage", "later", "--dry-run")
     assert code == 2 and "No reminder stage 'later'" in output
+
+
+def test_a_store_lost_and_rebuilt_still_knows_who_was_reminded(ws: Workspace) -> None:
+    """The mail ledger is kept in the journal too (.kpixl/decisions, kpixl.steps.journal): after the store is
+    lost and rebuilt from the archive, the same reminder is not sent to anybody a second time."""
+    leads = _leads(ws)
+    args = ("remind", Q2, "--stage", "overdue", "--no-starttls", "--json")
+    with smtp_server() as (server, port):
+        code, output = run_cli(ws, *args, "--smtp", f"127.0.0.1:{port}")
+        assert code == 0 and {r["status"] for r in json.loads(output)["reminders"]} == {"sent"}, output
+        for store_file in ws.root.glob("kpixl.sqlite*"):
+            store_file.unlink()
+        code, output = run_cli(ws, "check", "--rebuild")
+        assert code == 0, output
+        code, output = run_cli(ws, *args, "--smtp", f"127.0.0.1:{port}")
+        assert code == 0 and {r["status"] for r in json.loads(output)["reminders"]} == {"skipped"}, output
+        assert {s: server.to(leads[s]) for s in leads} == {s: int(s in OUTSTANDING) for s in leads}

@@ -1,6 +1,7 @@
 """The journal of the team's decisions: each decision event (a query accepted or rejected, an annotation and its
-review, a sign-off, a reopen, the director's approval of a paper) is also kept outside the store, one small JSON
-file in .kpixl/decisions/, so that `kpixl check --rebuild` can log it again (docs/store.md, "A store kpixl will not
+review, a sign-off, a reopen, the director's approval of a paper), and each entry of the mail ledger that keeps
+a message at most once (mail-sending, then mail-sent, mail-failed or mail-uncertain), is also kept outside the
+store, one small JSON file in .kpixl/decisions/, so that `kpixl check --rebuild` can log it again (docs/store.md, "A store kpixl will not
 create"). What collect logs comes back by collecting the archived returns again; these are the events a person
 made that no archived file can give back.
 
@@ -40,12 +41,16 @@ from kpixl.files import read_json, write_json
 from kpixl.steps.workspace import Workspace
 from kpixl.store import Event, Store
 
-__all__ = ["DECISIONS", "JOURNAL", "Decided", "log_decision", "read_journal", "replay_decision"]
+__all__ = ["DECISIONS", "JOURNAL", "JOURNALED", "MAIL", "Decided", "log_decision", "read_journal", "replay_decision"]
 
 JOURNAL = Path(".kpixl") / "decisions"
 FORMAT = "kpixl-decision"
 DECISIONS = frozenset({QUERY_ACCEPTED, QUERY_REJECTED, FIGURE_ANNOTATED, ANNOTATION_ACCEPTED, ANNOTATION_REJECTED,
                        SIGNED_OFF, REOPENED, REPORT_APPROVED})
+# The mail ledger (kpixl.steps.mailing, kpixl.steps.send): what keeps a message at most once. Kept too, so that a
+# rebuilt store still knows what was sent and sends no reminder or receipt twice. Its refs name no row by id.
+MAIL = frozenset({"mail-sending", "mail-sent", "mail-failed", "mail-uncertain"})
+JOURNALED = DECISIONS | MAIL
 _QUERY_REF = re.compile(r"^(Q\d+)@(\d+)#(\d+)$")
 _AFTER = re.compile(r"^(.*)@(\d+)$")
 _SUBMISSION_REF = re.compile(r"^submission:(\d+)$")
@@ -80,6 +85,8 @@ def _number(value: object) -> int:
 
 def _mentions(kind: str, ref: str, detail: dict[str, Any]) -> _Mentions:
     """The rows a decision names by id, in its ref and detail."""
+    if kind in MAIL:
+        return _Mentions()
     if kind in (QUERY_ACCEPTED, QUERY_REJECTED):
         found = _QUERY_REF.match(ref)
         if found is None:
@@ -100,6 +107,8 @@ def _rewrite(kind: str, ref: str, detail: dict[str, Any], ids: Callable[[str, ob
     """The ref and detail with each id named replaced by ids(what, old id): what is "event", "submission" or
     "query"; an event id 0 (none before) stays 0."""
     detail = dict(detail)
+    if kind in MAIL:
+        return ref, detail
 
     def event(old: object) -> object:
         return ids("event", old) if _number(old) else old
@@ -223,7 +232,7 @@ def _read(path: Path) -> Decided | None:
         kind, actor, period, service, indicator, ref = (
             str(event.get(k, "")) for k in ("kind", "actor", "period", "service", "indicator", "ref"))
         detail = event.get("detail")
-        if kind not in DECISIONS or not isinstance(detail, dict):
+        if kind not in JOURNALED or not isinstance(detail, dict):
             return None
         return Decided(path.name, at, kind, actor, period, service, indicator, ref, detail, keys)
     except (OutputError, KeyError, TypeError, ValueError):

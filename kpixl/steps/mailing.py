@@ -17,6 +17,8 @@ from email.message import EmailMessage
 from kpixl.crashpoint import crash_point
 from kpixl.errors import DeliveryError, DeliveryUncertain
 from kpixl.mail.transports import Transport
+from kpixl.steps.journal import log_decision
+from kpixl.steps.workspace import Workspace
 from kpixl.store import Store
 
 __all__ = ["ENDS", "Delivery", "Ledger", "deliver_once"]
@@ -35,6 +37,7 @@ class Ledger:
     store: Store
     period: str
     actor: str
+    workspace: Workspace  # its journal keeps each entry too, so that a rebuilt store sends nothing twice
 
     def state(self, base: str) -> tuple[str, str, int]:
         """What became of the note with this ref: ("sent" or "uncertain" or "" , when, failed attempts)."""
@@ -52,11 +55,12 @@ class Ledger:
         return "", "", failed
 
     def begin(self, ref: str, service: str, detail: dict[str, object]) -> bool:
-        return self.store.add_event("mail-sending", actor=self.actor, period=self.period, service=service, ref=ref,
-                                    detail=detail) is not None
+        return log_decision(self.workspace, self.store, "mail-sending", actor=self.actor, period=self.period,
+                            service=service, ref=ref, detail=detail) is not None
 
     def end(self, kind: str, ref: str, service: str, detail: dict[str, object]) -> None:
-        self.store.add_event(kind, actor=self.actor, period=self.period, service=service, ref=ref, detail=detail)
+        log_decision(self.workspace, self.store, kind, actor=self.actor, period=self.period, service=service, ref=ref,
+                     detail=detail)
 
 
 def deliver_once(ledger: Ledger | None, base: str, service: str, message: EmailMessage, transport: Transport,

@@ -118,7 +118,7 @@ def send_receipts(workspace: Workspace, quarter: Quarter, messages: list[Message
         return summary
     store = workspace.open_store() if transport.sends and not dry_run else None
     try:
-        ledger = Ledger(store, quarter.slug, sender) if store else None
+        ledger = Ledger(store, quarter.slug, sender, workspace) if store else None
         if not dry_run:
             transport.open()
         try:

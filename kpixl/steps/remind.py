@@ -167,7 +167,7 @@ def remind(workspace: Workspace, quarter: Quarter, transport: Transport | None, 
     sending = bool(due) and not dry_run and transport is not None
     store = workspace.open_store() if sending and transport is not None and transport.sends else None
     try:
-        ledger = Ledger(store, quarter.slug, sender) if store else None
+        ledger = Ledger(store, quarter.slug, sender, workspace) if store else None
         if sending and transport is not None:
             transport.open()
         try:

@@ -32,6 +32,7 @@ from kpixl.mail.compose import Letter, compose, names
 from kpixl.mail.transports import DraftsTransport, SmtpTransport, Transport, parse_server
 from kpixl.problems import safe
 from kpixl.steps.generate import accepted_returns, default_folder, long_date, write_workbooks
+from kpixl.steps.journal import log_decision
 from kpixl.steps.manifests import read_manifest, read_sent, record_sent
 from kpixl.steps.templates import render_template, template_path
 from kpixl.steps.workspace import Workspace
@@ -158,6 +159,7 @@ class Journal:
     store: Store
     period: str
     actor: str
+    workspace: Workspace  # its journal keeps each entry too, so that a rebuilt store sends nothing twice
 
     def _refs(self, kind: str) -> dict[str, str]:
         return {e.ref: e.at.isoformat(timespec="seconds") for e in self.store.events(self.period, kinds={kind})}
@@ -169,9 +171,9 @@ class Journal:
         base = f"{self.period}/{'+'.join(ids)}/{PURPOSE}"
         failed = [ref for ref in self._refs("mail-failed") if ref.startswith(base + "#")]
         ref = f"{base}#resend {message_id}" if resend else f"{base}#{len(failed) + 1}"
-        logged = self.store.add_event("mail-sending", actor=self.actor, period=self.period, service=",".join(ids),
-                                      ref=ref, detail={"to": letter.lead_email, "message_id": message_id,
-                                                       "files": [p.name for p in letter.files]})
+        logged = log_decision(self.workspace, self.store, "mail-sending", actor=self.actor, period=self.period,
+                              service=",".join(ids), ref=ref, detail={"to": letter.lead_email, "message_id": message_id,
+                                                                      "files": [p.name for p in letter.files]})
         if logged is not None:
             return ref, ""
         began = self.store.events(self.period, kinds={"mail-sending"})
@@ -181,9 +183,9 @@ class Journal:
                      "--resend sends it again")
 
     def end(self, kind: str, ref: str, letter: Letter, detail: str) -> None:
-        self.store.add_event(kind, actor=self.actor, period=self.period,
-                             service=",".join(s.id for s in letter.services), ref=ref,
-                             detail={"to": letter.lead_email, "detail": detail})
+        log_decision(self.workspace, self.store, kind, actor=self.actor, period=self.period,
+                     service=",".join(s.id for s in letter.services), ref=ref,
+                     detail={"to": letter.lead_email, "detail": detail})
 
 
 def _record(folder: Path, quarter: Quarter, letter: Letter, where: str, message_id: str, status: str) -> None:
@@ -276,7 +278,7 @@ def send_workbooks(workspace: Workspace, quarter: Quarter, transport: Transport,
     sending = bool(letters) and not dry_run
     store = workspace.open_store() if sending and transport.sends else None  # the journal; drafts are not sends
     try:
-        journal = Journal(store, quarter.slug, sender) if store else None
+        journal = Journal(store, quarter.slug, sender, workspace) if store else None
         if sending:
             transport.open()
         try:
