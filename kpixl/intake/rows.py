@@ -303,9 +303,8 @@ def check_row(ctx: IntakeContext, ind: Indicator, period: Period, meta: RowMeta,
         problems += check_commentary(texts["commentary"], row.get("commentary"), str(period), where)
     problems += check_actions(ind, reading.value, target, texts["actions"], row.get("actions"),
                               ctx.tolerances, where)
-    if texts["actions"]:  # with no actions, ACTIONS_REQUIRED asks for them: their owner and due date come next
-        problems += check_action_owner(ind, reading.value, target, texts["action_owner"], due, row.cells,
-                                       ctx.tolerances, where)
+    problems += check_action_owner(ind, reading.value, target, texts["actions"], texts["action_owner"], due,
+                                   row.cells, ctx.tolerances, where)
     cell = row.get("current")
     here = Provenance(provenance.file_hash, provenance.file_name, provenance.sheet, cell.ref if cell else "")
     if reading.ok and (reading.value is not None or texts["reason"]):

@@ -222,13 +222,13 @@ def check_actions(indicator: Indicator, value: Decimal | None, target: Decimal |
                     red=format_value(bands.red, Unit.PERCENTAGE, 1 if (bands.red * 100) % 1 else 0))]
 
 
-def check_action_owner(indicator: Indicator, value: Decimal | None, target: Decimal | None, owner: str,
-                       due: date | None, cells: Mapping[str, Cell], tolerances: Tolerances,
+def check_action_owner(indicator: Indicator, value: Decimal | None, target: Decimal | None, actions: str,
+                       owner: str, due: date | None, cells: Mapping[str, Cell], tolerances: Tolerances,
                        where: Where) -> list[Problem]:
     """Red needs someone to own the actions, and a date they are due by: the report's exceptions table prints
     both (docs/insight.md). A query, as ACTIONS_REQUIRED is: the lead may explain why there is none. Asked
     only of actions given: a Red figure without actions has ACTIONS_REQUIRED's one query, not two."""
-    if value is None or target is None or not is_red(indicator, value, target, tolerances):
+    if not actions or value is None or target is None or not is_red(indicator, value, target, tolerances):
         return []
     missing = [key for key, given in (("action_owner", owner), ("action_due", due)) if not given]
     if not missing:
