@@ -94,7 +94,7 @@ def keep(folder: Path, name: str, data: bytes) -> Path:
     file whose bytes were damaged since is written again: keeping the original repairs it)."""
     target = folder / name
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             return target
     except OSError as exc:

@@ -37,7 +37,7 @@ from kpixl.domain.review import (
     SIGNED_OFF,
 )
 from kpixl.errors import OutputError
-from kpixl.files import read_json, write_json
+from kpixl.files import keep, read_json
 from kpixl.steps.workspace import Workspace
 from kpixl.store import Event, Store
 
@@ -174,15 +174,9 @@ def _keep(workspace: Workspace, store: Store, event: Event) -> None:
                        "period": event.period, "service": event.service, "indicator": event.indicator,
                        "ref": event.ref, "detail": event.detail},
              "keys": _keys(store, event)}
-    digest = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
-    moment = event.at.astimezone(UTC)
-    path = workspace.path(str(JOURNAL)) / f"{moment:%Y%m%dT%H%M%S%f}Z-{digest}.json"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create {path.parent}: {exc.strerror or exc}. Free some disk space, or check you "
-                          "may write in the workspace.") from None
-    write_json(path, entry)
+    data = (json.dumps(entry, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode("utf-8")
+    name = f"{event.at.astimezone(UTC):%Y%m%dT%H%M%S%f}Z-{hashlib.sha256(data).hexdigest()[:16]}.json"
+    keep(workspace.path(str(JOURNAL)), name, data)  # the folder made if need be; written atomically
 
 
 # --- Reading and replaying -----------------------------------------------------------------------------------
