@@ -9,7 +9,6 @@ from kpixl.domain import Register
 from kpixl.errors import YamlError
 from kpixl.problems import Problem, Report, Where, problem
 from kpixl.register.build import RawRow, build_register, check_register
-from kpixl.register.workbook_file import read_workbook_rows
 from kpixl.register.yaml_file import read_yaml_rows
 
 __all__ = ["LoadedRegister", "RawRow", "load_register"]
@@ -38,6 +37,10 @@ def _read_rows(path: Path) -> tuple[list[RawRow], list[Problem]]:
         except UnicodeDecodeError as exc:
             return [], [problem("REG_UNREADABLE/yaml", where, detail=exc)]
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        # Imported here, for a register kept as a workbook only: openpyxl takes 0.12-0.15 s to import, and
+        # every command loads the register, most often a YAML one (benchmarks/README.md, "Imports").
+        from kpixl.register.workbook_file import read_workbook_rows
+
         return read_workbook_rows(path)
     return [], [problem("REG_UNKNOWN_FORMAT", where, suffix=path.suffix or "no extension")]
 

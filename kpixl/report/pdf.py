@@ -18,7 +18,6 @@ from pathlib import Path
 
 from kpixl.errors import ReportError
 from kpixl.files import write_atomic
-from kpixl.report.pdf_tags import mend_pdf
 
 __all__ = ["EXPORT_OPTIONS", "convert_to_pdf", "find_soffice"]
 
@@ -74,6 +73,10 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None) -> Path:
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
             raise ReportError(f"LibreOffice did not convert {docx} to PDF ({detail[0]}). Open the .docx in "
                               "LibreOffice or Word to check it, and save it as PDF from there.")
+        # Imported here, the one place it is used: pikepdf takes 0.07-0.09 s to import, a tenth of a one-committee
+        # `kpixl report` that makes no PDF (benchmarks/README.md, "Imports").
+        from kpixl.report.pdf_tags import mend_pdf
+
         mended = mend_pdf(docx, produced.read_bytes())
         # LibreOffice writes the PDF in its own folder; it takes target's place whole (write_atomic), so an
         # interrupted conversion or write leaves the previous PDF as it was.
