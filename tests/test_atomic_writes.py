@@ -22,7 +22,7 @@ from kpixl.intake.feedback import write_feedbacks
 from kpixl.mail.transports import DraftsTransport
 from kpixl.problems import Report, Where, problem
 from kpixl.register import load_register
-from kpixl.report import pdf as pdf_module
+from kpixl.report import pdf_tags
 from kpixl.report.model import build_model
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
@@ -131,7 +131,7 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypat
     soffice.chmod(0o755)
     monkeypatch.setenv("KPIXL_SOFFICE", str(soffice))
     # The stand-in's "PDF" is the .docx's bytes: nothing for pdf_tags to mend (test_report_pdf.py mends real ones).
-    monkeypatch.setattr(pdf_module, "mend_pdf", lambda docx, exported: exported)
+    monkeypatch.setattr(pdf_tags, "mend_pdf", lambda docx, exported: exported)  # imported where it is called
     folder = tmp_path / "out"
     folder.mkdir()
     path = write(folder, 0)
