@@ -22,6 +22,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import get_column_letter
+
 from kpixl.layout.returns import FIRST_ROW, column
 from support.hostile import with_shared_strings
 from support.zips import deflate, members_of, rezip
@@ -165,14 +167,6 @@ def libreoffice_read(soffice: str, blobs: dict[str, bytes], folder: Path) -> dic
     return found
 
 
-def _letters(n: int) -> str:
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 _FIELD = re.compile(r'"((?:[^"]|"")*)"|([^,\n]*)')
 
 
@@ -184,9 +178,9 @@ def _csv_cells(text: str) -> dict[str, tuple[str, bool]]:
         m = _FIELD.match(text, pos)
         assert m is not None
         if m.group(1) is not None:
-            cells[f"{_letters(c)}{r}"] = (m.group(1).replace('""', '"'), True)
+            cells[f"{get_column_letter(c)}{r}"] = (m.group(1).replace('""', '"'), True)
         elif m.group(2):
-            cells[f"{_letters(c)}{r}"] = (m.group(2), False)
+            cells[f"{get_column_letter(c)}{r}"] = (m.group(2), False)
         pos = m.end()
         if pos >= len(text):
             break
