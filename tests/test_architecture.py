@@ -218,6 +218,17 @@ def test_help_does_not_import_heavy_libraries() -> None:
     assert out.strip() == "[]"
 
 
+def test_a_yaml_register_and_a_report_without_pdf_import_neither_openpyxl_nor_pikepdf() -> None:
+    """openpyxl is for a register kept as a workbook, pikepdf for the PDF (benchmarks/README.md, "Imports"):
+    the report and workbooks steps, with a YAML register loaded, import neither."""
+    register = PACKAGE.parent / "examples" / "cambridgeshire-csmi" / "register.yaml"
+    code = ("import sys; import kpixl.steps.report, kpixl.steps.generate; from kpixl.register import load_register; "
+            f"assert load_register(__import__('pathlib').Path({str(register)!r})).report.valid; "
+            "print([m for m in ('openpyxl', 'pikepdf') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def _modules_run(args: list[str]) -> set[str]:
     """The kpixl modules whose functions run during one command, every module imported beforehand so that
     import-time code does not count."""
