@@ -12,7 +12,8 @@ from kpixl.cli.common import JsonOption, WorkspaceOption, handle_errors, open_wo
 from kpixl.cli.tables import say
 
 if TYPE_CHECKING:
-    from kpixl.steps.signoff import ReopenResult, ReportApproval, SignOffResult
+    from kpixl.steps.readiness import ReportApproval
+    from kpixl.steps.signoff import ReopenResult, SignOffResult
 
 
 @handle_errors
@@ -46,7 +47,8 @@ def approve(
 
     Example: kpixl approve --report csmi 2023-24-Q2 --by "Sue Grant" --role "Executive Director"
     """
-    from kpixl.steps.signoff import approve_report, approve_service
+    from kpixl.steps.readiness import approve_report
+    from kpixl.steps.signoff import approve_service
 
     ws = open_workspace(workspace)
     if report is not None:

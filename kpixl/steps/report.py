@@ -3,7 +3,7 @@ every committee's (or those named), from one load of the register and the figure
 
 A report is a draft unless final is asked for: the draft says DRAFT and lists what is outstanding; the final
 paper is built only when the committee's services are complete and signed off and no query is waiting
-(steps.signoff.readiness), and its cover records the sign-offs and the director's approval. The report prints
+(steps.readiness), and its cover records the sign-offs and the director's approval. The report prints
 the team's approved commentary edits in place of the lead's (steps.review). Each build is logged
 (report-built). docs/review.md.
 """
@@ -28,8 +28,8 @@ from kpixl.report.model import ReportModel, Standing, build_model, by_service, l
 from kpixl.report.pdf import convert_to_pdf
 from kpixl.report.render_docx import render
 from kpixl.steps.comparators import benchmarks_for
+from kpixl.steps.readiness import Readiness, not_ready, quarter_state, readiness
 from kpixl.steps.review import approved_commentary
-from kpixl.steps.signoff import Readiness, not_ready, quarter_state, readiness
 from kpixl.steps.workspace import Workspace, bundled_path, find_committee
 
 Figures = dict[tuple[str, str], Figure]  # (indicator, period slug) -> figure, as the store gives them

@@ -1,11 +1,9 @@
-"""Sign-off: a head of service signs off the service's figures for a quarter (which locks them), a reopen
-unlocks them, a director approves the committee's paper; and what the final paper still waits for. What
-`kpixl approve`, `kpixl reopen` and `kpixl report --final` call (docs/review.md).
+"""Sign-off: a head of service signs off the service's figures for a quarter (which locks them), and a reopen
+unlocks them. What `kpixl approve SERVICE` and `kpixl reopen` call (docs/review.md); the committee's paper,
+what it waits for and its approval, is in steps/readiness.py.
 
     approve_service(workspace, "libraries", quarter, by="Jane Smith", role="Head of Libraries")
     reopen_service(workspace, "libraries", quarter, reason="Figure 37 corrected")
-    approve_report(workspace, "csmi", quarter, by="Sue Grant")
-    readiness(store, register, committee, quarter, figures)   what the final paper waits for
 
 Each is one event. A state change names the event it follows in its ref, so two officers doing the same at
 the same moment log it once. The lock itself is in the store's current-figure rule (queries.held_now).
@@ -16,45 +14,29 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kpixl.domain import Committee, Figure, FigureStatus, Quarter, Register, Service
+from kpixl.domain import Figure, Quarter, Register, Service
 from kpixl.domain.figures import Submission
-from kpixl.domain.review import REOPENED, REPORT_APPROVED, SIGNED_OFF, SIGNOFF_PROPOSED, AnnotationState
-from kpixl.errors import NotReady, PathError, ReviewError, WorkspaceError
+from kpixl.domain.review import REOPENED, SIGNED_OFF, SIGNOFF_PROPOSED
+from kpixl.errors import PathError, ReviewError, WorkspaceError
 from kpixl.problems import Problem
 from kpixl.steps.journal import log_decision
-from kpixl.steps.review import (
-    COMMENTARY,
-    Annotation,
-    Query,
-    current_returns,
-    lead_items,
-    quarter_annotations,
-    quarter_queries,
-)
-from kpixl.steps.workspace import Receipt, Workspace, find_committee
+from kpixl.steps.review import Query, current_returns, lead_items, quarter_queries
+from kpixl.steps.workspace import Receipt, Workspace
 from kpixl.store import Event, Store, SubmissionRecord
 from kpixl.untrusted.limits import MAX_FILE_BYTES
 
 __all__ = [
-    "QuarterState",
-    "Readiness",
     "ReopenResult",
-    "ReportApproval",
     "ServiceReview",
     "SignOff",
     "SignOffResult",
-    "approve_report",
     "approve_service",
-    "committee_services",
-    "not_ready",
     "proposals",
-    "quarter_state",
-    "readiness",
     "reopen_service",
     "service_reviews",
     "sign_offs",
@@ -282,182 +264,3 @@ def reopen_service(workspace: Workspace, ident: str, quarter: Quarter, reason: s
         event = next((e for e in store.events(quarter.slug, kinds=[REOPENED]) if e.id == made), None)
         released = tuple(r for r in store.submissions(quarter.slug) if r.held_by == last.id)
     return ReopenResult(service, quarter, event, released)
-
-
-# --- The committee's paper ---------------------------------------------------------------------------------
-
-
-def committee_services(register: Register, committee: Committee) -> list[Service]:
-    """The services whose indicators the committee's paper shows, in the register's order."""
-    owners = {i.service for i in register.indicators_of_committee(committee.id)}
-    return [s for s in register.services if s.id in owners]
-
-
-@dataclass(frozen=True)
-class Readiness:
-    """What the committee's final paper waits for (blocking), what the draft says besides (notes), and what the
-    final paper's cover records (sign-offs, the director's approval)."""
-
-    committee: Committee
-    quarter: Quarter
-    blocking: tuple[str, ...]
-    notes: tuple[str, ...] = ()
-    signed_off: tuple[tuple[Service, SignOff], ...] = ()
-    approval: Event | None = None  # the director's approval, while no service was reopened since
-
-    @property
-    def ready(self) -> bool:
-        return not self.blocking
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"committee": self.committee.id, "period": self.quarter.slug, "ready": self.ready,
-                "missing": list(self.blocking), "notes": list(self.notes),
-                "signed_off": [s.to_dict() for _, s in self.signed_off],
-                "approved_by": self.approval.actor if self.approval else None,
-                "approved_at": self.approval.at.isoformat() if self.approval else None}
-
-
-@dataclass
-class _Lines:
-    blocking: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class QuarterState:
-    """What the store says of a quarter's review and sign-off, read once for every committee's paper."""
-
-    records: list[SubmissionRecord]  # the quarter's returns
-    queries: list[Query]
-    signed: dict[str, SignOff]
-    proposed: dict[str, Event]
-    annotations: list[Annotation]
-    events: list[Event]  # reopens and the directors' approvals
-
-
-def quarter_state(store: Store, quarter: Quarter, figures: Mapping[tuple[str, str], Figure]) -> QuarterState:
-    records = [r for r in store.submissions(quarter.slug) if r.source == "return"]
-    return QuarterState(records, quarter_queries(store, quarter.slug, records), sign_offs(store, quarter.slug),
-                        proposals(store, quarter.slug, records), quarter_annotations(store, quarter.slug, figures),
-                        store.events(quarter.slug, kinds=[REOPENED, REPORT_APPROVED]))
-
-
-def readiness(state: QuarterState, register: Register, committee: Committee, quarter: Quarter,
-              figures: Mapping[tuple[str, str], Figure]) -> Readiness:
-    """Whether the committee's final paper can be built: every service of it complete (a figure for every
-    period, its latest return without errors) and signed off, and no query on its indicators waiting."""
-    indicators = register.indicators_of_committee(committee.id)
-    numbers = {i.id: i.number for i in indicators}
-    services = committee_services(register, committee)
-    latest = {r.service: r for r in sorted(state.records, key=lambda r: r.order)}
-    queries = [q for q in state.queries if q.problem.indicator in numbers and q.state.waiting]
-    lines = _Lines()
-    for service in services:
-        mine = [i for i in indicators if i.service == service.id]
-        missing = [f"{i.number} ({p})" for i in mine for p in i.periods_in(quarter) if (i.id, p.slug) not in figures]
-        _service_lines(lines, service, latest.get(service.id), missing, service.id in state.signed,
-                       [q for q in queries if q.service == service.id], numbers, state.proposed.get(service.id))
-        held = [r.file_name for r in state.records if r.service == service.id and r.held]
-        if held:
-            lines.notes.append(f"{service.name}: a return sent after the sign-off is held, not used ("
-                               f"{', '.join(held)}): 'kpixl reopen {service.id}' to use it.")
-    for i in indicators:
-        period = i.reporting_period(quarter)
-        figure = figures.get((i.id, period.slug))
-        if figure is not None and figure.status is FigureStatus.NOT_AVAILABLE:
-            lines.notes.append(f"Indicator {i.number}: figure not available for {period}"
-                               f"{': ' + figure.reason if figure.reason else ''}.")
-    _annotation_lines(lines, state.annotations, numbers)
-    return Readiness(committee, quarter, tuple(lines.blocking), tuple(lines.notes),
-                     tuple((s, state.signed[s.id]) for s in services if s.id in state.signed),
-                     _approval(state.events, committee, {s.id for s in services}))
-
-
-def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | None, missing: list[str],
-                   signed: bool, waiting: Sequence[Query], numbers: Mapping[str, str],
-                   proposed: Event | None = None) -> None:
-    if latest is None and missing:
-        lines.blocking.append(f"{service.name}: no return received.")
-    elif latest is not None and latest.errors:
-        lines.blocking.append(f"{service.name}: its latest return, {latest.file_name}, was refused: "
-                              f"{len(latest.errors)} error(s) to correct.")
-    if missing:
-        lines.blocking.append(f"{service.name}: no figure yet for indicator {', '.join(missing)}.")
-    if not signed and proposed is not None:
-        lines.blocking.append(f"{service.name}: not signed off by the head of service (a sign-off by "
-                              f"{proposed.detail.get('name')} is typed in its return: 'kpixl approve {service.id}' "
-                              "confirms it).")
-    elif not signed:
-        lines.blocking.append(f"{service.name}: not signed off by the head of service.")
-    if waiting:
-        listed = ", ".join(f"{q.id} (indicator {numbers.get(q.problem.indicator, q.problem.indicator)}, "
-                           f"{q.state.value})" for q in waiting)
-        lines.blocking.append(f"{service.name}: {len(waiting)} quer{'y' if len(waiting) == 1 else 'ies'} not yet "
-                              f"accepted by the performance team: {listed}.")
-
-
-def _annotation_lines(lines: _Lines, annotations: Sequence[Annotation], numbers: Mapping[str, str]) -> None:
-    for a in annotations:
-        if a.kind != COMMENTARY or a.indicator not in numbers:
-            continue
-        number = numbers[a.indicator]
-        if a.waiting:
-            lines.notes.append(f"Indicator {number}: commentary edit {a.id} waits for approval "
-                               f"('kpixl review --accept {a.id}').")
-        elif a.state is AnnotationState.APPROVED and a.lapsed:
-            lines.notes.append(f"Indicator {number}: commentary edit {a.id} was made beside the lead's earlier "
-                               "commentary; the lead's new commentary is printed.")
-
-
-def _approval(events: Sequence[Event], committee: Committee, services: set[str]) -> Event | None:
-    """The director's latest approval of the committee's paper, unless a service of it was reopened since."""
-    approvals = [e for e in events if e.kind == REPORT_APPROVED and e.detail.get("committee") == committee.id]
-    if not approvals:
-        return None
-    last = approvals[-1]
-    reopened = any(e.kind == REOPENED and e.service in services and e.id > last.id for e in events)
-    return None if reopened else last
-
-
-@dataclass(frozen=True)
-class ReportApproval:
-    readiness: Readiness
-    event: Event
-    already: bool  # approved before this command (by whom: event)
-
-
-def approve_report(workspace: Workspace, committee_name: str | None, quarter: Quarter, by: str,
-                   role: str = "") -> ReportApproval:
-    """A director's approval of the committee's paper for the quarter (a report-approved event): the final
-    paper's cover records it. NotReady, listing what is missing, while the paper cannot be final."""
-    by, role = " ".join(by.split()), " ".join(role.split())
-    if not by:
-        raise ReviewError("Say who approves the paper: --by NAME.", usage=True)
-    register = workspace.valid_register()
-    committee = find_committee(register, committee_name)
-    wanted = [i.id for i in register.indicators_of_committee(committee.id)]
-    with workspace.open_store(by=by) as store:
-        figures = store.current_figures(wanted)
-        ready = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)
-        if ready.approval is not None:
-            return ReportApproval(ready, ready.approval, True)
-        if not ready.ready:
-            raise not_ready(ready)
-        states = store.events(quarter.slug, kinds=[SIGNED_OFF, REOPENED])
-        services = {s.id for s in committee_services(register, committee)}
-        after = max((e.id for e in states if e.service in services), default=0)
-        made = log_decision(workspace, store, REPORT_APPROVED, actor=by, period=quarter.slug, ref=f"{quarter.slug}/{committee.id}@{after}",
-                        detail={"committee": committee.id, "by": by, "role": role, "recorded_by": workspace.actor()})
-        figures = store.current_figures(wanted)
-        again = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)
-    if again.approval is None:  # pragma: no cover - a reopen between the two reads
-        raise ReviewError(f"The {committee.name} paper changed while it was being approved: run the command again.")
-    return ReportApproval(again, again.approval, made is None)
-
-
-def not_ready(ready: Readiness) -> NotReady:
-    """The error for a paper that cannot be final yet, listing what it waits for."""
-    listed = "\n".join(f"  - {line}" for line in ready.blocking)
-    return NotReady(f"The {ready.committee.name} paper for {ready.quarter} cannot be final yet: "
-                    f"{len(ready.blocking)} thing(s) outstanding:\n{listed}\n"
-                    "Build the draft (kpixl report) to see them in the paper.", ready.blocking)
