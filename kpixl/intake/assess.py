@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kpixl.domain.figures import Provenance, ReceivedFigure
+from kpixl.domain.periods import Period
 from kpixl.intake.book import Response, ReturnBook, read_book
 from kpixl.intake.identity import identify
 from kpixl.intake.rows import RowResult, check_row, match_rows
@@ -170,11 +171,11 @@ def _assess_book(ctx: IntakeContext, book: ReturnBook, result: ReturnResult) -> 
 
 def _history_queries(ctx: IntakeContext, rows: list[RowResult], where: Where) -> None:
     """The queries that need the indicator's history and this return's other rows (earlier months)."""
-    values: dict[str, dict[str, Decimal]] = {}
+    values: dict[str, dict[Period, Decimal]] = {}
     for row in rows:
         if row.value is not None:
-            series = values.setdefault(row.indicator.id, dict(ctx.values(row.indicator.id)))
-            series[row.period.slug] = row.value
+            series = values.setdefault(row.indicator.id, ctx.values(row.indicator.id))
+            series[row.period] = row.value
     for row in rows:
         if row.value is None:
             continue

@@ -49,18 +49,18 @@ class IntakeContext:
     tolerances: Tolerances = field(default_factory=Tolerances)
     known: Mapping[tuple[str, str], Figure] = field(default_factory=dict)  # (indicator, period slug)
 
-    def values(self, indicator: str) -> dict[str, Decimal]:
-        """An indicator's known usable figures by period slug, for the history checks (a copy)."""
+    def values(self, indicator: str) -> dict[Period, Decimal]:
+        """An indicator's known usable figures by period, for the history checks (a copy)."""
         return dict(self._values_by_indicator.get(indicator, {}))
 
     @cached_property
-    def _values_by_indicator(self) -> dict[str, dict[str, Decimal]]:
+    def _values_by_indicator(self) -> dict[str, dict[Period, Decimal]]:
         # Indexed once: values() is asked for every row, and scanning every known figure each time made
         # a collect cost rows x figures (2.7 s of 10 s at 1,600 indicators).
-        index: dict[str, dict[str, Decimal]] = {}
-        for (ident, slug), figure in self.known.items():
+        index: dict[str, dict[Period, Decimal]] = {}
+        for (ident, _slug), figure in self.known.items():
             if figure.usable is not None:
-                index.setdefault(ident, {})[slug] = figure.usable
+                index.setdefault(ident, {})[figure.period] = figure.usable
         return index
 
 
@@ -378,16 +378,15 @@ def _comparable(indicator: Indicator, period: Period, earlier: Period) -> bool:
     return not (restart and earlier.year != period.year)
 
 
-def _history(indicator: Indicator, period: Period, values: Mapping[str, Decimal]) -> list[Decimal]:
+def _history(indicator: Indicator, period: Period, values: Mapping[Period, Decimal]) -> list[Decimal]:
     """The size of each earlier period's change against its comparison period."""
     changes = []
-    for slug, value in values.items():
-        earlier = period_of(slug)
-        if earlier is None or type(earlier) is not type(period) or not earlier < period:  # type: ignore[operator]
+    for earlier, value in values.items():
+        if type(earlier) is not type(period) or not earlier < period:  # type: ignore[operator]
             continue
         before = indicator.comparison_period(earlier)
-        if before.slug in values and _comparable(indicator, earlier, before):
-            changes.append(abs(value - values[before.slug]))
+        if before in values and _comparable(indicator, earlier, before):
+            changes.append(abs(value - values[before]))
     return changes
 
 
@@ -402,10 +401,11 @@ def _change_text(change: Decimal, previous: Decimal, unit: Unit) -> str:
 
 
 def unusual_change(indicator: Indicator, period: Period, value: Decimal,
-                   values: Mapping[str, Decimal]) -> Unusual | None:
-    """The change from the comparison period, when it is far outside the indicator's history."""
+                   values: Mapping[Period, Decimal]) -> Unusual | None:
+    """The change from the comparison period, when it is far outside the indicator's history (values: the
+    indicator's figures by period)."""
     before = indicator.comparison_period(period)
-    previous = values.get(before.slug)
+    previous = values.get(before)
     if previous is None or not _comparable(indicator, period, before):
         return None
     change = value - previous
@@ -423,12 +423,12 @@ def unusual_change(indicator: Indicator, period: Period, value: Decimal,
 
 
 def cumulative_fall(indicator: Indicator, period: Period, value: Decimal,
-                    values: Mapping[str, Decimal]) -> tuple[Period, Decimal] | None:
+                    values: Mapping[Period, Decimal]) -> tuple[Period, Decimal] | None:
     """The earlier period of the same year whose year-to-date figure is higher than this one's."""
     if not indicator.cumulative or indicator.unit not in _RUNNING_TOTALS:
         return None
     before = period.previous()
-    previous = values.get(before.slug)
+    previous = values.get(before)
     if before.year != period.year or previous is None or value >= previous:
         return None
     return before, previous
