@@ -119,8 +119,8 @@ def freeze_imports() -> None:
     A command is a short process, and what it imports (SQLAlchemy, openpyxl, python-docx, kpixl: some 70,000
     objects) lives until it exits. Yet every full collection walks all of it again, three or four times a
     quarterly command, and so does the interpreter's clean-up at exit. gc.freeze moves it where collections do
-    not look: 0.2 to 0.3 s of each of the quarter's commands, 10 to 15% (benchmarks/README.md, "Garbage
-    collection"). Once a process, so that tests running many commands in one process freeze only once."""
+    not look: 0.2 to 0.4 s of each of the quarter's commands, 13 to 17% (benchmarks/README.md, "Imports": the
+    garbage collector). Once a process, so that tests running many commands in one process freeze only once."""
     if not gc.get_freeze_count():
         gc.freeze()
 
