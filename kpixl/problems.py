@@ -181,7 +181,6 @@ def explanation_of(p: Problem) -> str:
     return p.message.split(_EXPLAINED, 1)[1].removesuffix("\"")
 
 
-# Text from files people send (the register, a return, a file name), made safe to show.
 # Text from files people send (the register, a return, a file name), made safe to show: the one helper every
 # such value passes through when kpixl prints it on the terminal, writes it into an email header, or puts it
 # in a message's body. Standard library only, at the bottom of the layers, so that every part can use it.

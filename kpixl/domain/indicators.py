@@ -233,6 +233,12 @@ class Indicator:
         return "Target" if self.kind in (Kind.TARGET, Kind.IN_DEVELOPMENT) else "Baseline"
 
     @property
+    def in_development(self) -> bool:
+        """Its measure is still being defined: its workbook row offers no target, and every page says "In
+        Development" where a target would be."""
+        return self.kind is Kind.IN_DEVELOPMENT
+
+    @property
     def carries_forward(self) -> bool:
         """A baseline stands until a new one is set (the seed's baselines come from the year before); a
         target is for its own period only, since targets are set each year and may be profiled."""
@@ -264,7 +270,7 @@ class Indicator:
     def figure_text(self) -> str:
         """What the workbook, `kpixl indicators` and the report print where no target (or baseline) is
         set: the seed's "In Development" for that kind, else "None set"."""
-        return "In Development" if self.kind is Kind.IN_DEVELOPMENT else NONE_SET
+        return "In Development" if self.in_development else NONE_SET
 
     def comparison_period(self, period: Period) -> Period:
         if self.comparison is Comparison.SAME_PERIOD_LAST_YEAR:

@@ -27,9 +27,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kpixl.domain import Figure, Indicator, Kind, Period, Quarter, Register, Tolerances
+if TYPE_CHECKING:  # for annotations only: the catalogue's messages name this layout's sheets and headers, and
+    # `kpixl --help` reaches them through kpixl.problems without importing the domain (benchmarks/README.md)
+    from kpixl.domain import Figure, Indicator, Period, Quarter, Register, Tolerances
 
 __all__ = [
     "ACTIONS_MAX",
@@ -332,7 +334,7 @@ def _row(number: int, indicator: Indicator, period: Period, figures: Mapping[tup
     comparison = _usable(figures, indicator.id, compared)
     previous = period.previous()
     last = _usable(figures, indicator.id, previous)
-    target = None if indicator.kind is Kind.IN_DEVELOPMENT else indicator.target_for(period)
+    target = None if indicator.in_development else indicator.target_for(period)
     return ReturnRow(number, indicator, period, target, compared, comparison.usable if comparison else None,
                      previous, last.commentary if last else "", indicator.tolerances or tolerances)
 
