@@ -232,7 +232,7 @@ def _remind(folder: Path, output: str, before: Files) -> None:
 def _fetch(folder: Path, output: str, before: Files) -> None:
     written = changed(folder, before)
     assert "kpixl.sqlite" in written and len(under(folder, "receipts/")) == 1
-    assert "1 new message(s) taken" in output
+    assert "1 new message taken" in output
 
 
 def _register_roll(folder: Path, output: str, before: Files) -> None:

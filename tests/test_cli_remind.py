@@ -90,7 +90,7 @@ def test_each_outstanding_lead_gets_one_message_with_its_feedback(ws: Workspace,
         messages = [message_from_bytes(data, policy=policy.default) for _, data in server.received]
     skills = next(m for m in messages if leads["adult-skills"] in str(m["To"]))
     text = skills.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "overdue" in text and "3 question(s) to answer" in text
+    assert "overdue" in text and "3 questions to answer" in text
     assert [a.get_filename() for a in skills.iter_attachments()] == [
         "cambridgeshire-county-council_adult-skills_2023-24-Q2-feedback.xlsx"]
     libraries = next(m for m in messages if leads["libraries"] in str(m["To"]))

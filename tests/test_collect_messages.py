@@ -247,9 +247,9 @@ def test_each_sender_gets_a_receipt_threaded_under_their_message(made: Filled, w
     assert set(by_reply) == {"<good@example.org>", "<wrong@example.org>", "<pdf@example.org>"}
     assert "<kpixl-sent@example.org> <pdf@example.org>" == str(by_reply["<pdf@example.org>"]["References"])
     good_text = by_reply["<good@example.org>"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Return.xlsx (Adult Skills Service): accepted" in good_text and "figure(s) stored" in good_text
+    assert "Return.xlsx (Adult Skills Service): accepted" in good_text and "figures stored" in good_text
     wrong_mail = by_reply["<wrong@example.org>"]
-    assert "not accepted: 1 thing(s) to correct" in wrong_mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "not accepted: 1 thing to correct" in wrong_mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert [a.get_filename() for a in wrong_mail.iter_attachments()] == ["Libraries-feedback.xlsx"]
     pdf_text = by_reply["<pdf@example.org>"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Return.pdf: not read as a return" in pdf_text and "PDF" in pdf_text

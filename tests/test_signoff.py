@@ -64,7 +64,7 @@ def _current(ws: Workspace, indicator: str) -> str:
 def test_the_final_paper_waits_until_every_query_is_accepted_and_every_service_signed_off(ws: Workspace) -> None:
     code, output = kpixl(ws, "report", "--final")
     assert code == 1
-    assert "cannot be final yet: 11 thing(s) outstanding" in output  # 7 services to sign off, 4 with queries
+    assert "cannot be final yet: 11 things outstanding" in output  # 7 services to sign off, 4 with queries
     assert "Library Service: not signed off by the head of service." in output
     actions_136 = demo_query("adult-skills", "136", "ACTIONS_REQUIRED")
     assert ("Adult Skills Service: 3 queries not yet accepted by the performance team: "
@@ -140,7 +140,7 @@ def test_sign_off_waits_for_a_return_without_errors_and_happens_once(ws: Workspa
     broken = resend(ws, "coroner", {"H3": "lots"}, "coroner-broken.xlsx")
     assert kpixl(ws, "collect", str(broken))[0] == 1
     code, output = kpixl(ws, "approve", "coroner", "--by", "Chris Head", "--role", "Senior Coroner")
-    assert code == 1 and "cannot be signed off yet: its latest return, coroner-broken.xlsx, has 1 error(s)" in output
+    assert code == 1 and "cannot be signed off yet: its latest return, coroner-broken.xlsx, has 1 error to correct" in output
     code, output = kpixl(ws, "approve", "Library Service", "--by", "Jane Smith", "--role", "Head of Libraries")
     assert code == 0  # by its name as well as its id
     code, output = kpixl(ws, "approve", "libraries", "--by", "Someone Else", "--role", "Deputy")

@@ -25,6 +25,7 @@ from kpixl.cli.mail_options import (
 )
 from kpixl.cli.returns import FeedbackOption, NoReceiptsOption, PeriodOption, answer, show_results
 from kpixl.cli.tables import say
+from kpixl.steps import count
 
 
 @handle_errors
@@ -66,7 +67,7 @@ def fetch(
     out = None if no_receipts else transport(drafts, smtp, starttls, user, password_env, quarter.slug, "receipt")
     report = fetch_returns(ws, quarter, password, include_read)
     if not json:
-        say(f"{settings.where}: {len(report.taken)} new message(s) taken"
+        say(f"{settings.where}: {count(len(report.taken), 'new message')} taken"
              + (f"; {len(report.again)} taken before, marked again" if report.again else "") + ".")
     receipts = answer(ws, quarter, report.run.messages, out, sender, no_receipts, json)
     show_results(report.run, json, feedback, stored=True, extra=report.to_dict(), receipts=receipts)

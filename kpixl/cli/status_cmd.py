@@ -134,7 +134,7 @@ def _signed(s: ServiceStatus) -> str:
     if found is None:
         proposed = s.review.proposed
         return f"no (proposed in its return: {proposed.detail.get('name')})" if proposed else "no"
-    held = f"; {len(s.review.held)} return(s) held" if s.review.held else ""
+    held = f"; {count(len(s.review.held), 'return')} held" if s.review.held else ""
     return f"{found.by}, {found.at:%Y-%m-%d}{held}"
 
 

@@ -28,6 +28,7 @@ from kpixl.domain.review import (
     WORKBOOK_GENERATED,
     annotation_id,
 )
+from kpixl.problems import count
 from kpixl.steps.workspace import Workspace
 from kpixl.store import Event
 
@@ -62,10 +63,10 @@ def _signed(d: dict[str, Any]) -> str:
 
 _SAYS: dict[str, Callable[[Event], str]] = {
     WORKBOOK_GENERATED: lambda e: _text(e.detail, "file"),
-    HISTORY_IMPORTED: lambda e: f"{_text(e.detail, 'file')}: {e.detail.get('figures', 0)} figure version(s)",
+    HISTORY_IMPORTED: lambda e: f"{_text(e.detail, 'file')}: {count(e.detail.get('figures', 0), 'figure version')}",
     RETURN_RECEIVED: lambda e: _return(e.detail),
-    RETURN_ACCEPTED: lambda e: f"{_text(e.detail, 'file')}: {e.detail.get('figures', 0)} figure version(s) stored",
-    RETURN_REFUSED: lambda e: f"{_text(e.detail, 'file')}: {e.detail.get('errors', 0)} error(s)",
+    RETURN_ACCEPTED: lambda e: f"{_text(e.detail, 'file')}: {count(e.detail.get('figures', 0), 'figure version')} stored",
+    RETURN_REFUSED: lambda e: f"{_text(e.detail, 'file')}: {count(e.detail.get('errors', 0), 'error')}",
     RETURN_HELD: lambda e: f"{_text(e.detail, 'file')}: signed off, not current until reopened",
     QUERY_RAISED: lambda e: f"{_text(e.detail, 'query')} {_text(e.detail, 'code')}: {_text(e.detail, 'question')}",
     QUERY_EXPLAINED: lambda e: f"{_text(e.detail, 'query')}: {_text(e.detail, 'explanation')}",

@@ -19,6 +19,7 @@ from typing import Any
 from kpixl.domain import Committee, Figure, FigureStatus, Quarter, Register, Service
 from kpixl.domain.review import REOPENED, REPORT_APPROVED, SIGNED_OFF, AnnotationState
 from kpixl.errors import NotReady, ReviewError
+from kpixl.problems import count
 from kpixl.steps.journal import log_decision
 from kpixl.steps.review import COMMENTARY, Annotation, Query, quarter_annotations, quarter_queries
 from kpixl.steps.signoff import SignOff, proposals, sign_offs
@@ -130,7 +131,7 @@ def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | N
         lines.blocking.append(f"{service.name}: no return received.")
     elif latest is not None and latest.errors:
         lines.blocking.append(f"{service.name}: its latest return, {latest.file_name}, was refused: "
-                              f"{len(latest.errors)} error(s) to correct.")
+                              f"{count(len(latest.errors), 'error')} to correct.")
     if missing:
         lines.blocking.append(f"{service.name}: no figure yet for indicator {', '.join(missing)}.")
     if not signed and proposed is not None:
@@ -142,7 +143,7 @@ def _service_lines(lines: _Lines, service: Service, latest: SubmissionRecord | N
     if waiting:
         listed = ", ".join(f"{q.id} (indicator {numbers.get(q.problem.indicator, q.problem.indicator)}, "
                            f"{q.state.value})" for q in waiting)
-        lines.blocking.append(f"{service.name}: {len(waiting)} quer{'y' if len(waiting) == 1 else 'ies'} not yet "
+        lines.blocking.append(f"{service.name}: {count(len(waiting), 'query')} not yet "
                               f"accepted by the performance team: {listed}.")
 
 
@@ -196,8 +197,10 @@ def approve_report(workspace: Workspace, committee_name: str | None, quarter: Qu
         states = store.events(quarter.slug, kinds=[SIGNED_OFF, REOPENED])
         services = {s.id for s in committee_services(register, committee)}
         after = max((e.id for e in states if e.service in services), default=0)
-        made = log_decision(workspace, store, REPORT_APPROVED, actor=by, period=quarter.slug, ref=f"{quarter.slug}/{committee.id}@{after}",
-                        detail={"committee": committee.id, "by": by, "role": role, "recorded_by": workspace.actor()})
+        made = log_decision(workspace, store, REPORT_APPROVED, actor=by, period=quarter.slug,
+                            ref=f"{quarter.slug}/{committee.id}@{after}",
+                            detail={"committee": committee.id, "by": by, "role": role,
+                                    "recorded_by": workspace.actor()})
         figures = store.current_figures(wanted)
         again = readiness(quarter_state(store, quarter, figures), register, committee, quarter, figures)
     if again.approval is None:  # pragma: no cover - a reopen between the two reads
@@ -209,5 +212,5 @@ def not_ready(ready: Readiness) -> NotReady:
     """The error for a paper that cannot be final yet, listing what it waits for."""
     listed = "\n".join(f"  - {line}" for line in ready.blocking)
     return NotReady(f"The {ready.committee.name} paper for {ready.quarter} cannot be final yet: "
-                    f"{len(ready.blocking)} thing(s) outstanding:\n{listed}\n"
+                    f"{count(len(ready.blocking), 'thing')} outstanding:\n{listed}\n"
                     "Build the draft (kpixl report) to see them in the paper.", ready.blocking)

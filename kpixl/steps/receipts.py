@@ -18,7 +18,7 @@ from kpixl.intake.assess import ReturnResult
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.mail.compose import Note, compose_note
 from kpixl.mail.transports import Transport
-from kpixl.problems import Severity, is_explained, one_line, safe
+from kpixl.problems import Severity, count, is_explained, one_line, safe
 from kpixl.steps.mailing import Ledger, deliver_once
 from kpixl.steps.messages import MessageResult
 from kpixl.steps.templates import render_template, template_path
@@ -59,14 +59,14 @@ def _line(result: ReturnResult) -> str:
     if result.accepted:
         open_queries = [p for p in result.report if p.severity is Severity.QUERY and not is_explained(p)
                         and p.code != "SENDER_UNKNOWN"]
-        text = f"- {name}: accepted, {_figures(result)} figure(s) stored."
+        text = f"- {name}: accepted, {count(_figures(result), 'figure')} stored."
         if open_queries:
-            text += (f" {len(open_queries)} question(s) to answer: the attached feedback workbook lists them; "
+            text += (f" {count(len(open_queries), 'question')} to answer: the attached feedback workbook lists them; "
                      "explain each there and reply with it attached.")
         return text
     errors = result.report.errors
     if result.service:
-        return (f"- {name}: not accepted: {len(errors)} thing(s) to correct, each marked in the attached feedback "
+        return (f"- {name}: not accepted: {count(len(errors), 'thing')} to correct, each marked in the attached feedback "
                 "workbook. Please correct them in your workbook and reply with it attached.")
     first = errors[0] if errors else None
     why = f"{first.message} {first.hint}" if first else "it could not be read."

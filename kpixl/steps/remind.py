@@ -25,7 +25,7 @@ from kpixl.intake.assess import ReturnResult
 from kpixl.intake.feedback import write_feedbacks
 from kpixl.mail.compose import Note, compose_note
 from kpixl.mail.transports import Transport
-from kpixl.problems import Report, Severity, is_explained, safe
+from kpixl.problems import Report, Severity, count, is_explained, safe
 from kpixl.steps.mailing import Ledger, deliver_once
 from kpixl.steps.status import ServiceStatus, service_status
 from kpixl.steps.templates import render_template, template_path
@@ -96,11 +96,11 @@ def outstanding(status: ServiceStatus) -> tuple[str, ...]:
         return ("Your return has not been received yet.",)
     lines = []
     if status.outstanding:
-        lines.append(f"Your return {latest.file_name} has {len(status.outstanding)} error(s) to correct: the "
+        lines.append(f"Your return {latest.file_name} has {count(len(status.outstanding), 'error')} to correct: the "
                      "attached feedback workbook marks each one.")
     questions = _open_questions(status)
     if questions:
-        lines.append(f"Your return {latest.file_name} has {len(questions)} question(s) to answer: the attached "
+        lines.append(f"Your return {latest.file_name} has {count(len(questions), 'question')} to answer: the attached "
                      "feedback workbook lists them.")
     if status.missing and latest.accepted:
         gaps = ", ".join(f"indicator {i} ({p})" for i, p in status.missing[:10])

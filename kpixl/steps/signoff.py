@@ -23,7 +23,7 @@ from kpixl.domain import Figure, Quarter, Register, Service
 from kpixl.domain.figures import Submission
 from kpixl.domain.review import REOPENED, SIGNED_OFF, SIGNOFF_PROPOSED
 from kpixl.errors import PathError, ReviewError, WorkspaceError
-from kpixl.problems import Problem
+from kpixl.problems import Problem, count
 from kpixl.steps.journal import log_decision
 from kpixl.steps.review import Query, current_returns, lead_items, quarter_queries
 from kpixl.steps.workspace import Receipt, Workspace
@@ -154,7 +154,7 @@ def _gaps(store: Store, register: Register, service: Service, quarter: Quarter,
                if (i.id, p.slug) not in figures]
     gaps = [f"no figure yet for {', '.join(missing)}"] if missing else []
     if latest is not None and latest.errors:
-        gaps.append(f"its latest return, {latest.file_name}, has {len(latest.errors)} error(s) to correct")
+        gaps.append(f"its latest return, {latest.file_name}, has {count(len(latest.errors), 'error')} to correct")
     return gaps
 
 
