@@ -32,12 +32,12 @@ from kpixl.domain import (
 from kpixl.domain.comparators import Benchmark
 from kpixl.domain.exception_report import ExceptionItem, exception_list
 from kpixl.domain.indicators import is_safe_url
-from kpixl.domain.outlook import Forecast, count_forecast_to_meet, periods_of_year
-from kpixl.domain.periods import FinancialYear
+from kpixl.domain.outlook import Forecast, count_forecast_to_meet
 from kpixl.problems import count
 from kpixl.report.axis import AxisRule
+from kpixl.report.insight import page_insight
 from kpixl.report.summary import Summary, build_summary
-from kpixl.report.trend import GroupMark, Trend, build_trend
+from kpixl.report.trend import Trend, build_trend
 from kpixl.report.wording import KeyRow, key_rows, long_date, paragraphs
 
 __all__ = [
@@ -255,70 +255,18 @@ class _PageContext:
 
 
 def _insight(page: Page, found: Benchmark | None, outlook: Forecast | None, context: _PageContext) -> Page:
-    """A page with its rank among the group, the values it is ranked on (the council's first), the group's
-    mean on its chart where the two periods match, and its forecast (issue 17)."""
-    if found is None and outlook is None:
+    """A page with its issue 17 lines (report/insight.py), and the group's mean on its chart where the two
+    periods match."""
+    lines = page_insight(found, outlook, context.council)
+    if lines is None:
         return page
-    values: tuple[tuple[str, str], ...] = ()
     trend = page.trend
-    if found is not None and found.period is not None:
-        indicator, when = found.indicator, found.period.label
-        shown = ((f"{found.group.area_name or context.council}, {when}", found.council),
-                 (f"{_heading(found.group.name)} mean, {when}", found.group_mean),
-                 (f"{found.group.national_name}, {when}", found.national))
-        values = tuple((label, format_value(value, indicator.unit, indicator.decimals))
-                       for label, value in shown if value is not None)
-        mark = _group_mark(found)
-        if mark is not None and trend is not None:
-            trend = build_trend(context.headline, context.figures, MAX_TREND_PERIODS, context.axis_rule, mark)
-    return dataclasses.replace(page, benchmark=found.text if found else "", benchmark_values=values,
-                               forecast=outlook.text if outlook else "", benchmark_line=_benchmark_line(found),
-                               forecast_rating=_forecast_rating(outlook), trend=trend)
-
-
-def _benchmark_line(found: Benchmark | None) -> str:
-    """ "Rank: 3rd of 5 synthetic neighbours, third quartile (2022/23; source: LG Inform)." or the note."""
-    if found is None:
-        return ""
-    if found.rank is None:
-        return found.note
-    source = f"; source: {found.source}" if found.source else ""
-    when = f" ({found.period.label}{source})" if found.period is not None else ""
-    return f"Rank: {found.text}{when}."
-
-
-def _forecast_rating(outlook: Forecast | None) -> str:
-    """The forecast's rating against the annual target, every word saying it is a forecast."""
-    if outlook is None:
-        return ""
-    if outlook.rag in (Rag.BASELINE, Rag.CONTEXTUAL, Rag.IN_DEVELOPMENT):
-        return f"Forecast rating: none: {outlook.rag.value} indicators have no target to meet."
-    if outlook.annual_target is None:
-        return "Forecast rating: none, as there is no annual target to rate the forecast against."
-    if outlook.rag is Rag.NOT_RATED:
-        return "Forecast rating: none, as the indicator has no direction for improvement."
-    target = format_value(outlook.annual_target, outlook.indicator.unit, outlook.indicator.decimals)
-    verdict = "forecast to meet it" if outlook.meets_target else "forecast not to meet it"
-    return f"Forecast rating against the annual target of {target}: {outlook.rag.value} ({verdict})."
-
-
-def _group_mark(found: Benchmark) -> GroupMark | None:
-    """Where the group's mean goes on the chart: at the chart's period the published period is (the same
-    quarter or month; a financial year is a cumulative indicator's last period of that year). None where the
-    periods differ (a year's mean beside quarters' figures would mislead)."""
-    if found.period is None or found.group_mean is None:
-        return None
-    slug, indicator = found.period.slug, found.indicator
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}", slug):
-        if not indicator.cumulative:
-            return None
-        slug = periods_of_year(indicator, FinancialYear.parse(slug))[-1].slug
-    return GroupMark(slug, found.group_mean, f"{_heading(found.group.name)} mean")
-
-
-def _heading(name: str) -> str:
-    """A name as a heading starts: "statistical neighbours" -> "Statistical neighbours", "CIPFA" as written."""
-    return name[:1].upper() + name[1:]
+    if lines.group_mark is not None and trend is not None:
+        trend = build_trend(context.headline, context.figures, MAX_TREND_PERIODS, context.axis_rule,
+                            lines.group_mark)
+    return dataclasses.replace(page, benchmark=lines.benchmark, benchmark_values=lines.benchmark_values,
+                               forecast=lines.forecast, benchmark_line=lines.benchmark_line,
+                               forecast_rating=lines.forecast_rating, trend=trend)
 
 
 def _outstanding(register: Register, headlines: list[Headline]) -> tuple[Outstanding, ...]:
